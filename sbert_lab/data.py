@@ -1,0 +1,336 @@
+"""Loaders for the data sets of the paper: STS-B, SICK, SNLI / AllNLI, and NLI triplets.
+
+Every loader looks in the same places, in this order, and stops at the first that works:
+
+1. ``data_dir`` (an argument), then ``$SBERT_LAB_DATA``: a folder holding the ORIGINAL files —
+   ``stsbenchmark/sts-{train,dev,test}.csv``, ``sick/SICK_{train,trial,test_annotated}.txt``,
+   ``snli/{s1,s2,labels}.{train,dev,test}`` (SentEval's copy of SNLI). The files may also sit directly
+   in the folder. ``data_dir="fixtures"`` means the small hand-written sets shipped in
+   ``sbert_lab/fixtures`` (smoke profile; their numbers mean nothing).
+2. The Hugging Face hub through ``datasets`` (``HUB_SOURCES`` below).
+3. Otherwise a ``DataNotFoundError`` that lists every place tried and why each failed.
+
+Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5. NLI labels are ids
+0 = entailment, 1 = neutral, 2 = contradiction (the order of sentence-transformers/all-nli).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+FIXTURES = "fixtures"
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
+NLI_LABELS = ("entailment", "neutral", "contradiction")
+SCORE_RANGES = {"stsb": (0.0, 5.0), "sick": (1.0, 5.0), "sickr": (1.0, 5.0)}
+STS_TASKS = ("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "sickr")  # Table 1's seven
+SPLITS = {"stsb": ("train", "dev", "test"), "sick": ("train", "trial", "test"), "snli": ("train", "dev", "test")}
+
+
+class STSPair(NamedTuple):
+    """Two sentences and their gold similarity on the data set's own scale."""
+
+    s1: str
+    s2: str
+    score: float
+
+
+class NLIPair(NamedTuple):
+    """A premise, a hypothesis and the label id (0 entailment, 1 neutral, 2 contradiction)."""
+
+    premise: str
+    hypothesis: str
+    label: int
+
+
+class Triplet(NamedTuple):
+    """An anchor, a sentence close to it (positive) and one further away (negative)."""
+
+    anchor: str
+    positive: str
+    negative: str
+
+
+class DataFormatError(ValueError):
+    """A data file does not have the expected layout; the message names file and line."""
+
+
+class DataNotFoundError(FileNotFoundError):
+    """No source had the data set; the message lists every place tried."""
+
+
+def score_range(name: str) -> tuple[float, float]:
+    """(low, high) of a similarity data set's gold scores: (0, 5) except SICK's (1, 5)."""
+    return SCORE_RANGES.get(name, (0.0, 5.0))
+
+
+# -- parsers of the original files ------------------------------------------------------------------
+def parse_stsb_file(path: Path) -> list[STSPair]:
+    """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, sources]; no quoting."""
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, start=1):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 7:
+                raise DataFormatError(f"{path}:{line_no}: expected at least 7 tab-separated fields, found {len(fields)}")
+            score = _parse_score(fields[4], path, line_no, (0.0, 5.0))
+            pairs.append(STSPair(fields[5], fields[6], score))
+    return pairs
+
+
+def parse_sick_file(path: Path) -> list[dict]:
+    """SICK ``SICK_*.txt``: header, then pair_ID, sentence_A, sentence_B, relatedness (1–5), entailment."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        expected = ["pair_ID", "sentence_A", "sentence_B", "relatedness_score", "entailment_judgment"]
+        if header[:5] != expected:
+            raise DataFormatError(f"{path}:1: expected header {expected}, found {header}")
+        for line_no, line in enumerate(f, start=2):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 5:
+                raise DataFormatError(f"{path}:{line_no}: expected 5 tab-separated fields, found {len(fields)}")
+            score = _parse_score(fields[3], path, line_no, (1.0, 5.0))
+            label = _parse_label(fields[4], path, line_no)
+            rows.append({"s1": fields[1], "s2": fields[2], "score": score, "label": label})
+    return rows
+
+
+def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
+    """SentEval's SNLI: ``s1.<split>``, ``s2.<split>``, ``labels.<split>``, one item per line, aligned."""
+    files = [folder / f"{name}.{split}" for name in ("s1", "s2", "labels")]
+    columns = [path.read_text(encoding="utf-8").splitlines() for path in files]
+    counts = [len(c) for c in columns]
+    if len(set(counts)) != 1:
+        listing = ", ".join(f"{p.name}: {n} lines" for p, n in zip(files, counts))
+        raise DataFormatError(f"{folder}: the three SNLI files must have the same number of lines ({listing})")
+    premises, hypotheses, labels = columns
+    return [
+        NLIPair(p.strip(), h.strip(), _parse_label(lab, files[2], line_no))
+        for line_no, (p, h, lab) in enumerate(zip(premises, hypotheses, labels), start=1)
+    ]
+
+
+def _parse_score(text: str, path: Path, line_no: int, bounds: tuple[float, float]) -> float:
+    try:
+        score = float(text)
+    except ValueError:
+        raise DataFormatError(f"{path}:{line_no}: score {text!r} is not a number") from None
+    low, high = bounds
+    if not low <= score <= high:
+        raise DataFormatError(f"{path}:{line_no}: score {score} is outside [{low}, {high}]")
+    return score
+
+
+def _parse_label(text: str, path: Path, line_no: int) -> int:
+    label = text.strip().lower()
+    if label not in NLI_LABELS:
+        raise DataFormatError(f"{path}:{line_no}: label {text.strip()!r} is not one of {', '.join(NLI_LABELS)}")
+    return NLI_LABELS.index(label)
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+def _read_fixture(name: str) -> list[list[str]]:
+    path = FIXTURES_DIR / f"{name}.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = []
+    for line_no, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise DataFormatError(f"{path}:{line_no}: expected {len(header)} fields, found {len(fields)}")
+        rows.append(fields)
+    return rows
+
+
+def _fixture_split(split: str) -> str:
+    return {"trial": "dev", "validation": "dev"}.get(split, split)
+
+
+def _fixture_sts(name: str, split: str) -> list[STSPair]:
+    if name == "sick":
+        rows = _read_fixture("sick")
+        return [STSPair(a, b, float(r)) for s, r, _e, a, b in rows if s == _fixture_split(split).replace("dev", "trial")]
+    return [STSPair(a, b, float(score)) for s, score, a, b in _read_fixture("sts") if s == _fixture_split(split)]
+
+
+def _fixture_nli(name: str, split: str) -> list[NLIPair]:
+    if name == "sick":
+        rows = _read_fixture("sick")
+        wanted = _fixture_split(split).replace("dev", "trial")
+        return [NLIPair(a, b, NLI_LABELS.index(e.lower())) for s, _r, e, a, b in rows if s == wanted]
+    return [NLIPair(p, h, NLI_LABELS.index(lab)) for s, lab, p, h in _read_fixture("nli") if s == _fixture_split(split)]
+
+
+def load_topics() -> list[tuple[str, str]]:
+    """(topic, sentence) rows of the hand-written topic corpus in ``sbert_lab/fixtures/topics.tsv``."""
+    return [(topic, sentence) for topic, sentence in _read_fixture("topics")]
+
+
+def load_paraphrases() -> list[tuple[str, str]]:
+    """Known paraphrase pairs among the sentences of ``load_topics()``."""
+    return [(a, b) for a, b in _read_fixture("paraphrases")]
+
+
+# -- local folders -------------------------------------------------------------------------------
+def _find(folder: Path, subfolder: str, filename: str) -> Path | None:
+    for candidate in (folder / subfolder / filename, folder / filename):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _local_sts(folder: Path, name: str, split: str) -> list[STSPair] | None:
+    if name == "stsb":
+        path = _find(folder, "stsbenchmark", f"sts-{split}.csv")
+        return parse_stsb_file(path) if path else None
+    if name == "sick":
+        path = _find(folder, "sick", _sick_filename(split))
+        return [STSPair(r["s1"], r["s2"], r["score"]) for r in parse_sick_file(path)] if path else None
+    return None
+
+
+def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
+    if name == "snli":
+        base = folder / "snli" if (folder / "snli" / f"s1.{split}").is_file() else folder
+        return parse_senteval_snli(base, split) if (base / f"s1.{split}").is_file() else None
+    if name == "sick":
+        path = _find(folder, "sick", _sick_filename(split))
+        return [NLIPair(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)] if path else None
+    return None
+
+
+def _sick_filename(split: str) -> str:
+    return {"test": "SICK_test_annotated.txt"}.get(split, f"SICK_{split}.txt")
+
+
+# -- the hub ---------------------------------------------------------------------------------------
+HUB_SOURCES = {
+    # name: (hub id, subset, {our split: hub split})
+    "stsb": ("sentence-transformers/stsb", None, {"train": "train", "dev": "validation", "test": "test"}),
+    "sick": ("RobZamp/sick", None, {"train": "train", "trial": "validation", "test": "test"}),
+    "snli": ("stanfordnlp/snli", None, {"train": "train", "dev": "validation", "test": "test"}),
+    "allnli": ("sentence-transformers/all-nli", "pair-class", {"train": "train", "dev": "dev", "test": "test"}),
+    "allnli-triplet": ("sentence-transformers/all-nli", "triplet", {"train": "train", "dev": "dev", "test": "test"}),
+    **{t: (f"mteb/{t}-sts", None, {"test": "test"}) for t in ("sts12", "sts13", "sts14", "sts15", "sts16")},
+    "sickr": ("mteb/sickr-sts", None, {"test": "test"}),
+}
+
+
+def _hub_rows(name: str, split: str):
+    import datasets
+
+    hub_id, subset, splits = HUB_SOURCES[name]
+    if split not in splits:
+        raise ValueError(f"{hub_id} has no split {split!r}; it has {', '.join(splits)}")
+    return datasets.load_dataset(hub_id, subset, split=splits[split])
+
+
+def _hub_sts(name: str, split: str) -> list[STSPair]:
+    rows = _hub_rows(name, split)
+    if name == "stsb":  # sentence-transformers/stsb stores score / 5: put it back on 0-5
+        return [STSPair(r["sentence1"], r["sentence2"], float(r["score"]) * 5.0) for r in rows]
+    if name == "sick":
+        return [STSPair(r["sentence_A"], r["sentence_B"], float(r["relatedness_score"])) for r in rows]
+    return [STSPair(r["sentence1"], r["sentence2"], float(r["score"])) for r in rows]
+
+
+def _hub_nli(name: str, split: str) -> list[NLIPair]:
+    rows = _hub_rows(name, split)
+    if name == "sick":
+        return [NLIPair(r["sentence_A"], r["sentence_B"], int(r["label"])) for r in rows]
+    # SNLI marks pairs with no gold label as -1: they are left out, as in SentEval's copy.
+    return [NLIPair(r["premise"], r["hypothesis"], int(r["label"])) for r in rows if int(r["label"]) >= 0]
+
+
+# -- the lookup ------------------------------------------------------------------------------------
+def _lookup(kind: str, name: str, split: str, data_dir, local: Callable, fixture: Callable, hub: Callable):
+    tried = []
+    folders = [("data_dir", data_dir), ("$SBERT_LAB_DATA", os.environ.get("SBERT_LAB_DATA"))]
+    for label, folder in folders:
+        if not folder:
+            tried.append(f"{label}: not set")
+            continue
+        if str(folder) == FIXTURES:
+            result = fixture(name, split)
+            if result:
+                return result
+            tried.append(f"{label}=fixtures: no {name} {split} fixture")
+            continue
+        folder = Path(folder)
+        if not folder.is_dir():
+            tried.append(f"{label}={folder}: no such folder")
+            continue
+        result = local(folder, name, split)
+        if result is not None:
+            return result
+        tried.append(f"{label}={folder}: no original {name} {split} file there")
+    if name in HUB_SOURCES:
+        try:
+            return hub(name, split)
+        except Exception as err:  # ConnectionError, OSError, ValueError... all mean "not from the hub"
+            tried.append(f"Hugging Face hub {HUB_SOURCES[name][0]}: {type(err).__name__}: {str(err)[:200]}")
+    else:
+        tried.append(f"Hugging Face hub: no source known for {name!r}")
+    raise DataNotFoundError(f"could not load {kind} data set {name!r} split {split!r}; tried:\n  - " + "\n  - ".join(tried))
+
+
+def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[STSPair]:
+    """STS pairs of ``name`` ("stsb", "sick", or hub-only "sts12".."sts16", "sickr") and ``split``.
+
+    STS-B splits: train / dev / test (5749 / 1500 / 1379). SICK: train / trial / test (4500 / 500 / 4927).
+    ``score`` stays on the set's own scale (see ``score_range``).
+    """
+    split = "dev" if split == "validation" and name == "stsb" else split
+    return _lookup("STS", name, split, data_dir, _local_sts, _fixture_sts, _hub_sts)
+
+
+def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[NLIPair]:
+    """NLI pairs of ``name`` ("snli", "sick", or hub-only "allnli") and ``split``; labels as ``NLI_LABELS``.
+
+    SNLI (SentEval's copy): dev 9842, test 9824. AllNLI (SNLI + MultiNLI): train 942,069.
+    With ``data_dir="fixtures"``, "allnli" reads the hand-written NLI fixture.
+    """
+    fixture = lambda n, s: _fixture_nli("snli" if n == "allnli" else n, s)  # noqa: E731
+    return _lookup("NLI", name, split, data_dir, _local_nli, fixture, _hub_nli)
+
+
+def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:
+    """(premise, entailed hypothesis, contradicting hypothesis) for every premise that has both.
+
+    The triplet objective of Section 3 needs an anchor with a closer and a further sentence; NLI gives
+    them for free, as sentence-transformers' AllNLI triplets do. Order follows the first occurrence
+    of each premise; each entailment is paired with each contradiction of the same premise.
+    """
+    by_premise: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for pair in pairs:
+        by_premise[pair.premise][pair.label].append(pair.hypothesis)
+    entail, contradict = NLI_LABELS.index("entailment"), NLI_LABELS.index("contradiction")
+    return [
+        Triplet(premise, positive, negative)
+        for premise, groups in by_premise.items()
+        for positive in groups[entail]
+        for negative in groups[contradict]
+    ]
+
+
+def load_triplets(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[Triplet]:
+    """NLI triplets (anchor, entailment, contradiction).
+
+    "allnli" comes from the hub's triplet subset (train 557,850), or from the NLI fixture with
+    ``data_dir="fixtures"``; any other NLI set ("snli", "sick") is loaded with ``load_nli`` and turned
+    into triplets by ``nli_triplets``.
+    """
+    if name != "allnli":
+        return nli_triplets(load_nli(name, split, data_dir))
+
+    def hub(_name: str, split: str) -> list[Triplet]:
+        return [Triplet(r["anchor"], r["positive"], r["negative"]) for r in _hub_rows("allnli-triplet", split)]
+
+    def fixture(_name: str, split: str) -> list[Triplet]:
+        return nli_triplets(_fixture_nli("snli", split))
+
+    return _lookup("triplet", name, split, data_dir, lambda *_: None, fixture, hub)

