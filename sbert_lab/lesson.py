@@ -1,0 +1,89 @@
+"""What every lesson notebook does around its content: say where it runs, show the paper beside
+the measured figure, check exercises, and write its results to ``results/<notebook>.json``.
+
+Example (the first code cell after the Colab install cell)::
+
+    lesson = sl.lesson.start("01_raw_bert_fails")
+    ...
+    lesson.compare("STS-B test, mean pooling", paper=46.35, measured=score)
+    lesson.save()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .precision import default_device, resolve_precision
+from .profiles import Profile, get_profile
+
+SMOKE_WARNING = (
+    "smoke profile: a tiny random model and hand-made or tiny data. The numbers below only prove that the "
+    "code runs; they say nothing about SBERT. Run on a GPU (profile 'gpu') to see the paper's figures."
+)
+
+
+def results_dir() -> Path:
+    """``$SBERT_LAB_RESULTS``, else ``results/`` at the repository root (beside ``notebooks/``)."""
+    if os.environ.get("SBERT_LAB_RESULTS"):
+        return Path(os.environ["SBERT_LAB_RESULTS"])
+    here = Path.cwd()
+    root = here.parent if here.name == "notebooks" else here
+    return root / "results"
+
+
+def runs_dir(profile: Profile) -> Path:
+    """Where lessons keep the models they train: ``$SBERT_LAB_RUNS`` or ``runs/``, one folder per profile."""
+    base = Path(os.environ["SBERT_LAB_RUNS"]) if os.environ.get("SBERT_LAB_RUNS") else results_dir().parent / "runs"
+    return base / profile.name
+
+
+@dataclass
+class Lesson:
+    """A running lesson: its profile and the figures it has measured so far."""
+
+    name: str
+    profile: Profile
+    rows: list[dict] = field(default_factory=list)
+
+    def compare(self, what: str, paper: float | None, measured: float, unit: str = "", digits: int = 2) -> None:
+        """Print one measured figure beside the paper's and keep it for ``save``."""
+        self.rows.append({"what": what, "paper": paper, "measured": round(float(measured), digits), "unit": unit})
+        paper_text = "—" if paper is None else f"{paper:.{digits}f}"
+        print(f"{what:<48} paper {paper_text:>8}{unit}   yours {measured:>8.{digits}f}{unit}")
+
+    def record(self, what: str, value, unit: str = "") -> None:
+        """Keep a measured value that has no paper counterpart."""
+        self.rows.append({"what": what, "paper": None, "measured": value, "unit": unit})
+
+    def save(self) -> Path:
+        """Write ``results/<lesson>.json``: profile, device and every compared figure."""
+        folder = results_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.name}.json"
+        payload = {"lesson": self.name, "profile": self.profile.name, "device": str(default_device()), "rows": self.rows}
+        path.write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"saved {len(self.rows)} results to {path}")
+        return path
+
+
+def start(name: str, profile: Profile | None = None) -> Lesson:
+    """Choose the profile and print where this lesson runs: profile (and why), device, precision."""
+    profile = profile or get_profile()
+    device = default_device()
+    print(f"lesson   {name}")
+    print(f"profile  {profile.describe()}")
+    print(f"device   {device}  ·  precision {resolve_precision('auto', device)}")
+    print(f"data     {profile.data_dir or '$SBERT_LAB_DATA, then the Hugging Face hub'}")
+    if not profile.numbers_are_meaningful:
+        print(f"NOTE     {SMOKE_WARNING}")
+    return Lesson(name=name, profile=profile)
+
+
+def check(condition: bool, message: str, hint: str = "") -> None:
+    """An exercise's self-check: raise AssertionError with ``message`` (and a hint) when it fails."""
+    if not condition:
+        raise AssertionError(message + (f"\nHint: {hint}" if hint else ""))
+    print("✓ correct")
