@@ -217,12 +217,15 @@ class SentenceEncoder(nn.Module):
         batch_size: int = 32,
         normalize: bool = False,
         progress: bool = False,
+        sort_by_length: bool = True,
     ) -> np.ndarray:
         """Sentence vectors as a float32 array (n, dim), rows in input order.
 
         Smart batching: sentences are sorted by token length and padded per batch (Section 7).
         Sentences longer than ``max_length`` tokens are truncated, with one warning per call.
         ``normalize=True`` scales each row to unit length (then a dot product is the cosine).
+        ``sort_by_length=False`` batches the sentences in input order instead: the paper's baseline
+        without smart batching (``sbert_lab.cost.time_smart_batching`` compares the two).
         """
         sentences = check_sentences(sentences)
         if batch_size < 1:
@@ -232,7 +235,7 @@ class SentenceEncoder(nn.Module):
             return embeddings
         lengths = self.token_lengths(sentences)
         self._warn_truncation(lengths)
-        order = length_sorted_order(lengths)
+        order = length_sorted_order(lengths) if sort_by_length else np.arange(len(sentences))
         was_training = self.training
         self.eval()
         try:

@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 from scipy.stats import pearsonr, spearmanr
 
-from .data import STSPair, Triplet
+from .data import NLIPair, STSPair, Triplet
 
 
 class Encoder(Protocol):
@@ -65,3 +65,23 @@ def triplet_accuracy(encoder: Encoder, triplets: Sequence[Triplet], batch_size: 
     a, p, n = (np.stack([vectors[t[i]] for t in triplets]) for i in range(3))
     closer = np.linalg.norm(a - p, axis=1) < np.linalg.norm(a - n, axis=1)
     return float(closer.mean())
+
+
+def nli_accuracy(encoder: Encoder, softmax_loss, pairs: Sequence[NLIPair], batch_size: int = 32) -> float:
+    """Share of NLI pairs whose label the trained SoftmaxLoss classifier predicts, from u and v (Section 3).
+
+    ``softmax_loss`` is the ``sbert_lab.losses.SoftmaxLoss`` trained together with ``encoder``; its
+    classifier reads (u, v, |u - v|) of the premise and hypothesis embeddings. Chance is about 1/3.
+    """
+    import torch
+
+    if not pairs:
+        raise ValueError("no NLI pairs to evaluate")
+    vectors = encode_unique(encoder, [s for p in pairs for s in (p.premise, p.hypothesis)], batch_size)
+    device = softmax_loss.classifier.weight.device
+    u = torch.from_numpy(np.stack([vectors[p.premise] for p in pairs])).to(device)  # (n, dim)
+    v = torch.from_numpy(np.stack([vectors[p.hypothesis] for p in pairs])).to(device)  # (n, dim)
+    with torch.inference_mode():
+        predicted = softmax_loss.logits(u, v).argmax(dim=-1).cpu().numpy()
+    gold = np.array([p.label for p in pairs])
+    return float((predicted == gold).mean())

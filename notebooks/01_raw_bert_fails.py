@@ -1,0 +1,343 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 1 · Raw BERT is not a sentence encoder
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/01_raw_bert_fails.ipynb)
+#
+# BERT reads a sentence and returns one vector per token. A popular shortcut turned that into one
+# vector per *sentence* — take the vector of the special `[CLS]` token, or average all token vectors —
+# and compared sentences by the cosine of their vectors. Sentence-BERT (Reimers & Gurevych, 2019)
+# opens by showing that this shortcut works badly: worse than averaging word vectors from 2014.
+# In this lesson you measure that failure yourself and look at why it happens.
+#
+# **You will be able to**
+# - judge a sentence embedding the way the paper does: Spearman correlation between cosine
+#   similarity and human similarity scores (the STS benchmarks);
+# - measure raw BERT with `[CLS]`, mean and max pooling, and averaged GloVe vectors, beside the paper's Table 1;
+# - explain *why* raw BERT fails: its sentence vectors all point in nearly the same direction,
+#   so cosine similarity cannot tell related sentences from unrelated ones;
+# - compute Spearman's correlation yourself, ties included.
+#
+# **Paper:** Section 1 (the motivation) and Section 4.1 with Table 1 (unsupervised STS: no model
+# sees STS training data). The fix starts in lesson 2.
+
+# %%
+# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    package = "sbert-lab[notebooks] @ git+https://github.com/sbert-lab/sbert-lab"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
+
+import sbert_lab as sl
+
+lesson = sl.lesson.start("01_raw_bert_fails")
+
+# %% [markdown]
+# The lines above say which **profile** this run uses. A profile only sets sizes and model names:
+# `gpu` runs the paper's `bert-base-uncased` on the full data, `cpu` a small BERT on subsets, and
+# `smoke` (for tests and offline machines) a *tiny randomly initialised* BERT. Under `smoke` every
+# number below is meaningless — only the code path is real. The text describes what the paper found.
+
+# %% [markdown]
+# ## 1 · What "a good sentence embedding" means here
+#
+# An STS (semantic textual similarity) benchmark is a list of sentence pairs, each with a human
+# score from 0 (unrelated) to 5 (same meaning). An encoder turns every sentence into a vector; for
+# each pair we compute the cosine of the two vectors and ask: **do the cosines put the pairs in the
+# same order as the humans did?** Spearman's rank correlation measures exactly that agreement of
+# order, reported ×100 (100 = identical order, 0 = no relation).
+#
+# Why ranks and not the raw values? An encoder may use any part of the cosine scale — only the
+# order has to be right. The paper argues for Spearman over Pearson for this reason (Section 4.1).
+# And no training on STS data is allowed here: the vectors must be good out of the box.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+profile = lesson.profile
+stsb_test = sl.profiles.subset(sl.data.load_sts("stsb", "test", profile.data_dir), profile.eval_size)
+print(f"STS-B test: {len(stsb_test)} pairs (this profile evaluates at most {profile.eval_size or 'all'})")
+
+# %%
+by_score = sorted(stsb_test, key=lambda pair: pair.score)
+for pair in by_score[:: max(1, len(by_score) // 4)]:
+    print(f"gold {pair.score:.1f}   {pair.s1}\n           {pair.s2}")
+
+# %% [markdown]
+# ## 2 · Raw BERT, three ways to pool
+#
+# BERT was pre-trained to fill in masked words and to guess whether two sentences follow each other.
+# Nothing in that training asks the vector of a whole sentence to lie close to the vectors of
+# sentences with the same meaning. Still, three recipes for a sentence vector were common:
+#
+# - **`[CLS]`**: the output vector of the special token BERT puts in front of every input;
+# - **mean**: the average of the token vectors (the paper's "Avg. BERT embeddings");
+# - **max**: for each of the H features, the largest value over the tokens.
+#
+# `sl.baselines.raw_bert` gives the three as encoders that share one set of weights: the
+# pre-trained checkpoint named by the profile, not fine-tuned at all. (A warning about truncated
+# sentences may appear: the profile caps the number of tokens per sentence to save time.)
+
+# %%
+raw_bert = sl.baselines.raw_bert(profile.raw_model, max_length=profile.max_length)
+print(raw_bert["mean"])
+
+# %%
+raw_scores = {
+    mode: sl.evaluation.sts_spearman(encoder, stsb_test, batch_size=profile.encode_batch_size)
+    for mode, encoder in raw_bert.items()
+}
+lesson.compare("STS-B test, raw BERT [CLS]", paper=16.50, measured=raw_scores["cls"])
+lesson.compare("STS-B test, raw BERT mean", paper=46.35, measured=raw_scores["mean"])
+lesson.compare("STS-B test, raw BERT max", paper=None, measured=raw_scores["max"])
+
+# %% [markdown]
+# The paper has no max row in Table 1 (max pooling comes back in Table 6), hence the dash.
+# In the paper, `[CLS]` is the worst of all: 16.50 means its cosines barely follow the human order.
+
+# %% [markdown]
+# ## 3 · The bar to clear: averaged GloVe vectors
+#
+# GloVe (2014) gives every *word* one fixed vector, learned from how often words occur together.
+# Averaging the word vectors of a sentence throws away word order entirely — and still beats raw BERT
+# in the paper. This workbook uses GloVe 6B 50d (50 dimensions, installable from PyPI) instead of the
+# paper's 840B 300d vectors, so expect a few points below the paper's figure.
+
+# %%
+glove = sl.baselines.GloVeAverage()
+glove_score = sl.evaluation.sts_spearman(glove, stsb_test)
+print(f"{glove}: {glove.coverage([pair.s1 for pair in stsb_test]):.1%} of the tokens have a vector")
+lesson.compare("STS-B test, averaged GloVe", paper=58.02, measured=glove_score)
+
+# %% [markdown]
+# ### Where this workbook is heading
+#
+# For contrast, a *trained* sentence encoder of the kind you will build: the profile's reference
+# model. It came after the paper and was trained on far more data, so there is no paper figure
+# beside it (MTEB lists 82.03 for all-MiniLM-L6-v2 on the full STS-B test).
+
+# %%
+reference = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
+reference_score = sl.evaluation.sts_spearman(reference, stsb_test, batch_size=profile.encode_batch_size)
+print(profile.reference_model)
+lesson.compare("STS-B test, trained reference model", paper=None, measured=reference_score)
+
+# %% [markdown]
+# ## 4 · Table 1, row by row
+#
+# The paper evaluates on seven STS data sets: STS 2012–2016, the STS benchmark (STS-B) and SICK-R.
+# Here are its figures for the three baselines (Spearman ×100; the averages are the paper's 61.32,
+# 54.81 and 29.19).
+
+# %%
+TABLE_1 = pd.DataFrame(
+    {
+        "avg. GloVe": [55.14, 70.66, 59.73, 68.25, 63.66, 58.02, 53.76],
+        "BERT mean": [38.78, 57.98, 57.98, 63.15, 61.06, 46.35, 58.40],
+        "BERT [CLS]": [20.16, 30.01, 20.09, 36.88, 38.08, 16.50, 42.63],
+    },
+    index=list(sl.data.STS_TASKS),
+).T
+TABLE_1["avg"] = TABLE_1.mean(axis=1).round(2)
+TABLE_1
+
+# %% [markdown]
+# Now the same rows measured here. The profile lists the tasks it evaluates (`profile.sts_tasks`);
+# each is read from `$SBERT_LAB_DATA` or downloaded from the Hugging Face hub. A task that cannot
+# be loaded is reported and left out — never silently replaced.
+
+# %%
+def load_task(task):
+    """Test pairs of an STS task (capped by the profile), or None after saying why it is missing."""
+    try:
+        return sl.profiles.subset(sl.data.load_sts(task, "test", profile.data_dir), profile.eval_size)
+    except sl.data.DataNotFoundError as err:
+        print(f"{task}: not available, left out ({str(err).splitlines()[-1].strip()})")
+        return None
+
+
+encoders = {"avg. GloVe": glove, "BERT mean": raw_bert["mean"], "BERT [CLS]": raw_bert["cls"], "BERT max": raw_bert["max"]}
+measured = pd.DataFrame(index=list(encoders), columns=list(sl.data.STS_TASKS), dtype=float)
+measured["stsb"] = [glove_score, raw_scores["mean"], raw_scores["cls"], raw_scores["max"]]
+for task in profile.sts_tasks:
+    pairs = None if task == "stsb" else load_task(task)  # STS-B was measured above
+    if pairs is None:
+        continue
+    for method, encoder in encoders.items():
+        measured.loc[method, task] = sl.evaluation.sts_spearman(encoder, pairs, batch_size=profile.encode_batch_size)
+        paper = TABLE_1.loc[method, task] if method in TABLE_1.index else None
+        lesson.compare(f"{task} test, {method}", paper=paper, measured=measured.loc[method, task])
+
+# %%
+done = [task for task in sl.data.STS_TASKS if measured[task].notna().any()]
+print(f"Measured {len(done)} of Table 1's 7 tasks: {', '.join(done)}.")
+missing = [task for task in sl.data.STS_TASKS if task not in done]
+if missing:
+    print(f"Not measured: {', '.join(missing)} (not in this profile's tasks, or not loadable); the gpu profile runs all seven.")
+side_by_side = pd.concat({"paper": TABLE_1[done], "yours": measured[done].round(2)}, axis=1).swaplevel(axis=1).sort_index(axis=1)
+side_by_side
+
+# %% [markdown]
+# ## 5 · Why: all raw BERT vectors point the same way
+#
+# Pair every STS-B sentence with a *random* other sentence: such pairs have nothing to do with each
+# other, so a useful encoder should give them cosines near 0, and keep values near 1 for paraphrases.
+#
+# Raw BERT does not. Its sentence vectors sit in a narrow cone: they share a few large common
+# directions (the same frequent tokens, positions and special tokens in every sentence), and those
+# shared parts dominate the cosine. Any two sentences look similar, and the differences that carry
+# meaning are squeezed into a sliver of the scale. This is called **anisotropy**.
+
+# %%
+sentences = list(dict.fromkeys(s for pair in stsb_test for s in (pair.s1, pair.s2)))
+partner = np.random.default_rng(0).permutation(len(sentences))
+distinct = partner != np.arange(len(sentences))
+
+
+def random_pair_cosines(encoder):
+    """Cosine of each sentence with a random other sentence."""
+    vectors = encoder.encode(sentences, batch_size=profile.encode_batch_size)
+    return sl.evaluation.row_cosine(vectors[distinct], vectors[partner[distinct]])
+
+
+# %%
+models = {"raw BERT, mean pooling": raw_bert["mean"], "trained reference": reference}
+random_cosines = {name: random_pair_cosines(encoder) for name, encoder in models.items()}
+gold_cosines = {name: sl.evaluation.sts_cosines(encoder, stsb_test) for name, encoder in models.items()}
+for name, values in random_cosines.items():
+    lesson.compare(f"mean cosine of random pairs, {name}", paper=None, measured=values.mean(), digits=3)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+for ax, (name, values) in zip(axes, random_cosines.items(), strict=True):
+    cosines, gold = gold_cosines[name]
+    ax.hist(values, bins=40, range=(-0.2, 1.0), color="tab:gray", alpha=0.7, label="random pairs")
+    for label, chosen, color in (("gold ≥ 4 (paraphrases)", gold >= 4, "tab:green"), ("gold ≤ 1 (unrelated)", gold <= 1, "tab:red")):
+        if chosen.any():
+            ax.axvline(cosines[chosen].mean(), color=color, linewidth=2, label=f"mean cosine, {label}")
+    ax.set(title=name, xlabel="cosine similarity")
+axes[0].set_ylabel("pairs")
+axes[1].legend(loc="upper left", fontsize=8)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# How to read it: in the paper's setting (and on the `gpu` and `cpu` profiles), raw BERT's random
+# pairs pile up at high cosine, and the green line (paraphrases) sits only a little to the right of
+# the red line (unrelated pairs). The trained model spreads random pairs around 0 and pulls the two
+# lines far apart. A ranking by cosine can only be as good as that separation.
+
+# %% [markdown]
+# ## 6 · What that does to search: nearest neighbours
+#
+# A small hand-written corpus: 72 sentences on six topics (sport, cooking, weather, technology,
+# finance, animals). For each sentence, find the most similar *other* sentence by cosine. A useful
+# encoder should at least stay on topic.
+
+# %%
+topics = sl.data.load_topics()
+topic_of = np.array([topic for topic, _ in topics])
+corpus = [sentence for _, sentence in topics]
+
+
+def nearest_neighbours(encoder):
+    """Index of each corpus sentence's most similar other sentence."""
+    vectors = encoder.encode(corpus, normalize=True)  # unit length: dot product = cosine
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -np.inf)  # a sentence is not its own neighbour
+    return similarity.argmax(axis=1)
+
+
+neighbour = {name: nearest_neighbours(encoder) for name, encoder in models.items()}
+for name, found in neighbour.items():
+    lesson.compare(f"neighbour on the same topic, {name} (%)", paper=None, measured=100 * (topic_of[found] == topic_of).mean(), digits=1)
+
+# %%
+raw_found, reference_found = neighbour["raw BERT, mean pooling"], neighbour["trained reference"]
+wrong = [i for i in range(len(corpus)) if topic_of[raw_found[i]] != topic_of[i]]
+for i in wrong[:: max(1, len(wrong) // 4)][:4]:
+    print(f"query              [{topic_of[i]}] {corpus[i]}")
+    print(f"raw BERT's answer  [{topic_of[raw_found[i]]}] {corpus[raw_found[i]]}")
+    print(f"trained answer     [{topic_of[reference_found[i]]}] {corpus[reference_found[i]]}\n")
+print(f"raw BERT picked an off-topic neighbour for {len(wrong)} of {len(corpus)} sentences")
+
+# %% [markdown]
+# ## 7 · Exercise: Spearman's correlation by hand
+#
+# Every number in Table 1 is a Spearman correlation; write it yourself. Replace each value by its
+# rank (1 for the smallest), then take the Pearson correlation of the two rank vectors.
+#
+# **Ties matter.** STS gold scores repeat a lot (many pairs score exactly 4.0), and tied values must
+# share the average of the ranks they occupy: the values 10, 20, 20, 30 get the ranks 1, 2.5, 2.5, 4.
+# Complete `average_ranks` and `spearman` below, without `scipy`.
+
+# %% tags=["solution"]
+def average_ranks(values):
+    """Rank of each value, 1 = smallest; tied values share the mean of the ranks they occupy."""
+    values = np.asarray(values, dtype=float)
+    smaller = (values[:, None] > values[None, :]).sum(axis=1)  # values strictly below each one
+    equal = (values[:, None] == values[None, :]).sum(axis=1)  # values tied with it, itself included
+    return smaller + (equal + 1) / 2
+
+
+def spearman(x, y):
+    """Spearman's rank correlation of x and y, between -1 and 1."""
+    return float(np.corrcoef(average_ranks(x), average_ranks(y))[0, 1])
+
+
+# %%
+from scipy.stats import spearmanr
+
+sl.lesson.check(
+    np.allclose(average_ranks([10, 20, 20, 30]), [1, 2.5, 2.5, 4]),
+    f"average_ranks([10, 20, 20, 30]) should be [1, 2.5, 2.5, 4], got {average_ranks([10, 20, 20, 30])}",
+    hint="count the values strictly below each value, then add (number of equal values + 1) / 2",
+)
+cosines, gold = gold_cosines["trained reference"]
+sl.lesson.check(
+    abs(spearman(cosines, gold) - spearmanr(cosines, gold).statistic) < 1e-9,
+    "spearman() disagrees with scipy.stats.spearmanr on the STS-B cosines of the trained model",
+    hint="Pearson correlation of the two rank vectors: np.corrcoef(ranks_x, ranks_y)[0, 1]",
+)
+
+# %%
+lesson.save()
+
+# %% [markdown]
+# ## Summary
+#
+# - **What failed.** Sentence vectors read off pre-trained BERT — `[CLS]` or the mean of the token
+#   vectors — order STS pairs poorly: in the paper, 16.50 (`[CLS]`) and 46.35 (mean) Spearman on
+#   STS-B, below averaged GloVe vectors (58.02). Nearest-neighbour search with them drifts off topic.
+# - **Why.** Nothing in BERT's pre-training (masked words, next sentence) asks sentence vectors to be
+#   *compared by cosine*. The vectors crowd into a narrow cone, so every pair looks similar and the
+#   part of the vector that carries meaning is a small fraction of the cosine. `[CLS]` is worst: it was
+#   only trained to feed a classifier for next-sentence prediction.
+# - **What fixes it.** Train BERT so that cosine similarity *is* what the objective rewards: run one
+#   shared BERT over both sentences (a siamese network), pool its token vectors into one vector, and
+#   fine-tune on sentence pairs with known relations. Lesson 2 builds that encoder step by step;
+#   lesson 3 trains it on NLI data and moves STS-B from 46 to about 77.
+#
+# ## Further exercises
+#
+# 1. Spearman vs Pearson: compute `scipy.stats.pearsonr` on the same cosines for raw BERT and for the
+#    trained model. Which metric changes more, and why does the paper prefer Spearman?
+# 2. A cheap fix for anisotropy: subtract the mean vector of all sentences from every vector before
+#    taking cosines. How much does raw BERT's STS-B score move? (Papers after SBERT, such as
+#    BERT-flow and whitening, push this idea further.)
+# 3. Look at raw BERT's wrong neighbours above: what do the query and its neighbour share — length,
+#    punctuation, frequent words? What does that tell you about what the raw vectors encode?
+# 4. Which layer? Raw BERT's last layer is tuned for predicting words. Average the token vectors of an
+#    earlier layer instead (`encoder.model(**features, output_hidden_states=True).hidden_states`) and
+#    compare STS-B scores layer by layer.

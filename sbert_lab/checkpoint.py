@@ -1,0 +1,117 @@
+"""Training checkpoints that are never half-written, and that let a run continue exactly.
+
+A checkpoint is a folder ``<checkpoint_dir>/step-00000120/`` holding
+
+* ``model.safetensors`` — the weights of the model being trained (safetensors: no pickle, fast);
+* ``loss.safetensors`` — the loss's own weights (e.g. SoftmaxLoss's classifier; empty for others);
+* ``trainer_state.pt`` — optimizer, learning-rate schedule, gradient scaler, the random number
+  generators of torch / numpy / random (one per process), the step, the history so far, and a
+  fingerprint of the run (data size, batch size, seed...) so that a different run cannot resume it.
+
+Atomicity: the folder is written under a temporary name (``.tmp-...``), each file flushed to disk,
+then renamed into place with ``os.replace``; only then is the small text file ``latest`` — which
+names the newest complete folder — replaced, again through a temporary file and ``os.replace``. A
+process killed at any moment therefore leaves either the previous checkpoint or the new one, never
+a torn one; leftover ``.tmp-*`` folders are ignored and cleaned up by the next save.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_model, save_model
+from torch import nn
+
+LATEST = "latest"
+MODEL_FILE = "model.safetensors"
+LOSS_FILE = "loss.safetensors"
+STATE_FILE = "trainer_state.pt"
+
+
+def step_folder_name(step: int) -> str:
+    return f"step-{step:08d}"
+
+
+def save_checkpoint(checkpoint_dir: str | os.PathLike, step: int, model: nn.Module, loss: nn.Module, state: dict) -> Path:
+    """Write the checkpoint of ``step`` atomically, point ``latest`` at it, and delete older ones."""
+    root = Path(checkpoint_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".tmp-{step_folder_name(step)}-"))
+    save_model(model, str(tmp / MODEL_FILE))
+    save_model(loss, str(tmp / LOSS_FILE))
+    torch.save(state, tmp / STATE_FILE)
+    for path in tmp.iterdir():
+        _fsync(path)
+    final = root / step_folder_name(step)
+    if final.exists():  # the same step written again (e.g. a resumed run that had finished)
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    _write_text_atomically(root / LATEST, final.name + "\n")
+    _fsync(root)
+    _remove_all_but(root, keep=final.name)
+    return final
+
+
+def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
+    """The folder ``latest`` names, or None when there is no complete checkpoint yet."""
+    pointer = Path(checkpoint_dir) / LATEST
+    if not pointer.is_file():
+        return None
+    folder = Path(checkpoint_dir) / pointer.read_text().strip()
+    missing = [name for name in (MODEL_FILE, LOSS_FILE, STATE_FILE) if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{pointer} names {folder}, which lacks {', '.join(missing)}: was it edited by hand?")
+    return folder
+
+
+def load_checkpoint(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -> dict:
+    """Load weights into ``model`` and ``loss`` (in place) and return the trainer state."""
+    folder = Path(folder)
+    for module, name in ((model, MODEL_FILE), (loss, LOSS_FILE)):
+        missing, unexpected = load_model(module, str(folder / name), strict=False, device=_device_of(module))
+        if missing or unexpected:
+            raise ValueError(
+                f"{folder / name} does not fit {type(module).__name__}: missing {sorted(missing)[:5]}, "
+                f"unexpected {sorted(unexpected)[:5]} (a checkpoint of a different model?)"
+            )
+    return torch.load(folder / STATE_FILE, weights_only=True)
+
+
+def _device_of(module: nn.Module) -> str:
+    parameter = next(module.parameters(), None)
+    return str(parameter.device) if parameter is not None else "cpu"
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    _fsync(tmp)
+    os.replace(tmp, path)
+
+
+def _fsync(path: Path) -> None:
+    """Flush ``path`` (a file or a folder) to disk, so that a rename never overtakes its content."""
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # some file systems (and Windows) cannot open folders; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_all_but(root: Path, keep: str) -> None:
+    for path in root.iterdir():
+        if path.is_dir() and path.name != keep and (path.name.startswith("step-") or path.name.startswith(".tmp-")):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+__all__ = ["save_checkpoint", "load_checkpoint", "latest_checkpoint"]

@@ -1,0 +1,277 @@
+"""CrossEncoder: both sentences go through the transformer together, and a head reads the pair.
+
+    [CLS] s1 [SEP] s2 [SEP] --transformer + classification head--> logit --sigmoid--> score in [0, 1]
+
+This is how BERT itself does STS and NLI (Devlin et al. 2019): full attention across the two
+sentences, so it is more accurate than a bi-encoder — the paper's Table 2 puts BERT-NLI-STSb-large
+(a cross-encoder) at 88.77 Spearman against SBERT-NLI-STSb-large's 86.10 — but every pair costs a
+full forward pass, and comparing n sentences needs n(n-1)/2 of them (Section 1: 65 hours for
+10,000 sentences on a V100). Lessons 4, 6 and 8 use it for that comparison and for re-ranking.
+
+The model is ``transformers.AutoModelForSequenceClassification``. With ``num_labels=1`` it scores
+similarity: trained with binary cross-entropy against the gold score rescaled to [0, 1] by the data
+set's range (as sentence-transformers' CrossEncoder does on STS-B), predicting sigmoid(logit). With
+``num_labels > 1`` it classifies (e.g. NLI, cross-entropy) and predicts class probabilities.
+``fit`` is ``sbert_lab.train.fit`` — the same loop, precision, checkpoints and DDP as the bi-encoder.
+
+Example::
+
+    ce = CrossEncoder("sbert-lab:all-MiniLM-L6-v2", num_labels=1)
+    ce.fit(sl.data.load_sts("stsb", "train"), epochs=1, batch_size=16)
+    ce.predict([("A man plays a guitar.", "Someone is playing music.")])   # array([0.8...], float32)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .batching import chunks, length_sorted_order
+from .data import NLIPair, STSPair
+from .encoder import DEFAULT_MAX_LENGTH, quiet_transformers, read_folder_settings
+from .losses import SentenceLoss, check_score
+from .models import resolve_model
+from .precision import autocast, default_device, resolve_precision
+
+SETTINGS_FILE = "sbert_lab_cross_encoder.json"
+
+
+def check_pairs(pairs: Sequence) -> list[tuple[str, str]]:
+    """A list of (s1, s2) string pairs; TypeError naming the first item that is not one."""
+    if isinstance(pairs, (str, tuple)) and len(pairs) == 2 and all(isinstance(s, str) for s in pairs):
+        raise TypeError("predict() takes a list of pairs, not a single pair: use predict([(s1, s2)])")
+    checked = []
+    for index, pair in enumerate(pairs):
+        if not (isinstance(pair, (tuple, list)) and len(pair) >= 2 and isinstance(pair[0], str) and isinstance(pair[1], str)):
+            raise TypeError(f"pairs[{index}] must be a (sentence, sentence) pair, got {pair!r}")
+        checked.append((pair[0], pair[1]))
+    return checked
+
+
+class PairScoreLoss(SentenceLoss):
+    """Binary cross-entropy between sigmoid(logit) and the gold score rescaled to [0, 1].
+
+        loss = mean_i BCE( sigmoid(z_i), (score_i - low) / (high - low) )
+
+    ``score_range`` is the data set's (STS-B (0, 5), SICK (1, 5)); inputs are STSPair.
+    """
+
+    example_types = (STSPair,)
+    example_help = "s1, s2, score"
+
+    def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
+        super().__init__()
+        low, high = (float(x) for x in score_range)
+        if not high > low:
+            raise ValueError(f"score_range must be (low, high) with high > low, got {score_range}")
+        self.score_range = (low, high)
+
+    def columns(self, batch: Sequence[STSPair]) -> list[list[tuple[str, str]]]:
+        return [[(p.s1, p.s2) for p in batch]]  # ONE column of pairs: the pair is read jointly
+
+    def labels(self, batch: Sequence[STSPair]) -> torch.Tensor:
+        low, high = self.score_range
+        return torch.tensor([(p.score - low) / (high - low) for p in batch], dtype=torch.float32)
+
+    def check_example(self, example, index: int) -> None:
+        if not isinstance(example, STSPair):
+            raise TypeError(f"CrossEncoder(num_labels=1).fit trains on STSPair examples; examples[{index}] is {type(example).__name__}")
+        check_score(example.score, self.score_range, index, "CrossEncoder.fit")
+
+    def forward(self, logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(logits[0].float(), labels.float())
+
+
+class PairClassificationLoss(SentenceLoss):
+    """Cross-entropy over ``num_labels`` classes for NLIPair(premise, hypothesis, label)."""
+
+    example_types = (NLIPair,)
+    example_help = "premise, hypothesis, label"
+
+    def __init__(self, num_labels: int):
+        super().__init__()
+        self.num_labels = num_labels
+
+    def columns(self, batch: Sequence[NLIPair]) -> list[list[tuple[str, str]]]:
+        return [[(p.premise, p.hypothesis) for p in batch]]
+
+    def labels(self, batch: Sequence[NLIPair]) -> torch.Tensor:
+        return torch.tensor([p.label for p in batch], dtype=torch.long)
+
+    def check_example(self, example, index: int) -> None:
+        if not isinstance(example, NLIPair):
+            raise TypeError(f"CrossEncoder(num_labels={self.num_labels}).fit trains on NLIPair examples; examples[{index}] is {type(example).__name__}")
+        if isinstance(example.label, bool) or not isinstance(example.label, int) or not 0 <= example.label < self.num_labels:
+            raise ValueError(f"examples[{index}].label is {example.label!r}; needs an int in 0..{self.num_labels - 1}")
+
+    def forward(self, logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(logits[0].float(), labels)
+
+
+class CrossEncoder(nn.Module):
+    """A transformer that reads a sentence pair jointly and outputs a score (or class scores).
+
+    Args:
+        name_or_path: hub id, folder, or ``sbert-lab:all-MiniLM-L6-v2`` / ``sbert-lab:tiny-random-bert``.
+            A sentence-transformers bi-encoder folder works too: its transformer is used and a new,
+            randomly initialised head is put on top.
+        num_labels: 1 for a similarity score, k for k-way classification.
+        max_length: tokens per PAIR (longer pairs are truncated, longest sentence first); None: the
+            folder's max_seq_length, else 256.
+        device, precision: as for ``SentenceEncoder``.
+    """
+
+    def __init__(
+        self,
+        name_or_path: str | os.PathLike,
+        num_labels: int = 1,
+        max_length: int | None = None,
+        device: str | torch.device | None = None,
+        precision: str = "auto",
+    ):
+        super().__init__()
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        if num_labels < 1:
+            raise ValueError(f"num_labels must be >= 1, got {num_labels}")
+        self.name_or_path = str(name_or_path)
+        settings = read_folder_settings(resolve_model(name_or_path))
+        saved = _read_settings(settings.transformer_path)
+        self.num_labels = int(num_labels)
+        self.max_length = int(max_length or saved.get("max_length") or settings.max_length or DEFAULT_MAX_LENGTH)
+        self.score_range = tuple(saved.get("score_range", (0.0, 1.0)))
+        try:
+            with quiet_transformers():
+                self.tokenizer = AutoTokenizer.from_pretrained(settings.transformer_path)
+                self.model = AutoModelForSequenceClassification.from_pretrained(
+                    settings.transformer_path, num_labels=self.num_labels
+                )
+        except OSError as err:
+            raise OSError(
+                f"could not load model {self.name_or_path!r} (looked for {settings.transformer_path!r} as a folder, "
+                "then on the Hugging Face hub). Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or 'sbert-lab:tiny-random-bert'."
+            ) from err
+        self.device = torch.device(device) if device is not None else default_device()
+        self.to(self.device)
+        self.precision = precision
+
+    @property
+    def precision(self) -> str:
+        """The precision ``predict`` runs in ("auto" is resolved on set)."""
+        return self._precision
+
+    @precision.setter
+    def precision(self, value: str) -> None:
+        self._precision = resolve_precision(value, self.device)
+
+    def to(self, *args, **kwargs):
+        module = super().to(*args, **kwargs)
+        self.device = next(self.model.parameters()).device
+        return module
+
+    def __repr__(self) -> str:
+        return (
+            f"CrossEncoder(name={self.name_or_path!r}, num_labels={self.num_labels}, max_length={self.max_length}, "
+            f"device={self.device}, precision={self.precision!r})"
+        )
+
+    # -- what the training loop needs ------------------------------------------------------------
+    def tokenize(self, pairs: Sequence[tuple[str, str]]) -> dict[str, torch.Tensor]:
+        """[CLS] s1 [SEP] s2 [SEP] token ids for each pair, padded to the longest, on device."""
+        first, second = [p[0] for p in pairs], [p[1] for p in pairs]
+        features = self.tokenizer(
+            first, second, padding=True, truncation="longest_first", max_length=self.max_length, return_tensors="pt"
+        )
+        return {name: tensor.to(self.device) for name, tensor in features.items()}
+
+    def token_lengths(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """Untruncated token count of each pair, special tokens included."""
+        first, second = [p[0] for p in pairs], [p[1] for p in pairs]
+        ids = self.tokenizer(first, second, truncation=False, verbose=False)["input_ids"]
+        return [len(row) for row in ids]
+
+    def forward(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Logits, float32: (B,) for num_labels=1, else (B, num_labels)."""
+        logits = self.model(**features).logits.float()  # (B, num_labels)
+        return logits.squeeze(-1) if self.num_labels == 1 else logits
+
+    def fit(self, examples: Sequence, score_range: tuple[float, float] | None = None, **fit_kwargs):
+        """Fine-tune with ``sbert_lab.train.fit``: STSPair + BCE for num_labels=1, NLIPair + CE otherwise.
+
+        ``score_range``: the data set's score scale (default (0, 5), STS-B's; SICK's is (1, 5)).
+        Other keyword arguments go to ``fit`` (epochs, batch_size, lr, warmup, seed, amp, eval_fn...).
+        """
+        from .train import fit
+
+        if self.num_labels == 1:
+            self.score_range = tuple(float(x) for x in (score_range or (0.0, 5.0)))
+            loss = PairScoreLoss(self.score_range)
+        else:
+            loss = PairClassificationLoss(self.num_labels)
+        return fit(self, loss, examples, **fit_kwargs)
+
+    # -- inference -------------------------------------------------------------------------------
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Scores in input order: (n,) sigmoid scores in [0, 1] for num_labels=1, else (n, k) probabilities.
+
+        Pairs are sorted by token length and padded per batch (smart batching, as ``encode``).
+        """
+        pairs = check_pairs(pairs)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        shape = (len(pairs),) if self.num_labels == 1 else (len(pairs), self.num_labels)
+        scores = np.zeros(shape, dtype=np.float32)
+        if not pairs:
+            return scores
+        order = length_sorted_order(self.token_lengths(pairs))
+        batches = chunks(order, batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="predict", unit="batch")
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode(), autocast(self.precision, self.device):
+                for batch in batches:
+                    logits = self(self.tokenize([pairs[i] for i in batch]))
+                    probabilities = torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)
+                    scores[batch] = probabilities.float().cpu().numpy()
+        finally:
+            self.train(was_training)
+        return scores
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, folder: str | os.PathLike) -> Path:
+        """A transformers folder (sentence-transformers' ``CrossEncoder`` loads it too) plus our settings."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(folder)
+        self.tokenizer.save_pretrained(folder)
+        settings = {"max_length": self.max_length, "num_labels": self.num_labels, "score_range": list(self.score_range)}
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike, **kwargs) -> CrossEncoder:
+        """Read a folder written by ``save``."""
+        if not Path(folder).is_dir():
+            raise FileNotFoundError(f"no model folder at {folder}")
+        config = json.loads((Path(folder) / "config.json").read_text())
+        kwargs.setdefault("num_labels", len(config.get("id2label", {0: "LABEL_0"})))
+        return cls(folder, **kwargs)
+
+
+def _read_settings(folder: str) -> dict:
+    path = Path(folder) / SETTINGS_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+__all__ = ["CrossEncoder", "PairScoreLoss", "PairClassificationLoss", "check_pairs"]

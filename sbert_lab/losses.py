@@ -1,0 +1,336 @@
+"""The training objectives of SBERT (Reimers & Gurevych 2019, Section 3), plus in-batch negatives.
+
+Every loss is an ``nn.Module`` that tells the training loop (``sbert_lab.train.fit``) three things:
+
+* ``example_types`` — which examples it trains on (``STSPair``, ``NLIPair``, ``Triplet``...);
+  ``check_examples`` rejects anything else before the first step, naming the bad example;
+* ``columns(batch)`` — the lists of texts to embed, one list per column: ``[premises, hypotheses]``;
+* ``labels(batch)`` — a tensor of targets, or None when the batch itself is the target.
+
+``fit`` embeds each column with the same encoder (the siamese network: one set of weights, applied
+to every sentence) and calls ``loss(embeddings, labels)``, where ``embeddings`` is a list with one
+(B, dim) tensor per column. The loss returns a scalar. Losses run in float32 even when the encoder
+runs under bf16/fp16 autocast.
+
+======================================  ============================  ==============================
+loss                                    trains on                     paper
+======================================  ============================  ==============================
+``SoftmaxLoss``                         NLIPair (premise, hyp, label)  Section 3, classification
+``CosineMSELoss``                       STSPair (s1, s2, score)        Section 3, regression
+``TripletLoss``                         Triplet (anchor, pos, neg)     Section 3, triplet
+``MultipleNegativesRankingLoss``        Triplet, or (anchor, pos)      not in the paper (see class)
+======================================  ============================  ==============================
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .data import NLI_LABELS, NLIPair, STSPair, Triplet
+
+SOFTMAX_FEATURES = ("u", "v", "|u-v|", "u*v")
+TRIPLET_DISTANCES = ("euclidean", "cosine", "manhattan")
+
+
+class SentenceLoss(nn.Module):
+    """What every objective shares: the examples it accepts, and how a batch becomes columns and labels."""
+
+    example_types: tuple[type, ...] = ()
+    example_help: str = ""
+
+    def columns(self, batch: Sequence) -> list[list[str]]:
+        """The texts to embed, one list per column (default: every field of the example)."""
+        return [list(column) for column in zip(*batch)]
+
+    def labels(self, batch: Sequence) -> torch.Tensor | None:
+        """The targets of ``batch`` (None: the loss needs no labels)."""
+        return None
+
+    def check_example(self, example, index: int) -> None:
+        """Raise TypeError / ValueError naming ``examples[index]`` when this loss cannot train on it."""
+        if not isinstance(example, self.example_types):
+            names = " or ".join(t.__name__ for t in self.example_types)
+            raise TypeError(
+                f"{type(self).__name__} trains on {names} examples ({self.example_help}); "
+                f"examples[{index}] is a {type(example).__name__}: {_short(example)}"
+            )
+        for position, text in enumerate(self.columns([example])):
+            if not isinstance(text[0], str):
+                raise TypeError(f"examples[{index}][{position}] is {type(text[0]).__name__}, not str: {_short(example)}")
+
+    def check_examples(self, examples: Sequence) -> None:
+        """Check every example (type, then label range) before any training step runs."""
+        for index, example in enumerate(examples):
+            self.check_example(example, index)
+
+
+class SoftmaxLoss(SentenceLoss):
+    """Classification objective: softmax over a linear map of (u, v, |u - v|) — SBERT's NLI loss.
+
+    Section 3 of the paper: with u, v the two sentence embeddings (n numbers each) and k labels,
+
+        o = softmax(W_t · (u, v, |u - v|)),   W_t ∈ R^{3n × k},   loss = cross-entropy(o, label)
+
+    The classifier ``W_t`` (with a bias, as ``nn.Linear`` has) is trained together with the encoder
+    and thrown away afterwards: only the encoder is the sentence embedding. ``features`` picks the
+    concatenated parts, any non-empty subset of "u", "v", "|u-v|", "u*v" in the order given — the
+    paper's Table 6 ablates them and finds (u, v, |u - v|) best, |u - v| being the part that matters.
+
+    Inputs: ``NLIPair(premise, hypothesis, label)`` with label in 0..num_labels-1
+    (0 entailment, 1 neutral, 2 contradiction). The paper trains on SNLI + MultiNLI for one epoch.
+
+    Example::
+
+        loss = SoftmaxLoss(dim=384)
+        u, v = torch.randn(2, 384), torch.randn(2, 384)
+        loss([u, v], torch.tensor([0, 2]))        # scalar: mean cross-entropy over the 2 pairs
+        loss.logits(u, v).shape                    # (2, 3): one score per label
+    """
+
+    example_types = (NLIPair,)
+    example_help = "premise, hypothesis, label"
+
+    def __init__(self, dim: int, num_labels: int = len(NLI_LABELS), features: Sequence[str] = ("u", "v", "|u-v|")):
+        super().__init__()
+        features = tuple(features)
+        unknown = [f for f in features if f not in SOFTMAX_FEATURES]
+        if not features or unknown or len(set(features)) != len(features):
+            raise ValueError(
+                f"features must be a non-empty list of distinct names from {SOFTMAX_FEATURES}, got {features}"
+            )
+        if dim < 1 or num_labels < 2:
+            raise ValueError(f"need dim >= 1 and num_labels >= 2, got dim={dim}, num_labels={num_labels}")
+        self.dim, self.num_labels, self.features = int(dim), int(num_labels), features
+        self.classifier = nn.Linear(len(features) * self.dim, self.num_labels)  # W_t, (3n -> k)
+
+    def extra_repr(self) -> str:
+        return f"features={self.features}"
+
+    def columns(self, batch: Sequence[NLIPair]) -> list[list[str]]:
+        return [[p.premise for p in batch], [p.hypothesis for p in batch]]
+
+    def labels(self, batch: Sequence[NLIPair]) -> torch.Tensor:
+        return torch.tensor([p.label for p in batch], dtype=torch.long)
+
+    def check_example(self, example, index: int) -> None:
+        super().check_example(example, index)
+        label = example.label
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < self.num_labels:
+            raise ValueError(
+                f"examples[{index}].label is {label!r}; SoftmaxLoss(num_labels={self.num_labels}) needs an int "
+                f"in 0..{self.num_labels - 1}"
+            )
+
+    def concatenate(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """(u, v, |u-v|, ...) as chosen by ``features``: (B, n) x (B, n) -> (B, len(features) * n)."""
+        parts = {"u": lambda: u, "v": lambda: v, "|u-v|": lambda: (u - v).abs(), "u*v": lambda: u * v}
+        return torch.cat([parts[name]() for name in self.features], dim=-1)
+
+    def logits(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """Unnormalised label scores W_t · (u, v, |u-v|): (B, k)."""
+        features = self.concatenate(u.float(), v.float())
+        return self.classifier(features.to(self.classifier.weight.dtype))
+
+    def forward(self, embeddings: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+        u, v = embeddings
+        return F.cross_entropy(self.logits(u, v).float(), labels)
+
+
+class CosineMSELoss(SentenceLoss):
+    """Regression objective: mean squared error between cos(u, v) and the rescaled gold score.
+
+    Section 3 of the paper ("Regression Objective Function"): the cosine similarity of the two
+    sentence embeddings is regressed onto the gold similarity with a mean-squared-error loss,
+
+        loss = mean_i ( cos(u_i, v_i) - (score_i - low) / (high - low) )^2
+
+    The gold score is mapped linearly onto [0, 1] using the data set's score range, passed as
+    ``score_range=(low, high)``: STS-B is (0, 5), so the target is score / 5; SICK-R is (1, 5), so the
+    target is (score - 1) / 4. ``sl.data.score_range(name)`` gives the range of a named set. Scores
+    outside the range are rejected before training starts, which catches a wrong range.
+    (sentence-transformers' ``CosineSimilarityLoss`` is the same loss with the rescaling left to you.)
+
+    Inputs: ``STSPair(s1, s2, score)`` with the score on the data set's own scale.
+
+    Example::
+
+        loss = CosineMSELoss(score_range=(0.0, 5.0))
+        u, v = torch.randn(2, 384), torch.randn(2, 384)
+        loss([u, v], loss.labels([STSPair("a", "b", 5.0), STSPair("c", "d", 0.0)]))  # targets 1.0, 0.0
+    """
+
+    example_types = (STSPair,)
+    example_help = "s1, s2, score"
+
+    def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
+        super().__init__()
+        low, high = (float(x) for x in score_range)
+        if not high > low:
+            raise ValueError(f"score_range must be (low, high) with high > low, got {score_range}")
+        self.score_range = (low, high)
+
+    def extra_repr(self) -> str:
+        return f"score_range={self.score_range}"
+
+    def columns(self, batch: Sequence[STSPair]) -> list[list[str]]:
+        return [[p.s1 for p in batch], [p.s2 for p in batch]]
+
+    def labels(self, batch: Sequence[STSPair]) -> torch.Tensor:
+        low, high = self.score_range
+        return torch.tensor([(p.score - low) / (high - low) for p in batch], dtype=torch.float32)
+
+    def check_example(self, example, index: int) -> None:
+        super().check_example(example, index)
+        check_score(example.score, self.score_range, index, type(self).__name__)
+
+    def forward(self, embeddings: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+        u, v = embeddings
+        cosine = F.cosine_similarity(u.float(), v.float(), dim=-1)  # (B,)
+        return F.mse_loss(cosine, labels.float())
+
+
+class TripletLoss(SentenceLoss):
+    """Triplet objective: the positive must be closer to the anchor than the negative, by a margin.
+
+    Section 3 of the paper ("Triplet Objective Function"), with s_a, s_p, s_n the embeddings of the
+    anchor, the positive and the negative sentence:
+
+        loss = mean_i max( ||s_a - s_p|| - ||s_a - s_n|| + ε, 0 )
+
+    The paper uses the Euclidean distance (true distance, not squared) and ε = 1 (``margin=1.0``,
+    the default here). Note that sentence-transformers' ``TripletLoss`` defaults to a margin of 5.
+    ``distance`` may also be "cosine" (1 - cos) or "manhattan" (L1), as in sentence-transformers.
+    The paper trains it on the Wikipedia sections triplets (Section 4.4, Dor et al. 2018); here
+    NLI gives (premise, entailed, contradicting) triplets (``sl.data.nli_triplets``).
+
+    Inputs: ``Triplet(anchor, positive, negative)``.
+
+    Example::
+
+        loss = TripletLoss(margin=1.0)
+        a, p, n = torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]), torch.tensor([[6.0, 8.0]])
+        loss([a, p, n], None)   # max(5 - 10 + 1, 0) = 0: the negative is already 5 further away
+    """
+
+    example_types = (Triplet,)
+    example_help = "anchor, positive, negative"
+
+    def __init__(self, margin: float = 1.0, distance: str = "euclidean"):
+        super().__init__()
+        if distance not in TRIPLET_DISTANCES:
+            raise ValueError(f"unknown distance {distance!r}; valid: {', '.join(TRIPLET_DISTANCES)}")
+        if margin < 0:
+            raise ValueError(f"margin must be >= 0, got {margin}")
+        self.margin, self.distance = float(margin), distance
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, distance={self.distance!r}"
+
+    def distances(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Row-wise distance d(x_i, y_i): (B, n) x (B, n) -> (B,)."""
+        if self.distance == "euclidean":
+            return (x - y).norm(p=2, dim=-1)
+        if self.distance == "manhattan":
+            return (x - y).abs().sum(dim=-1)
+        return 1 - F.cosine_similarity(x, y, dim=-1)
+
+    def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
+        anchor, positive, negative = (e.float() for e in embeddings)
+        gap = self.distances(anchor, positive) - self.distances(anchor, negative) + self.margin  # (B,)
+        return F.relu(gap).mean()
+
+
+class MultipleNegativesRankingLoss(SentenceLoss):
+    """In-batch negatives (InfoNCE): each anchor must pick its own positive among all in the batch.
+
+    Not in the SBERT paper: this is the objective that replaced its softmax loss in later
+    sentence-embedding work (Henderson et al. 2017, "Efficient Natural Language Response Suggestion";
+    the InfoNCE loss of van den Oord et al. 2018; sentence-transformers' ``MultipleNegativesRankingLoss``).
+    For a batch of anchors a_1..a_B and candidates c_1..c_M (the B positives, then the B hard
+    negatives when the examples are triplets):
+
+        s_ij = scale · cos(a_i, c_j),     loss = mean_i [ -log( exp(s_ii) / Σ_j exp(s_ij) ) ]
+
+    i.e. cross-entropy where the correct "class" of anchor i is its own positive; every other
+    sentence in the batch is a free negative, so larger batches give a harder task. ``scale`` is
+    the inverse temperature (20 as in sentence-transformers).
+
+    Inputs: ``Triplet(anchor, positive, negative)`` (the negative is an extra, hard candidate) or plain
+    ``(anchor, positive)`` string pairs such as ``sl.data.load_paraphrases()``; all examples of a
+    training set must have the same number of fields. Duplicate positives in a batch count as
+    negatives of each other.
+
+    Example::
+
+        loss = MultipleNegativesRankingLoss(scale=20.0)
+        a, p = torch.eye(3), torch.eye(3)      # each anchor equals its positive, orthogonal to the rest
+        loss([a, p], None)                     # small: -log(e^20 / (e^20 + 2)) ≈ 4e-9
+    """
+
+    example_types = (Triplet, tuple)
+    example_help = "Triplet(anchor, positive, negative) or (anchor, positive)"
+
+    def __init__(self, scale: float = 20.0):
+        super().__init__()
+        if scale <= 0:
+            raise ValueError(f"scale must be > 0, got {scale}")
+        self.scale = float(scale)
+
+    def extra_repr(self) -> str:
+        return f"scale={self.scale}"
+
+    def check_example(self, example, index: int) -> None:
+        if isinstance(example, (STSPair, NLIPair)) or isinstance(example, tuple) and len(example) not in (2, 3):
+            raise TypeError(
+                f"MultipleNegativesRankingLoss trains on {self.example_help}; examples[{index}] is a "
+                f"{type(example).__name__} with {len(example)} fields: {_short(example)}"
+            )
+        super().check_example(example, index)
+
+    def check_examples(self, examples: Sequence) -> None:
+        super().check_examples(examples)
+        sizes = {len(example) for example in examples}
+        if len(sizes) > 1:
+            first_other = next(i for i, e in enumerate(examples) if len(e) != len(examples[0]))
+            raise ValueError(
+                f"all examples must have the same number of fields (examples[0] has {len(examples[0])}, "
+                f"examples[{first_other}] has {len(examples[first_other])})"
+            )
+
+    def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
+        anchors = F.normalize(embeddings[0].float(), dim=-1)  # (B, n)
+        candidates = F.normalize(torch.cat([e.float() for e in embeddings[1:]]), dim=-1)  # (M, n), M = B or 2B
+        scores = self.scale * anchors @ candidates.T  # (B, M)
+        targets = torch.arange(len(anchors), device=anchors.device)  # anchor i's positive is candidate i
+        return F.cross_entropy(scores, targets)
+
+
+def check_score(score, score_range: tuple[float, float], index: int, who: str) -> None:
+    """ValueError naming ``examples[index]`` when ``score`` is not a number inside ``score_range``."""
+    low, high = score_range
+    if isinstance(score, bool) or not isinstance(score, numbers.Real) or not low <= score <= high:
+        raise ValueError(
+            f"examples[{index}].score is {score!r}, outside {who}'s score_range {score_range}; pass the data "
+            "set's range, e.g. score_range=sl.data.score_range('sick') for SICK's 1-5 scale"
+        )
+
+
+def _short(example, limit: int = 120) -> str:
+    text = repr(example)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+__all__ = [
+    "SentenceLoss",
+    "SoftmaxLoss",
+    "CosineMSELoss",
+    "TripletLoss",
+    "MultipleNegativesRankingLoss",
+    "SOFTMAX_FEATURES",
+    "TRIPLET_DISTANCES",
+]

@@ -1,0 +1,632 @@
+"""The instructor's tool for the lesson notebooks: ``python -m sbert_lab.notebooks COMMAND``.
+
+Every lesson is a pair in ``notebooks/``: ``NN_topic.py`` (jupytext percent format, the source that
+instructors edit and review) and ``NN_topic.ipynb`` (what students open, generated from the .py)::
+
+    python -m sbert_lab.notebooks sync      # regenerate every .ipynb (and notebooks/student/) from its .py
+    python -m sbert_lab.notebooks check     # fail when a pair differs or a convention is broken
+    python -m sbert_lab.notebooks run 01    # execute lesson 01 (or all); seconds and peak memory
+    python -m sbert_lab.notebooks run --inplace   # smoke profile; store the outputs nbval compares
+    python -m sbert_lab.notebooks student   # notebooks/student/NN_topic.ipynb, solutions replaced by stubs
+
+The committed .ipynb files keep only the outputs that ``pytest --nbval-lax`` compares (cells marked
+``# NBVAL_CHECK_OUTPUT``), produced by a smoke-profile run: diffs stay small and students never see
+smoke-profile numbers as if they were results. ``check`` compares cells (type, source, tags), never
+file timestamps. The repository URL of the Colab install cell and of the "Open in Colab" links is
+one setting, ``[project.urls] Repository`` in pyproject.toml; ``sync`` writes it everywhere.
+See notebooks/README.md for the conventions every lesson follows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import difflib
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+LESSON_GLOB = "[0-9][0-9]_*.py"
+STUDENT_FOLDER = "student"
+SOLUTION_TAG = "solution"
+EXERCISE_TAG = "exercise"  # what a solution cell is tagged in the student version
+CHECK_OUTPUT_MARKER = "NBVAL_CHECK_OUTPUT"
+PIP_EXTRA = "notebooks"
+BRANCH = "main"  # the branch Colab links open
+STUB_COMMENT = "# your code here"
+_GIT_URL = re.compile(r"(sbert-lab\[\w+\] @ git\+)([^\s\"']+)")
+_COLAB_LINK = re.compile(
+    r"https://colab\.research\.google\.com/github/[^\s)\"']+?/blob/[^/\s]+/(notebooks/[\w./-]+\.ipynb)"
+)
+
+
+class NotebookToolError(RuntimeError):
+    """A problem the instructor must fix (missing setting, unreadable notebook); the message says which."""
+
+
+# -- where things are ------------------------------------------------------------------------------
+def find_root(start: str | os.PathLike | None = None) -> Path:
+    """The repository root: the nearest folder at or above ``start`` (default: cwd) with pyproject.toml and notebooks/."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir():
+            return folder
+    raise NotebookToolError(
+        f"no repository root (a folder with pyproject.toml and notebooks/) at or above {here}"
+    )
+
+
+def lesson_sources(root: Path, names: list[str] | None = None) -> list[Path]:
+    """The lessons' .py sources, in order; ``names`` picks some by number ("01"), stem or path."""
+    sources = sorted((root / "notebooks").glob(LESSON_GLOB))
+    if not names:
+        return sources
+    chosen = []
+    for name in names:
+        stem = Path(name).stem
+        matches = [p for p in sources if p.stem == stem or p.stem.split("_", 1)[0] == stem]
+        if not matches:
+            known = ", ".join(p.stem for p in sources) or "none"
+            raise NotebookToolError(
+                f"no lesson called {name!r} in {root / 'notebooks'} (lessons: {known})"
+            )
+        chosen.extend(matches)
+    return chosen
+
+
+def student_path(source: Path) -> Path:
+    """notebooks/student/NN_topic.ipynb for notebooks/NN_topic.py."""
+    return source.parent / STUDENT_FOLDER / f"{source.stem}.ipynb"
+
+
+def repository_url(root: Path) -> str:
+    """``[project.urls] Repository`` from pyproject.toml: the one place the repository URL is set."""
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    try:
+        import tomllib
+
+        url = tomllib.loads(text).get("project", {}).get("urls", {}).get("Repository")
+    except ModuleNotFoundError:  # Python 3.10: read the one line we need
+        table = re.search(
+            r"^\[project\.urls\]\s*$(.*?)(?=^\[|\Z)", text, flags=re.MULTILINE | re.DOTALL
+        )
+        line = (
+            re.search(r'^Repository\s*=\s*"([^"]+)"', table.group(1), flags=re.MULTILINE)
+            if table
+            else None
+        )
+        url = line.group(1) if line else None
+    if not url:
+        raise NotebookToolError(
+            f'{pyproject}: set the repository URL under [project.urls] as Repository = "https://github.com/OWNER/NAME"'
+        )
+    return url.rstrip("/").removesuffix(".git")
+
+
+def colab_url(repo_url: str, path_in_repo: str) -> str:
+    """The "Open in Colab" address of a notebook of a GitHub repository."""
+    match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", repo_url)
+    if not match:
+        raise NotebookToolError(
+            f"Colab opens notebooks from GitHub only; the repository URL is {repo_url!r}"
+        )
+    owner, name = match.groups()
+    return f"https://colab.research.google.com/github/{owner}/{name}/blob/{BRANCH}/{path_in_repo}"
+
+
+def colab_badge(repo_url: str, path_in_repo: str) -> str:
+    """Markdown for the "Open in Colab" badge that every lesson's title cell carries."""
+    badge = "https://colab.research.google.com/assets/colab-badge.svg"
+    return f"[![Open In Colab]({badge})]({colab_url(repo_url, path_in_repo)})"
+
+
+def setup_cell_source(name: str, repo_url: str) -> str:
+    """The first code cell of every lesson, identical but for the lesson name (convention 2)."""
+    return f'''# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    package = "sbert-lab[{PIP_EXTRA}] @ git+{repo_url}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
+
+import sbert_lab as sl
+
+lesson = sl.lesson.start("{name}")'''
+
+
+# -- reading and comparing -------------------------------------------------------------------------
+def read_source(path: Path):
+    """A lesson's .py read with notebooks/jupytext.toml, as a notebook (no outputs)."""
+    import jupytext
+    from jupytext.config import load_jupytext_config
+
+    try:
+        return jupytext.read(
+            path, fmt="py:percent", config=load_jupytext_config(str(path.resolve()))
+        )
+    except Exception as err:  # jupytext raises many types for a malformed file
+        raise NotebookToolError(
+            f"{path}: cannot be read as a jupytext percent notebook: {err}"
+        ) from err
+
+
+def read_ipynb(path: Path):
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as err:
+        raise NotebookToolError(f"{path}: cannot be read as a notebook: {err}") from err
+
+
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def cell_key(cell) -> tuple[str, str, tuple[str, ...]]:
+    """What must agree between the two files of a pair: cell type, source and tags."""
+    return cell.cell_type, cell.source, tuple(tags(cell))
+
+
+def cell_differences(expected, actual, expected_name: str, actual_name: str) -> list[str]:
+    """Human-readable differences between two notebooks' cells (empty when they hold the same cells)."""
+    want, got = [cell_key(c) for c in expected.cells], [cell_key(c) for c in actual.cells]
+    if want == got:
+        return []
+    problems = []
+    if len(want) != len(got):
+        problems.append(f"{expected_name} has {len(want)} cells, {actual_name} has {len(got)}")
+    for index, (a, b) in enumerate(zip(want, got, strict=False)):
+        if a == b:
+            continue
+        what = "type" if a[0] != b[0] else "tags" if a[1] == b[1] else "source"
+        detail = (
+            f"{a[2]} vs {b[2]}" if what == "tags" else f"{a[0]} vs {b[0]}" if what == "type" else ""
+        )
+        if what == "source":
+            diff = difflib.unified_diff(
+                a[1].splitlines(), b[1].splitlines(), expected_name, actual_name, lineterm="", n=1
+            )
+            detail = "\n      " + "\n      ".join(list(diff)[2:12])
+        problems.append(f"cell {index + 1}: {what} differs {detail}".rstrip())
+        if len(problems) >= 5:
+            problems.append("(more differences not shown)")
+            break
+    return problems
+
+
+def is_checked(cell) -> bool:
+    """Whether nbval compares this cell's output (a ``# NBVAL_CHECK_OUTPUT`` line or the nbval-check-output tag)."""
+    if cell.cell_type != "code":
+        return False
+    marked = any(
+        line.strip().lstrip("#").strip() == CHECK_OUTPUT_MARKER for line in cell.source.splitlines()
+    )
+    return marked or "nbval-check-output" in tags(cell)
+
+
+def keep_checked_outputs(notebook) -> None:
+    """Drop every output nbval does not compare, execution counts and run timestamps (in place)."""
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        cell.metadata.pop("execution", None)
+        if not is_checked(cell):
+            cell.outputs = []
+        for output in cell.outputs:
+            if "execution_count" in output:
+                output.execution_count = None
+
+
+# -- conventions (notebooks/README.md) -------------------------------------------------------------
+def code_cells(notebook) -> list:
+    return [c for c in notebook.cells if c.cell_type == "code"]
+
+
+def convention_problems(notebook, name: str, repo_url: str) -> list[str]:
+    """What breaks the conventions of notebooks/README.md in a lesson notebook (empty when none)."""
+    problems = []
+    if notebook.metadata.get("kernelspec", {}).get("name") != "python3":
+        problems.append("the '# ---' header must carry kernelspec name python3")
+    cells = notebook.cells
+    if not cells or cells[0].cell_type != "markdown":
+        problems.append("the first cell must be a markdown title cell")
+    elif colab_url(repo_url, f"notebooks/{name}.ipynb") not in cells[0].source:
+        problems.append(
+            f"the title cell must link to {colab_url(repo_url, f'notebooks/{name}.ipynb')} (run sync)"
+        )
+    code = code_cells(notebook)
+    expected_setup = setup_cell_source(name, repo_url)
+    if not code or code[0].source != expected_setup:
+        got = code[0].source if code else ""
+        diff = difflib.unified_diff(
+            expected_setup.splitlines(), got.splitlines(), "expected", "found", lineterm="", n=0
+        )
+        problems.append(
+            "the first code cell must be the setup cell of notebooks/README.md:\n      "
+            + "\n      ".join(list(diff)[2:14])
+        )
+    problems += _exercise_problems(cells)
+    sources = "\n".join(c.source for c in code)
+    if "lesson.save()" not in sources:
+        problems.append("no code cell calls lesson.save()")
+    if "plt.show()" not in sources:
+        problems.append("no plot: no code cell calls plt.show()")
+    if re.search(r"^\s*(from tqdm import|import tqdm\b)", sources, flags=re.MULTILINE):
+        problems.append("use tqdm.auto (from tqdm.auto import tqdm): plain tqdm writes to stderr")
+    if re.search(r"profile\.name\s*(==|!=|in\b)", sources):
+        problems.append(
+            "a cell branches on the profile name; size things with lesson.profile's fields instead"
+        )
+    return problems
+
+
+def _exercise_problems(cells) -> list[str]:
+    solutions = [
+        i for i, c in enumerate(cells) if c.cell_type == "code" and SOLUTION_TAG in tags(c)
+    ]
+    if not solutions:
+        return ['no exercise: tag the cell holding the student\'s code "solution"']
+    problems = []
+    for index in solutions:
+        following = next((c for c in cells[index + 1 :] if c.cell_type == "code"), None)
+        if following is None or "sl.lesson.check(" not in following.source:
+            problems.append(
+                f"cell {index + 1} (solution) must be followed by a self-check cell calling sl.lesson.check(...)"
+            )
+    return problems
+
+
+# -- student versions ------------------------------------------------------------------------------
+def stub_solution(source: str) -> str:
+    """The student's version of a solution cell: instructions kept, the answer replaced by a stub.
+
+    Comment lines at the left margin are kept (the instructions); a function keeps its signature
+    and docstring and its body becomes ``raise NotImplementedError``; ``name = value`` becomes
+    ``name = ...``; imports are kept; anything else becomes a ``# your code here`` line.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        raise NotebookToolError(
+            f"a solution cell is not valid Python (line {err.lineno}): {err.msg}"
+        ) from err
+    lines = source.splitlines()
+    covered = set()
+    pieces: list[tuple[int, list[str]]] = []  # (first line, replacement lines)
+    for node in tree.body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        covered.update(range(first, node.end_lineno + 1))
+        pieces.append((first, _stub_statement(node, lines, first)))
+    for number, line in enumerate(lines, start=1):
+        if number not in covered and line.startswith("#"):
+            pieces.append((number, [line]))
+    out: list[str] = []
+    for _, replacement in sorted(pieces, key=lambda piece: piece[0]):
+        if replacement == [STUB_COMMENT] and out and out[-1] == STUB_COMMENT:
+            continue
+        out.extend(replacement)
+    return "\n".join(out)
+
+
+def _stub_statement(node: ast.stmt, lines: list[str], first: int) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        body = node.body
+        has_docstring = (
+            isinstance(body[0], ast.Expr)
+            and isinstance(getattr(body[0], "value", None), ast.Constant)
+            and isinstance(body[0].value.value, str)
+        )
+        keep_until = body[0].end_lineno if has_docstring else body[0].lineno - 1
+        indent = " " * body[0].col_offset
+        header = lines[first - 1 : keep_until]
+        return header + [
+            f"{indent}{STUB_COMMENT}",
+            f'{indent}raise NotImplementedError("exercise: write {node.name} (see the instructions above)")',
+        ]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return lines[first - 1 : node.end_lineno]
+    if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+        return [" = ".join(t.id for t in node.targets) + f" = ...  {STUB_COMMENT}"]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [f"{node.target.id}: {ast.unparse(node.annotation)} = ...  {STUB_COMMENT}"]
+    return [STUB_COMMENT]
+
+
+def student_version(notebook, repo_url: str, name: str):
+    """A copy of ``notebook`` for students: solutions stubbed, no outputs, Colab link to the student copy."""
+    student = copy.deepcopy(notebook)
+    student.metadata = {"kernelspec": notebook.metadata.get("kernelspec", {})}
+    teacher_link = colab_url(repo_url, f"notebooks/{name}.ipynb")
+    student_link = colab_url(repo_url, f"notebooks/{STUDENT_FOLDER}/{name}.ipynb")
+    for cell in student.cells:
+        cell.source = cell.source.replace(teacher_link, student_link)
+        if cell.cell_type != "code":
+            continue
+        cell.outputs, cell.execution_count = [], None
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+        if SOLUTION_TAG in tags(cell):
+            cell.source = stub_solution(cell.source)
+            cell.metadata["tags"] = [EXERCISE_TAG if t == SOLUTION_TAG else t for t in tags(cell)]
+    return student
+
+
+# -- commands --------------------------------------------------------------------------------------
+def rewrite_repository_url(text: str, repo_url: str) -> str:
+    """Point every setup cell's install URL and every Colab link in a lesson's text at ``repo_url``."""
+    text = _GIT_URL.sub(lambda m: m.group(1) + repo_url, text)
+    return _COLAB_LINK.sub(lambda m: colab_url(repo_url, m.group(1)), text)
+
+
+def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
+    """Regenerate each lesson's .ipynb and student version from its .py; return the files written.
+
+    Outputs stored in the .ipynb are kept for cells whose source did not change (and only for
+    cells nbval compares). The .py itself is rewritten only to update the repository URL.
+    """
+    import jupytext
+    from jupytext.combine import combine_inputs_with_outputs
+
+    repo_url = repository_url(root)
+    written = []
+    for source in lesson_sources(root, names):
+        text = source.read_text(encoding="utf-8")
+        updated = rewrite_repository_url(text, repo_url)
+        if updated != text:
+            source.write_text(updated, encoding="utf-8")
+            written.append(source)
+        notebook = read_source(source)
+        target = source.with_suffix(".ipynb")
+        if target.exists():
+            notebook = combine_inputs_with_outputs(notebook, read_ipynb(target))
+        keep_checked_outputs(notebook)
+        for path, content in (
+            (target, notebook),
+            (student_path(source), student_version(notebook, repo_url, source.stem)),
+        ):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            new_text = jupytext.writes(content, fmt="ipynb")
+            if not path.exists() or path.read_text(encoding="utf-8") != new_text:
+                path.write_text(new_text, encoding="utf-8")
+                written.append(path)
+    for path in written:
+        log(f"wrote {path.relative_to(root)}")
+    if not written:
+        log("everything was up to date")
+    return written
+
+
+def write_students(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
+    """Write notebooks/student/NN_topic.ipynb for each lesson (from its .py)."""
+    import jupytext
+
+    repo_url = repository_url(root)
+    written = []
+    for source in lesson_sources(root, names):
+        path = student_path(source)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            jupytext.writes(
+                student_version(read_source(source), repo_url, source.stem), fmt="ipynb"
+            ),
+            encoding="utf-8",
+        )
+        written.append(path)
+        log(f"wrote {path.relative_to(root)}")
+    return written
+
+
+def lesson_problems(source: Path, repo_url: str) -> list[str]:
+    """Everything ``check`` reports about one lesson (empty when it is in order)."""
+    notebook = read_source(source)
+    problems = convention_problems(notebook, source.stem, repo_url)
+    ipynb = source.with_suffix(".ipynb")
+    if not ipynb.exists():
+        problems.append(f"{ipynb.name} is missing (run sync)")
+    else:
+        paired = read_ipynb(ipynb)
+        differences = cell_differences(notebook, paired, source.name, ipynb.name)
+        problems += [f"{d} (run sync)" for d in differences]
+        if not differences:
+            unstored = [
+                i + 1 for i, c in enumerate(paired.cells) if is_checked(c) and not c.get("outputs")
+            ]
+            if unstored:
+                problems.append(
+                    f"cells {unstored} are marked {CHECK_OUTPUT_MARKER} but have no stored output (run: python -m sbert_lab.notebooks run --inplace {source.stem})"
+                )
+    student = student_path(source)
+    if not student.exists():
+        problems.append(f"{student.relative_to(source.parent)} is missing (run sync)")
+    else:
+        expected = student_version(notebook, repo_url, source.stem)
+        if cell_differences(expected, read_ipynb(student), "expected", student.name):
+            problems.append(f"{student.relative_to(source.parent)} is out of date (run sync)")
+    return problems
+
+
+def check(root: Path, names: list[str] | None = None, log=print) -> dict[str, list[str]]:
+    """Problems of every lesson, by lesson name; empty when all pairs, conventions and student copies are in order."""
+    repo_url = repository_url(root)
+    sources = lesson_sources(root, names)
+    report = {source.stem: lesson_problems(source, repo_url) for source in sources}
+    for name, problems in report.items():
+        log(f"{'FAIL' if problems else 'ok  '}  {name}")
+        for problem in problems:
+            log(f"      - {problem}")
+    if not sources:
+        log(f"no lessons found in {root / 'notebooks'}")
+    return {name: problems for name, problems in report.items() if problems}
+
+
+# -- running ---------------------------------------------------------------------------------------
+_PEAK_MEMORY_CODE = """\
+import resource, sys
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024))"""
+
+
+@dataclass
+class RunResult:
+    """How one notebook's run went."""
+
+    name: str
+    seconds: float
+    peak_mib: float | None
+    error: str | None = None
+
+
+def run_notebook(
+    path: Path, profile: str | None, timeout: int = 600, notebook=None
+) -> tuple[RunResult, object]:
+    """Execute ``path`` top to bottom in a fresh kernel (cwd: its folder) under ``profile``.
+
+    Returns the result (wall seconds including kernel start, peak resident memory of the kernel)
+    and the executed notebook. ``profile=None`` leaves the choice to the environment.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    notebook = notebook if notebook is not None else read_ipynb(path)
+    env = dict(os.environ)
+    if profile:
+        env["SBERT_LAB_PROFILE"] = profile
+    if profile == "smoke":
+        env.setdefault(
+            "HF_HUB_OFFLINE", "1"
+        )  # smoke never downloads; fail fast instead of retrying
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = time.perf_counter()
+    error, peak = None, None
+    with client.setup_kernel(env=env):
+        try:
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index)
+        except (CellExecutionError, CellTimeoutError) as err:
+            error = str(err).strip().splitlines()[-1][:300]
+        probe = nbformat.v4.new_code_cell(_PEAK_MEMORY_CODE)
+        client.execute_cell(probe, len(notebook.cells))
+        texts = [o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream"]
+        if texts and texts[0].strip().isdigit():
+            peak = int(texts[0]) / 2**20
+    seconds = time.perf_counter() - started
+    return RunResult(path.stem, seconds, peak, error), notebook
+
+
+def run(
+    root: Path,
+    names: list[str] | None,
+    profile: str | None,
+    inplace: bool = False,
+    timeout: int = 600,
+    report: Path | None = None,
+    log=print,
+) -> list[RunResult]:
+    """Run lessons (all when ``names`` is empty) and print seconds and peak memory for each.
+
+    ``inplace`` (smoke profile only) regenerates each .ipynb from its .py, runs it, and stores the
+    outputs of the cells nbval compares.
+    """
+    if inplace and profile != "smoke":
+        raise NotebookToolError(
+            "run --inplace stores the outputs nbval compares in CI, so it runs the smoke profile only (--profile smoke)"
+        )
+    import jupytext
+
+    results = []
+    for source in lesson_sources(root, names):
+        target = source.with_suffix(".ipynb")
+        if inplace:
+            sync(root, [source.stem], log=lambda _: None)
+        elif not target.exists():
+            raise NotebookToolError(f"{target} is missing (run sync first)")
+        log(f"running {target.relative_to(root)} (profile {profile or 'from the environment'}) ...")
+        result, executed = run_notebook(target, profile, timeout)
+        results.append(result)
+        peak = f"{result.peak_mib:7.0f} MiB" if result.peak_mib is not None else "    n/a"
+        log(
+            f"  {result.name:<40} {result.seconds:6.1f} s  peak {peak}  {'FAILED: ' + result.error if result.error else 'ok'}"
+        )
+        if inplace and not result.error:
+            keep_checked_outputs(executed)
+            target.write_text(jupytext.writes(executed, fmt="ipynb"), encoding="utf-8")
+            log(f"  stored the checked outputs in {target.relative_to(root)}")
+    if report:
+        rows = [
+            {
+                "notebook": r.name,
+                "profile": profile,
+                "seconds": round(r.seconds, 1),
+                "peak_mib": None if r.peak_mib is None else round(r.peak_mib),
+                "error": r.error,
+            }
+            for r in results
+        ]
+        report.write_text(json.dumps(rows, indent=2) + "\n")
+        log(f"wrote {report}")
+    return results
+
+
+# -- command line ----------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sbert_lab.notebooks", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--root", help="repository root (default: found from the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("sync", "regenerate .ipynb and student versions from the .py sources"),
+        ("check", "fail when a pair differs, a convention is broken or a student version is stale"),
+        ("student", "write notebooks/student/ (solutions replaced by stubs)"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
+    runner = commands.add_parser("run", help="execute lessons; report seconds and peak memory")
+    runner.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
+    runner.add_argument(
+        "--profile",
+        choices=("gpu", "cpu", "smoke"),
+        help="default: $SBERT_LAB_PROFILE, else automatic; smoke with --inplace",
+    )
+    runner.add_argument(
+        "--inplace", action="store_true", help="store the outputs nbval compares (smoke profile)"
+    )
+    runner.add_argument(
+        "--timeout", type=int, default=600, help="seconds allowed per cell (default 600)"
+    )
+    runner.add_argument("--report", type=Path, help="also write the timings as JSON to this file")
+    args = parser.parse_args(argv)
+    try:
+        root = find_root(args.root)
+        if args.command == "sync":
+            sync(root, args.lessons)
+        elif args.command == "student":
+            write_students(root, args.lessons)
+        elif args.command == "check":
+            return 1 if check(root, args.lessons) else 0
+        elif args.command == "run":
+            profile = args.profile or ("smoke" if args.inplace else None)
+            results = run(root, args.lessons, profile, args.inplace, args.timeout, args.report)
+            return 1 if any(r.error for r in results) else 0
+    except NotebookToolError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""The models several lessons share, trained once per profile and kept under ``runs/<profile>/``.
+
+Lesson 3 trains the NLI model that lessons 4-8 use; lesson 4 trains the STS model and the
+cross-encoder that lessons 6 and 8 use. So that every notebook still runs on its own after
+"Restart & Run All", each of them asks this module: the model is loaded when its folder exists
+and was trained by the same recipe, and trained (with the profile's sizes), saved and loaded
+otherwise. Each call prints which of the two happened.
+
+========================  ==========================================  ===============================
+function                  recipe                                      folder in runs/<profile>/
+========================  ==========================================  ===============================
+``nli_model``             profile.raw_model + pooling, SoftmaxLoss     nli-<pooling>
+                          over (u, v, |u-v|) on profile.nli_train
+``sts_model``             nli_model("mean"), then CosineMSELoss on     nli-stsb
+                          STS-B train (SBERT-NLI-STSb, Table 2)
+``cross_encoder``         profile.cross_encoder_model + a 1-logit      cross-encoder-stsb
+                          head, BCE on STS-B train
+========================  ==========================================  ===============================
+
+All three follow the paper's recipe (Section 3.1): batch ``profile.batch_size``, Adam lr 2e-5, 10 %
+linear warm-up, ``profile.epochs`` epoch(s), seed 0. Each folder also holds ``training.json``: the
+recipe, the loss of every step and the STS-B dev Spearman at ``profile.eval_points`` points.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from . import data, evaluation
+from .cross_encoder import CrossEncoder
+from .encoder import SentenceEncoder
+from .lesson import runs_dir
+from .losses import CosineMSELoss, SoftmaxLoss
+from .profiles import Profile, subset
+from .train import History, fit
+
+RECIPE_FILE = "training.json"
+SEED = 0
+LR = 2e-5
+WARMUP = 0.1
+
+
+# -- the data each recipe trains and evaluates on --------------------------------------------------
+def nli_pairs(profile: Profile) -> list[data.NLIPair]:
+    """The profile's NLI training pairs: its ``nli_train`` sets concatenated, then ``nli_train_size`` of them."""
+    pairs = [p for name, split in profile.nli_train for p in data.load_nli(name, split, profile.data_dir)]
+    return subset(pairs, profile.nli_train_size, seed=SEED)
+
+
+def nli_triplets(profile: Profile) -> list[data.Triplet]:
+    """(premise, entailment, contradiction) triplets from the profile's NLI training sets."""
+    triplets = [t for name, split in profile.nli_train for t in data.load_triplets(name, split, profile.data_dir)]
+    return subset(triplets, profile.nli_train_size, seed=SEED)
+
+
+def sts_pairs(profile: Profile, split: str) -> list[data.STSPair]:
+    """STS-B ``split``: all of train up to ``sts_train_size``; dev/test up to ``eval_size``."""
+    pairs = data.load_sts("stsb", split, profile.data_dir)
+    return subset(pairs, profile.sts_train_size if split == "train" else profile.eval_size, seed=SEED)
+
+
+# -- the three shared models ------------------------------------------------------------------------
+def nli_recipe(profile: Profile, pooling: str = "mean") -> dict:
+    """Everything that decides what ``nli_model`` trains (a saved model is reused only if it matches)."""
+    return {
+        "recipe": "nli", "model": profile.raw_model, "pooling": pooling, "data": profile.nli_train,
+        "size": profile.nli_train_size, "data_dir": profile.data_dir, "max_length": profile.max_length,
+        **_fit_settings(profile),
+    }  # fmt: skip
+
+
+def sts_recipe(profile: Profile) -> dict:
+    """What ``sts_model`` trains: the NLI model's recipe, then STS-B train."""
+    return {
+        "recipe": "sts", "start": nli_recipe(profile, "mean"), "data": "stsb train",
+        "size": profile.sts_train_size, "data_dir": profile.data_dir, **_fit_settings(profile),
+    }  # fmt: skip
+
+
+def cross_encoder_recipe(profile: Profile) -> dict:
+    """What ``cross_encoder`` trains."""
+    return {
+        "recipe": "cross-encoder", "model": profile.cross_encoder_model, "data": "stsb train",
+        "size": profile.sts_train_size, "data_dir": profile.data_dir, "max_length": 2 * profile.max_length,
+        **_fit_settings(profile),
+    }  # fmt: skip
+
+
+def nli_model(profile: Profile, pooling: str = "mean", progress: bool = True) -> SentenceEncoder:
+    """SBERT-NLI: ``profile.raw_model`` with ``pooling``, fine-tuned with SoftmaxLoss on NLI (Section 3)."""
+
+    def train(folder: Path) -> History:
+        encoder = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
+        torch.manual_seed(SEED)  # the classifier's initial weights
+        loss = SoftmaxLoss(encoder.dim)
+        history = _fit(profile, encoder, loss, nli_pairs(profile), progress)
+        encoder.save(folder)
+        return history
+
+    folder = _load_or_train(f"nli-{pooling}", profile, nli_recipe(profile, pooling), train, "nli_model")
+    return SentenceEncoder.load(folder)
+
+
+def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
+    """SBERT-NLI-STSb: ``nli_model(profile)`` fine-tuned with CosineMSELoss on STS-B train (Table 2)."""
+
+    def train(folder: Path) -> History:
+        encoder = nli_model(profile, "mean", progress)
+        loss = CosineMSELoss(data.score_range("stsb"))  # STS-B's 0-5 scores -> targets score / 5
+        history = _fit(profile, encoder, loss, sts_pairs(profile, "train"), progress)
+        encoder.save(folder)
+        return history
+
+    folder = _load_or_train("nli-stsb", profile, sts_recipe(profile), train, "sts_model")
+    return SentenceEncoder.load(folder)
+
+
+def cross_encoder(profile: Profile, progress: bool = True) -> CrossEncoder:
+    """A cross-encoder (``profile.cross_encoder_model`` + one-logit head) fine-tuned on STS-B train.
+
+    Its ``max_length`` is twice the profile's: it reads both sentences of a pair at once.
+    """
+
+    def train(folder: Path) -> History:
+        torch.manual_seed(SEED)  # the new head's initial weights
+        model = CrossEncoder(profile.cross_encoder_model, num_labels=1, max_length=2 * profile.max_length)
+        examples, dev = sts_pairs(profile, "train"), sts_pairs(profile, "dev")
+        history = model.fit(
+            examples, score_range=data.score_range("stsb"), **_fit_settings(profile), progress=progress,
+            eval_fn=lambda m: _cross_encoder_spearman(m, dev), eval_every=_eval_every(profile, len(examples)),
+        )  # fmt: skip
+        model.save(folder)
+        return history
+
+    folder = _load_or_train("cross-encoder-stsb", profile, cross_encoder_recipe(profile), train, "cross_encoder")
+    return CrossEncoder.load(folder)
+
+
+def training_log(profile: Profile, name: str) -> dict:
+    """``training.json`` of ``runs/<profile>/<name>``: recipe, per-step losses, dev Spearman curve, seconds."""
+    path = runs_dir(profile) / name / RECIPE_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. sl.recipes.nli_model(profile))")
+    return json.loads(path.read_text())
+
+
+# -- shared machinery -------------------------------------------------------------------------------
+def _fit_settings(profile: Profile) -> dict:
+    return {"epochs": profile.epochs, "batch_size": profile.batch_size, "lr": LR, "warmup": WARMUP, "seed": SEED}
+
+
+def _eval_every(profile: Profile, examples: int) -> int:
+    """Steps between dev evaluations so that a run evaluates about ``profile.eval_points`` times."""
+    steps = -(-examples // profile.batch_size) * profile.epochs
+    return max(1, steps // max(1, profile.eval_points))
+
+
+def _fit(profile: Profile, encoder: SentenceEncoder, loss, examples: list, progress: bool) -> History:
+    dev = sts_pairs(profile, "dev")
+    return fit(
+        encoder, loss, examples, **_fit_settings(profile), progress=progress,
+        eval_fn=lambda e: evaluation.sts_spearman(e, dev, profile.encode_batch_size),
+        eval_every=_eval_every(profile, len(examples)),
+    )  # fmt: skip
+
+
+def _cross_encoder_spearman(model: CrossEncoder, pairs: list[data.STSPair]) -> float:
+    from scipy.stats import spearmanr
+
+    scores = model.predict([(p.s1, p.s2) for p in pairs])
+    return float(spearmanr(scores, [p.score for p in pairs]).statistic * 100)
+
+
+def _read_recipe(folder: Path) -> dict | None:
+    path = folder / RECIPE_FILE
+    return json.loads(path.read_text())["recipe"] if path.is_file() else None
+
+
+def _load_or_train(name: str, profile: Profile, recipe: dict, train: Callable[[Path], History], who: str) -> Path:
+    """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now (atomically)."""
+    recipe = json.loads(json.dumps(recipe))  # tuples -> lists, as they come back from the file
+    folder = runs_dir(profile) / name
+    saved = _read_recipe(folder)
+    if saved == recipe:
+        print(f"{who}: loaded {folder} (trained earlier with the same recipe)")
+        return folder
+    reason = "no model there yet" if saved is None else "it was trained with another recipe"
+    print(f"{who}: training {name} ({reason}; saving to {folder})")
+    history = _write_atomically(folder, recipe, train)
+    print(f"{who}: trained in {history.seconds:.1f} s ({history.steps} steps); saved to {folder}")
+    return folder
+
+
+def _write_atomically(folder: Path, recipe: dict, write: Callable[[Path], History]) -> History:
+    """``write(tmp)`` saves a model into a temporary folder and returns its history; add the log, rename."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    try:
+        history = write(tmp)
+        log = {"recipe": recipe, "losses": history.losses, "dev_spearman": history.evals, "seconds": history.seconds}
+        (tmp / RECIPE_FILE).write_text(json.dumps(log) + "\n")
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return history
+
+
+# -- keeping a model a lesson trained in view --------------------------------------------------------
+def save_nli_model(encoder: SentenceEncoder, history: History, profile: Profile, pooling: str = "mean") -> Path:
+    """Keep an encoder trained by ``nli_recipe(profile, pooling)`` where ``nli_model`` will load it from.
+
+    Lesson 3 runs this recipe in plain view (``sl.train.fit`` in the notebook) and hands the result
+    here, so that lesson 4 loads it instead of training it again. The caller vouches that the
+    training followed the recipe: the same data, sizes, settings and seeds.
+    """
+    return _keep(f"nli-{pooling}", profile, nli_recipe(profile, pooling), history, encoder.save)
+
+
+def save_sts_model(encoder: SentenceEncoder, history: History, profile: Profile) -> Path:
+    """Keep an encoder trained by ``sts_recipe(profile)`` where ``sts_model`` will load it from (lesson 4)."""
+    return _keep("nli-stsb", profile, sts_recipe(profile), history, encoder.save)
+
+
+def save_cross_encoder(model: CrossEncoder, history: History, profile: Profile) -> Path:
+    """Keep a cross-encoder trained by ``cross_encoder_recipe(profile)`` where ``cross_encoder`` will load it from."""
+    return _keep("cross-encoder-stsb", profile, cross_encoder_recipe(profile), history, model.save)
+
+
+def _keep(name: str, profile: Profile, recipe: dict, history: History, save: Callable[[Path], object]) -> Path:
+    def write(tmp: Path) -> History:
+        save(tmp)
+        return history
+
+    folder = runs_dir(profile) / name
+    _write_atomically(folder, json.loads(json.dumps(recipe)), write)
+    return folder
+
+
+__all__ = [
+    "nli_model", "sts_model", "cross_encoder", "training_log", "nli_pairs", "nli_triplets", "sts_pairs",
+    "nli_recipe", "sts_recipe", "cross_encoder_recipe", "save_nli_model", "save_sts_model", "save_cross_encoder",
+]

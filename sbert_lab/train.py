@@ -1,0 +1,496 @@
+"""``fit``: the training loop for every model in this project (bi-encoder and cross-encoder alike).
+
+The recipe is the paper's (Section 3.1, "Training Details"): Adam with weight decay (AdamW),
+learning rate 2e-5, linear warm-up over the first 10 % of the steps then linear decay to zero
+(``transformers.get_linear_schedule_with_warmup``), batch size 16, gradient norm clipped at 1.
+What is added for speed and safety, none of which changes the objective:
+
+* mixed precision — ``amp="auto"`` runs the forward pass under bf16 autocast where the hardware
+  does bf16 fast (recent GPUs, CPUs with AVX-512 BF16 or AMX), fp16 autocast with a gradient scaler
+  on GPUs without bf16 (e.g. a T4), fp32 elsewhere; ``amp="fp32"`` forces full precision;
+* length-grouped batches (``sbert_lab.batching.length_grouped_batches``) — OUR ADDITION, not the
+  paper's: examples of similar token length share a batch, so less compute goes to padding, while
+  batch contents and order stay random (shuffled buckets). ``length_grouping=False`` gives plain
+  shuffled batches;
+* seeds: ``seed`` fixes torch, numpy and random, the batch order (``seed + epoch``) and dropout, so the
+  same seed gives the same numbers on a CPU;
+* a NaN or infinite loss stops training at once with an error naming the step;
+* checkpoints (``checkpoint_dir``), written atomically by ``sbert_lab.checkpoint``; ``resume=True``
+  continues from the newest one and ends exactly where an uninterrupted run ends;
+* ``torchrun --nproc_per_node N``: DistributedDataParallel, gloo on CPU / nccl on GPU. Every process
+  takes a shard of the same global batch of ``batch_size × N`` examples (so ``batch_size`` is per
+  process), gradients are averaged, and only rank 0 shows progress, evaluates and writes files.
+
+The model can be anything with ``tokenize(texts) -> features``, ``token_lengths(texts)``,
+``forward(features) -> tensor`` and ``device`` — ``SentenceEncoder`` and ``CrossEncoder`` both are.
+The loss (``sbert_lab.losses``) says how a batch of examples becomes columns of texts and labels.
+
+Example::
+
+    enc = sl.SentenceEncoder("sbert-lab:all-MiniLM-L6-v2")
+    pairs = sl.data.load_sts("stsb", "train")
+    dev = sl.data.load_sts("stsb", "dev")
+    history = sl.train.fit(enc, sl.losses.CosineMSELoss((0, 5)), pairs, epochs=1, batch_size=16,
+                           eval_fn=lambda e: sl.evaluation.sts_spearman(e, dev), eval_every=100)
+    history.losses[-1], history.evals[-1]     # last step's loss, (step, dev Spearman) at the end
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .batching import length_grouped_batches, random_batches
+from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .losses import SentenceLoss
+from .precision import autocast, resolve_precision
+
+NO_WEIGHT_DECAY = ("bias", "LayerNorm.weight", "LayerNorm.bias")  # as BERT and sentence-transformers
+
+
+@dataclass
+class History:
+    """What happened during ``fit``.
+
+    losses: the loss of every step (averaged over processes under DDP), from step 1.
+    evals: (step, eval_fn(model)) pairs. learning_rates: the rate each step used.
+    steps: steps done in total (a resumed run counts those before the interruption too).
+    seconds: wall time of this call (evaluations and checkpoints included).
+    resumed_from: the step a resumed run started from (None: started from scratch).
+    """
+
+    losses: list[float] = field(default_factory=list)
+    evals: list[tuple[int, float]] = field(default_factory=list)
+    learning_rates: list[float] = field(default_factory=list)
+    steps: int = 0
+    seconds: float = 0.0
+    resumed_from: int | None = None
+
+    @property
+    def steps_per_second(self) -> float:
+        """Steps run by this call per second of wall time."""
+        done = self.steps - (self.resumed_from or 0)
+        return done / self.seconds if self.seconds > 0 else float("nan")
+
+    def state(self) -> dict:
+        return {"losses": self.losses, "evals": [list(e) for e in self.evals], "learning_rates": self.learning_rates}
+
+    def restore(self, state: dict) -> None:
+        self.losses = list(state["losses"])
+        self.evals = [(int(s), float(v)) for s, v in state["evals"]]
+        self.learning_rates = list(state["learning_rates"])
+        self.steps = len(self.losses)
+
+
+class TrainingObjective(nn.Module):
+    """The model and the loss as one module: what the optimizer, DistributedDataParallel and the
+    checkpoints see, so that a loss with weights (SoftmaxLoss's classifier) is trained with the model."""
+
+    def __init__(self, model: nn.Module, loss: SentenceLoss, precision: str):
+        super().__init__()
+        self.model, self.loss, self.precision = model, loss, precision
+
+    def forward(self, features: list[dict[str, torch.Tensor]], labels: torch.Tensor | None) -> torch.Tensor:
+        with autocast(self.precision, self.model.device):
+            embeddings = [self.model(f) for f in features]  # one (B, dim) per column: shared weights
+        return self.loss(embeddings, labels)  # float32, outside autocast
+
+
+@dataclass
+class Distributed:
+    """Which process this is in a torchrun job (rank 0 of 1 without one)."""
+
+    rank: int = 0
+    world_size: int = 1
+    started_here: bool = False
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @classmethod
+    def start(cls, model: nn.Module) -> Distributed:
+        """Join the process group torchrun describes in the environment (gloo on CPU, nccl on GPU)."""
+        import torch.distributed as dist
+
+        wanted = int(os.environ.get("WORLD_SIZE", "1")) > 1
+        if not dist.is_available() or not (dist.is_initialized() or wanted):
+            return cls()
+        started = False
+        if not dist.is_initialized():
+            backend = "nccl" if model.device.type == "cuda" else "gloo"
+            dist.init_process_group(backend=backend)
+            started = True
+        if model.device.type == "cuda":
+            local = int(os.environ.get("LOCAL_RANK", "0"))
+            torch.cuda.set_device(local)
+            model.to(torch.device("cuda", local))
+        return cls(dist.get_rank(), dist.get_world_size(), started)
+
+    def mean(self, value: torch.Tensor) -> float:
+        """The mean of a scalar over all processes."""
+        if self.world_size == 1:
+            return float(value.detach())
+        import torch.distributed as dist
+
+        total = value.detach().float().clone().reshape(1)
+        dist.all_reduce(total)
+        return float(total) / self.world_size
+
+    def from_main(self, value):
+        """Rank 0's ``value`` on every process."""
+        if self.world_size == 1:
+            return value
+        import torch.distributed as dist
+
+        box = [value]
+        dist.broadcast_object_list(box, src=0)
+        return box[0]
+
+    def gather(self, value) -> list:
+        """Every process's ``value``, in rank order."""
+        if self.world_size == 1:
+            return [value]
+        import torch.distributed as dist
+
+        boxes = [None] * self.world_size
+        dist.all_gather_object(boxes, value)
+        return boxes
+
+    def barrier(self) -> None:
+        if self.world_size > 1:
+            import torch.distributed as dist
+
+            dist.barrier()
+
+    def stop(self) -> None:
+        if self.started_here:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()
+
+
+# -- checks that run before any step -------------------------------------------------------------
+def check_fit_arguments(model, loss, examples, *, epochs, batch_size, lr, warmup, max_grad_norm, eval_fn,
+                        eval_every, checkpoint_dir, resume, checkpoint_every) -> list:
+    """Raise a clear error for anything ``fit`` cannot train on; return the examples as a list."""
+    for attribute in ("tokenize", "token_lengths", "device"):
+        if not hasattr(model, attribute):
+            raise TypeError(f"model must be a SentenceEncoder or CrossEncoder (it has no .{attribute}); got {type(model).__name__}")
+    if not isinstance(loss, SentenceLoss):
+        raise TypeError(f"loss must be one of sbert_lab.losses (SoftmaxLoss, CosineMSELoss, ...), got {type(loss).__name__}")
+    if isinstance(examples, (str, bytes)) or not hasattr(examples, "__iter__"):
+        raise TypeError(f"examples must be a list of training examples, got {type(examples).__name__}")
+    examples = list(examples)
+    if not examples:
+        raise ValueError("examples is empty: fit needs at least one training example")
+    _check_int("batch_size", batch_size, 1)
+    _check_int("epochs", epochs, 1)
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0, got {lr}")
+    if isinstance(warmup, float) and not 0.0 <= warmup <= 1.0 or isinstance(warmup, int) and warmup < 0:
+        raise ValueError(f"warmup must be a fraction of the steps in [0, 1] or a number of steps >= 0, got {warmup!r}")
+    if max_grad_norm is not None and not max_grad_norm > 0:
+        raise ValueError(f"max_grad_norm must be > 0 or None, got {max_grad_norm}")
+    if eval_every is not None:
+        _check_int("eval_every", eval_every, 1)
+        if eval_fn is None:
+            raise ValueError("eval_every is set but eval_fn is None: pass the function to call")
+    if checkpoint_every is not None:
+        _check_int("checkpoint_every", checkpoint_every, 1)
+    if (resume or checkpoint_every) and checkpoint_dir is None:
+        raise ValueError("resume=True and checkpoint_every need checkpoint_dir: the folder the checkpoints live in")
+    loss.check_examples(examples)
+    return examples
+
+
+def _check_int(name: str, value, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+
+
+# -- the pieces of the loop ------------------------------------------------------------------------
+def seed_everything(seed: int) -> None:
+    """Seed torch (CPU and all GPUs), numpy's global generator and Python's ``random``."""
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+
+
+def example_lengths(model, loss: SentenceLoss, examples: list) -> np.ndarray:
+    """Token length of each example: the longest of its columns, capped at the model's max_length."""
+    columns = loss.columns(examples)
+    lengths = np.max([model.token_lengths(column) for column in columns], axis=0)
+    return np.minimum(lengths, getattr(model, "max_length", lengths.max()))
+
+
+def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int, dist: Distributed,
+                  length_grouping: bool) -> list[list[int]]:
+    """This process's batches of example indices for ``epoch``, identical on every run with ``seed``.
+
+    The global batches (``batch_size × world_size`` examples) are the same on every process; process r
+    takes every world_size-th example of each, starting at r. Under DDP a last, incomplete global
+    batch is dropped, so that every process holds the same number of examples in every step.
+    """
+    global_size = batch_size * dist.world_size
+    drop_last = dist.world_size > 1
+    if length_grouping:
+        batches = length_grouped_batches(lengths, global_size, seed=seed + epoch, drop_last=drop_last)
+    else:
+        batches = random_batches(len(lengths), global_size, seed=seed + epoch, drop_last=drop_last)
+    return [batch[dist.rank :: dist.world_size] for batch in batches]
+
+
+def make_optimizer(objective: nn.Module, lr: float, weight_decay: float) -> torch.optim.AdamW:
+    """AdamW over the model AND the loss; no weight decay on biases and LayerNorm (as BERT)."""
+    decay, no_decay = [], []
+    for name, parameter in objective.named_parameters():
+        if parameter.requires_grad:
+            (no_decay if name.endswith(NO_WEIGHT_DECAY) else decay).append(parameter)
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=lr)
+
+
+def warmup_steps(warmup: float | int, total_steps: int) -> int:
+    """A float in [0, 1] is a share of all steps (rounded up, as the paper's "10 % of the data"); an int is a count."""
+    if isinstance(warmup, float):
+        return math.ceil(warmup * total_steps)
+    return int(warmup)
+
+
+def rng_state() -> dict:
+    np_state = np.random.get_state()
+    state = {
+        "torch": torch.random.get_rng_state(),
+        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+        "random": random.getstate(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    torch.random.set_rng_state(state["torch"])
+    kind, keys, *rest = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
+    random.setstate(state["random"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _progress_bar(enabled: bool, total: int, initial: int):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc="fit", unit="step", dynamic_ncols=True)
+
+
+# -- fit --------------------------------------------------------------------------------------------
+def fit(
+    model: nn.Module,
+    loss: SentenceLoss,
+    examples: Sequence,
+    *,
+    epochs: int = 1,
+    batch_size: int = 16,
+    lr: float = 2e-5,
+    warmup: float | int = 0.1,
+    seed: int = 0,
+    amp: str = "auto",
+    max_grad_norm: float | None = 1.0,
+    eval_fn: Callable[[nn.Module], float] | None = None,
+    eval_every: int | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    checkpoint_every: int | None = None,
+    weight_decay: float = 0.01,
+    length_grouping: bool = True,
+) -> History:
+    """Train ``model`` in place on ``examples`` with ``loss``; return the ``History``.
+
+    Args:
+        model: a SentenceEncoder (or CrossEncoder); its weights change in place.
+        loss: an objective from ``sbert_lab.losses``; its own weights, if any, are trained too.
+        examples: what the loss trains on (NLIPair for SoftmaxLoss, STSPair for CosineMSELoss,
+            Triplet for TripletLoss...); anything else is a TypeError before training starts.
+        epochs, batch_size, lr: passes over the data, examples per step (per process), peak rate.
+        warmup: share of all steps (float, 0.1 = the paper's 10 %) or number of steps (int) of
+            linear warm-up; the rate then decays linearly to zero.
+        seed: fixes the batch order, dropout and every random generator.
+        amp: "auto" | "bf16" | "fp16" | "fp32" (see ``sbert_lab.precision``).
+        max_grad_norm: clip the gradient norm to this (None: no clipping).
+        eval_fn, eval_every: ``eval_fn(model) -> float`` runs every ``eval_every`` steps and at the end.
+        checkpoint_dir: write checkpoints there: every ``checkpoint_every`` steps (default: at every
+            evaluation when ``eval_every`` is set, else at the end of every epoch) and at the end.
+        resume: continue from the newest checkpoint in ``checkpoint_dir`` (start afresh if none).
+        progress: show a progress bar with the loss and the throughput.
+        weight_decay: AdamW's decoupled weight decay (0.01, as sentence-transformers' ``fit``).
+        length_grouping: batch examples of similar length (our addition; False: plain shuffling).
+    """
+    examples = check_fit_arguments(
+        model, loss, examples, epochs=epochs, batch_size=batch_size, lr=lr, warmup=warmup,
+        max_grad_norm=max_grad_norm, eval_fn=eval_fn, eval_every=eval_every, checkpoint_dir=checkpoint_dir,
+        resume=resume, checkpoint_every=checkpoint_every,
+    )  # fmt: skip
+    dist = Distributed.start(model)
+    try:
+        return _fit(model, loss, examples, dist, epochs=epochs, batch_size=batch_size, lr=lr, warmup=warmup,
+                    seed=seed, amp=amp, max_grad_norm=max_grad_norm, eval_fn=eval_fn, eval_every=eval_every,
+                    checkpoint_dir=checkpoint_dir, resume=resume, progress=progress,
+                    checkpoint_every=checkpoint_every, weight_decay=weight_decay, length_grouping=length_grouping)  # fmt: skip
+    finally:
+        dist.stop()
+
+
+def _fit(model, loss, examples, dist: Distributed, *, epochs, batch_size, lr, warmup, seed, amp, max_grad_norm,
+         eval_fn, eval_every, checkpoint_dir, resume, progress, checkpoint_every, weight_decay, length_grouping):
+    started = time.perf_counter()
+    device = model.device
+    precision = resolve_precision(amp, device)
+    seed_everything(seed + dist.rank)  # a different dropout stream per process
+    lengths = example_lengths(model, loss, examples)
+    steps_per_epoch = len(epoch_batches(lengths, batch_size, seed, 0, dist, length_grouping))
+    if steps_per_epoch == 0:
+        raise ValueError(
+            f"{len(examples)} examples make no full global batch of {batch_size} x {dist.world_size} processes"
+        )
+    total_steps = epochs * steps_per_epoch
+    if checkpoint_every is None:
+        checkpoint_every = eval_every or steps_per_epoch
+    fingerprint = {"examples": len(examples), "batch_size": batch_size, "epochs": epochs, "seed": seed,
+                   "world_size": dist.world_size, "loss": repr(loss), "length_grouping": length_grouping}  # fmt: skip
+
+    objective = TrainingObjective(model, loss.to(device), precision)
+    optimizer = make_optimizer(objective, lr, weight_decay)
+    from transformers import get_linear_schedule_with_warmup
+
+    scheduler = get_linear_schedule_with_warmup(optimizer, warmup_steps(warmup, total_steps), total_steps)
+    scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
+    history = History()
+
+    if resume:
+        _resume(checkpoint_dir, objective, optimizer, scheduler, scaler, history, fingerprint, dist)
+    trainable = objective
+    if dist.world_size > 1:
+        from torch.nn.parallel import DistributedDataParallel
+
+        ids = [device.index] if device.type == "cuda" else None
+        # find_unused_parameters: BERT's pooler is part of the model but not of a sentence embedding
+        trainable = DistributedDataParallel(objective, device_ids=ids, find_unused_parameters=True)
+
+    was_training = model.training
+    objective.train()
+    bar = _progress_bar(progress and dist.is_main, total_steps, history.steps)
+    seen = 0
+    step = history.steps
+    try:
+        for epoch in range(step // steps_per_epoch, epochs):
+            batches = epoch_batches(lengths, batch_size, seed, epoch, dist, length_grouping)
+            for position in range(step - epoch * steps_per_epoch, steps_per_epoch):
+                batch = [examples[i] for i in batches[position]]
+                step += 1
+                rate = optimizer.param_groups[0]["lr"]  # the rate this step uses
+                value = _train_step(trainable, objective, loss, batch, optimizer, scheduler, scaler, max_grad_norm, dist,
+                                    where=f"step {step} (epoch {epoch + 1}, batch {position + 1} of {steps_per_epoch})")  # fmt: skip
+                history.losses.append(value)
+                history.learning_rates.append(rate)
+                history.steps = step
+                seen += len(batch) * dist.world_size
+                if eval_fn is not None and (step == total_steps or (eval_every and step % eval_every == 0)):
+                    history.evals.append((step, _evaluate(eval_fn, model, dist)))
+                    objective.train()
+                if checkpoint_dir is not None and (step == total_steps or step % checkpoint_every == 0):
+                    _checkpoint(checkpoint_dir, step, objective, optimizer, scheduler, scaler, history, fingerprint, dist)
+                if bar is not None:
+                    elapsed = time.perf_counter() - started
+                    bar.set_postfix(loss=f"{value:.4f}", ex_per_s=f"{seen / elapsed:.0f}", refresh=False)
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+        model.train(was_training)
+    history.seconds = time.perf_counter() - started
+    return history
+
+
+def _train_step(trainable, objective, loss, batch, optimizer, scheduler, scaler, max_grad_norm, dist, where) -> float:
+    """One optimizer step on ``batch``; the loss value (mean over processes)."""
+    features = [objective.model.tokenize(column) for column in loss.columns(batch)]
+    labels = loss.labels(batch)
+    if labels is not None:
+        labels = labels.to(objective.model.device)
+    value = trainable(features, labels)
+    mean_value = dist.mean(value)
+    if not math.isfinite(mean_value):
+        raise FloatingPointError(
+            f"the loss is {mean_value} at {where}: training stopped. Try a lower lr, amp='fp32', "
+            "or look for broken examples in that batch"
+        )
+    scaler.scale(value).backward()
+    if max_grad_norm is not None:
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(objective.parameters(), max_grad_norm)
+    scaler.step(optimizer)
+    scaler.update()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return mean_value
+
+
+def _evaluate(eval_fn, model, dist: Distributed) -> float:
+    """``eval_fn(model)`` on rank 0, shared with every process."""
+    value = float(eval_fn(model)) if dist.is_main else None
+    return dist.from_main(value)
+
+
+def _checkpoint(checkpoint_dir, step, objective, optimizer, scheduler, scaler, history, fingerprint, dist) -> None:
+    rngs = dist.gather(rng_state())
+    if dist.is_main:
+        state = {
+            "step": step,
+            "fingerprint": fingerprint,
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "scaler": scaler.state_dict(),
+            "rng": rngs,
+            "history": history.state(),
+        }
+        save_checkpoint(checkpoint_dir, step, objective.model, objective.loss, state)
+    dist.barrier()
+
+
+def _resume(checkpoint_dir, objective, optimizer, scheduler, scaler, history, fingerprint, dist) -> None:
+    folder = latest_checkpoint(checkpoint_dir)
+    if folder is None:
+        if dist.is_main:
+            print(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
+        return
+    state = load_checkpoint(folder, objective.model, objective.loss)
+    for key, value in fingerprint.items():
+        if state["fingerprint"].get(key) != value:
+            raise ValueError(
+                f"{folder} belongs to a different run: {key} was {state['fingerprint'].get(key)!r}, now {value!r}. "
+                "Use another checkpoint_dir, or resume=False to start over"
+            )
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    scaler.load_state_dict(state["scaler"])
+    set_rng_state(state["rng"][dist.rank])
+    history.restore(state["history"])
+    history.resumed_from = history.steps
+    if dist.is_main:
+        print(f"resume: continuing from {folder} (step {history.steps})")
+
+
+__all__ = ["fit", "History", "TrainingObjective", "seed_everything"]
