@@ -253,8 +253,9 @@ class CrossEncoder(nn.Module):
         """A transformers folder (sentence-transformers' ``CrossEncoder`` loads it too) plus our settings."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(folder)
-        self.tokenizer.save_pretrained(folder)
+        with quiet_transformers():
+            self.model.save_pretrained(folder)
+            self.tokenizer.save_pretrained(folder)
         settings = {"max_length": self.max_length, "num_labels": self.num_labels, "score_range": list(self.score_range)}
         (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
         return folder

@@ -27,6 +27,8 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 SCORE_RANGES = {"stsb": (0.0, 5.0), "sick": (1.0, 5.0), "sickr": (1.0, 5.0)}
 STS_TASKS = ("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "sickr")  # Table 1's seven
+STS_NAMES = ("stsb", "sick", "sts12", "sts13", "sts14", "sts15", "sts16", "sickr")
+NLI_NAMES = ("snli", "sick", "allnli")
 SPLITS = {"stsb": ("train", "dev", "test"), "sick": ("train", "trial", "test"), "snli": ("train", "dev", "test")}
 
 
@@ -68,41 +70,57 @@ def score_range(name: str) -> tuple[float, float]:
 
 
 # -- parsers of the original files ------------------------------------------------------------------
+def read_lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 text file, split on "\n" only (a sentence may hold any other character).
+
+    A trailing "\r" (Windows line ends) is dropped, and so is the empty string after a final "\n".
+    """
+    with open(path, encoding="utf-8", newline="\n") as f:
+        return [line.rstrip("\r\n") for line in f]
+
+
 def parse_stsb_file(path: Path) -> list[STSPair]:
-    """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, sources]; no quoting."""
+    """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, sources]; no quoting.
+
+    Blank lines are skipped; any other line with fewer than 7 fields, or a score that is not a
+    number in [0, 5], raises a ``DataFormatError`` naming file and line.
+    """
     pairs = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 7:
-                raise DataFormatError(f"{path}:{line_no}: expected at least 7 tab-separated fields, found {len(fields)}")
-            score = _parse_score(fields[4], path, line_no, (0.0, 5.0))
-            pairs.append(STSPair(fields[5], fields[6], score))
+    for line_no, line in enumerate(read_lines(path), start=1):
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) < 7:
+            raise DataFormatError(f"{path}:{line_no}: expected at least 7 tab-separated fields, found {len(fields)}")
+        score = _parse_score(fields[4], path, line_no, (0.0, 5.0))
+        pairs.append(STSPair(fields[5], fields[6], score))
     return pairs
 
 
 def parse_sick_file(path: Path) -> list[dict]:
     """SICK ``SICK_*.txt``: header, then pair_ID, sentence_A, sentence_B, relatedness (1–5), entailment."""
+    lines = read_lines(path)
+    header = lines[0].split("\t") if lines else []
+    expected = ["pair_ID", "sentence_A", "sentence_B", "relatedness_score", "entailment_judgment"]
+    if header[:5] != expected:
+        raise DataFormatError(f"{path}:1: expected header {expected}, found {header}")
     rows = []
-    with open(path, encoding="utf-8") as f:
-        header = f.readline().rstrip("\n").split("\t")
-        expected = ["pair_ID", "sentence_A", "sentence_B", "relatedness_score", "entailment_judgment"]
-        if header[:5] != expected:
-            raise DataFormatError(f"{path}:1: expected header {expected}, found {header}")
-        for line_no, line in enumerate(f, start=2):
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 5:
-                raise DataFormatError(f"{path}:{line_no}: expected 5 tab-separated fields, found {len(fields)}")
-            score = _parse_score(fields[3], path, line_no, (1.0, 5.0))
-            label = _parse_label(fields[4], path, line_no)
-            rows.append({"s1": fields[1], "s2": fields[2], "score": score, "label": label})
+    for line_no, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) < 5:
+            raise DataFormatError(f"{path}:{line_no}: expected 5 tab-separated fields, found {len(fields)}")
+        score = _parse_score(fields[3], path, line_no, (1.0, 5.0))
+        label = _parse_label(fields[4], path, line_no)
+        rows.append({"s1": fields[1], "s2": fields[2], "score": score, "label": label})
     return rows
 
 
 def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
     """SentEval's SNLI: ``s1.<split>``, ``s2.<split>``, ``labels.<split>``, one item per line, aligned."""
     files = [folder / f"{name}.{split}" for name in ("s1", "s2", "labels")]
-    columns = [path.read_text(encoding="utf-8").splitlines() for path in files]
+    columns = [read_lines(path) for path in files]
     counts = [len(c) for c in columns]
     if len(set(counts)) != 1:
         listing = ", ".join(f"{p.name}: {n} lines" for p, n in zip(files, counts))
@@ -151,7 +169,7 @@ def _fixture_split(split: str) -> str:
 
 
 def _fixture_sts(name: str, split: str) -> list[STSPair]:
-    if name == "sick":
+    if name in ("sick", "sickr"):
         rows = _read_fixture("sick")
         return [STSPair(a, b, float(r)) for s, r, _e, a, b in rows if s == _fixture_split(split).replace("dev", "trial")]
     return [STSPair(a, b, float(score)) for s, score, a, b in _read_fixture("sts") if s == _fixture_split(split)]
@@ -278,12 +296,18 @@ def _lookup(kind: str, name: str, split: str, data_dir, local: Callable, fixture
     raise DataNotFoundError(f"could not load {kind} data set {name!r} split {split!r}; tried:\n  - " + "\n  - ".join(tried))
 
 
+def _check_name(name: str, valid: tuple[str, ...], kind: str) -> None:
+    if name not in valid:
+        raise ValueError(f"unknown {kind} data set {name!r}; valid names are {', '.join(valid)}")
+
+
 def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[STSPair]:
     """STS pairs of ``name`` ("stsb", "sick", or hub-only "sts12".."sts16", "sickr") and ``split``.
 
     STS-B splits: train / dev / test (5749 / 1500 / 1379). SICK: train / trial / test (4500 / 500 / 4927).
     ``score`` stays on the set's own scale (see ``score_range``).
     """
+    _check_name(name, STS_NAMES, "STS")
     split = "dev" if split == "validation" and name == "stsb" else split
     return _lookup("STS", name, split, data_dir, _local_sts, _fixture_sts, _hub_sts)
 
@@ -294,6 +318,7 @@ def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -
     SNLI (SentEval's copy): dev 9842, test 9824. AllNLI (SNLI + MultiNLI): train 942,069.
     With ``data_dir="fixtures"``, "allnli" reads the hand-written NLI fixture.
     """
+    _check_name(name, NLI_NAMES, "NLI")
     fixture = lambda n, s: _fixture_nli("snli" if n == "allnli" else n, s)  # noqa: E731
     return _lookup("NLI", name, split, data_dir, _local_nli, fixture, _hub_nli)
 

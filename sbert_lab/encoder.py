@@ -65,9 +65,7 @@ def read_folder_settings(path: str) -> FolderSettings:
         folder = root / module.get("path", "")
         if kind == "Transformer":
             settings.transformer_path = str(folder)
-            config_file = folder / "sentence_bert_config.json"
-            if config_file.is_file():
-                settings.max_length = json.loads(config_file.read_text()).get("max_seq_length")
+            settings.max_length = _st_max_length(folder)
         elif kind == "Pooling":
             settings.pooling = _pooling_from_st_config(folder / "config.json")
         elif kind == "Normalize":
@@ -80,8 +78,29 @@ def read_folder_settings(path: str) -> FolderSettings:
     return settings
 
 
+def _st_max_length(folder: Path) -> int | None:
+    """max_seq_length of a sentence-transformers Transformer folder.
+
+    Up to sentence-transformers 5 it is in sentence_bert_config.json; version 6 keeps it as the
+    tokenizer's model_max_length instead.
+    """
+    for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
+        config_file = folder / name
+        if config_file.is_file():
+            value = json.loads(config_file.read_text()).get(key)
+            if isinstance(value, int) and 0 < value < 100_000:  # transformers writes 1e30 for "no limit"
+                return value
+    return None
+
+
 def _pooling_from_st_config(config_file: Path) -> str:
     config = json.loads(config_file.read_text())
+    if "pooling_mode" in config:  # sentence-transformers >= 5 writes one string (or a list of them)
+        mode = config["pooling_mode"]
+        mode = mode[0] if isinstance(mode, list) and len(mode) == 1 else mode
+        if mode not in _ST_POOLING_KEYS:
+            raise ValueError(f"{config_file}: pooling_mode {mode!r} is not supported; valid: {', '.join(_ST_POOLING_KEYS)}")
+        return mode
     chosen = [mode for mode, key in _ST_POOLING_KEYS.items() if config.get(key)]
     other = [k for k, v in config.items() if k.startswith("pooling_mode") and v and k not in _ST_POOLING_KEYS.values()]
     if len(chosen) != 1 or other:
@@ -109,7 +128,9 @@ class SentenceEncoder(nn.Module):
     Args:
         name_or_path: a hub id (``bert-base-uncased``), a local folder (a plain transformers folder or
             a sentence-transformers one), or ``sbert-lab:all-MiniLM-L6-v2`` /
-            ``sbert-lab:tiny-random-bert`` (offline, see ``sbert_lab.models``).
+            ``sbert-lab:tiny-random-bert`` (offline, see ``sbert_lab.models``). A sentence-transformers
+            folder's Normalize module is not applied (cosines are the same either way): pass
+            ``encode(..., normalize=True)`` for unit vectors.
         pooling: "mean" | "cls" | "max"; None takes the folder's own pooling, else "mean".
         max_length: tokens per sentence (longer ones are truncated, with a warning); None takes the
             folder's ``max_seq_length``, else 256.
@@ -145,8 +166,14 @@ class SentenceEncoder(nn.Module):
                 "folder, then on the Hugging Face hub). Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or "
                 "'sbert-lab:tiny-random-bert', or set SBERT_LAB_PROFILE=smoke."
             ) from err
+        positions = getattr(self.model.config, "max_position_embeddings", None)
+        if positions is not None and self.max_length > positions:
+            if max_length is not None:
+                raise ValueError(f"max_length={max_length} is more than the {positions} positions of {self.name_or_path!r}")
+            self.max_length = positions  # a default, not a request: take what the model can do
         self.device = torch.device(device) if device is not None else default_device()
         self.to(self.device)
+        self.eval()  # as from_pretrained leaves the transformer: no dropout until training asks for it
         self.precision = precision
 
     # -- properties ------------------------------------------------------------------------------
@@ -263,8 +290,9 @@ class SentenceEncoder(nn.Module):
         """Write weights, tokenizer and pooling in the sentence-transformers folder layout."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(folder)
-        self.tokenizer.save_pretrained(folder)
+        with quiet_transformers():
+            self.model.save_pretrained(folder)
+            self.tokenizer.save_pretrained(folder)
         modules = [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},

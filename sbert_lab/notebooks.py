@@ -28,7 +28,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LESSON_GLOB = "[0-9][0-9]_*.py"
@@ -481,6 +481,7 @@ class RunResult:
     seconds: float
     peak_mib: float | None
     error: str | None = None
+    slowest_cells: list[tuple[int, float]] = field(default_factory=list)  # (cell number, seconds)
 
 
 def run_notebook(
@@ -499,10 +500,8 @@ def run_notebook(
     env = dict(os.environ)
     if profile:
         env["SBERT_LAB_PROFILE"] = profile
-    if profile == "smoke":
-        env.setdefault(
-            "HF_HUB_OFFLINE", "1"
-        )  # smoke never downloads; fail fast instead of retrying
+    if profile == "smoke":  # smoke never downloads: fail fast instead of retrying the hub
+        env.setdefault("HF_HUB_OFFLINE", "1")
     client = NotebookClient(
         notebook,
         timeout=timeout,
@@ -511,20 +510,29 @@ def run_notebook(
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.perf_counter()
-    error, peak = None, None
+    error, peak, cell_seconds = None, None, []
     with client.setup_kernel(env=env):
         try:
             for index, cell in enumerate(notebook.cells):
+                cell_started = time.perf_counter()
                 client.execute_cell(cell, index)
+                cell_seconds.append((time.perf_counter() - cell_started, index + 1))
         except (CellExecutionError, CellTimeoutError) as err:
-            error = str(err).strip().splitlines()[-1][:300]
+            error = f"cell {index + 1}: " + str(err).strip().splitlines()[-1][:300]
         probe = nbformat.v4.new_code_cell(_PEAK_MEMORY_CODE)
-        client.execute_cell(probe, len(notebook.cells))
+        notebook.cells.append(probe)  # nbclient executes cells of its notebook only
+        try:
+            client.execute_cell(probe, len(notebook.cells) - 1)
+        finally:
+            notebook.cells.pop()
         texts = [o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream"]
         if texts and texts[0].strip().isdigit():
             peak = int(texts[0]) / 2**20
     seconds = time.perf_counter() - started
-    return RunResult(path.stem, seconds, peak, error), notebook
+    slowest = sorted(cell_seconds, reverse=True)[:3]
+    return RunResult(
+        path.stem, seconds, peak, error, [(i, round(s, 1)) for s, i in slowest]
+    ), notebook
 
 
 def run(
@@ -558,9 +566,9 @@ def run(
         result, executed = run_notebook(target, profile, timeout)
         results.append(result)
         peak = f"{result.peak_mib:7.0f} MiB" if result.peak_mib is not None else "    n/a"
-        log(
-            f"  {result.name:<40} {result.seconds:6.1f} s  peak {peak}  {'FAILED: ' + result.error if result.error else 'ok'}"
-        )
+        status = f"FAILED at {result.error}" if result.error else "ok"
+        log(f"  {result.name:<40} {result.seconds:6.1f} s  peak {peak}  {status}")
+        log("  slowest cells: " + ", ".join(f"#{i} {s:.1f} s" for i, s in result.slowest_cells))
         if inplace and not result.error:
             keep_checked_outputs(executed)
             target.write_text(jupytext.writes(executed, fmt="ipynb"), encoding="utf-8")
@@ -573,6 +581,7 @@ def run(
                 "seconds": round(r.seconds, 1),
                 "peak_mib": None if r.peak_mib is None else round(r.peak_mib),
                 "error": r.error,
+                "slowest_cells": r.slowest_cells,
             }
             for r in results
         ]

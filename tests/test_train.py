@@ -1,0 +1,316 @@
+"""The training loop: input checks, determinism, schedule, NaN guard, checkpoints, exact resume, DDP.
+
+All of these use the tiny random BERT and the hand-written fixtures, in fp32 on the CPU; the
+acceptance runs on real data are in tests/test_train_realdata.py.
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+
+import sbert_lab as sl
+from sbert_lab import checkpoint
+from sbert_lab.data import NLIPair, STSPair, Triplet
+from sbert_lab.losses import CosineMSELoss, SoftmaxLoss, TripletLoss
+from sbert_lab.train import fit
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = "sbert-lab:tiny-random-bert"
+
+
+@pytest.fixture(scope="module")
+def sts_train():
+    return sl.data.load_sts("stsb", "train", "fixtures")  # 48 pairs
+
+
+@pytest.fixture(scope="module")
+def nli_train():
+    return sl.data.load_nli("snli", "train", "fixtures")  # 48 pairs
+
+
+@pytest.fixture(scope="module")
+def sts_dev():
+    return sl.data.load_sts("stsb", "dev", "fixtures")
+
+
+def tiny(dropout: bool = True) -> sl.SentenceEncoder:
+    encoder = sl.SentenceEncoder(TINY, max_length=32, device="cpu")
+    if not dropout:
+        for module in encoder.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = 0.0
+    return encoder
+
+
+def weights(module: torch.nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in module.parameters()])
+
+
+def forbid_steps(encoder, monkeypatch):
+    """Fail the test if fit() runs a forward pass: input errors must come before any step."""
+
+    def forward(features):
+        raise AssertionError("a training step ran before the bad input was reported")
+
+    monkeypatch.setattr(encoder, "forward", forward)
+
+
+# -- bad input: clear errors before any step --------------------------------------------------------
+@pytest.fixture(scope="module")
+def encoder_for_checks():
+    return tiny()
+
+
+@pytest.mark.parametrize(
+    ("loss", "examples", "kwargs", "error", "match"),
+    [
+        (CosineMSELoss(), [], {}, ValueError, "examples is empty"),
+        (CosineMSELoss(), [NLIPair("a", "b", 0)], {}, TypeError, r"CosineMSELoss trains on STSPair.*examples\[0\] is a NLIPair"),
+        (SoftmaxLoss(128), [NLIPair("a", "b", 1), NLIPair("a", "b", 5)], {}, ValueError, r"examples\[1\].label is 5"),
+        (SoftmaxLoss(128), [NLIPair("a", "b", -1)], {}, ValueError, r"examples\[0\].label is -1"),
+        (CosineMSELoss((0, 5)), [STSPair("a", "b", 7.0)], {}, ValueError, r"examples\[0\].score is 7.0"),
+        (TripletLoss(), [Triplet("a", "b", None)], {}, TypeError, r"examples\[0\]\[2\] is NoneType"),
+        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"batch_size": 0}, ValueError, "batch_size must be an int >= 1"),
+        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"epochs": 0}, ValueError, "epochs must be"),
+        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"lr": 0}, ValueError, "lr must be > 0"),
+        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"resume": True}, ValueError, "need checkpoint_dir"),
+        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"eval_every": 2}, ValueError, "eval_fn is None"),
+        (CosineMSELoss(), "a sentence", {}, TypeError, "examples must be a list"),
+    ],
+)
+def test_bad_input_is_reported_before_any_step(encoder_for_checks, monkeypatch, loss, examples, kwargs, error, match):
+    forbid_steps(encoder_for_checks, monkeypatch)
+    with pytest.raises(error, match=match):
+        fit(encoder_for_checks, loss, examples, progress=False, **kwargs)
+
+
+def test_a_loss_that_is_not_ours_is_a_type_error(encoder_for_checks):
+    with pytest.raises(TypeError, match="loss must be one of sbert_lab.losses"):
+        fit(encoder_for_checks, torch.nn.MSELoss(), [STSPair("a", "b", 1.0)], progress=False)
+
+
+# -- what a run does --------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_same_seed_same_numbers_other_seed_other_numbers(sts_train):
+    def run(seed):
+        encoder = tiny()
+        history = fit(encoder, CosineMSELoss(), sts_train, batch_size=8, lr=1e-4, seed=seed, amp="fp32", progress=False)
+        return history.losses, weights(encoder)
+
+    losses_a, weights_a = run(0)
+    losses_b, weights_b = run(0)
+    losses_c, _ = run(1)
+    assert losses_a == losses_b and torch.equal(weights_a, weights_b)
+    assert losses_a != losses_c
+
+
+def test_history_and_the_linear_warmup_schedule(sts_train, sts_dev):
+    encoder = tiny()
+    calls = []
+
+    def evaluate(model):
+        calls.append(model)
+        return sl.evaluation.sts_spearman(model, sts_dev)
+
+    history = fit(encoder, CosineMSELoss(), sts_train[:40], epochs=2, batch_size=8, lr=1e-3, warmup=0.2,
+                  eval_fn=evaluate, eval_every=4, amp="fp32", progress=False)  # fmt: skip
+    assert history.steps == len(history.losses) == 10  # 40 / 8 = 5 steps a pass, 2 passes
+    assert [step for step, _ in history.evals] == [4, 8, 10]  # every 4 steps, and at the end
+    assert calls[0] is encoder and all(-100 <= value <= 100 for _, value in history.evals)
+    # transformers' linear schedule: 0 -> 1e-3 over 2 warm-up steps (20 % of 10), then down to 0 at step 10
+    expected = [1e-3 * s / 2 if s < 2 else 1e-3 * (10 - s) / 8 for s in range(10)]
+    assert history.learning_rates == pytest.approx(expected)
+    assert history.seconds > 0 and history.steps_per_second > 0 and history.resumed_from is None
+
+
+@pytest.mark.slow
+def test_training_lowers_the_loss_and_trains_the_softmax_classifier(nli_train):
+    torch.manual_seed(0)
+    encoder, loss = tiny(), SoftmaxLoss(128)
+    encoder_before, classifier_before = weights(encoder), weights(loss)
+    history = fit(encoder, loss, nli_train, epochs=4, batch_size=8, lr=5e-4, amp="fp32", progress=False)
+    first, last = sum(history.losses[:6]) / 6, sum(history.losses[-6:]) / 6
+    assert last < first - 0.05, (first, last)
+    assert not torch.equal(weights(encoder), encoder_before)
+    assert not torch.equal(weights(loss), classifier_before)  # the classifier is trained with the encoder
+    accuracy = sl.evaluation.nli_accuracy(encoder, loss, nli_train)
+    assert accuracy > 0.5  # chance is 1/3 on this balanced set
+
+
+def test_nli_accuracy_is_the_argmax_of_the_classifier(nli_train):
+    torch.manual_seed(0)
+    encoder, loss = tiny(), SoftmaxLoss(128)
+    pairs = nli_train[:12]
+    u = torch.from_numpy(encoder.encode([p.premise for p in pairs]))
+    v = torch.from_numpy(encoder.encode([p.hypothesis for p in pairs]))
+    logits = loss.classifier(torch.cat([u, v, (u - v).abs()], dim=1))
+    expected = float((logits.argmax(1) == torch.tensor([p.label for p in pairs])).float().mean())
+    assert sl.evaluation.nli_accuracy(encoder, loss, pairs) == pytest.approx(expected)
+
+
+def test_a_nan_loss_stops_training_naming_the_step(sts_train):
+    class NaNAtStep3(CosineMSELoss):
+        calls = 0
+
+        def forward(self, embeddings, labels):
+            NaNAtStep3.calls += 1
+            value = super().forward(embeddings, labels)
+            return value * float("nan") if NaNAtStep3.calls == 3 else value
+
+    with pytest.raises(FloatingPointError, match=r"loss is nan at step 3 \(epoch 1, batch 3 of 6\)"):
+        fit(tiny(), NaNAtStep3(), sts_train, batch_size=8, amp="fp32", progress=False)
+
+
+def test_fp16_with_a_gradient_scaler_runs(sts_train):
+    history = fit(tiny(), CosineMSELoss(), sts_train[:16], batch_size=8, amp="fp16", progress=False)
+    assert len(history.losses) == 2 and all(math.isfinite(x) for x in history.losses)
+
+
+# -- checkpoints and resume ---------------------------------------------------------------------------
+def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(sts_train, tmp_path, monkeypatch):
+    encoder = tiny()
+    fit(encoder, CosineMSELoss(), sts_train[:16], batch_size=8, amp="fp32", checkpoint_dir=tmp_path, progress=False)
+    folder = checkpoint.latest_checkpoint(tmp_path)
+    assert folder.name == "step-00000002"
+    assert sorted(p.name for p in folder.iterdir()) == ["loss.safetensors", "model.safetensors", "trainer_state.pt"]
+    state = torch.load(folder / "trainer_state.pt", weights_only=True)
+    assert state["step"] == 2 and {"optimizer", "scheduler", "scaler", "rng", "history", "fingerprint"} <= set(state)
+
+    def crash(*args, **kwargs):  # dies while the next checkpoint's files are being written
+        raise KeyboardInterrupt("killed mid-write")
+
+    monkeypatch.setattr(checkpoint.torch, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.save_checkpoint(tmp_path, 3, encoder, CosineMSELoss(), {"step": 3})
+    assert checkpoint.latest_checkpoint(tmp_path) == folder  # the complete one is still the latest
+    assert not (tmp_path / "step-00000003").exists()
+    monkeypatch.undo()
+    checkpoint.load_checkpoint(folder, tiny(), CosineMSELoss())
+
+
+def test_resume_refuses_a_checkpoint_of_another_run(sts_train, tmp_path):
+    fit(tiny(), CosineMSELoss(), sts_train[:16], batch_size=8, amp="fp32", checkpoint_dir=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="batch_size was 8, now 4"):
+        fit(tiny(), CosineMSELoss(), sts_train[:16], batch_size=4, amp="fp32", checkpoint_dir=tmp_path, resume=True,
+            progress=False)  # fmt: skip
+
+
+RESUMABLE_RUN = textwrap.dedent(
+    """
+    import json, os, signal, sys
+    import torch
+    torch.set_num_threads(1)
+    import sbert_lab as sl
+
+    checkpoint_dir, kill_at_step, resume = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "resume"
+    if kill_at_step:  # SIGKILL in the middle of that step: after backward, before the weights change
+        optimizer_step, calls = torch.optim.AdamW.step, []
+        def step(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == kill_at_step:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return optimizer_step(self, *args, **kwargs)
+        torch.optim.AdamW.step = step
+    torch.manual_seed(0)
+    encoder = sl.SentenceEncoder("sbert-lab:tiny-random-bert", max_length=32, device="cpu")
+    loss = sl.losses.SoftmaxLoss(encoder.dim)
+    dev = sl.data.load_sts("stsb", "dev", "fixtures")
+    history = sl.train.fit(
+        encoder, loss, sl.data.load_nli("snli", "train", "fixtures"), epochs=2, batch_size=8, lr=1e-4,
+        amp="fp32", checkpoint_dir=checkpoint_dir, checkpoint_every=4, resume=resume, progress=False,
+        eval_fn=lambda e: float(sl.evaluation.sts_cosines(e, dev)[0].mean()), eval_every=3,
+    )
+    print(json.dumps({
+        "losses": history.losses, "evals": history.evals, "resumed_from": history.resumed_from,
+        "weights": torch.cat([p.detach().flatten() for p in [*encoder.parameters(), *loss.parameters()]]).tolist(),
+    }))
+    """
+)
+
+
+def run_script(script: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=timeout)  # fmt: skip
+
+
+def last_json(process: subprocess.CompletedProcess) -> dict:
+    assert process.returncode == 0, process.stderr[-3000:]
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_and_resumed_ends_like_an_uninterrupted_run(tmp_path):
+    uninterrupted = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "a"), "0", "fresh"))
+    killed = run_script(RESUMABLE_RUN, str(tmp_path / "b"), "10", "fresh")  # 12 steps; checkpoints at 4 and 8
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert checkpoint.latest_checkpoint(tmp_path / "b").name == "step-00000008"
+    resumed = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "b"), "0", "resume"))
+    assert resumed["resumed_from"] == 8
+    assert len(resumed["losses"]) == len(uninterrupted["losses"]) == 12
+    assert resumed["losses"] == pytest.approx(uninterrupted["losses"], abs=1e-6)
+    assert resumed["losses"][-1] == pytest.approx(uninterrupted["losses"][-1], abs=1e-6)
+    assert [s for s, _ in resumed["evals"]] == [3, 6, 9, 12]
+    assert [v for _, v in resumed["evals"]] == pytest.approx([v for _, v in uninterrupted["evals"]], abs=1e-6)
+    difference = (torch.tensor(resumed["weights"]) - torch.tensor(uninterrupted["weights"])).abs().max()
+    assert difference <= 1e-6
+
+
+# -- DistributedDataParallel -------------------------------------------------------------------------
+DDP_RUN = textwrap.dedent(
+    """
+    import os, sys
+    import torch
+    torch.set_num_threads(1)
+    import sbert_lab as sl
+
+    out, batch_size = sys.argv[1], int(sys.argv[2])
+    torch.manual_seed(0)
+    encoder = sl.SentenceEncoder("sbert-lab:tiny-random-bert", max_length=32, device="cpu")
+    for module in encoder.modules():  # no dropout: its masks depend on how the batch is split
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    loss = sl.losses.SoftmaxLoss(encoder.dim)
+    history = sl.train.fit(encoder, loss, sl.data.load_nli("snli", "train", "fixtures"), batch_size=batch_size,
+                           lr=1e-3, amp="fp32", progress=False)
+    torch.save({"losses": history.losses, "rank": int(os.environ.get("RANK", "0")),
+                "weights": torch.cat([p.detach().flatten() for p in [*encoder.parameters(), *loss.parameters()]])},
+               f"{out}.{os.environ.get('RANK', '0')}")
+    """
+)
+
+DDP_TOLERANCE = 1e-5  # fp32 all-reduce sums gradients in another order than one process does (seen: 8e-7)
+
+
+@pytest.mark.slow
+def test_two_gloo_processes_train_like_one_process_on_the_same_global_batch(tmp_path):
+    script = tmp_path / "ddp_run.py"
+    script.write_text(DDP_RUN)
+    single = run_script(DDP_RUN, str(tmp_path / "single"), "8")
+    assert single.returncode == 0, single.stderr[-3000:]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               str(script), str(tmp_path / "ddp"), "4"]  # fmt: skip
+    ddp = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert ddp.returncode == 0, ddp.stderr[-3000:]
+    one = torch.load(tmp_path / "single.0", weights_only=True)
+    rank0 = torch.load(tmp_path / "ddp.0", weights_only=True)
+    rank1 = torch.load(tmp_path / "ddp.1", weights_only=True)
+    assert len(rank0["losses"]) == len(one["losses"]) == 6  # 48 examples, global batch 2 x 4 = 8
+    assert rank0["losses"] == pytest.approx(one["losses"], abs=DDP_TOLERANCE)
+    assert torch.equal(rank0["weights"], rank1["weights"])  # DDP keeps the replicas identical
+    assert (rank0["weights"] - one["weights"]).abs().max() <= DDP_TOLERANCE
+    assert (one["weights"] - weights_at_start()).abs().max() > 100 * DDP_TOLERANCE  # training moved them
+
+
+def weights_at_start() -> torch.Tensor:
+    torch.manual_seed(0)
+    encoder = tiny()
+    return torch.cat([p.detach().flatten() for p in [*encoder.parameters(), *SoftmaxLoss(128).parameters()]])
