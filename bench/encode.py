@@ -33,7 +33,7 @@ class Precomputed:
     """An 'encoder' that looks vectors up, so that ``sl.evaluation`` scores a finished pass."""
 
     def __init__(self, sentences: list[str], vectors: np.ndarray):
-        self.rows = dict(zip(sentences, vectors))
+        self.rows = dict(zip(sentences, vectors, strict=True))
 
     def encode(self, sentences, batch_size: int = 32, **_) -> np.ndarray:
         return np.stack([self.rows[s] for s in sentences])

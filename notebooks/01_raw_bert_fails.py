@@ -61,10 +61,13 @@ lesson = sl.lesson.start("01_raw_bert_fails")
 # And no training on STS data is allowed here: the vectors must be good out of the box.
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+warnings.filterwarnings("once", message=".*were truncated")  # say it once, not at every encode
 profile = lesson.profile
 stsb_test = sl.profiles.subset(sl.data.load_sts("stsb", "test", profile.data_dir), profile.eval_size)
 print(f"STS-B test: {len(stsb_test)} pairs (this profile evaluates at most {profile.eval_size or 'all'})")
@@ -87,7 +90,7 @@ for pair in by_score[:: max(1, len(by_score) // 4)]:
 #
 # `sl.baselines.raw_bert` gives the three as encoders that share one set of weights: the
 # pre-trained checkpoint named by the profile, not fine-tuned at all. (A warning about truncated
-# sentences may appear: the profile caps the number of tokens per sentence to save time.)
+# sentences may appear, once: the profile caps the number of tokens per sentence to save time.)
 
 # %%
 raw_bert = sl.baselines.raw_bert(profile.raw_model, max_length=profile.max_length)
@@ -212,11 +215,11 @@ def random_pair_cosines(encoder):
 
 
 # %%
-models = {"raw BERT, mean pooling": raw_bert["mean"], "trained reference": reference}
+models = {"raw BERT mean": raw_bert["mean"], "trained reference": reference}
 random_cosines = {name: random_pair_cosines(encoder) for name, encoder in models.items()}
 gold_cosines = {name: sl.evaluation.sts_cosines(encoder, stsb_test) for name, encoder in models.items()}
 for name, values in random_cosines.items():
-    lesson.compare(f"mean cosine of random pairs, {name}", paper=None, measured=values.mean(), digits=3)
+    lesson.compare(f"random-pair cosine, {name}", paper=None, measured=values.mean(), digits=3)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
@@ -261,10 +264,11 @@ def nearest_neighbours(encoder):
 
 neighbour = {name: nearest_neighbours(encoder) for name, encoder in models.items()}
 for name, found in neighbour.items():
-    lesson.compare(f"neighbour on the same topic, {name} (%)", paper=None, measured=100 * (topic_of[found] == topic_of).mean(), digits=1)
+    same_topic = 100 * (topic_of[found] == topic_of).mean()
+    lesson.compare(f"same-topic neighbour (%), {name}", paper=None, measured=same_topic, digits=1)
 
 # %%
-raw_found, reference_found = neighbour["raw BERT, mean pooling"], neighbour["trained reference"]
+raw_found, reference_found = neighbour["raw BERT mean"], neighbour["trained reference"]
 wrong = [i for i in range(len(corpus)) if topic_of[raw_found[i]] != topic_of[i]]
 for i in wrong[:: max(1, len(wrong) // 4)][:4]:
     print(f"query              [{topic_of[i]}] {corpus[i]}")
@@ -312,7 +316,7 @@ sl.lesson.check(
 )
 
 # %%
-lesson.save()
+results_file = lesson.save()
 
 # %% [markdown]
 # ## Summary

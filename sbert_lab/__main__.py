@@ -23,27 +23,47 @@ OBJECTIVES = ("nli", "sts", "triplet", "mnrl")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sbert_lab", description="sbert-lab command line")
+    parser = argparse.ArgumentParser(
+        prog="python -m sbert_lab", description="sbert-lab command line"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    train = commands.add_parser("train", help="train a sentence encoder with one of the paper's objectives")
-    train.add_argument("--objective", required=True, choices=OBJECTIVES, help="the training objective")
-    train.add_argument("--profile", choices=("gpu", "cpu", "smoke"), help="sizes to use (default: $SBERT_LAB_PROFILE, else detected)")
+    train = commands.add_parser(
+        "train", help="train a sentence encoder with one of the paper's objectives"
+    )
+    train.add_argument(
+        "--objective", required=True, choices=OBJECTIVES, help="the training objective"
+    )
+    train.add_argument(
+        "--profile",
+        choices=("gpu", "cpu", "smoke"),
+        help="sizes to use (default: $SBERT_LAB_PROFILE, else detected)",
+    )
     train.add_argument("--model", help="model to start from (default: the profile's raw_model)")
     train.add_argument("--pooling", default="mean", choices=("mean", "cls", "max"))
     train.add_argument("--epochs", type=int, help="default: the profile's")
     train.add_argument("--batch-size", type=int, help="per process; default: the profile's")
-    train.add_argument("--train-size", type=int, help="training examples (default: the profile's size)")
-    train.add_argument("--max-length", type=int, help="tokens per sentence (default: the profile's)")
+    train.add_argument(
+        "--train-size", type=int, help="training examples (default: the profile's size)"
+    )
+    train.add_argument(
+        "--max-length", type=int, help="tokens per sentence (default: the profile's)"
+    )
     train.add_argument("--lr", type=float, default=2e-5)
-    train.add_argument("--warmup", type=float, default=0.1, help="share of the steps with linear warm-up")
+    train.add_argument(
+        "--warmup", type=float, default=0.1, help="share of the steps with linear warm-up"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--amp", default="auto", choices=("auto", "bf16", "fp16", "fp32"))
-    train.add_argument("--margin", type=float, default=1.0, help="TripletLoss margin (the paper's 1)")
+    train.add_argument(
+        "--margin", type=float, default=1.0, help="TripletLoss margin (the paper's 1)"
+    )
     train.add_argument("--output", help="folder for the trained model")
     train.add_argument("--checkpoint-dir", help="write resumable checkpoints there")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     train.add_argument("--eval-every", type=int, help="STS-B dev Spearman every N steps")
-    train.add_argument("--data-dir", help="folder with the original data files (default: the profile's)")
+    train.add_argument(
+        "--data-dir", help="folder with the original data files (default: the profile's)"
+    )
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -65,19 +85,27 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     overrides = {
         "nli_train_size": args.train_size if args.objective != "sts" else profile.nli_train_size,
         "sts_train_size": args.train_size if args.objective == "sts" else profile.sts_train_size,
-        "epochs": args.epochs, "batch_size": args.batch_size, "max_length": args.max_length, "data_dir": args.data_dir,
-    }  # fmt: skip
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "max_length": args.max_length,
+        "data_dir": args.data_dir,
+    }
     profile = replace(profile, **{k: v for k, v in overrides.items() if v is not None})
     main = int(os.environ.get("RANK", "0")) == 0
     say = print if main else (lambda *a, **k: None)
     say(f"profile {profile.describe()}; objective {args.objective}")
 
-    encoder = SentenceEncoder(args.model or profile.raw_model, pooling=args.pooling, max_length=profile.max_length)
+    encoder = SentenceEncoder(
+        args.model or profile.raw_model, pooling=args.pooling, max_length=profile.max_length
+    )
     torch.manual_seed(args.seed)  # a classifier's initial weights
     if args.objective == "nli":
         examples, loss = recipes.nli_pairs(profile), SoftmaxLoss(encoder.dim)
     elif args.objective == "sts":
-        examples, loss = recipes.sts_pairs(profile, "train"), CosineMSELoss(data.score_range("stsb"))
+        examples, loss = (
+            recipes.sts_pairs(profile, "train"),
+            CosineMSELoss(data.score_range("stsb")),
+        )
     elif args.objective == "triplet":
         examples, loss = recipes.nli_triplets(profile), TripletLoss(margin=args.margin)
     else:
@@ -85,17 +113,29 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     dev, test = recipes.sts_pairs(profile, "dev"), recipes.sts_pairs(profile, "test")
     say(f"training {encoder.name_or_path} ({args.pooling} pooling) on {len(examples)} examples")
     history = fit(
-        encoder, loss, examples, epochs=profile.epochs, batch_size=profile.batch_size, lr=args.lr,
-        warmup=args.warmup, seed=args.seed, amp=args.amp, checkpoint_dir=args.checkpoint_dir, resume=args.resume,
+        encoder,
+        loss,
+        examples,
+        epochs=profile.epochs,
+        batch_size=profile.batch_size,
+        lr=args.lr,
+        warmup=args.warmup,
+        seed=args.seed,
+        amp=args.amp,
+        checkpoint_dir=args.checkpoint_dir,
+        resume=args.resume,
         eval_fn=(lambda e: evaluation.sts_spearman(e, dev)) if args.eval_every else None,
-        eval_every=args.eval_every, progress=not args.no_progress,
-    )  # fmt: skip
+        eval_every=args.eval_every,
+        progress=not args.no_progress,
+    )
     if not main:
         return {}
     output = args.output or runs_dir(profile) / f"cli-{args.objective}-{args.pooling}"
     encoder.save(output)
-    say(f"trained {history.steps} steps in {history.seconds:.1f} s ({history.steps_per_second:.2f} steps/s); "
-        f"final loss {history.losses[-1]:.4f}; saved to {output}")  # fmt: skip
+    say(
+        f"trained {history.steps} steps in {history.seconds:.1f} s ({history.steps_per_second:.2f} steps/s); "
+        f"final loss {history.losses[-1]:.4f}; saved to {output}"
+    )
     figures = {
         "STS-B dev Spearman x100": evaluation.sts_spearman(encoder, dev),
         "STS-B test Spearman x100": evaluation.sts_spearman(encoder, test),
@@ -103,14 +143,22 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     eval_name, eval_split = profile.nli_eval
     if args.objective == "nli":
         pairs = subset(data.load_nli(eval_name, eval_split, profile.data_dir), profile.eval_size)
-        figures[f"{eval_name} {eval_split} accuracy"] = evaluation.nli_accuracy(encoder, loss, pairs)
+        figures[f"{eval_name} {eval_split} accuracy"] = evaluation.nli_accuracy(
+            encoder, loss, pairs
+        )
     elif args.objective in ("triplet", "mnrl"):
-        triplets = subset(data.load_triplets(eval_name, eval_split, profile.data_dir), profile.eval_size)
-        figures[f"{eval_name} {eval_split} triplet accuracy"] = evaluation.triplet_accuracy(encoder, triplets)
+        triplets = subset(
+            data.load_triplets(eval_name, eval_split, profile.data_dir), profile.eval_size
+        )
+        figures[f"{eval_name} {eval_split} triplet accuracy"] = evaluation.triplet_accuracy(
+            encoder, triplets
+        )
     for what, value in figures.items():
         say(f"{what:<36} {value:8.4f}" if "accuracy" in what else f"{what:<36} {value:8.2f}")
     if not profile.numbers_are_meaningful:
-        say("(smoke profile: a tiny random model on tiny data; these numbers only show that the code runs)")
+        say(
+            "(smoke profile: a tiny random model on tiny data; these numbers only show that the code runs)"
+        )
     return figures
 
 

@@ -36,7 +36,9 @@ def step_folder_name(step: int) -> str:
     return f"step-{step:08d}"
 
 
-def save_checkpoint(checkpoint_dir: str | os.PathLike, step: int, model: nn.Module, loss: nn.Module, state: dict) -> Path:
+def save_checkpoint(
+    checkpoint_dir: str | os.PathLike, step: int, model: nn.Module, loss: nn.Module, state: dict
+) -> Path:
     """Write the checkpoint of ``step`` atomically, point ``latest`` at it, and delete older ones."""
     root = Path(checkpoint_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -62,9 +64,13 @@ def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
     if not pointer.is_file():
         return None
     folder = Path(checkpoint_dir) / pointer.read_text().strip()
-    missing = [name for name in (MODEL_FILE, LOSS_FILE, STATE_FILE) if not (folder / name).is_file()]
+    missing = [
+        name for name in (MODEL_FILE, LOSS_FILE, STATE_FILE) if not (folder / name).is_file()
+    ]
     if missing:
-        raise FileNotFoundError(f"{pointer} names {folder}, which lacks {', '.join(missing)}: was it edited by hand?")
+        raise FileNotFoundError(
+            f"{pointer} names {folder}, which lacks {', '.join(missing)}: was it edited by hand?"
+        )
     return folder
 
 
@@ -72,7 +78,9 @@ def load_checkpoint(folder: str | os.PathLike, model: nn.Module, loss: nn.Module
     """Load weights into ``model`` and ``loss`` (in place) and return the trainer state."""
     folder = Path(folder)
     for module, name in ((model, MODEL_FILE), (loss, LOSS_FILE)):
-        missing, unexpected = load_model(module, str(folder / name), strict=False, device=_device_of(module))
+        missing, unexpected = load_model(
+            module, str(folder / name), strict=False, device=_device_of(module)
+        )
         if missing or unexpected:
             raise ValueError(
                 f"{folder / name} does not fit {type(module).__name__}: missing {sorted(missing)[:5]}, "
@@ -98,7 +106,9 @@ def _fsync(path: Path) -> None:
     flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
     try:
         fd = os.open(path, flags)
-    except OSError:  # some file systems (and Windows) cannot open folders; the rename is still atomic
+    except (
+        OSError
+    ):  # some file systems (and Windows) cannot open folders; the rename is still atomic
         return
     try:
         os.fsync(fd)
@@ -110,7 +120,11 @@ def _fsync(path: Path) -> None:
 
 def _remove_all_but(root: Path, keep: str) -> None:
     for path in root.iterdir():
-        if path.is_dir() and path.name != keep and (path.name.startswith("step-") or path.name.startswith(".tmp-")):
+        if (
+            path.is_dir()
+            and path.name != keep
+            and (path.name.startswith("step-") or path.name.startswith(".tmp-"))
+        ):
             shutil.rmtree(path, ignore_errors=True)
 
 

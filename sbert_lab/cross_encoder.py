@@ -45,11 +45,22 @@ SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 
 def check_pairs(pairs: Sequence) -> list[tuple[str, str]]:
     """A list of (s1, s2) string pairs; TypeError naming the first item that is not one."""
-    if isinstance(pairs, (str, tuple)) and len(pairs) == 2 and all(isinstance(s, str) for s in pairs):
-        raise TypeError("predict() takes a list of pairs, not a single pair: use predict([(s1, s2)])")
+    if (
+        isinstance(pairs, (str, tuple))
+        and len(pairs) == 2
+        and all(isinstance(s, str) for s in pairs)
+    ):
+        raise TypeError(
+            "predict() takes a list of pairs, not a single pair: use predict([(s1, s2)])"
+        )
     checked = []
     for index, pair in enumerate(pairs):
-        if not (isinstance(pair, (tuple, list)) and len(pair) >= 2 and isinstance(pair[0], str) and isinstance(pair[1], str)):
+        if not (
+            isinstance(pair, (tuple, list))
+            and len(pair) >= 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], str)
+        ):
             raise TypeError(f"pairs[{index}] must be a (sentence, sentence) pair, got {pair!r}")
         checked.append((pair[0], pair[1]))
     return checked
@@ -82,7 +93,9 @@ class PairScoreLoss(SentenceLoss):
 
     def check_example(self, example, index: int) -> None:
         if not isinstance(example, STSPair):
-            raise TypeError(f"CrossEncoder(num_labels=1).fit trains on STSPair examples; examples[{index}] is {type(example).__name__}")
+            raise TypeError(
+                f"CrossEncoder(num_labels=1).fit trains on STSPair examples; examples[{index}] is {type(example).__name__}"
+            )
         check_score(example.score, self.score_range, index, "CrossEncoder.fit")
 
     def forward(self, logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
@@ -107,9 +120,17 @@ class PairClassificationLoss(SentenceLoss):
 
     def check_example(self, example, index: int) -> None:
         if not isinstance(example, NLIPair):
-            raise TypeError(f"CrossEncoder(num_labels={self.num_labels}).fit trains on NLIPair examples; examples[{index}] is {type(example).__name__}")
-        if isinstance(example.label, bool) or not isinstance(example.label, int) or not 0 <= example.label < self.num_labels:
-            raise ValueError(f"examples[{index}].label is {example.label!r}; needs an int in 0..{self.num_labels - 1}")
+            raise TypeError(
+                f"CrossEncoder(num_labels={self.num_labels}).fit trains on NLIPair examples; examples[{index}] is {type(example).__name__}"
+            )
+        if (
+            isinstance(example.label, bool)
+            or not isinstance(example.label, int)
+            or not 0 <= example.label < self.num_labels
+        ):
+            raise ValueError(
+                f"examples[{index}].label is {example.label!r}; needs an int in 0..{self.num_labels - 1}"
+            )
 
     def forward(self, logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(logits[0].float(), labels)
@@ -145,7 +166,9 @@ class CrossEncoder(nn.Module):
         settings = read_folder_settings(resolve_model(name_or_path))
         saved = _read_settings(settings.transformer_path)
         self.num_labels = int(num_labels)
-        self.max_length = int(max_length or saved.get("max_length") or settings.max_length or DEFAULT_MAX_LENGTH)
+        self.max_length = int(
+            max_length or saved.get("max_length") or settings.max_length or DEFAULT_MAX_LENGTH
+        )
         self.score_range = tuple(saved.get("score_range", (0.0, 1.0)))
         try:
             with quiet_transformers():
@@ -187,7 +210,12 @@ class CrossEncoder(nn.Module):
         """[CLS] s1 [SEP] s2 [SEP] token ids for each pair, padded to the longest, on device."""
         first, second = [p[0] for p in pairs], [p[1] for p in pairs]
         features = self.tokenizer(
-            first, second, padding=True, truncation="longest_first", max_length=self.max_length, return_tensors="pt"
+            first,
+            second,
+            padding=True,
+            truncation="longest_first",
+            max_length=self.max_length,
+            return_tensors="pt",
         )
         return {name: tensor.to(self.device) for name, tensor in features.items()}
 
@@ -218,7 +246,9 @@ class CrossEncoder(nn.Module):
         return fit(self, loss, examples, **fit_kwargs)
 
     # -- inference -------------------------------------------------------------------------------
-    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    def predict(
+        self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray:
         """Scores in input order: (n,) sigmoid scores in [0, 1] for num_labels=1, else (n, k) probabilities.
 
         Pairs are sorted by token length and padded per batch (smart batching, as ``encode``).
@@ -242,7 +272,9 @@ class CrossEncoder(nn.Module):
             with torch.inference_mode(), autocast(self.precision, self.device):
                 for batch in batches:
                     logits = self(self.tokenize([pairs[i] for i in batch]))
-                    probabilities = torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)
+                    probabilities = (
+                        torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)
+                    )
                     scores[batch] = probabilities.float().cpu().numpy()
         finally:
             self.train(was_training)
@@ -256,7 +288,11 @@ class CrossEncoder(nn.Module):
         with quiet_transformers():
             self.model.save_pretrained(folder)
             self.tokenizer.save_pretrained(folder)
-        settings = {"max_length": self.max_length, "num_labels": self.num_labels, "score_range": list(self.score_range)}
+        settings = {
+            "max_length": self.max_length,
+            "num_labels": self.num_labels,
+            "score_range": list(self.score_range),
+        }
         (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
         return folder
 

@@ -123,12 +123,12 @@ def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
     columns = [read_lines(path) for path in files]
     counts = [len(c) for c in columns]
     if len(set(counts)) != 1:
-        listing = ", ".join(f"{p.name}: {n} lines" for p, n in zip(files, counts))
+        listing = ", ".join(f"{p.name}: {n} lines" for p, n in zip(files, counts, strict=True))
         raise DataFormatError(f"{folder}: the three SNLI files must have the same number of lines ({listing})")
     premises, hypotheses, labels = columns
     return [
         NLIPair(p.strip(), h.strip(), _parse_label(lab, files[2], line_no))
-        for line_no, (p, h, lab) in enumerate(zip(premises, hypotheses, labels), start=1)
+        for line_no, (p, h, lab) in enumerate(zip(premises, hypotheses, labels, strict=True), start=1)
     ]
 
 

@@ -45,7 +45,7 @@ class SentenceLoss(nn.Module):
 
     def columns(self, batch: Sequence) -> list[list[str]]:
         """The texts to embed, one list per column (default: every field of the example)."""
-        return [list(column) for column in zip(*batch)]
+        return [list(column) for column in zip(*batch, strict=True)]
 
     def labels(self, batch: Sequence) -> torch.Tensor | None:
         """The targets of ``batch`` (None: the loss needs no labels)."""
@@ -61,7 +61,9 @@ class SentenceLoss(nn.Module):
             )
         for position, text in enumerate(self.columns([example])):
             if not isinstance(text[0], str):
-                raise TypeError(f"examples[{index}][{position}] is {type(text[0]).__name__}, not str: {_short(example)}")
+                raise TypeError(
+                    f"examples[{index}][{position}] is {type(text[0]).__name__}, not str: {_short(example)}"
+                )
 
     def check_examples(self, examples: Sequence) -> None:
         """Check every example (type, then label range) before any training step runs."""
@@ -95,7 +97,12 @@ class SoftmaxLoss(SentenceLoss):
     example_types = (NLIPair,)
     example_help = "premise, hypothesis, label"
 
-    def __init__(self, dim: int, num_labels: int = len(NLI_LABELS), features: Sequence[str] = ("u", "v", "|u-v|")):
+    def __init__(
+        self,
+        dim: int,
+        num_labels: int = len(NLI_LABELS),
+        features: Sequence[str] = ("u", "v", "|u-v|"),
+    ):
         super().__init__()
         features = tuple(features)
         unknown = [f for f in features if f not in SOFTMAX_FEATURES]
@@ -104,7 +111,9 @@ class SoftmaxLoss(SentenceLoss):
                 f"features must be a non-empty list of distinct names from {SOFTMAX_FEATURES}, got {features}"
             )
         if dim < 1 or num_labels < 2:
-            raise ValueError(f"need dim >= 1 and num_labels >= 2, got dim={dim}, num_labels={num_labels}")
+            raise ValueError(
+                f"need dim >= 1 and num_labels >= 2, got dim={dim}, num_labels={num_labels}"
+            )
         self.dim, self.num_labels, self.features = int(dim), int(num_labels), features
         self.classifier = nn.Linear(len(features) * self.dim, self.num_labels)  # W_t, (3n -> k)
 
@@ -120,7 +129,11 @@ class SoftmaxLoss(SentenceLoss):
     def check_example(self, example, index: int) -> None:
         super().check_example(example, index)
         label = example.label
-        if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < self.num_labels:
+        if (
+            isinstance(label, bool)
+            or not isinstance(label, numbers.Integral)
+            or not 0 <= label < self.num_labels
+        ):
             raise ValueError(
                 f"examples[{index}].label is {label!r}; SoftmaxLoss(num_labels={self.num_labels}) needs an int "
                 f"in 0..{self.num_labels - 1}"
@@ -128,7 +141,12 @@ class SoftmaxLoss(SentenceLoss):
 
     def concatenate(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """(u, v, |u-v|, ...) as chosen by ``features``: (B, n) x (B, n) -> (B, len(features) * n)."""
-        parts = {"u": lambda: u, "v": lambda: v, "|u-v|": lambda: (u - v).abs(), "u*v": lambda: u * v}
+        parts = {
+            "u": lambda: u,
+            "v": lambda: v,
+            "|u-v|": lambda: (u - v).abs(),
+            "u*v": lambda: u * v,
+        }
         return torch.cat([parts[name]() for name in self.features], dim=-1)
 
     def logits(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
@@ -223,7 +241,9 @@ class TripletLoss(SentenceLoss):
     def __init__(self, margin: float = 1.0, distance: str = "euclidean"):
         super().__init__()
         if distance not in TRIPLET_DISTANCES:
-            raise ValueError(f"unknown distance {distance!r}; valid: {', '.join(TRIPLET_DISTANCES)}")
+            raise ValueError(
+                f"unknown distance {distance!r}; valid: {', '.join(TRIPLET_DISTANCES)}"
+            )
         if margin < 0:
             raise ValueError(f"margin must be >= 0, got {margin}")
         self.margin, self.distance = float(margin), distance
@@ -241,7 +261,9 @@ class TripletLoss(SentenceLoss):
 
     def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
         anchor, positive, negative = (e.float() for e in embeddings)
-        gap = self.distances(anchor, positive) - self.distances(anchor, negative) + self.margin  # (B,)
+        gap = (
+            self.distances(anchor, positive) - self.distances(anchor, negative) + self.margin
+        )  # (B,)
         return F.relu(gap).mean()
 
 
@@ -285,7 +307,11 @@ class MultipleNegativesRankingLoss(SentenceLoss):
         return f"scale={self.scale}"
 
     def check_example(self, example, index: int) -> None:
-        if isinstance(example, (STSPair, NLIPair)) or isinstance(example, tuple) and len(example) not in (2, 3):
+        if (
+            isinstance(example, (STSPair, NLIPair))
+            or isinstance(example, tuple)
+            and len(example) not in (2, 3)
+        ):
             raise TypeError(
                 f"MultipleNegativesRankingLoss trains on {self.example_help}; examples[{index}] is a "
                 f"{type(example).__name__} with {len(example)} fields: {_short(example)}"
@@ -304,9 +330,13 @@ class MultipleNegativesRankingLoss(SentenceLoss):
 
     def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
         anchors = F.normalize(embeddings[0].float(), dim=-1)  # (B, n)
-        candidates = F.normalize(torch.cat([e.float() for e in embeddings[1:]]), dim=-1)  # (M, n), M = B or 2B
+        candidates = F.normalize(
+            torch.cat([e.float() for e in embeddings[1:]]), dim=-1
+        )  # (M, n), M = B or 2B
         scores = self.scale * anchors @ candidates.T  # (B, M)
-        targets = torch.arange(len(anchors), device=anchors.device)  # anchor i's positive is candidate i
+        targets = torch.arange(
+            len(anchors), device=anchors.device
+        )  # anchor i's positive is candidate i
         return F.cross_entropy(scores, targets)
 
 

@@ -183,23 +183,24 @@ def cell_differences(expected, actual, expected_name: str, actual_name: str) -> 
     problems = []
     if len(want) != len(got):
         problems.append(f"{expected_name} has {len(want)} cells, {actual_name} has {len(got)}")
-    for index, (a, b) in enumerate(zip(want, got, strict=False)):
-        if a == b:
-            continue
-        what = "type" if a[0] != b[0] else "tags" if a[1] == b[1] else "source"
-        detail = (
-            f"{a[2]} vs {b[2]}" if what == "tags" else f"{a[0]} vs {b[0]}" if what == "type" else ""
-        )
-        if what == "source":
-            diff = difflib.unified_diff(
-                a[1].splitlines(), b[1].splitlines(), expected_name, actual_name, lineterm="", n=1
-            )
-            detail = "\n      " + "\n      ".join(list(diff)[2:12])
-        problems.append(f"cell {index + 1}: {what} differs {detail}".rstrip())
+    for index, (a, b) in enumerate(zip(want, got, strict=False), start=1):
+        if a != b:
+            problems.append(_describe_difference(index, a, b, expected_name, actual_name))
         if len(problems) >= 5:
             problems.append("(more differences not shown)")
             break
     return problems
+
+
+def _describe_difference(index: int, a: tuple, b: tuple, a_name: str, b_name: str) -> str:
+    if a[0] != b[0]:
+        return f"cell {index}: a {a[0]} cell in {a_name}, a {b[0]} cell in {b_name}"
+    if a[1] != b[1]:
+        diff = difflib.unified_diff(
+            a[1].splitlines(), b[1].splitlines(), a_name, b_name, lineterm="", n=1
+        )
+        return f"cell {index}: different source\n      " + "\n      ".join(list(diff)[2:12])
+    return f"cell {index}: different tags, {list(a[2])} in {a_name} vs {list(b[2])} in {b_name}"
 
 
 def is_checked(cell) -> bool:

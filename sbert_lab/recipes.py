@@ -50,47 +50,68 @@ WARMUP = 0.1
 # -- the data each recipe trains and evaluates on --------------------------------------------------
 def nli_pairs(profile: Profile) -> list[data.NLIPair]:
     """The profile's NLI training pairs: its ``nli_train`` sets concatenated, then ``nli_train_size`` of them."""
-    pairs = [p for name, split in profile.nli_train for p in data.load_nli(name, split, profile.data_dir)]
+    pairs = [
+        p for name, split in profile.nli_train for p in data.load_nli(name, split, profile.data_dir)
+    ]
     return subset(pairs, profile.nli_train_size, seed=SEED)
 
 
 def nli_triplets(profile: Profile) -> list[data.Triplet]:
     """(premise, entailment, contradiction) triplets from the profile's NLI training sets."""
-    triplets = [t for name, split in profile.nli_train for t in data.load_triplets(name, split, profile.data_dir)]
+    triplets = [
+        t
+        for name, split in profile.nli_train
+        for t in data.load_triplets(name, split, profile.data_dir)
+    ]
     return subset(triplets, profile.nli_train_size, seed=SEED)
 
 
 def sts_pairs(profile: Profile, split: str) -> list[data.STSPair]:
     """STS-B ``split``: all of train up to ``sts_train_size``; dev/test up to ``eval_size``."""
     pairs = data.load_sts("stsb", split, profile.data_dir)
-    return subset(pairs, profile.sts_train_size if split == "train" else profile.eval_size, seed=SEED)
+    return subset(
+        pairs, profile.sts_train_size if split == "train" else profile.eval_size, seed=SEED
+    )
 
 
 # -- the three shared models ------------------------------------------------------------------------
 def nli_recipe(profile: Profile, pooling: str = "mean") -> dict:
     """Everything that decides what ``nli_model`` trains (a saved model is reused only if it matches)."""
     return {
-        "recipe": "nli", "model": profile.raw_model, "pooling": pooling, "data": profile.nli_train,
-        "size": profile.nli_train_size, "data_dir": profile.data_dir, "max_length": profile.max_length,
+        "recipe": "nli",
+        "model": profile.raw_model,
+        "pooling": pooling,
+        "data": profile.nli_train,
+        "size": profile.nli_train_size,
+        "data_dir": profile.data_dir,
+        "max_length": profile.max_length,
         **_fit_settings(profile),
-    }  # fmt: skip
+    }
 
 
 def sts_recipe(profile: Profile) -> dict:
     """What ``sts_model`` trains: the NLI model's recipe, then STS-B train."""
     return {
-        "recipe": "sts", "start": nli_recipe(profile, "mean"), "data": "stsb train",
-        "size": profile.sts_train_size, "data_dir": profile.data_dir, **_fit_settings(profile),
-    }  # fmt: skip
+        "recipe": "sts",
+        "start": nli_recipe(profile, "mean"),
+        "data": "stsb train",
+        "size": profile.sts_train_size,
+        "data_dir": profile.data_dir,
+        **_fit_settings(profile),
+    }
 
 
 def cross_encoder_recipe(profile: Profile) -> dict:
     """What ``cross_encoder`` trains."""
     return {
-        "recipe": "cross-encoder", "model": profile.cross_encoder_model, "data": "stsb train",
-        "size": profile.sts_train_size, "data_dir": profile.data_dir, "max_length": 2 * profile.max_length,
+        "recipe": "cross-encoder",
+        "model": profile.cross_encoder_model,
+        "data": "stsb train",
+        "size": profile.sts_train_size,
+        "data_dir": profile.data_dir,
+        "max_length": 2 * profile.max_length,
         **_fit_settings(profile),
-    }  # fmt: skip
+    }
 
 
 def nli_model(profile: Profile, pooling: str = "mean", progress: bool = True) -> SentenceEncoder:
@@ -104,7 +125,9 @@ def nli_model(profile: Profile, pooling: str = "mean", progress: bool = True) ->
         encoder.save(folder)
         return history
 
-    folder = _load_or_train(f"nli-{pooling}", profile, nli_recipe(profile, pooling), train, "nli_model")
+    folder = _load_or_train(
+        f"nli-{pooling}", profile, nli_recipe(profile, pooling), train, "nli_model"
+    )
     return SentenceEncoder.load(folder)
 
 
@@ -130,16 +153,24 @@ def cross_encoder(profile: Profile, progress: bool = True) -> CrossEncoder:
 
     def train(folder: Path) -> History:
         torch.manual_seed(SEED)  # the new head's initial weights
-        model = CrossEncoder(profile.cross_encoder_model, num_labels=1, max_length=2 * profile.max_length)
+        model = CrossEncoder(
+            profile.cross_encoder_model, num_labels=1, max_length=2 * profile.max_length
+        )
         examples, dev = sts_pairs(profile, "train"), sts_pairs(profile, "dev")
         history = model.fit(
-            examples, score_range=data.score_range("stsb"), **_fit_settings(profile), progress=progress,
-            eval_fn=lambda m: _cross_encoder_spearman(m, dev), eval_every=_eval_every(profile, len(examples)),
-        )  # fmt: skip
+            examples,
+            score_range=data.score_range("stsb"),
+            **_fit_settings(profile),
+            progress=progress,
+            eval_fn=lambda m: _cross_encoder_spearman(m, dev),
+            eval_every=_eval_every(profile, len(examples)),
+        )
         model.save(folder)
         return history
 
-    folder = _load_or_train("cross-encoder-stsb", profile, cross_encoder_recipe(profile), train, "cross_encoder")
+    folder = _load_or_train(
+        "cross-encoder-stsb", profile, cross_encoder_recipe(profile), train, "cross_encoder"
+    )
     return CrossEncoder.load(folder)
 
 
@@ -147,13 +178,21 @@ def training_log(profile: Profile, name: str) -> dict:
     """``training.json`` of ``runs/<profile>/<name>``: recipe, per-step losses, dev Spearman curve, seconds."""
     path = runs_dir(profile) / name / RECIPE_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. sl.recipes.nli_model(profile))")
+        raise FileNotFoundError(
+            f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. sl.recipes.nli_model(profile))"
+        )
     return json.loads(path.read_text())
 
 
 # -- shared machinery -------------------------------------------------------------------------------
 def _fit_settings(profile: Profile) -> dict:
-    return {"epochs": profile.epochs, "batch_size": profile.batch_size, "lr": LR, "warmup": WARMUP, "seed": SEED}
+    return {
+        "epochs": profile.epochs,
+        "batch_size": profile.batch_size,
+        "lr": LR,
+        "warmup": WARMUP,
+        "seed": SEED,
+    }
 
 
 def _eval_every(profile: Profile, examples: int) -> int:
@@ -162,13 +201,19 @@ def _eval_every(profile: Profile, examples: int) -> int:
     return max(1, steps // max(1, profile.eval_points))
 
 
-def _fit(profile: Profile, encoder: SentenceEncoder, loss, examples: list, progress: bool) -> History:
+def _fit(
+    profile: Profile, encoder: SentenceEncoder, loss, examples: list, progress: bool
+) -> History:
     dev = sts_pairs(profile, "dev")
     return fit(
-        encoder, loss, examples, **_fit_settings(profile), progress=progress,
+        encoder,
+        loss,
+        examples,
+        **_fit_settings(profile),
+        progress=progress,
         eval_fn=lambda e: evaluation.sts_spearman(e, dev, profile.encode_batch_size),
         eval_every=_eval_every(profile, len(examples)),
-    )  # fmt: skip
+    )
 
 
 def _cross_encoder_spearman(model: CrossEncoder, pairs: list[data.STSPair]) -> float:
@@ -183,7 +228,9 @@ def _read_recipe(folder: Path) -> dict | None:
     return json.loads(path.read_text())["recipe"] if path.is_file() else None
 
 
-def _load_or_train(name: str, profile: Profile, recipe: dict, train: Callable[[Path], History], who: str) -> Path:
+def _load_or_train(
+    name: str, profile: Profile, recipe: dict, train: Callable[[Path], History], who: str
+) -> Path:
     """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now (atomically)."""
     recipe = json.loads(json.dumps(recipe))  # tuples -> lists, as they come back from the file
     folder = runs_dir(profile) / name
@@ -204,7 +251,12 @@ def _write_atomically(folder: Path, recipe: dict, write: Callable[[Path], Histor
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
     try:
         history = write(tmp)
-        log = {"recipe": recipe, "losses": history.losses, "dev_spearman": history.evals, "seconds": history.seconds}
+        log = {
+            "recipe": recipe,
+            "losses": history.losses,
+            "dev_spearman": history.evals,
+            "seconds": history.seconds,
+        }
         (tmp / RECIPE_FILE).write_text(json.dumps(log) + "\n")
         if folder.exists():
             shutil.rmtree(folder)
@@ -215,7 +267,9 @@ def _write_atomically(folder: Path, recipe: dict, write: Callable[[Path], Histor
 
 
 # -- keeping a model a lesson trained in view --------------------------------------------------------
-def save_nli_model(encoder: SentenceEncoder, history: History, profile: Profile, pooling: str = "mean") -> Path:
+def save_nli_model(
+    encoder: SentenceEncoder, history: History, profile: Profile, pooling: str = "mean"
+) -> Path:
     """Keep an encoder trained by ``nli_recipe(profile, pooling)`` where ``nli_model`` will load it from.
 
     Lesson 3 runs this recipe in plain view (``sl.train.fit`` in the notebook) and hands the result
@@ -235,7 +289,9 @@ def save_cross_encoder(model: CrossEncoder, history: History, profile: Profile) 
     return _keep("cross-encoder-stsb", profile, cross_encoder_recipe(profile), history, model.save)
 
 
-def _keep(name: str, profile: Profile, recipe: dict, history: History, save: Callable[[Path], object]) -> Path:
+def _keep(
+    name: str, profile: Profile, recipe: dict, history: History, save: Callable[[Path], object]
+) -> Path:
     def write(tmp: Path) -> History:
         save(tmp)
         return history
@@ -246,6 +302,17 @@ def _keep(name: str, profile: Profile, recipe: dict, history: History, save: Cal
 
 
 __all__ = [
-    "nli_model", "sts_model", "cross_encoder", "training_log", "nli_pairs", "nli_triplets", "sts_pairs",
-    "nli_recipe", "sts_recipe", "cross_encoder_recipe", "save_nli_model", "save_sts_model", "save_cross_encoder",
+    "nli_model",
+    "sts_model",
+    "cross_encoder",
+    "training_log",
+    "nli_pairs",
+    "nli_triplets",
+    "sts_pairs",
+    "nli_recipe",
+    "sts_recipe",
+    "cross_encoder_recipe",
+    "save_nli_model",
+    "save_sts_model",
+    "save_cross_encoder",
 ]

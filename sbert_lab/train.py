@@ -53,7 +53,11 @@ from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .losses import SentenceLoss
 from .precision import autocast, resolve_precision
 
-NO_WEIGHT_DECAY = ("bias", "LayerNorm.weight", "LayerNorm.bias")  # as BERT and sentence-transformers
+NO_WEIGHT_DECAY = (
+    "bias",
+    "LayerNorm.weight",
+    "LayerNorm.bias",
+)  # as BERT and sentence-transformers
 
 
 @dataclass
@@ -81,7 +85,11 @@ class History:
         return done / self.seconds if self.seconds > 0 else float("nan")
 
     def state(self) -> dict:
-        return {"losses": self.losses, "evals": [list(e) for e in self.evals], "learning_rates": self.learning_rates}
+        return {
+            "losses": self.losses,
+            "evals": [list(e) for e in self.evals],
+            "learning_rates": self.learning_rates,
+        }
 
     def restore(self, state: dict) -> None:
         self.losses = list(state["losses"])
@@ -98,9 +106,13 @@ class TrainingObjective(nn.Module):
         super().__init__()
         self.model, self.loss, self.precision = model, loss, precision
 
-    def forward(self, features: list[dict[str, torch.Tensor]], labels: torch.Tensor | None) -> torch.Tensor:
+    def forward(
+        self, features: list[dict[str, torch.Tensor]], labels: torch.Tensor | None
+    ) -> torch.Tensor:
         with autocast(self.precision, self.model.device):
-            embeddings = [self.model(f) for f in features]  # one (B, dim) per column: shared weights
+            embeddings = [
+                self.model(f) for f in features
+            ]  # one (B, dim) per column: shared weights
         return self.loss(embeddings, labels)  # float32, outside autocast
 
 
@@ -179,35 +191,75 @@ class Distributed:
 
 
 # -- checks that run before any step -------------------------------------------------------------
-def check_fit_arguments(model, loss, examples, *, epochs, batch_size, lr, warmup, max_grad_norm, eval_fn,
-                        eval_every, checkpoint_dir, resume, checkpoint_every) -> list:
-    """Raise a clear error for anything ``fit`` cannot train on; return the examples as a list."""
+@dataclass(frozen=True)
+class FitSettings:
+    """``fit``'s keyword arguments (documented there), checked once before anything runs."""
+
+    epochs: int = 1
+    batch_size: int = 16
+    lr: float = 2e-5
+    warmup: float | int = 0.1
+    seed: int = 0
+    amp: str = "auto"
+    max_grad_norm: float | None = 1.0
+    eval_fn: Callable[[nn.Module], float] | None = None
+    eval_every: int | None = None
+    checkpoint_dir: str | os.PathLike | None = None
+    resume: bool = False
+    progress: bool = True
+    checkpoint_every: int | None = None
+    weight_decay: float = 0.01
+    length_grouping: bool = True
+
+    def check(self) -> None:
+        """ValueError naming the first argument that is out of range."""
+        _check_int("batch_size", self.batch_size, 1)
+        _check_int("epochs", self.epochs, 1)
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+        warmup = self.warmup
+        if (
+            isinstance(warmup, float)
+            and not 0.0 <= warmup <= 1.0
+            or isinstance(warmup, int)
+            and warmup < 0
+        ):
+            raise ValueError(
+                f"warmup must be a share of the steps in [0, 1] or a number of steps >= 0, got {warmup!r}"
+            )
+        if self.max_grad_norm is not None and not self.max_grad_norm > 0:
+            raise ValueError(f"max_grad_norm must be > 0 or None, got {self.max_grad_norm}")
+        if self.eval_every is not None:
+            _check_int("eval_every", self.eval_every, 1)
+            if self.eval_fn is None:
+                raise ValueError("eval_every is set but eval_fn is None: pass the function to call")
+        if self.checkpoint_every is not None:
+            _check_int("checkpoint_every", self.checkpoint_every, 1)
+        if (self.resume or self.checkpoint_every) and self.checkpoint_dir is None:
+            raise ValueError(
+                "resume=True and checkpoint_every need checkpoint_dir: the folder the checkpoints live in"
+            )
+        resolve_precision(self.amp, "cpu")  # ValueError for an unknown precision
+
+
+def check_training_input(model, loss, examples) -> list:
+    """TypeError / ValueError for a model, loss or examples that ``fit`` cannot train; the examples as a list."""
     for attribute in ("tokenize", "token_lengths", "device"):
         if not hasattr(model, attribute):
-            raise TypeError(f"model must be a SentenceEncoder or CrossEncoder (it has no .{attribute}); got {type(model).__name__}")
+            raise TypeError(
+                f"model must be a SentenceEncoder or CrossEncoder (no .{attribute}); got {type(model).__name__}"
+            )
     if not isinstance(loss, SentenceLoss):
-        raise TypeError(f"loss must be one of sbert_lab.losses (SoftmaxLoss, CosineMSELoss, ...), got {type(loss).__name__}")
+        raise TypeError(
+            f"loss must be one of sbert_lab.losses (SoftmaxLoss, CosineMSELoss...), got {type(loss).__name__}"
+        )
     if isinstance(examples, (str, bytes)) or not hasattr(examples, "__iter__"):
-        raise TypeError(f"examples must be a list of training examples, got {type(examples).__name__}")
+        raise TypeError(
+            f"examples must be a list of training examples, got {type(examples).__name__}"
+        )
     examples = list(examples)
     if not examples:
         raise ValueError("examples is empty: fit needs at least one training example")
-    _check_int("batch_size", batch_size, 1)
-    _check_int("epochs", epochs, 1)
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    if isinstance(warmup, float) and not 0.0 <= warmup <= 1.0 or isinstance(warmup, int) and warmup < 0:
-        raise ValueError(f"warmup must be a fraction of the steps in [0, 1] or a number of steps >= 0, got {warmup!r}")
-    if max_grad_norm is not None and not max_grad_norm > 0:
-        raise ValueError(f"max_grad_norm must be > 0 or None, got {max_grad_norm}")
-    if eval_every is not None:
-        _check_int("eval_every", eval_every, 1)
-        if eval_fn is None:
-            raise ValueError("eval_every is set but eval_fn is None: pass the function to call")
-    if checkpoint_every is not None:
-        _check_int("checkpoint_every", checkpoint_every, 1)
-    if (resume or checkpoint_every) and checkpoint_dir is None:
-        raise ValueError("resume=True and checkpoint_every need checkpoint_dir: the folder the checkpoints live in")
     loss.check_examples(examples)
     return examples
 
@@ -232,8 +284,14 @@ def example_lengths(model, loss: SentenceLoss, examples: list) -> np.ndarray:
     return np.minimum(lengths, getattr(model, "max_length", lengths.max()))
 
 
-def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int, dist: Distributed,
-                  length_grouping: bool) -> list[list[int]]:
+def epoch_batches(
+    lengths: np.ndarray,
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    dist: Distributed,
+    length_grouping: bool,
+) -> list[list[int]]:
     """This process's batches of example indices for ``epoch``, identical on every run with ``seed``.
 
     The global batches (``batch_size × world_size`` examples) are the same on every process; process r
@@ -243,7 +301,9 @@ def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int, d
     global_size = batch_size * dist.world_size
     drop_last = dist.world_size > 1
     if length_grouping:
-        batches = length_grouped_batches(lengths, global_size, seed=seed + epoch, drop_last=drop_last)
+        batches = length_grouped_batches(
+            lengths, global_size, seed=seed + epoch, drop_last=drop_last
+        )
     else:
         batches = random_batches(len(lengths), global_size, seed=seed + epoch, drop_last=drop_last)
     return [batch[dist.rank :: dist.world_size] for batch in batches]
@@ -255,7 +315,10 @@ def make_optimizer(objective: nn.Module, lr: float, weight_decay: float) -> torc
     for name, parameter in objective.named_parameters():
         if parameter.requires_grad:
             (no_decay if name.endswith(NO_WEIGHT_DECAY) else decay).append(parameter)
-    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    groups = [
+        {"params": decay, "weight_decay": weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
     return torch.optim.AdamW(groups, lr=lr)
 
 
@@ -338,159 +401,213 @@ def fit(
         weight_decay: AdamW's decoupled weight decay (0.01, as sentence-transformers' ``fit``).
         length_grouping: batch examples of similar length (our addition; False: plain shuffling).
     """
-    examples = check_fit_arguments(
-        model, loss, examples, epochs=epochs, batch_size=batch_size, lr=lr, warmup=warmup,
-        max_grad_norm=max_grad_norm, eval_fn=eval_fn, eval_every=eval_every, checkpoint_dir=checkpoint_dir,
-        resume=resume, checkpoint_every=checkpoint_every,
-    )  # fmt: skip
+    settings = FitSettings(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        warmup=warmup,
+        seed=seed,
+        amp=amp,
+        max_grad_norm=max_grad_norm,
+        eval_fn=eval_fn,
+        eval_every=eval_every,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+        progress=progress,
+        checkpoint_every=checkpoint_every,
+        weight_decay=weight_decay,
+        length_grouping=length_grouping,
+    )
+    settings.check()
+    examples = check_training_input(model, loss, examples)
     dist = Distributed.start(model)
     try:
-        return _fit(model, loss, examples, dist, epochs=epochs, batch_size=batch_size, lr=lr, warmup=warmup,
-                    seed=seed, amp=amp, max_grad_norm=max_grad_norm, eval_fn=eval_fn, eval_every=eval_every,
-                    checkpoint_dir=checkpoint_dir, resume=resume, progress=progress,
-                    checkpoint_every=checkpoint_every, weight_decay=weight_decay, length_grouping=length_grouping)  # fmt: skip
+        return Run(model, loss, examples, settings, dist).train()
     finally:
         dist.stop()
 
 
-def _fit(model, loss, examples, dist: Distributed, *, epochs, batch_size, lr, warmup, seed, amp, max_grad_norm,
-         eval_fn, eval_every, checkpoint_dir, resume, progress, checkpoint_every, weight_decay, length_grouping):
-    started = time.perf_counter()
-    device = model.device
-    precision = resolve_precision(amp, device)
-    seed_everything(seed + dist.rank)  # a different dropout stream per process
-    lengths = example_lengths(model, loss, examples)
-    steps_per_epoch = len(epoch_batches(lengths, batch_size, seed, 0, dist, length_grouping))
-    if steps_per_epoch == 0:
-        raise ValueError(
-            f"{len(examples)} examples make no full global batch of {batch_size} x {dist.world_size} processes"
+class Run:
+    """One call of ``fit``: the optimizer, the schedule and the history, and the loop that drives them."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        loss: SentenceLoss,
+        examples: list,
+        settings: FitSettings,
+        dist: Distributed,
+    ):
+        from transformers import get_linear_schedule_with_warmup
+
+        self.model, self.loss, self.examples, self.settings, self.dist = (
+            model,
+            loss,
+            examples,
+            settings,
+            dist,
         )
-    total_steps = epochs * steps_per_epoch
-    if checkpoint_every is None:
-        checkpoint_every = eval_every or steps_per_epoch
-    fingerprint = {"examples": len(examples), "batch_size": batch_size, "epochs": epochs, "seed": seed,
-                   "world_size": dist.world_size, "loss": repr(loss), "length_grouping": length_grouping}  # fmt: skip
-
-    objective = TrainingObjective(model, loss.to(device), precision)
-    optimizer = make_optimizer(objective, lr, weight_decay)
-    from transformers import get_linear_schedule_with_warmup
-
-    scheduler = get_linear_schedule_with_warmup(optimizer, warmup_steps(warmup, total_steps), total_steps)
-    scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
-    history = History()
-
-    if resume:
-        _resume(checkpoint_dir, objective, optimizer, scheduler, scaler, history, fingerprint, dist)
-    trainable = objective
-    if dist.world_size > 1:
-        from torch.nn.parallel import DistributedDataParallel
-
-        ids = [device.index] if device.type == "cuda" else None
-        # find_unused_parameters: BERT's pooler is part of the model but not of a sentence embedding
-        trainable = DistributedDataParallel(objective, device_ids=ids, find_unused_parameters=True)
-
-    was_training = model.training
-    objective.train()
-    bar = _progress_bar(progress and dist.is_main, total_steps, history.steps)
-    seen = 0
-    step = history.steps
-    try:
-        for epoch in range(step // steps_per_epoch, epochs):
-            batches = epoch_batches(lengths, batch_size, seed, epoch, dist, length_grouping)
-            for position in range(step - epoch * steps_per_epoch, steps_per_epoch):
-                batch = [examples[i] for i in batches[position]]
-                step += 1
-                rate = optimizer.param_groups[0]["lr"]  # the rate this step uses
-                value = _train_step(trainable, objective, loss, batch, optimizer, scheduler, scaler, max_grad_norm, dist,
-                                    where=f"step {step} (epoch {epoch + 1}, batch {position + 1} of {steps_per_epoch})")  # fmt: skip
-                history.losses.append(value)
-                history.learning_rates.append(rate)
-                history.steps = step
-                seen += len(batch) * dist.world_size
-                if eval_fn is not None and (step == total_steps or (eval_every and step % eval_every == 0)):
-                    history.evals.append((step, _evaluate(eval_fn, model, dist)))
-                    objective.train()
-                if checkpoint_dir is not None and (step == total_steps or step % checkpoint_every == 0):
-                    _checkpoint(checkpoint_dir, step, objective, optimizer, scheduler, scaler, history, fingerprint, dist)
-                if bar is not None:
-                    elapsed = time.perf_counter() - started
-                    bar.set_postfix(loss=f"{value:.4f}", ex_per_s=f"{seen / elapsed:.0f}", refresh=False)
-                    bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-        model.train(was_training)
-    history.seconds = time.perf_counter() - started
-    return history
-
-
-def _train_step(trainable, objective, loss, batch, optimizer, scheduler, scaler, max_grad_norm, dist, where) -> float:
-    """One optimizer step on ``batch``; the loss value (mean over processes)."""
-    features = [objective.model.tokenize(column) for column in loss.columns(batch)]
-    labels = loss.labels(batch)
-    if labels is not None:
-        labels = labels.to(objective.model.device)
-    value = trainable(features, labels)
-    mean_value = dist.mean(value)
-    if not math.isfinite(mean_value):
-        raise FloatingPointError(
-            f"the loss is {mean_value} at {where}: training stopped. Try a lower lr, amp='fp32', "
-            "or look for broken examples in that batch"
-        )
-    scaler.scale(value).backward()
-    if max_grad_norm is not None:
-        scaler.unscale_(optimizer)
-        torch.nn.utils.clip_grad_norm_(objective.parameters(), max_grad_norm)
-    scaler.step(optimizer)
-    scaler.update()
-    scheduler.step()
-    optimizer.zero_grad(set_to_none=True)
-    return mean_value
-
-
-def _evaluate(eval_fn, model, dist: Distributed) -> float:
-    """``eval_fn(model)`` on rank 0, shared with every process."""
-    value = float(eval_fn(model)) if dist.is_main else None
-    return dist.from_main(value)
-
-
-def _checkpoint(checkpoint_dir, step, objective, optimizer, scheduler, scaler, history, fingerprint, dist) -> None:
-    rngs = dist.gather(rng_state())
-    if dist.is_main:
-        state = {
-            "step": step,
-            "fingerprint": fingerprint,
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "scaler": scaler.state_dict(),
-            "rng": rngs,
-            "history": history.state(),
-        }
-        save_checkpoint(checkpoint_dir, step, objective.model, objective.loss, state)
-    dist.barrier()
-
-
-def _resume(checkpoint_dir, objective, optimizer, scheduler, scaler, history, fingerprint, dist) -> None:
-    folder = latest_checkpoint(checkpoint_dir)
-    if folder is None:
-        if dist.is_main:
-            print(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
-        return
-    state = load_checkpoint(folder, objective.model, objective.loss)
-    for key, value in fingerprint.items():
-        if state["fingerprint"].get(key) != value:
+        device = model.device
+        precision = resolve_precision(settings.amp, device)
+        seed_everything(settings.seed + dist.rank)  # a different dropout stream per process
+        self.lengths = example_lengths(model, loss, examples)
+        self.steps_per_epoch = len(self.batches(epoch=0))
+        if self.steps_per_epoch == 0:
             raise ValueError(
-                f"{folder} belongs to a different run: {key} was {state['fingerprint'].get(key)!r}, now {value!r}. "
-                "Use another checkpoint_dir, or resume=False to start over"
+                f"{len(examples)} examples make no full global batch of {settings.batch_size} x {dist.world_size} processes"
             )
-    optimizer.load_state_dict(state["optimizer"])
-    scheduler.load_state_dict(state["scheduler"])
-    scaler.load_state_dict(state["scaler"])
-    set_rng_state(state["rng"][dist.rank])
-    history.restore(state["history"])
-    history.resumed_from = history.steps
-    if dist.is_main:
-        print(f"resume: continuing from {folder} (step {history.steps})")
+        self.total_steps = settings.epochs * self.steps_per_epoch
+        self.checkpoint_every = (
+            settings.checkpoint_every or settings.eval_every or self.steps_per_epoch
+        )
+        self.objective = TrainingObjective(model, loss.to(device), precision)
+        self.optimizer = make_optimizer(self.objective, settings.lr, settings.weight_decay)
+        warmup = warmup_steps(settings.warmup, self.total_steps)
+        self.scheduler = get_linear_schedule_with_warmup(self.optimizer, warmup, self.total_steps)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
+        self.history = History()
+        self.trainable = (
+            self.objective
+        )  # what the forward pass goes through (a DDP wrapper under torchrun)
+        if dist.world_size > 1:
+            from torch.nn.parallel import DistributedDataParallel
+
+            ids = [device.index] if device.type == "cuda" else None
+            # find_unused_parameters: BERT's pooler belongs to the model but not to a sentence embedding
+            self.trainable = DistributedDataParallel(
+                self.objective, device_ids=ids, find_unused_parameters=True
+            )
+
+    def batches(self, epoch: int) -> list[list[int]]:
+        s = self.settings
+        return epoch_batches(
+            self.lengths, s.batch_size, s.seed, epoch, self.dist, s.length_grouping
+        )
+
+    @property
+    def fingerprint(self) -> dict:
+        """What must match for a checkpoint to be resumed by this run."""
+        s = self.settings
+        return {
+            "examples": len(self.examples),
+            "batch_size": s.batch_size,
+            "epochs": s.epochs,
+            "seed": s.seed,
+            "world_size": self.dist.world_size,
+            "loss": repr(self.loss),
+            "length_grouping": s.length_grouping,
+        }
+
+    def train(self) -> History:
+        started = time.perf_counter()
+        s, history = self.settings, self.history
+        if s.resume:
+            self.resume()
+        was_training = self.model.training
+        self.objective.train()
+        bar = _progress_bar(s.progress and self.dist.is_main, self.total_steps, history.steps)
+        seen, step = 0, history.steps
+        try:
+            for epoch in range(step // self.steps_per_epoch, s.epochs):
+                batches = self.batches(epoch)
+                for position in range(step - epoch * self.steps_per_epoch, self.steps_per_epoch):
+                    batch = [self.examples[i] for i in batches[position]]
+                    step += 1
+                    where = f"step {step} (epoch {epoch + 1}, batch {position + 1} of {self.steps_per_epoch})"
+                    history.learning_rates.append(
+                        self.optimizer.param_groups[0]["lr"]
+                    )  # the rate this step uses
+                    history.losses.append(self.step(batch, where))
+                    history.steps = step
+                    seen += len(batch) * self.dist.world_size
+                    last = step == self.total_steps
+                    if s.eval_fn is not None and (
+                        last or s.eval_every and step % s.eval_every == 0
+                    ):
+                        history.evals.append((step, self.evaluate()))
+                    if s.checkpoint_dir is not None and (last or step % self.checkpoint_every == 0):
+                        self.save(step)
+                    if bar is not None:
+                        rate = seen / (time.perf_counter() - started)
+                        bar.set_postfix(
+                            loss=f"{history.losses[-1]:.4f}", ex_per_s=f"{rate:.0f}", refresh=False
+                        )
+                        bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+            self.model.train(was_training)
+        history.seconds = time.perf_counter() - started
+        return history
+
+    def step(self, batch: list, where: str) -> float:
+        """One optimizer step on ``batch``; the loss value (mean over processes)."""
+        device = self.model.device
+        features = [self.model.tokenize(column) for column in self.loss.columns(batch)]
+        labels = self.loss.labels(batch)
+        value = self.trainable(features, None if labels is None else labels.to(device))
+        mean_value = self.dist.mean(value)
+        if not math.isfinite(mean_value):
+            raise FloatingPointError(
+                f"the loss is {mean_value} at {where}: training stopped. Try a lower lr, amp='fp32', "
+                "or look for broken examples in that batch"
+            )
+        self.scaler.scale(value).backward()
+        if self.settings.max_grad_norm is not None:
+            self.scaler.unscale_(self.optimizer)
+            torch.nn.utils.clip_grad_norm_(self.objective.parameters(), self.settings.max_grad_norm)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        return mean_value
+
+    def evaluate(self) -> float:
+        """``eval_fn(model)`` on rank 0, shared with every process."""
+        value = float(self.settings.eval_fn(self.model)) if self.dist.is_main else None
+        self.objective.train()  # eval_fn may have switched to eval mode
+        return self.dist.from_main(value)
+
+    def save(self, step: int) -> None:
+        """Write a checkpoint (rank 0) holding every process's random generators."""
+        rngs = self.dist.gather(rng_state())
+        if self.dist.is_main:
+            state = {
+                "step": step,
+                "fingerprint": self.fingerprint,
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(),
+                "scaler": self.scaler.state_dict(),
+                "rng": rngs,
+                "history": self.history.state(),
+            }
+            save_checkpoint(self.settings.checkpoint_dir, step, self.model, self.loss, state)
+        self.dist.barrier()
+
+    def resume(self) -> None:
+        """Load the newest checkpoint, if any, into this run."""
+        checkpoint_dir, say = (
+            self.settings.checkpoint_dir,
+            print if self.dist.is_main else (lambda *_: None),
+        )
+        folder = latest_checkpoint(checkpoint_dir)
+        if folder is None:
+            say(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
+            return
+        state = load_checkpoint(folder, self.model, self.loss)
+        for key, value in self.fingerprint.items():
+            if state["fingerprint"].get(key) != value:
+                raise ValueError(
+                    f"{folder} belongs to a different run: {key} was {state['fingerprint'].get(key)!r}, now {value!r}. "
+                    "Use another checkpoint_dir, or resume=False to start over"
+                )
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"][self.dist.rank])
+        self.history.restore(state["history"])
+        self.history.resumed_from = self.history.steps
+        say(f"resume: continuing from {folder} (step {self.history.steps})")
 
 
-__all__ = ["fit", "History", "TrainingObjective", "seed_everything"]
+__all__ = ["fit", "History", "FitSettings", "TrainingObjective", "seed_everything"]

@@ -10,6 +10,7 @@ Every function returns a matplotlib ``Figure`` (or draws on the ``Axes`` it is g
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -171,18 +172,25 @@ class LiveCurve:
         self.figure.tight_layout()
         self._show()
 
+    def png(self) -> bytes:
+        """The figure as PNG bytes (what the notebook shows)."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=90)
+        return buffer.getvalue()
+
     def _show(self) -> None:
         try:
             from IPython import get_ipython
-            from IPython.display import display
+            from IPython.display import Image, display
         except ImportError:
             return
         if get_ipython() is None:  # a plain Python process: nothing to draw into
             return
+        image = Image(data=self.png(), format="png")  # a PNG, whatever matplotlib backend is active
         if self._handle is None:
-            self._handle = display(self.figure, display_id=True)
+            self._handle = display(image, display_id=True)
         else:
-            self._handle.update(self.figure)
+            self._handle.update(image)
 
 
 # -- projections to 2-D (lesson 7): PCA and UMAP, cached ---------------------------------------------

@@ -35,7 +35,9 @@ def test_predict_scores_in_input_order_whatever_the_batching(test_pairs):
     assert ((scores > 0) & (scores < 1)).all()  # sigmoid of one logit
     one_by_one = np.array([model.predict([pair])[0] for pair in test_pairs])
     np.testing.assert_allclose(scores, one_by_one, atol=1e-5)  # padding in a batch changes nothing
-    np.testing.assert_allclose(model.predict(test_pairs[::-1], batch_size=3), scores[::-1], atol=1e-5)
+    np.testing.assert_allclose(
+        model.predict(test_pairs[::-1], batch_size=3), scores[::-1], atol=1e-5
+    )
     assert model.predict([]).shape == (0,)
 
 
@@ -54,7 +56,9 @@ def test_pair_score_loss_is_bce_against_the_rescaled_score():
     targets = np.array([0.0, 0.75, 1.0])
     probability = 1 / (1 + np.exp(-logits.numpy().astype(np.float64)))
     expected = -np.mean(targets * np.log(probability) + (1 - targets) * np.log(1 - probability))
-    assert loss.columns(batch) == [[("a", "b"), ("c", "d"), ("e", "f")]]  # one column: the pair is read jointly
+    assert loss.columns(batch) == [
+        [("a", "b"), ("c", "d"), ("e", "f")]
+    ]  # one column: the pair is read jointly
     assert float(loss([logits], loss.labels(batch))) == pytest.approx(expected, abs=1e-6)
     with pytest.raises(ValueError, match=r"examples\[0\].score is 0.0"):
         loss.check_examples([STSPair("a", "b", 0.0)])
@@ -75,7 +79,10 @@ def test_fit_is_the_shared_training_loop(sts_train, monkeypatch):
 
 
 def test_fit_rejects_the_wrong_examples():
-    with pytest.raises(TypeError, match=r"CrossEncoder\(num_labels=1\).fit trains on STSPair.*examples\[0\] is NLIPair"):
+    with pytest.raises(
+        TypeError,
+        match=r"CrossEncoder\(num_labels=1\).fit trains on STSPair.*examples\[0\] is NLIPair",
+    ):
         tiny_cross_encoder().fit([NLIPair("a", "b", 0)], progress=False)
     with pytest.raises(TypeError, match="NLIPair"):
         tiny_cross_encoder(num_labels=3).fit([STSPair("a", "b", 1.0)], progress=False)
@@ -86,7 +93,9 @@ def test_training_makes_scores_follow_the_gold_scores(sts_train):
     model = tiny_cross_encoder()
     pairs, gold = [(p.s1, p.s2) for p in sts_train], [p.score for p in sts_train]
     before = spearmanr(model.predict(pairs), gold).statistic
-    history = model.fit(sts_train, score_range=(0, 5), epochs=6, batch_size=8, lr=1e-3, amp="fp32", progress=False)
+    history = model.fit(
+        sts_train, score_range=(0, 5), epochs=6, batch_size=8, lr=1e-3, amp="fp32", progress=False
+    )
     after = spearmanr(model.predict(pairs), gold).statistic
     assert np.mean(history.losses[-6:]) < np.mean(history.losses[:6])
     assert after > before + 0.2, (before, after)
@@ -97,7 +106,9 @@ def test_classification_head_predicts_probabilities():
     probabilities = model.predict([("a man sleeps", "a man is awake"), ("it rains", "water falls")])
     assert probabilities.shape == (2, 3)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
-    history = model.fit(sl.data.load_nli("snli", "train", "fixtures")[:16], batch_size=8, amp="fp32", progress=False)
+    history = model.fit(
+        sl.data.load_nli("snli", "train", "fixtures")[:16], batch_size=8, amp="fp32", progress=False
+    )
     assert len(history.losses) == 2
 
 
@@ -106,11 +117,19 @@ def test_saved_folder_loads_here_and_in_sentence_transformers(tmp_path, test_pai
     from sentence_transformers import CrossEncoder as STCrossEncoder
 
     model = tiny_cross_encoder()
-    model.fit(sl.data.load_sts("sick", "train", "fixtures"), score_range=(1, 5), batch_size=8, amp="fp32", progress=False)
+    model.fit(
+        sl.data.load_sts("sick", "train", "fixtures"),
+        score_range=(1, 5),
+        batch_size=8,
+        amp="fp32",
+        progress=False,
+    )
     scores = model.predict(test_pairs)
     model.save(tmp_path / "ce")
     again = CrossEncoder.load(tmp_path / "ce", device="cpu", precision="fp32")
     assert (again.num_labels, again.max_length, again.score_range) == (1, 64, (1.0, 5.0))
     np.testing.assert_allclose(again.predict(test_pairs), scores, atol=1e-6)
-    theirs = STCrossEncoder(str(tmp_path / "ce"), device="cpu").predict(test_pairs)  # sigmoid for one label
+    theirs = STCrossEncoder(str(tmp_path / "ce"), device="cpu").predict(
+        test_pairs
+    )  # sigmoid for one label
     np.testing.assert_allclose(theirs, scores, atol=1e-5)

@@ -16,12 +16,19 @@ def _vectors(*shape, seed=0):
 
 
 # -- SoftmaxLoss ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("features", [("u", "v", "|u-v|"), ("u", "v", "|u-v|", "u*v"), ("|u-v|",), ("u*v", "u")])
+@pytest.mark.parametrize(
+    "features", [("u", "v", "|u-v|"), ("u", "v", "|u-v|", "u*v"), ("|u-v|",), ("u*v", "u")]
+)
 def test_softmax_loss_is_cross_entropy_of_a_linear_map_of_the_concatenation(features):
     dim, labels = 5, torch.tensor([0, 2, 1, 2])
     u, v = _vectors(4, dim, seed=1), _vectors(4, dim, seed=2)
     loss = SoftmaxLoss(dim, num_labels=3, features=features)
-    parts = {"u": u.numpy(), "v": v.numpy(), "|u-v|": np.abs(u.numpy() - v.numpy()), "u*v": u.numpy() * v.numpy()}
+    parts = {
+        "u": u.numpy(),
+        "v": v.numpy(),
+        "|u-v|": np.abs(u.numpy() - v.numpy()),
+        "u*v": u.numpy() * v.numpy(),
+    }
     concatenated = np.concatenate([parts[f] for f in features], axis=1)  # built by hand, in numpy
     weight, bias = loss.classifier.weight.detach().numpy(), loss.classifier.bias.detach().numpy()
     logits = concatenated @ weight.T + bias
@@ -52,7 +59,9 @@ def test_softmax_loss_checks_labels_and_types():
         loss.check_examples([NLIPair("a", "b", 0), NLIPair("c", "d", 3)])
     with pytest.raises(ValueError, match=r"examples\[0\].label"):
         loss.check_examples([NLIPair("a", "b", "entailment")])
-    with pytest.raises(TypeError, match=r"SoftmaxLoss trains on NLIPair.*examples\[0\] is a STSPair"):
+    with pytest.raises(
+        TypeError, match=r"SoftmaxLoss trains on NLIPair.*examples\[0\] is a STSPair"
+    ):
         loss.check_examples([STSPair("a", "b", 3.0)])
 
 
@@ -88,16 +97,24 @@ def test_triplet_loss_matches_torch_triplet_margin_loss():
 
 
 def test_triplet_loss_by_hand():
-    a, p, n = torch.zeros(2, 2), torch.tensor([[3.0, 4.0], [3.0, 4.0]]), torch.tensor([[6.0, 8.0], [0.0, 4.5]])
+    a, p, n = (
+        torch.zeros(2, 2),
+        torch.tensor([[3.0, 4.0], [3.0, 4.0]]),
+        torch.tensor([[6.0, 8.0], [0.0, 4.5]]),
+    )
     # row 0: max(5 - 10 + 1, 0) = 0; row 1: max(5 - 4.5 + 1, 0) = 1.5; mean 0.75
     assert float(TripletLoss(margin=1.0)([a, p, n])) == pytest.approx(0.75)
-    assert float(TripletLoss(margin=5.0)([a, p, n])) == pytest.approx((0.0 + 5.5) / 2)  # sentence-transformers' default margin
+    assert float(TripletLoss(margin=5.0)([a, p, n])) == pytest.approx(
+        (0.0 + 5.5) / 2
+    )  # sentence-transformers' default margin
 
 
 def test_triplet_loss_cosine_and_manhattan_distances():
     a, p, n = _vectors(4, 3, seed=10), _vectors(4, 3, seed=11), _vectors(4, 3, seed=12)
     cos = TripletLoss(margin=0.5, distance="cosine")([a, p, n])
-    expected = F.relu((1 - F.cosine_similarity(a, p)) - (1 - F.cosine_similarity(a, n)) + 0.5).mean()
+    expected = F.relu(
+        (1 - F.cosine_similarity(a, p)) - (1 - F.cosine_similarity(a, n)) + 0.5
+    ).mean()
     assert float(cos) == pytest.approx(float(expected), abs=1e-6)
     l1 = TripletLoss(margin=0.5, distance="manhattan")([a, p, n])
     expected = F.relu((a - p).abs().sum(1) - (a - n).abs().sum(1) + 0.5).mean()
@@ -111,7 +128,10 @@ def _info_nce_loop(anchors, candidates, scale):
     """-log softmax of each anchor's own positive among all candidates, one anchor at a time."""
     total = 0.0
     for i, anchor in enumerate(anchors):
-        scores = [scale * float(np.dot(anchor, c) / (np.linalg.norm(anchor) * np.linalg.norm(c))) for c in candidates]
+        scores = [
+            scale * float(np.dot(anchor, c) / (np.linalg.norm(anchor) * np.linalg.norm(c)))
+            for c in candidates
+        ]
         total += -(scores[i] - math.log(sum(math.exp(s) for s in scores)))
     return total / len(anchors)
 
@@ -142,7 +162,11 @@ def test_mnrl_accepts_triplets_or_pairs_but_not_both_nor_scored_pairs():
 
 
 def test_losses_name_the_expected_examples():
-    with pytest.raises(TypeError, match=r"TripletLoss trains on Triplet.*examples\[2\] is a NLIPair"):
+    with pytest.raises(
+        TypeError, match=r"TripletLoss trains on Triplet.*examples\[2\] is a NLIPair"
+    ):
         TripletLoss().check_examples([Triplet("a", "b", "c")] * 2 + [NLIPair("a", "b", 0)])
-    with pytest.raises(TypeError, match=r"CosineMSELoss trains on STSPair.*examples\[0\] is a tuple"):
+    with pytest.raises(
+        TypeError, match=r"CosineMSELoss trains on STSPair.*examples\[0\] is a tuple"
+    ):
         CosineMSELoss().check_examples([("a", "b", 1.0)])

@@ -72,20 +72,64 @@ def encoder_for_checks():
     ("loss", "examples", "kwargs", "error", "match"),
     [
         (CosineMSELoss(), [], {}, ValueError, "examples is empty"),
-        (CosineMSELoss(), [NLIPair("a", "b", 0)], {}, TypeError, r"CosineMSELoss trains on STSPair.*examples\[0\] is a NLIPair"),
-        (SoftmaxLoss(128), [NLIPair("a", "b", 1), NLIPair("a", "b", 5)], {}, ValueError, r"examples\[1\].label is 5"),
+        (
+            CosineMSELoss(),
+            [NLIPair("a", "b", 0)],
+            {},
+            TypeError,
+            r"CosineMSELoss trains on STSPair.*examples\[0\] is a NLIPair",
+        ),
+        (
+            SoftmaxLoss(128),
+            [NLIPair("a", "b", 1), NLIPair("a", "b", 5)],
+            {},
+            ValueError,
+            r"examples\[1\].label is 5",
+        ),
         (SoftmaxLoss(128), [NLIPair("a", "b", -1)], {}, ValueError, r"examples\[0\].label is -1"),
-        (CosineMSELoss((0, 5)), [STSPair("a", "b", 7.0)], {}, ValueError, r"examples\[0\].score is 7.0"),
-        (TripletLoss(), [Triplet("a", "b", None)], {}, TypeError, r"examples\[0\]\[2\] is NoneType"),
-        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"batch_size": 0}, ValueError, "batch_size must be an int >= 1"),
+        (
+            CosineMSELoss((0, 5)),
+            [STSPair("a", "b", 7.0)],
+            {},
+            ValueError,
+            r"examples\[0\].score is 7.0",
+        ),
+        (
+            TripletLoss(),
+            [Triplet("a", "b", None)],
+            {},
+            TypeError,
+            r"examples\[0\]\[2\] is NoneType",
+        ),
+        (
+            CosineMSELoss(),
+            [STSPair("a", "b", 1.0)],
+            {"batch_size": 0},
+            ValueError,
+            "batch_size must be an int >= 1",
+        ),
         (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"epochs": 0}, ValueError, "epochs must be"),
         (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"lr": 0}, ValueError, "lr must be > 0"),
-        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"resume": True}, ValueError, "need checkpoint_dir"),
-        (CosineMSELoss(), [STSPair("a", "b", 1.0)], {"eval_every": 2}, ValueError, "eval_fn is None"),
+        (
+            CosineMSELoss(),
+            [STSPair("a", "b", 1.0)],
+            {"resume": True},
+            ValueError,
+            "need checkpoint_dir",
+        ),
+        (
+            CosineMSELoss(),
+            [STSPair("a", "b", 1.0)],
+            {"eval_every": 2},
+            ValueError,
+            "eval_fn is None",
+        ),
         (CosineMSELoss(), "a sentence", {}, TypeError, "examples must be a list"),
     ],
 )
-def test_bad_input_is_reported_before_any_step(encoder_for_checks, monkeypatch, loss, examples, kwargs, error, match):
+def test_bad_input_is_reported_before_any_step(
+    encoder_for_checks, monkeypatch, loss, examples, kwargs, error, match
+):
     forbid_steps(encoder_for_checks, monkeypatch)
     with pytest.raises(error, match=match):
         fit(encoder_for_checks, loss, examples, progress=False, **kwargs)
@@ -101,7 +145,16 @@ def test_a_loss_that_is_not_ours_is_a_type_error(encoder_for_checks):
 def test_same_seed_same_numbers_other_seed_other_numbers(sts_train):
     def run(seed):
         encoder = tiny()
-        history = fit(encoder, CosineMSELoss(), sts_train, batch_size=8, lr=1e-4, seed=seed, amp="fp32", progress=False)
+        history = fit(
+            encoder,
+            CosineMSELoss(),
+            sts_train,
+            batch_size=8,
+            lr=1e-4,
+            seed=seed,
+            amp="fp32",
+            progress=False,
+        )
         return history.losses, weights(encoder)
 
     losses_a, weights_a = run(0)
@@ -119,8 +172,19 @@ def test_history_and_the_linear_warmup_schedule(sts_train, sts_dev):
         calls.append(model)
         return sl.evaluation.sts_spearman(model, sts_dev)
 
-    history = fit(encoder, CosineMSELoss(), sts_train[:40], epochs=2, batch_size=8, lr=1e-3, warmup=0.2,
-                  eval_fn=evaluate, eval_every=4, amp="fp32", progress=False)  # fmt: skip
+    history = fit(
+        encoder,
+        CosineMSELoss(),
+        sts_train[:40],
+        epochs=2,
+        batch_size=8,
+        lr=1e-3,
+        warmup=0.2,
+        eval_fn=evaluate,
+        eval_every=4,
+        amp="fp32",
+        progress=False,
+    )
     assert history.steps == len(history.losses) == 10  # 40 / 8 = 5 steps a pass, 2 passes
     assert [step for step, _ in history.evals] == [4, 8, 10]  # every 4 steps, and at the end
     assert calls[0] is encoder and all(-100 <= value <= 100 for _, value in history.evals)
@@ -135,11 +199,15 @@ def test_training_lowers_the_loss_and_trains_the_softmax_classifier(nli_train):
     torch.manual_seed(0)
     encoder, loss = tiny(), SoftmaxLoss(128)
     encoder_before, classifier_before = weights(encoder), weights(loss)
-    history = fit(encoder, loss, nli_train, epochs=4, batch_size=8, lr=5e-4, amp="fp32", progress=False)
+    history = fit(
+        encoder, loss, nli_train, epochs=4, batch_size=8, lr=5e-4, amp="fp32", progress=False
+    )
     first, last = sum(history.losses[:6]) / 6, sum(history.losses[-6:]) / 6
     assert last < first - 0.05, (first, last)
     assert not torch.equal(weights(encoder), encoder_before)
-    assert not torch.equal(weights(loss), classifier_before)  # the classifier is trained with the encoder
+    assert not torch.equal(
+        weights(loss), classifier_before
+    )  # the classifier is trained with the encoder
     accuracy = sl.evaluation.nli_accuracy(encoder, loss, nli_train)
     assert accuracy > 0.5  # chance is 1/3 on this balanced set
 
@@ -164,7 +232,9 @@ def test_a_nan_loss_stops_training_naming_the_step(sts_train):
             value = super().forward(embeddings, labels)
             return value * float("nan") if NaNAtStep3.calls == 3 else value
 
-    with pytest.raises(FloatingPointError, match=r"loss is nan at step 3 \(epoch 1, batch 3 of 6\)"):
+    with pytest.raises(
+        FloatingPointError, match=r"loss is nan at step 3 \(epoch 1, batch 3 of 6\)"
+    ):
         fit(tiny(), NaNAtStep3(), sts_train, batch_size=8, amp="fp32", progress=False)
 
 
@@ -174,14 +244,35 @@ def test_fp16_with_a_gradient_scaler_runs(sts_train):
 
 
 # -- checkpoints and resume ---------------------------------------------------------------------------
-def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(sts_train, tmp_path, monkeypatch):
+def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(
+    sts_train, tmp_path, monkeypatch
+):
     encoder = tiny()
-    fit(encoder, CosineMSELoss(), sts_train[:16], batch_size=8, amp="fp32", checkpoint_dir=tmp_path, progress=False)
+    fit(
+        encoder,
+        CosineMSELoss(),
+        sts_train[:16],
+        batch_size=8,
+        amp="fp32",
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
     folder = checkpoint.latest_checkpoint(tmp_path)
     assert folder.name == "step-00000002"
-    assert sorted(p.name for p in folder.iterdir()) == ["loss.safetensors", "model.safetensors", "trainer_state.pt"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "loss.safetensors",
+        "model.safetensors",
+        "trainer_state.pt",
+    ]
     state = torch.load(folder / "trainer_state.pt", weights_only=True)
-    assert state["step"] == 2 and {"optimizer", "scheduler", "scaler", "rng", "history", "fingerprint"} <= set(state)
+    assert state["step"] == 2 and {
+        "optimizer",
+        "scheduler",
+        "scaler",
+        "rng",
+        "history",
+        "fingerprint",
+    } <= set(state)
 
     def crash(*args, **kwargs):  # dies while the next checkpoint's files are being written
         raise KeyboardInterrupt("killed mid-write")
@@ -196,10 +287,26 @@ def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(
 
 
 def test_resume_refuses_a_checkpoint_of_another_run(sts_train, tmp_path):
-    fit(tiny(), CosineMSELoss(), sts_train[:16], batch_size=8, amp="fp32", checkpoint_dir=tmp_path, progress=False)
+    fit(
+        tiny(),
+        CosineMSELoss(),
+        sts_train[:16],
+        batch_size=8,
+        amp="fp32",
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
     with pytest.raises(ValueError, match="batch_size was 8, now 4"):
-        fit(tiny(), CosineMSELoss(), sts_train[:16], batch_size=4, amp="fp32", checkpoint_dir=tmp_path, resume=True,
-            progress=False)  # fmt: skip
+        fit(
+            tiny(),
+            CosineMSELoss(),
+            sts_train[:16],
+            batch_size=4,
+            amp="fp32",
+            checkpoint_dir=tmp_path,
+            resume=True,
+            progress=False,
+        )
 
 
 RESUMABLE_RUN = textwrap.dedent(
@@ -237,8 +344,14 @@ RESUMABLE_RUN = textwrap.dedent(
 
 def run_script(script: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def last_json(process: subprocess.CompletedProcess) -> dict:
@@ -249,7 +362,9 @@ def last_json(process: subprocess.CompletedProcess) -> dict:
 @pytest.mark.slow
 def test_a_run_killed_with_sigkill_and_resumed_ends_like_an_uninterrupted_run(tmp_path):
     uninterrupted = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "a"), "0", "fresh"))
-    killed = run_script(RESUMABLE_RUN, str(tmp_path / "b"), "10", "fresh")  # 12 steps; checkpoints at 4 and 8
+    killed = run_script(
+        RESUMABLE_RUN, str(tmp_path / "b"), "10", "fresh"
+    )  # 12 steps; checkpoints at 4 and 8
     assert killed.returncode == -9, killed.stderr[-2000:]
     assert checkpoint.latest_checkpoint(tmp_path / "b").name == "step-00000008"
     resumed = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "b"), "0", "resume"))
@@ -258,8 +373,12 @@ def test_a_run_killed_with_sigkill_and_resumed_ends_like_an_uninterrupted_run(tm
     assert resumed["losses"] == pytest.approx(uninterrupted["losses"], abs=1e-6)
     assert resumed["losses"][-1] == pytest.approx(uninterrupted["losses"][-1], abs=1e-6)
     assert [s for s, _ in resumed["evals"]] == [3, 6, 9, 12]
-    assert [v for _, v in resumed["evals"]] == pytest.approx([v for _, v in uninterrupted["evals"]], abs=1e-6)
-    difference = (torch.tensor(resumed["weights"]) - torch.tensor(uninterrupted["weights"])).abs().max()
+    assert [v for _, v in resumed["evals"]] == pytest.approx(
+        [v for _, v in uninterrupted["evals"]], abs=1e-6
+    )
+    difference = (
+        (torch.tensor(resumed["weights"]) - torch.tensor(uninterrupted["weights"])).abs().max()
+    )
     assert difference <= 1e-6
 
 
@@ -286,7 +405,9 @@ DDP_RUN = textwrap.dedent(
     """
 )
 
-DDP_TOLERANCE = 1e-5  # fp32 all-reduce sums gradients in another order than one process does (seen: 8e-7)
+DDP_TOLERANCE = (
+    1e-5  # fp32 all-reduce sums gradients in another order than one process does (seen: 8e-7)
+)
 
 
 @pytest.mark.slow
@@ -296,8 +417,17 @@ def test_two_gloo_processes_train_like_one_process_on_the_same_global_batch(tmp_
     single = run_script(DDP_RUN, str(tmp_path / "single"), "8")
     assert single.returncode == 0, single.stderr[-3000:]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-               str(script), str(tmp_path / "ddp"), "4"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        str(script),
+        str(tmp_path / "ddp"),
+        "4",
+    ]
     ddp = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     one = torch.load(tmp_path / "single.0", weights_only=True)
@@ -307,10 +437,14 @@ def test_two_gloo_processes_train_like_one_process_on_the_same_global_batch(tmp_
     assert rank0["losses"] == pytest.approx(one["losses"], abs=DDP_TOLERANCE)
     assert torch.equal(rank0["weights"], rank1["weights"])  # DDP keeps the replicas identical
     assert (rank0["weights"] - one["weights"]).abs().max() <= DDP_TOLERANCE
-    assert (one["weights"] - weights_at_start()).abs().max() > 100 * DDP_TOLERANCE  # training moved them
+    assert (
+        one["weights"] - weights_at_start()
+    ).abs().max() > 100 * DDP_TOLERANCE  # training moved them
 
 
 def weights_at_start() -> torch.Tensor:
     torch.manual_seed(0)
     encoder = tiny()
-    return torch.cat([p.detach().flatten() for p in [*encoder.parameters(), *SoftmaxLoss(128).parameters()]])
+    return torch.cat(
+        [p.detach().flatten() for p in [*encoder.parameters(), *SoftmaxLoss(128).parameters()]]
+    )

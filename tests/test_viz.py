@@ -134,3 +134,9 @@ def test_plot_projection_and_heatmap_draw_the_given_points():
     np.testing.assert_allclose(image.get_array(), [[1, 1, 0], [1, 1, 0], [0, 0, 1]], atol=1e-12)
     assert image.get_clim() == (-1.0, 1.0)
     plt.close(fig)
+
+
+def test_live_curve_renders_a_png():
+    curve = viz.LiveCurve("dev", start=1.0, paper=2.0)
+    curve.add(5, 1.5)
+    assert curve.png().startswith(b"\x89PNG\r\n\x1a\n")

@@ -1,0 +1,355 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.0
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 8 — Semantic search, re-ranking, paraphrase mining and clustering
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/08_semantic_search_and_rerank.ipynb)
+#
+# SBERT exists for one reason: to make *comparing many sentences* cheap. The paper opens with it
+# (Section 1): finding the most similar pair among 10,000 sentences takes BERT, a cross-encoder,
+# 49,995,000 forward passes — about 65 hours on a V100 — and SBERT about 5 seconds. This lesson uses
+# a bi-encoder the way it is used in practice: as a **search index**, with the cross-encoder brought
+# back only where it is affordable.
+#
+# **You will learn**
+# - to index a corpus (unit-length vectors) and answer a query with the top-k cosine neighbours;
+# - to **re-rank** the top k with a cross-encoder: the bi-encoder for recall over everything, the
+#   cross-encoder for precision over a few;
+# - to measure retrieval with **recall@k** on known paraphrase pairs, with and without re-ranking;
+# - to **mine paraphrases** — the best pairs among n sentences — in chunks, never holding the n × n
+#   matrix;
+# - to **cluster** sentence vectors with k-means and agglomerative clustering.
+#
+# **Rebuilds** the use case of Section 1 (the 65 hours vs 5 seconds argument, and the Quora
+# duplicate-question example) and puts Table 2's trade-off to work: a cross-encoder scores pairs more
+# accurately (88.77 vs 86.10 Spearman on STS-B) but can only afford to score a few of them.
+
+# %%
+# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    package = "sbert-lab[notebooks] @ git+https://github.com/sbert-lab/sbert-lab"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
+
+import sbert_lab as sl
+
+lesson = sl.lesson.start("08_semantic_search_and_rerank")
+
+# %%
+import textwrap
+import time
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.metrics import adjusted_rand_score
+
+profile = lesson.profile
+
+
+def short(sentence: str, width: int = 70) -> str:
+    return textwrap.shorten(sentence, width, placeholder="…")
+
+
+# %% [markdown]
+# ## 1 · A corpus with known answers
+#
+# To *measure* search we need queries whose right answers we know. Paraphrase pairs give them: each
+# sentence of a pair is a query, and the other one is the answer that must come back.
+#
+# - **Known paraphrases**: the 18 hand-written pairs shipped with the package (inside its 72-sentence
+#   topic corpus), and the STS-B dev and test pairs with a gold score ≥ 4.5 out of 5 ("the two
+#   sentences are completely equivalent"). STS-B *train* pairs are not used as queries: the
+#   cross-encoder below was trained on them.
+# - **Distractors**: every other STS-B and SNLI sentence we can load (here: STS-B train/dev/test and
+#   SNLI dev/test; SNLI's 550k-pair train split is left out to keep the index quick to build).
+#
+# The corpus is capped at `profile.corpus_size` sentences: the topic corpus, then the paraphrase
+# pairs (up to half of what is left), then distractors.
+
+# %%
+def load_or_skip(load, *args):
+    """``load(*args)``, or an empty list with a note when the data set is not available here."""
+    try:
+        return load(*args)
+    except sl.data.DataNotFoundError as err:
+        print(f"skipped {args[:2]}: {str(err).splitlines()[0]}")
+        return []
+
+
+stsb = {split: load_or_skip(sl.data.load_sts, "stsb", split, profile.data_dir) for split in ("train", "dev", "test")}
+snli = {split: load_or_skip(sl.data.load_nli, "snli", split, profile.data_dir) for split in ("dev", "test")}
+
+topics = sl.data.load_topics()
+topic_sentences = [sentence for _, sentence in topics]
+known = {
+    "hand-written paraphrases": sl.data.load_paraphrases(),
+    "STS-B dev+test, score ≥ 4.5": [(p.s1, p.s2) for split in ("dev", "test") for p in stsb[split] if p.score >= 4.5 and p.s1 != p.s2],
+}
+distractors = [s for split in stsb.values() for p in split for s in (p.s1, p.s2)]
+distractors += [s for split in snli.values() for p in split for s in (p.premise, p.hypothesis)]
+print({name: len(pairs) for name, pairs in known.items()}, f"{len(set(distractors))} distinct distractor sentences")
+
+# %%
+cap = profile.corpus_size or 10**9
+pair_room = max(0, cap - len(topic_sentences)) // 2
+stsb_pairs = sl.profiles.subset(known["STS-B dev+test, score ≥ 4.5"], pair_room // 2)
+known["STS-B dev+test, score ≥ 4.5"] = stsb_pairs
+corpus = list(dict.fromkeys(topic_sentences + [s for pair in stsb_pairs for s in pair]))
+taken = set(corpus)
+fill = sl.profiles.subset([s for s in dict.fromkeys(distractors) if s not in taken], cap - len(corpus))
+corpus += fill
+print(f"corpus: {len(corpus)} sentences = {len(topic_sentences)} topic + {len(taken) - len(topic_sentences)} from STS-B pairs + {len(fill)} distractors")
+
+# %% [markdown]
+# ## 2 · Index: encode once, normalise once
+#
+# The bi-encoder is `profile.reference_model`, a trained SBERT-style model, so that the numbers mean
+# something in every profile (swap in your own `sl.recipes.sts_model(profile)` as an exercise). The
+# "index" is nothing but the matrix of unit-length sentence vectors: with unit vectors, cosine
+# similarity is a dot product, and a query against the whole corpus is one matrix-vector product.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+bi_encoder = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
+started = time.perf_counter()
+index = sl.search.build_index(bi_encoder, corpus, batch_size=profile.encode_batch_size)
+encode_seconds = time.perf_counter() - started
+print(f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings {index.embeddings.shape}, "
+      f"{index.embeddings.nbytes / 2**20:.1f} MiB")
+
+# %% [markdown]
+# ## 3 · Search, then re-rank
+#
+# `index.search` encodes the queries and returns each one's top-k corpus rows by cosine. Then the
+# cross-encoder reads each (query, candidate) pair *jointly* and re-orders the k candidates.
+# `sl.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains it now
+# with this profile's sizes.
+
+# %%
+cross_encoder = sl.recipes.cross_encoder(profile, progress=False)
+
+# %%
+queries = [
+    "Someone is playing a musical instrument.",
+    "How can I keep my money safe for the future?",
+    "The weather will be terrible tomorrow.",
+]
+k = 5
+bi_scores, bi_ids = index.search(bi_encoder, queries, k=k)
+ce_scores, ce_ids = sl.search.rerank(cross_encoder, queries, bi_ids, index.sentences)
+for q, query in enumerate(queries):
+    print(f"\nquery: {query}")
+    print(f"  {'bi-encoder (cosine)':<46}  re-ranked by the cross-encoder (score)")
+    for r in range(k):
+        left = f"{bi_scores[q, r]:.2f} {short(index.sentences[bi_ids[q, r]], 40)}"
+        right = f"{ce_scores[q, r]:.2f} {short(index.sentences[ce_ids[q, r]], 40)}"
+        print(f"  {left:<46}  {right}")
+
+# %% [markdown]
+# ## 4 · Recall@k, with and without re-ranking
+#
+# **Recall@k**: for each query, the share of its known answers that appear among the first k results;
+# averaged over queries. A tiny hand-made case first (ids of corpus rows):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+toy_retrieved = np.array([[4, 2, 9], [1, 3, 0], [7, 8, 5]])  # 3 queries, their top-3 results
+toy_relevant = [{2}, {0, 3}, {6}]  # the known answers of each query
+for toy_k in (1, 2, 3):
+    print(f"recall@{toy_k} = {sl.search.recall_at_k(toy_retrieved, toy_relevant, toy_k):.3f}")
+
+# %% [markdown]
+# Now on the corpus. Every sentence of a known pair queries the corpus; its own row is excluded (it
+# would always come first). The bi-encoder retrieves the top 10; the cross-encoder re-orders those 10.
+# Re-ranking only *permutes* the candidates, so recall@10 cannot change — it can only move answers
+# up to rank 1.
+
+# %%
+ks = (1, 3, 5, 10)
+recalls = {}  # (source, method) -> [recall@k for k in ks]
+started = time.perf_counter()
+for source, pairs in known.items():
+    rows, relevant = sl.search.paraphrase_queries(pairs, index)
+    if len(rows) == 0:
+        print(f"{source}: no pair has both sentences in the corpus; skipped")
+        continue
+    _, retrieved = sl.search.top_k_cosine(index.embeddings[rows], index.embeddings, k=max(ks), exclude=rows)
+    query_sentences = [index.sentences[r] for r in rows]
+    _, reranked = sl.search.rerank(cross_encoder, query_sentences, retrieved, index.sentences, batch_size=profile.encode_batch_size)
+    recalls[source, "bi-encoder"] = [sl.search.recall_at_k(retrieved, relevant, k) for k in ks]
+    recalls[source, "+ cross-encoder re-rank"] = [sl.search.recall_at_k(reranked, relevant, k) for k in ks]
+    print(f"{source}: {len(rows)} queries")
+rerank_seconds = time.perf_counter() - started
+
+# %%
+for (source, method), values in recalls.items():
+    for k, value in zip(ks, values, strict=True):
+        lesson.compare(f"recall@{k}, {source[:13]}, {method[:12]}", paper=None, measured=value, digits=3)
+
+# %%
+fig, axes = plt.subplots(1, len(known), figsize=(11, 3.6), sharey=True, squeeze=False)
+for ax, source in zip(axes[0], known, strict=True):
+    for shift, method in ((-0.2, "bi-encoder"), (0.2, "+ cross-encoder re-rank")):
+        if (source, method) in recalls:
+            bars = ax.bar(np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=method)
+            ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    ax.set_xticks(np.arange(len(ks)), [f"@{k}" for k in ks])
+    ax.set(title=source, xlabel="recall@k", ylim=(0, 1.1))
+axes[0, 0].set_ylabel("recall")
+axes[0, 0].legend(loc="lower right", fontsize=8)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# How to read it: the bi-encoder alone already finds most answers somewhere in its top 10 — that is
+# its job, recall over the whole corpus. Whether re-ranking helps recall@1 depends on the
+# cross-encoder being the better judge of pairs: trained on the full STS-B train set (`gpu`, `cpu`
+# profiles) it usually is (Table 2); trained on 64 pairs (`smoke`) it is not, and can make rank 1 worse.
+#
+# ### Exercise: write recall@k
+#
+# Write `my_recall_at_k(retrieved, relevant, k)`: `retrieved` is an array (queries, ≥ k) of ids, best
+# first; `relevant` a list with one set of correct ids per query. Return the mean over queries of
+# |relevant ∩ first k retrieved| / |relevant|.
+
+# %% tags=["solution"]
+def my_recall_at_k(retrieved: np.ndarray, relevant: list[set[int]], k: int) -> float:
+    """Mean over queries of the share of relevant ids found among the first k retrieved."""
+    shares = [len(set(ids[:k].tolist()) & answers) / len(answers) for ids, answers in zip(retrieved, relevant, strict=True)]
+    return float(np.mean(shares))
+
+
+# %%
+cases = [(toy_retrieved, toy_relevant, k) for k in (1, 2, 3)] + [(reranked, relevant, k) for k in ks]
+sl.lesson.check(
+    all(abs(my_recall_at_k(r, rel, k) - sl.search.recall_at_k(r, rel, k)) < 1e-9 for r, rel, k in cases),
+    "my_recall_at_k differs from sl.search.recall_at_k on at least one case "
+    f"(toy case: yours {[round(my_recall_at_k(toy_retrieved, toy_relevant, k), 3) for k in (1, 2, 3)]}, expected [0.0, 0.5, 0.667])",
+    hint="a query with two answers of which one is in the top k counts 1/2, not 1; look only at ids[:k]",
+)
+
+# %% [markdown]
+# ## 5 · Paraphrase mining: the best pairs of the whole corpus
+#
+# The task of the paper's introduction: find the most similar pairs among n sentences. With vectors it
+# is the n × n cosine matrix — but for n = 1,000,000 that matrix would take 4 TB. `sl.search.mine_paraphrases`
+# multiplies a chunk of rows at a time by the rows after them, keeps each chunk's best candidates
+# (`np.argpartition`), and merges them into a heap of the best `top_n`: memory chunk × n, not n × n.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+chunk_size = 128
+started = time.perf_counter()
+mined = sl.search.mine_paraphrases(index.embeddings, top_n=10, chunk_size=chunk_size)
+mining_seconds = time.perf_counter() - started
+n = len(index)
+print(f"mined {n * (n - 1) // 2:,} pairs in {mining_seconds:.2f} s; peak scores held: {chunk_size} x {n} "
+      f"({chunk_size * n * 4 / 2**20:.1f} MiB) instead of {n} x {n} ({n * n * 4 / 2**20:.1f} MiB)")
+for score, i, j in mined:
+    print(f"{score:.3f}  {short(index.sentences[i], 55):<57} {short(index.sentences[j], 55)}")
+
+# %% [markdown]
+# Most of the top pairs should be known paraphrases or near-duplicates. A cross-encoder doing the same
+# would need n(n−1)/2 forward passes; lesson 6 measured what one costs. Here is the
+# bi-encoder's bill for this corpus (timings vary with the machine and its load):
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"bi-encoder: encode {n} sentences {encode_seconds:.2f} s + mine all pairs {mining_seconds:.2f} s")
+print(f"cross-encoder for the same: {n * (n - 1) // 2:,} pair passes (the paper: 65 h for n = 10,000 on a V100)")
+
+# %% [markdown]
+# ## 6 · Clustering
+#
+# Clustering groups a corpus without queries. On the 72 topic sentences we know the right answer (six
+# topics), so we can score a clustering with the **adjusted Rand index** (ARI: 1 = the topics exactly,
+# 0 = no better than chance). Two classic algorithms from scikit-learn:
+#
+# - **k-means** on unit vectors (Euclidean distance between unit vectors ranks like cosine);
+# - **agglomerative** clustering with average linkage on cosine distance: start with every sentence
+#   alone and repeatedly merge the two closest groups.
+#
+# Raw BERT (`profile.raw_model`) is clustered too, for contrast.
+
+# %%
+topic_labels = [topic for topic, _ in topics]
+topic_vectors = {
+    "raw BERT": sl.search.normalize_rows(
+        sl.SentenceEncoder(profile.raw_model, max_length=profile.max_length).encode(topic_sentences, batch_size=profile.encode_batch_size)
+    ),
+    "reference SBERT": index.embeddings[[index.row[s] for s in topic_sentences]],
+}
+n_topics = len(set(topic_labels))
+algorithms = {
+    "k-means": lambda: KMeans(n_clusters=n_topics, n_init=10, random_state=0),
+    "agglomerative": lambda: AgglomerativeClustering(n_clusters=n_topics, metric="cosine", linkage="average"),
+}
+clusters = {}
+for space, v in topic_vectors.items():
+    for algorithm, make in algorithms.items():
+        clusters[space, algorithm] = make().fit_predict(v)
+        ari = adjusted_rand_score(topic_labels, clusters[space, algorithm])
+        lesson.compare(f"ARI vs topics, {algorithm}, {space}", paper=None, measured=ari, digits=2)
+
+# %%
+def print_clusters(assignment: np.ndarray, examples: int = 3) -> None:
+    """Each cluster: its size, its most common topic, and its first few sentences."""
+    for cluster in np.unique(assignment):
+        members = np.flatnonzero(assignment == cluster)
+        topic, count = Counter(topic_labels[m] for m in members).most_common(1)[0]
+        print(f"cluster {cluster}: {len(members)} sentences, {count} of them '{topic}'")
+        for m in members[:examples]:
+            print(f"    {short(topic_sentences[m])}")
+
+
+print_clusters(clusters["reference SBERT", "agglomerative"])
+
+# %%
+print_clusters(clusters["raw BERT", "k-means"], examples=2)
+
+# %% [markdown]
+# ## Summary
+#
+# - A bi-encoder turns search into linear algebra: encode the corpus **once**, normalise, and answer
+#   each query with one matrix product and a top-k selection. This is what makes Section 1's
+#   "65 hours → 5 seconds" possible.
+# - **Retrieve, then re-rank**: the bi-encoder gives recall over the whole corpus cheaply; a
+#   cross-encoder re-orders only the top k. Re-ranking can never change recall@k for the k it
+#   re-ranks — only the order inside it, which is what recall@1 measures.
+# - **Paraphrase mining** needs the best pairs of an n × n matrix, not the matrix: chunks of rows,
+#   `argpartition` and a heap keep memory at chunk × n.
+# - **Clustering** works on the same vectors; the adjusted Rand index against known topics tells a
+#   real structure (trained SBERT) from none (raw BERT).
+#
+# ## Further exercises
+#
+# 1. **Your own model.** Index the corpus with `sl.recipes.sts_model(profile)` (lesson 4) or
+#    `sl.recipes.nli_model(profile)` instead of the reference model. How do recall@1 and recall@10
+#    compare, and does re-ranking help *your* bi-encoder more?
+# 2. **How many to re-rank?** Re-rank the top 3, 10 and 30. Plot recall@1 against the number of
+#    cross-encoder passes. Where is the knee?
+# 3. **Threshold clustering.** Use `AgglomerativeClustering(n_clusters=None, distance_threshold=t,
+#    metric="cosine", linkage="average")` on the whole corpus, for a few values of t, and print the
+#    largest clusters. Which threshold groups paraphrases without merging topics?
+# 4. **Scale.** Time `mine_paraphrases` for n = 1,000, 2,000 and 4,000 random unit vectors of
+#    dimension 384. Does the time grow like n²? Extrapolate to the paper's 10,000 sentences and to
+#    Quora's 40 million questions.
+
+# %%
+lesson.save()

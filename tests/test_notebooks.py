@@ -1,0 +1,273 @@
+"""The lesson notebooks and the instructor tool (``python -m sbert_lab.notebooks``).
+
+For every lesson: the .py source and the .ipynb hold the same cells (type, source, tags — never
+file timestamps), the conventions of notebooks/README.md hold, the student version is up to date
+and every cell nbval compares has a stored output. Running the notebooks themselves is nbval's job
+(``pytest`` collects notebooks/NN_topic.ipynb with --nbval-lax; see pyproject.toml).
+
+The tool's own tests build a small repository in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sbert_lab import notebooks as nbtool
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "notebooks").glob(nbtool.LESSON_GLOB))
+REPO_URL = nbtool.repository_url(ROOT)
+
+
+def lesson_id(path: Path) -> str:
+    return path.stem
+
+
+# -- every lesson ------------------------------------------------------------------------------------
+def test_there_are_lessons():
+    assert LESSONS, f"no lessons matching {nbtool.LESSON_GLOB} in {ROOT / 'notebooks'}"
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
+def test_pair_holds_the_same_cells(source):
+    ipynb = source.with_suffix(".ipynb")
+    assert ipynb.exists(), f"{ipynb.name} is missing: run python -m sbert_lab.notebooks sync"
+    differences = nbtool.cell_differences(
+        nbtool.read_source(source), nbtool.read_ipynb(ipynb), source.name, ipynb.name
+    )
+    assert not differences, "\n".join(differences) + "\nrun: python -m sbert_lab.notebooks sync"
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
+def test_lesson_follows_the_conventions(source):
+    problems = nbtool.convention_problems(nbtool.read_source(source), source.stem, REPO_URL)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
+def test_student_version_is_up_to_date(source):
+    student = nbtool.student_path(source)
+    assert student.exists(), f"{student} is missing: run python -m sbert_lab.notebooks sync"
+    expected = nbtool.student_version(nbtool.read_source(source), REPO_URL, source.stem)
+    assert not nbtool.cell_differences(
+        expected, nbtool.read_ipynb(student), "expected", student.name
+    ), f"{student} is out of date: run python -m sbert_lab.notebooks sync"
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
+def test_cells_nbval_compares_have_stored_outputs(source):
+    notebook = nbtool.read_ipynb(source.with_suffix(".ipynb"))
+    unstored = [
+        i + 1
+        for i, cell in enumerate(notebook.cells)
+        if nbtool.is_checked(cell) and not cell.outputs
+    ]
+    assert not unstored, (
+        f"cells {unstored}: run python -m sbert_lab.notebooks run --inplace {source.stem}"
+    )
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
+def test_student_version_holds_no_solution(source):
+    lesson = nbtool.read_source(source)
+    student = nbtool.read_ipynb(nbtool.student_path(source))
+    solutions = [c.source for c in lesson.cells if nbtool.SOLUTION_TAG in nbtool.tags(c)]
+    exercises = [c.source for c in student.cells if nbtool.EXERCISE_TAG in nbtool.tags(c)]
+    assert len(exercises) == len(solutions) >= 1
+    for solution, exercise in zip(solutions, exercises, strict=True):
+        assert exercise != solution
+        assert "NotImplementedError" in exercise or "..." in exercise, exercise
+    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+
+
+# -- stubbing a solution -----------------------------------------------------------------------------
+SOLUTION = '''# Write f so that f(x) == x + 1.
+import math
+
+
+def f(x):
+    """Add one."""
+    y = x + 1  # the answer
+    return y
+
+
+threshold = math.sqrt(2)
+print(f(threshold))'''
+
+
+def test_stub_keeps_instructions_signature_and_docstring():
+    stub = nbtool.stub_solution(SOLUTION)
+    assert stub.splitlines()[0] == "# Write f so that f(x) == x + 1."
+    assert "import math" in stub and 'def f(x):\n    """Add one."""' in stub
+    assert "x + 1  # the answer" not in stub and "print(" not in stub
+    assert "threshold = ...  # your code here" in stub
+
+
+def test_stub_runs_and_raises_only_when_called():
+    namespace: dict = {}
+    exec(nbtool.stub_solution(SOLUTION), namespace)  # defining the stubs must not fail
+    assert namespace["threshold"] is Ellipsis
+    with pytest.raises(NotImplementedError, match="write f"):
+        namespace["f"](1)
+
+
+def test_stub_of_a_function_without_docstring_and_with_decorator():
+    stub = nbtool.stub_solution("@staticmethod\ndef g(a,\n      b):\n    return a * b")
+    assert stub.startswith(
+        "@staticmethod\ndef g(a,\n      b):\n    # your code here\n    raise NotImplementedError"
+    )
+
+
+def test_stub_of_invalid_python_names_the_line():
+    with pytest.raises(nbtool.NotebookToolError, match="line 2"):
+        nbtool.stub_solution("x = 1\ny = (")
+
+
+# -- a small repository in a temporary folder ----------------------------------------------------------
+FORK_URL = "https://github.com/someone/sbert-lab-fork"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A repository with lesson 02 only, synced, with the real pyproject.toml and jupytext config."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "student").mkdir(parents=True)
+    shutil.copy(ROOT / "notebooks" / "jupytext.toml", notebooks / "jupytext.toml")
+    shutil.copy(
+        ROOT / "notebooks" / "02_siamese_bi_encoder.py", notebooks / "02_siamese_bi_encoder.py"
+    )
+    shutil.copy(
+        ROOT / "notebooks" / "02_siamese_bi_encoder.ipynb",
+        notebooks / "02_siamese_bi_encoder.ipynb",
+    )
+    nbtool.sync(tmp_path, log=lambda _: None)
+    return tmp_path
+
+
+def problems_of(root: Path) -> list[str]:
+    return [p for problems in nbtool.check(root, log=lambda _: None).values() for p in problems]
+
+
+def test_synced_repository_passes_check(repo):
+    assert problems_of(repo) == []
+    assert (repo / "notebooks" / "student" / "02_siamese_bi_encoder.ipynb").exists()
+
+
+def test_check_reports_an_edited_source(repo):
+    source = repo / "notebooks" / "02_siamese_bi_encoder.py"
+    source.write_text(source.read_text().replace("Cats sleep.", "Dogs bark."))
+    problems = problems_of(repo)
+    assert any("different source" in p and "Dogs bark." in p for p in problems), problems
+    assert any("student" in p and "out of date" in p for p in problems), problems
+    nbtool.sync(repo, log=lambda _: None)
+    assert problems_of(repo) == []
+
+
+def test_check_reports_changed_tags(repo):
+    ipynb = repo / "notebooks" / "02_siamese_bi_encoder.ipynb"
+    notebook = nbformat.read(ipynb, as_version=4)
+    solution = next(c for c in notebook.cells if "solution" in c.metadata.get("tags", []))
+    solution.metadata["tags"] = []
+    nbformat.write(notebook, ipynb)
+    assert any("different tags" in p for p in problems_of(repo))
+
+
+def test_check_ignores_outputs_and_timestamps(repo):
+    ipynb = repo / "notebooks" / "02_siamese_bi_encoder.ipynb"
+    notebook = nbformat.read(ipynb, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    code[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="anything\n")]
+    code[1].execution_count = 7
+    nbformat.write(notebook, ipynb)
+    source = repo / "notebooks" / "02_siamese_bi_encoder.py"
+    source.touch()  # newer than the .ipynb: must not matter
+    assert problems_of(repo) == []
+
+
+def test_a_fork_changes_the_url_in_one_place_and_syncs(repo):
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(REPO_URL, FORK_URL))
+    stale = problems_of(repo)
+    assert any("setup cell" in p for p in stale) and any("title cell" in p for p in stale), stale
+    nbtool.sync(repo, log=lambda _: None)
+    assert problems_of(repo) == []
+    source = (repo / "notebooks" / "02_siamese_bi_encoder.py").read_text()
+    assert f"git+{FORK_URL}" in source and REPO_URL not in source
+    assert (
+        "colab.research.google.com/github/someone/sbert-lab-fork/blob/main/notebooks/02_siamese_bi_encoder.ipynb"
+        in source
+    )
+    student = (repo / "notebooks" / "student" / "02_siamese_bi_encoder.ipynb").read_text()
+    assert "sbert-lab-fork/blob/main/notebooks/student/02_siamese_bi_encoder.ipynb" in student
+
+
+def test_missing_repository_url_is_a_clear_error(repo):
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(f'Repository = "{REPO_URL}"', ""))
+    with pytest.raises(nbtool.NotebookToolError, match=r"\[project.urls\]"):
+        nbtool.repository_url(repo)
+
+
+def test_sync_keeps_only_the_outputs_nbval_compares(repo):
+    ipynb = repo / "notebooks" / "02_siamese_bi_encoder.ipynb"
+    notebook = nbformat.read(ipynb, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="stored\n")]
+    nbformat.write(notebook, ipynb)
+    nbtool.sync(repo, log=lambda _: None)
+    synced = nbformat.read(ipynb, as_version=4)
+    kept = [nbtool.is_checked(c) for c in synced.cells if c.cell_type == "code" and c.outputs]
+    assert kept and all(kept)
+
+
+def test_cli_check_exit_codes(repo):
+    assert nbtool.main(["--root", str(repo), "check"]) == 0
+    (repo / "notebooks" / "02_siamese_bi_encoder.ipynb").unlink()
+    assert nbtool.main(["--root", str(repo), "check"]) == 1
+    assert nbtool.main(["--root", str(repo), "check", "09"]) == 2  # no such lesson
+
+
+# -- running --------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_run_reports_seconds_memory_and_the_failing_cell(tmp_path):
+    notebook = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import os\nprint(os.environ['SBERT_LAB_PROFILE'])"),
+        nbformat.v4.new_code_cell("raise ValueError('broken on purpose')"),
+        nbformat.v4.new_code_cell("print('never reached')"),
+    ]
+    path = tmp_path / "99_probe.ipynb"
+    nbformat.write(notebook, path)
+    result, executed = nbtool.run_notebook(path, "cpu", timeout=60)
+    assert executed.cells[0].outputs[0]["text"] == "cpu\n"  # the profile reached the kernel
+    assert (
+        result.error and result.error.startswith("cell 2") and "broken on purpose" in result.error
+    )
+    assert result.seconds > 0 and result.peak_mib is not None and 10 < result.peak_mib < 4096
+    assert not executed.cells[2].outputs
+
+
+@pytest.mark.slow
+def test_pytest_collects_lesson_notebooks_only():
+    listing = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    files = {line.split("::")[0] for line in listing.splitlines() if "::" in line}
+    lesson_notebooks = {f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    assert files == lesson_notebooks, listing[-2000:]  # no .py source, nothing from notebooks/student/
