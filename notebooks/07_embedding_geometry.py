@@ -86,13 +86,14 @@ for name, encoder in encoders.items():
 # %% [markdown]
 # ## 2 · The sentences
 #
-# Three sources, `profile.projection_points` sentences in all:
+# Three sources, about `profile.projection_points` sentences in all (the "pool"):
 #
 # - the **topic corpus** shipped with the package: 72 hand-written sentences in six topics, where
 #   rows 1–2, 3–4 and 5–6 of each topic are paraphrases (it exists everywhere, so every profile draws
 #   the same topic plots);
-# - **STS-B** dev sentences;
-# - **NLI** pairs from `profile.nli_eval`, with their labels (entailment / neutral / contradiction).
+# - **STS-B** dev sentences (a third of the rest);
+# - **NLI** premises from `profile.nli_eval`, each with all its hypotheses and their labels
+#   (entailment / neutral / contradiction), for section 6.
 
 # %%
 topics = sl.data.load_topics()
@@ -101,17 +102,21 @@ topic_sentences = [sentence for _, sentence in topics]
 
 budget = max(0, profile.projection_points - len(topic_sentences))
 sts_pairs = sl.data.load_sts("stsb", "dev", profile.data_dir)
-nli_pairs = sl.profiles.subset(sl.data.load_nli(*profile.nli_eval, profile.data_dir), profile.projection_points)
-sts_sentences = sl.profiles.subset(list(dict.fromkeys(s for p in sts_pairs for s in (p.s1, p.s2))), budget // 2)
+sts_sentences = sl.profiles.subset(list(dict.fromkeys(s for p in sts_pairs for s in (p.s1, p.s2))), budget // 3)
+
+hypotheses_of = {}  # premise -> its NLI pairs (SNLI has about three per premise, one per label)
+for pair in sl.data.load_nli(*profile.nli_eval, profile.data_dir):
+    hypotheses_of.setdefault(pair.premise, []).append(pair)
+premises = sl.profiles.subset(list(hypotheses_of), (budget - len(sts_sentences)) // 4)  # ~4 sentences each
+nli_pairs = [pair for premise in premises for pair in hypotheses_of[premise]]
 nli_sentences = list(dict.fromkeys(s for p in nli_pairs for s in (p.premise, p.hypothesis)))
-nli_sentences = sl.profiles.subset(nli_sentences, budget - len(sts_sentences))
 
 sources = {"topics": topic_sentences, "STS-B": sts_sentences, "NLI": nli_sentences}
 pool = list(dict.fromkeys(s for group in sources.values() for s in group))  # every sentence once
 source_of = {s: name for name, group in reversed(list(sources.items())) for s in group}
 for name, group in sources.items():
     print(f"{name:<7} {len(group):>5} sentences")
-print(f"pool    {len(pool):>5} sentences; {len(nli_pairs)} NLI pairs kept for section 6")
+print(f"pool    {len(pool):>5} sentences, with {len(nli_pairs)} NLI pairs among them")
 
 # %%
 # The topic corpus is the same in every profile and on every machine:
@@ -220,7 +225,7 @@ first_four = [k for t in dict.fromkeys(topic_labels) for k in [j for j, lab in e
 heat_rows, heat_labels = topic_rows[first_four], [topic_labels[k] for k in first_four]
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
 for ax, (name, v) in zip(axes, vectors.items(), strict=True):
-    image = sl.viz.plot_similarity_heatmap(ax, v[heat_rows], heat_labels, title=name)
+    image = sl.viz.plot_similarity_heatmap(ax, v[heat_rows], heat_labels if ax is axes[0] else None, title=name)
 fig.colorbar(image, ax=axes, shrink=0.8, label="cosine similarity")
 plt.show()
 
@@ -235,17 +240,21 @@ plt.show()
 # - **UMAP** (McInnes et al. 2018) keeps each point's nearest neighbours together. Clusters are
 #   meaningful; distances *between* clusters and cluster sizes are not.
 #
-# `sl.viz.pca_2d` and `sl.viz.umap_2d` cache their results under a hash of the vectors, so re-running a
-# cell is instant. UMAP compiles its code on the first fit in a Python process: the next cell takes
-# several seconds once.
+# Both are fitted on the whole pool; the topic sentences are coloured by topic, the STS-B and NLI
+# sentences drawn in grey behind them. `sl.viz.pca_2d` and `sl.viz.umap_2d` cache their results under
+# a hash of the vectors, so re-running a cell is instant. UMAP compiles its code on the first fit in a
+# Python process: the next cell takes several seconds once.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+topic_of = {sentence: topic for topic, sentence in topics}
+point_labels = [topic_of.get(s, source_of[s]) for s in pool]  # a topic, or "STS-B" / "NLI"
 fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
 for column, (name, v) in enumerate(vectors.items()):
-    points = v[topic_rows]
-    sl.viz.plot_projection(axes[0, column], sl.viz.pca_2d(points), topic_labels, title=f"{name} — PCA", legend=column == 0)
-    sl.viz.plot_projection(axes[1, column], sl.viz.umap_2d(points, seed=0), topic_labels, title=f"{name} — UMAP", legend=False)
+    for row, (method, project) in enumerate((("PCA", sl.viz.pca_2d), ("UMAP", sl.viz.umap_2d))):
+        sl.viz.plot_projection(
+            axes[row, column], project(v), point_labels, muted=("STS-B", "NLI"), title=f"{name} — {method}", legend=(row, column) == (0, 0)
+        )
 plt.tight_layout()
 plt.show()
 
@@ -292,14 +301,22 @@ plt.show()
 
 # %%
 labels = sl.data.NLI_LABELS
+gold = np.array([p.label for p in nli_pairs])
+premise_rows = np.array([row_of[p.premise] for p in nli_pairs])
+hypothesis_rows = np.array([row_of[p.hypothesis] for p in nli_pairs])
+nli_cosines = {name: (v[premise_rows] * v[hypothesis_rows]).sum(axis=1) for name, v in vectors.items()}  # unit rows
+
+print(f"{'mean cos(premise, hypothesis)':<30}" + "".join(f"{label:>15}" for label in labels))
+for name, cosines in nli_cosines.items():
+    means = [cosines[gold == label_id].mean() for label_id in range(len(labels))]
+    print(f"{name:<30}" + "".join(f"{m:>15.3f}" for m in means))
+    lesson.compare(f"entailment − contradiction cosine, {name}", paper=None, measured=means[0] - means[2], digits=3)
+
+# %%
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.4), sharey=True)
-for ax, (name, encoder) in zip(axes, encoders.items(), strict=True):
-    table = sl.evaluation.encode_unique(encoder, [s for p in nli_pairs for s in (p.premise, p.hypothesis)], profile.encode_batch_size)
-    cosines = sl.evaluation.row_cosine(np.stack([table[p.premise] for p in nli_pairs]), np.stack([table[p.hypothesis] for p in nli_pairs]))
-    gold = np.array([p.label for p in nli_pairs])
+for ax, (name, cosines) in zip(axes, nli_cosines.items(), strict=True):
     for label_id, label in enumerate(labels):
         ax.hist(cosines[gold == label_id], bins=30, range=(-0.2, 1), histtype="step", linewidth=1.6, label=label)
-        lesson.compare(f"mean cos(premise, hypothesis), {label}, {name}", paper=None, measured=cosines[gold == label_id].mean(), digits=3)
     ax.set(title=name, xlabel="cos(premise, hypothesis)")
 axes[0].set_ylabel("pairs")
 axes[0].legend(fontsize=8)

@@ -97,9 +97,9 @@ snli = {split: load_or_skip(sl.data.load_nli, "snli", split, profile.data_dir) f
 
 topics = sl.data.load_topics()
 topic_sentences = [sentence for _, sentence in topics]
-known = {
-    "hand-written paraphrases": sl.data.load_paraphrases(),
-    "STS-B dev+test, score ≥ 4.5": [(p.s1, p.s2) for split in ("dev", "test") for p in stsb[split] if p.score >= 4.5 and p.s1 != p.s2],
+known = {  # source -> known paraphrase pairs
+    "hand-written": sl.data.load_paraphrases(),
+    "STS-B ≥ 4.5": [(p.s1, p.s2) for split in ("dev", "test") for p in stsb[split] if p.score >= 4.5 and p.s1 != p.s2],
 }
 distractors = [s for split in stsb.values() for p in split for s in (p.s1, p.s2)]
 distractors += [s for split in snli.values() for p in split for s in (p.premise, p.hypothesis)]
@@ -108,8 +108,8 @@ print({name: len(pairs) for name, pairs in known.items()}, f"{len(set(distractor
 # %%
 cap = profile.corpus_size or 10**9
 pair_room = max(0, cap - len(topic_sentences)) // 2
-stsb_pairs = sl.profiles.subset(known["STS-B dev+test, score ≥ 4.5"], pair_room // 2)
-known["STS-B dev+test, score ≥ 4.5"] = stsb_pairs
+stsb_pairs = sl.profiles.subset(known["STS-B ≥ 4.5"], pair_room // 2)
+known["STS-B ≥ 4.5"] = stsb_pairs
 corpus = list(dict.fromkeys(topic_sentences + [s for pair in stsb_pairs for s in pair]))
 taken = set(corpus)
 fill = sl.profiles.subset([s for s in dict.fromkeys(distractors) if s not in taken], cap - len(corpus))
@@ -182,7 +182,7 @@ for toy_k in (1, 2, 3):
 
 # %%
 ks = (1, 3, 5, 10)
-recalls = {}  # (source, method) -> [recall@k for k in ks]
+recalls = {}  # (source, method) -> [recall@k for k in ks]; method "bi-encoder" or "re-ranked"
 started = time.perf_counter()
 for source, pairs in known.items():
     rows, relevant = sl.search.paraphrase_queries(pairs, index)
@@ -193,24 +193,25 @@ for source, pairs in known.items():
     query_sentences = [index.sentences[r] for r in rows]
     _, reranked = sl.search.rerank(cross_encoder, query_sentences, retrieved, index.sentences, batch_size=profile.encode_batch_size)
     recalls[source, "bi-encoder"] = [sl.search.recall_at_k(retrieved, relevant, k) for k in ks]
-    recalls[source, "+ cross-encoder re-rank"] = [sl.search.recall_at_k(reranked, relevant, k) for k in ks]
+    recalls[source, "re-ranked"] = [sl.search.recall_at_k(reranked, relevant, k) for k in ks]
     print(f"{source}: {len(rows)} queries")
 rerank_seconds = time.perf_counter() - started
 
 # %%
 for (source, method), values in recalls.items():
     for k, value in zip(ks, values, strict=True):
-        lesson.compare(f"recall@{k}, {source[:13]}, {method[:12]}", paper=None, measured=value, digits=3)
+        lesson.compare(f"recall@{k}, {source}, {method}", paper=None, measured=value, digits=3)
 
 # %%
 fig, axes = plt.subplots(1, len(known), figsize=(11, 3.6), sharey=True, squeeze=False)
 for ax, source in zip(axes[0], known, strict=True):
-    for shift, method in ((-0.2, "bi-encoder"), (0.2, "+ cross-encoder re-rank")):
+    for shift, method in ((-0.2, "bi-encoder"), (0.2, "re-ranked")):
         if (source, method) in recalls:
-            bars = ax.bar(np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=method)
+            label = "bi-encoder top 10" if method == "bi-encoder" else "re-ranked by the cross-encoder"
+            bars = ax.bar(np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=label)
             ax.bar_label(bars, fmt="%.2f", fontsize=7)
     ax.set_xticks(np.arange(len(ks)), [f"@{k}" for k in ks])
-    ax.set(title=source, xlabel="recall@k", ylim=(0, 1.1))
+    ax.set(title=f"queries: {source} paraphrases", xlabel="recall@k", ylim=(0, 1.1))
 axes[0, 0].set_ylabel("recall")
 axes[0, 0].legend(loc="lower right", fontsize=8)
 plt.tight_layout()
@@ -308,20 +309,24 @@ for space, v in topic_vectors.items():
         lesson.compare(f"ARI vs topics, {algorithm}, {space}", paper=None, measured=ari, digits=2)
 
 # %%
-def print_clusters(assignment: np.ndarray, examples: int = 3) -> None:
-    """Each cluster: its size, its most common topic, and its first few sentences."""
+def print_clusters(vectors: np.ndarray, assignment: np.ndarray, examples: int = 3) -> None:
+    """Each cluster: its size, its most common topic, and its most central sentences."""
     for cluster in np.unique(assignment):
         members = np.flatnonzero(assignment == cluster)
+        centre = vectors[members].mean(axis=0)
+        central = members[np.argsort(-(vectors[members] @ centre))]  # closest to the centre first
         topic, count = Counter(topic_labels[m] for m in members).most_common(1)[0]
-        print(f"cluster {cluster}: {len(members)} sentences, {count} of them '{topic}'")
-        for m in members[:examples]:
+        print(f"cluster {cluster}: {len(members):>2} sentences, {count:>2} of them '{topic}'")
+        for m in central[:examples]:
             print(f"    {short(topic_sentences[m])}")
 
 
-print_clusters(clusters["reference SBERT", "agglomerative"])
+print("k-means, reference SBERT")
+print_clusters(topic_vectors["reference SBERT"], clusters["reference SBERT", "k-means"])
 
 # %%
-print_clusters(clusters["raw BERT", "k-means"], examples=2)
+print("agglomerative, reference SBERT")
+print_clusters(topic_vectors["reference SBERT"], clusters["reference SBERT", "agglomerative"], examples=2)
 
 # %% [markdown]
 # ## Summary

@@ -203,6 +203,10 @@ def _describe_difference(index: int, a: tuple, b: tuple, a_name: str, b_name: st
     return f"cell {index}: different tags, {list(a[2])} in {a_name} vs {list(b[2])} in {b_name}"
 
 
+def code_cells(notebook) -> list:
+    return [c for c in notebook.cells if c.cell_type == "code"]
+
+
 def is_checked(cell) -> bool:
     """Whether nbval compares this cell's output (a ``# NBVAL_CHECK_OUTPUT`` line or the nbval-check-output tag)."""
     if cell.cell_type != "code":
@@ -214,24 +218,22 @@ def is_checked(cell) -> bool:
 
 
 def keep_checked_outputs(notebook) -> None:
-    """Drop every output nbval does not compare, execution counts and run timestamps (in place)."""
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.execution_count = None
+    """Drop every output nbval does not compare, and run timestamps (in place).
+
+    nbval skips a stored output whose cell has no execution count ("unrun"), so a kept output gets
+    one: the cell's position among the code cells, which stays the same from run to run.
+    """
+    for number, cell in enumerate(code_cells(notebook), start=1):
         cell.metadata.pop("execution", None)
         if not is_checked(cell):
             cell.outputs = []
+        cell.execution_count = number if cell.outputs else None
         for output in cell.outputs:
             if "execution_count" in output:
-                output.execution_count = None
+                output.execution_count = cell.execution_count
 
 
 # -- conventions (notebooks/README.md) -------------------------------------------------------------
-def code_cells(notebook) -> list:
-    return [c for c in notebook.cells if c.cell_type == "code"]
-
-
 def convention_problems(notebook, name: str, repo_url: str) -> list[str]:
     """What breaks the conventions of notebooks/README.md in a lesson notebook (empty when none)."""
     problems = []
@@ -469,9 +471,11 @@ def check(root: Path, names: list[str] | None = None, log=print) -> dict[str, li
 
 
 # -- running ---------------------------------------------------------------------------------------
-_PEAK_MEMORY_CODE = """\
+# Run in the kernel after the last cell: peak resident memory (bytes) and CPU seconds of the kernel.
+_USAGE_PROBE = """\
 import resource, sys
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024))"""
+_usage = resource.getrusage(resource.RUSAGE_SELF)
+print(_usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024), _usage.ru_utime + _usage.ru_stime)"""
 
 
 @dataclass
@@ -479,9 +483,12 @@ class RunResult:
     """How one notebook's run went."""
 
     name: str
-    seconds: float
-    peak_mib: float | None
-    error: str | None = None
+    seconds: float  # wall clock, kernel start included
+    peak_mib: float | None  # peak resident memory of the kernel
+    cpu_seconds: float | None = (
+        None  # CPU time of the kernel: steadier than wall time on a busy machine
+    )
+    error: str | None = None  # "cell N: <last line of the error>"
     slowest_cells: list[tuple[int, float]] = field(default_factory=list)  # (cell number, seconds)
 
 
@@ -511,7 +518,7 @@ def run_notebook(
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.perf_counter()
-    error, peak, cell_seconds = None, None, []
+    error, peak, cpu_seconds, cell_seconds = None, None, None, []
     with client.setup_kernel(env=env):
         try:
             for index, cell in enumerate(notebook.cells):
@@ -520,20 +527,20 @@ def run_notebook(
                 cell_seconds.append((time.perf_counter() - cell_started, index + 1))
         except (CellExecutionError, CellTimeoutError) as err:
             error = f"cell {index + 1}: " + str(err).strip().splitlines()[-1][:300]
-        probe = nbformat.v4.new_code_cell(_PEAK_MEMORY_CODE)
+        probe = nbformat.v4.new_code_cell(_USAGE_PROBE)
         notebook.cells.append(probe)  # nbclient executes cells of its notebook only
         try:
             client.execute_cell(probe, len(notebook.cells) - 1)
         finally:
             notebook.cells.pop()
         texts = [o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream"]
-        if texts and texts[0].strip().isdigit():
-            peak = int(texts[0]) / 2**20
+        if texts and re.fullmatch(r"\d+ [\d.]+", texts[0].strip()):
+            peak_bytes, cpu = texts[0].split()
+            peak, cpu_seconds = int(peak_bytes) / 2**20, float(cpu)
     seconds = time.perf_counter() - started
     slowest = sorted(cell_seconds, reverse=True)[:3]
-    return RunResult(
-        path.stem, seconds, peak, error, [(i, round(s, 1)) for s, i in slowest]
-    ), notebook
+    slowest_cells = [(i, round(s, 1)) for s, i in slowest]
+    return RunResult(path.stem, seconds, peak, cpu_seconds, error, slowest_cells), notebook
 
 
 def run(
@@ -545,7 +552,7 @@ def run(
     report: Path | None = None,
     log=print,
 ) -> list[RunResult]:
-    """Run lessons (all when ``names`` is empty) and print seconds and peak memory for each.
+    """Run lessons (all when ``names`` is empty); print wall and CPU seconds and peak memory for each.
 
     ``inplace`` (smoke profile only) regenerates each .ipynb from its .py, runs it, and stores the
     outputs of the cells nbval compares.
@@ -566,9 +573,10 @@ def run(
         log(f"running {target.relative_to(root)} (profile {profile or 'from the environment'}) ...")
         result, executed = run_notebook(target, profile, timeout)
         results.append(result)
-        peak = f"{result.peak_mib:7.0f} MiB" if result.peak_mib is not None else "    n/a"
+        peak = f"{result.peak_mib:5.0f} MiB" if result.peak_mib is not None else "  n/a"
+        cpu = f"{result.cpu_seconds:5.1f} s" if result.cpu_seconds is not None else "  n/a"
         status = f"FAILED at {result.error}" if result.error else "ok"
-        log(f"  {result.name:<40} {result.seconds:6.1f} s  peak {peak}  {status}")
+        log(f"  {result.name:<40} {result.seconds:6.1f} s wall  {cpu} CPU  peak {peak}  {status}")
         log("  slowest cells: " + ", ".join(f"#{i} {s:.1f} s" for i, s in result.slowest_cells))
         if inplace and not result.error:
             keep_checked_outputs(executed)
@@ -581,6 +589,7 @@ def run(
                 "profile": profile,
                 "seconds": round(r.seconds, 1),
                 "peak_mib": None if r.peak_mib is None else round(r.peak_mib),
+                "cpu_seconds": None if r.cpu_seconds is None else round(r.cpu_seconds, 1),
                 "error": r.error,
                 "slowest_cells": r.slowest_cells,
             }

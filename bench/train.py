@@ -1,0 +1,155 @@
+"""Training speed and quality: ``sl.train.fit`` vs sentence-transformers' ``fit``, in one run.
+
+    SBERT_LAB_DATA=../shared/data HF_HUB_OFFLINE=1 .venv/bin/python bench/train.py
+
+Two workloads, each trained once by each library from the packaged all-MiniLM-L6-v2 with the same
+recipe — 1 epoch, batch 16, AdamW lr 2e-5 with weight decay 0.01, 10 % linear warm-up, gradient
+norm clipped at 1, seed 0:
+
+* STS: cosine-MSE regression on STS-B train (5,749 pairs; sentence-transformers'
+  ``CosineSimilarityLoss`` on score / 5), scored by STS-B test Spearman x 100;
+* NLI: softmax over (u, v, |u - v|) on SNLI dev + SICK train (14,342 pairs; ``SoftmaxLoss``),
+  scored by the classifier's SNLI test accuracy and by STS-B test Spearman after training.
+
+``fit`` runs with its defaults (bf16 autocast where the CPU has fast bf16, length-grouped batches);
+sentence-transformers runs with its defaults for ``fit`` (fp32 on a CPU, shuffled batches). Speed
+is steps per second of wall time for the whole ``fit`` call, and also steps per CPU-second of the
+process (less sensitive to other processes on a shared machine). Targets (issue 3): >= 2x
+sentence-transformers' steps/s, test Spearman within 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import time
+import warnings
+
+import torch
+
+import sbert_lab as sl
+from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path
+
+RECIPE = {"epochs": 1, "batch_size": 16, "lr": 2e-5, "warmup": 0.1, "seed": 0}
+
+
+def timed(train) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) taken by ``train()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    train()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def ours(loss, examples) -> tuple[sl.SentenceEncoder, float, float, int]:
+    encoder = sl.SentenceEncoder(PACKAGED_MINILM)
+    result = {}
+    wall, cpu = timed(lambda: result.update(history=sl.train.fit(encoder, loss, examples, progress=False, **RECIPE)))
+    return encoder, wall, cpu, result["history"].steps
+
+
+def theirs(make_loss, examples, to_input) -> tuple[object, object, float, float, int]:
+    """sentence-transformers' ``SentenceTransformer.fit`` with the same recipe."""
+    from sentence_transformers import InputExample, SentenceTransformer
+    from torch.utils.data import DataLoader
+
+    torch.manual_seed(RECIPE["seed"])
+    model = SentenceTransformer(str(packaged_minilm_path()), device="cpu")
+    loss = make_loss(model)
+    loader = DataLoader([InputExample(**to_input(e)) for e in examples], shuffle=True, batch_size=RECIPE["batch_size"])
+    steps = math.ceil(len(examples) / RECIPE["batch_size"])
+    wall, cpu = timed(
+        lambda: model.fit(
+            train_objectives=[(loader, loss)],
+            epochs=RECIPE["epochs"],
+            warmup_steps=math.ceil(RECIPE["warmup"] * steps),
+            optimizer_params={"lr": RECIPE["lr"]},
+            show_progress_bar=False,
+        )
+    )
+    return model, loss, wall, cpu, steps
+
+
+def row(name: str, steps: int, wall: float, cpu: float, reference: tuple[float, float] | None, figures: list[float]) -> dict:
+    speed, cpu_speed = steps / wall, steps / cpu
+    ratio = "1.00x" if reference is None else f"{speed / reference[0]:.2f}x"
+    cpu_ratio = "1.00x" if reference is None else f"{cpu_speed / reference[1]:.2f}x"
+    return {"name": name, "speed": speed, "cpu_speed": cpu_speed, "ratio": ratio, "cpu_ratio": cpu_ratio, "figures": figures}
+
+
+def print_table(title: str, columns: list[str], rows: list[dict]) -> None:
+    print(f"\n{title}\n")
+    print("| method | steps/s | vs s-t | steps per CPU-s | vs s-t | " + " | ".join(columns) + " |")
+    print("|---|---:|---:|---:|---:|" + "---:|" * len(columns))
+    for r in rows:
+        figures = " | ".join(f"{f:.4f}" if f <= 1 else f"{f:.2f}" for f in r["figures"])
+        print(f"| {r['name']} | {r['speed']:.2f} | {r['ratio']} | {r['cpu_speed']:.3f} | {r['cpu_ratio']} | {figures} |")
+
+
+def bench_sts(test) -> None:
+    from sentence_transformers import losses
+
+    train = sl.data.load_sts("stsb", "train")
+    st_model, _, st_wall, st_cpu, st_steps = theirs(
+        losses.CosineSimilarityLoss, train, lambda p: {"texts": [p.s1, p.s2], "label": p.score / 5.0}
+    )
+    st_spearman = sl.evaluation.sts_spearman(st_model, test)
+    encoder, wall, cpu, steps = ours(sl.losses.CosineMSELoss(sl.data.score_range("stsb")), train)
+    reference = (st_steps / st_wall, st_steps / st_cpu)
+    rows = [
+        row(f"sl.train.fit ({encoder.precision}, length-grouped)", steps, wall, cpu, reference, [sl.evaluation.sts_spearman(encoder, test)]),
+        row("SentenceTransformer.fit (fp32)", st_steps, st_wall, st_cpu, None, [st_spearman]),
+    ]
+    print_table(f"STS-B train, cosine-MSE: {len(train)} pairs, {steps} steps", ["STS-B test Spearman x 100"], rows)
+
+
+def bench_nli(test, size: int | None) -> None:
+    from sentence_transformers import losses
+
+    pairs = sl.data.load_nli("snli", "dev") + sl.data.load_nli("sick", "train")
+    pairs = sl.profiles.subset(pairs, size, seed=0)
+    snli_test = sl.data.load_nli("snli", "test")
+    dim = 384
+    st_model, st_loss, st_wall, st_cpu, st_steps = theirs(
+        lambda model: losses.SoftmaxLoss(model, dim, num_labels=3),
+        pairs,
+        lambda p: {"texts": [p.premise, p.hypothesis], "label": p.label},
+    )
+    st_head = sl.losses.SoftmaxLoss(dim)  # the same (u, v, |u-v|) layout: reuse their trained classifier
+    st_head.classifier.load_state_dict(st_loss.classifier.state_dict())
+    st_figures = [sl.evaluation.nli_accuracy(st_model, st_head, snli_test), sl.evaluation.sts_spearman(st_model, test)]
+    torch.manual_seed(RECIPE["seed"])
+    head = sl.losses.SoftmaxLoss(dim)
+    encoder, wall, cpu, steps = ours(head, pairs)
+    figures = [sl.evaluation.nli_accuracy(encoder, head, snli_test), sl.evaluation.sts_spearman(encoder, test)]
+    reference = (st_steps / st_wall, st_steps / st_cpu)
+    rows = [
+        row(f"sl.train.fit ({encoder.precision}, length-grouped)", steps, wall, cpu, reference, figures),
+        row("SentenceTransformer.fit (fp32)", st_steps, st_wall, st_cpu, None, st_figures),
+    ]
+    columns = ["SNLI test accuracy", "STS-B test Spearman x 100"]
+    print_table(f"SNLI dev + SICK train, softmax: {len(pairs)} pairs, {steps} steps", columns, rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", choices=("sts", "nli"), help="run one workload")
+    parser.add_argument("--nli-size", type=int, help="NLI pairs to train on (default: all 14,342)")
+    args = parser.parse_args()
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("WANDB_DISABLED", "true")
+    torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore")
+    test = sl.data.load_sts("stsb", "test")
+    print(f"{args.threads} threads; torch {torch.__version__}; {platform.processor() or platform.machine()}; recipe {RECIPE}")
+    if args.only in (None, "sts"):
+        bench_sts(test)
+    if args.only in (None, "nli"):
+        bench_nli(test, args.nli_size)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Acceptance runs of ``fit`` on the real data sets (issue 3): they need the original files in $SBERT_LAB_DATA.
+
+Both start from the packaged all-MiniLM-L6-v2 and follow the paper's recipe (Section 3.1): 1 epoch,
+batch 16, lr 2e-5, 10 % linear warm-up, seed 0, with fit's defaults (bf16 autocast where the CPU
+has it, length-grouped batches).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+import sbert_lab as sl
+from sbert_lab.models import PACKAGED_MINILM
+
+DATA = os.environ.get("SBERT_LAB_DATA")
+FILES = ("stsbenchmark/sts-train.csv", "stsbenchmark/sts-test.csv", "snli/s1.dev", "snli/s1.test", "sick/SICK_train.txt")
+HAVE_DATA = bool(DATA) and all((Path(DATA) / f).is_file() for f in FILES)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.realdata,
+    pytest.mark.skipif(
+        not HAVE_DATA,
+        reason="$SBERT_LAB_DATA does not point at the original STS-B, SNLI and SICK files: real-data training tests skipped",
+    ),
+]
+RECIPE = {"epochs": 1, "batch_size": 16, "lr": 2e-5, "warmup": 0.1, "seed": 0, "progress": False}
+
+# The NLI run trains on a seeded subset of SNLI dev + SICK train (14,342 pairs in all). All of it is
+# 897 steps, several minutes on CI's 2 cores; the STS run already shows that fit reproduces a known
+# figure, so this one only needs to show that the SoftmaxLoss classifier and the encoder learn NLI
+# together. 4,000 pairs (250 steps) does that well above chance; bench/train.py runs all 14,342.
+NLI_TRAIN_PAIRS = 4000
+
+
+@pytest.fixture(scope="module")
+def stsb_test():
+    return sl.data.load_sts("stsb", "test")
+
+
+def test_sts_regression_reaches_the_sbert_stsb_figure(stsb_test):
+    """CosineMSELoss on STS-B train: sentence-transformers' fit with this recipe reaches 85.11 here,
+    the paper's SBERT-STSb-base 84.67 (Table 2)."""
+    encoder = sl.SentenceEncoder(PACKAGED_MINILM)
+    before = sl.evaluation.sts_spearman(encoder, stsb_test)
+    loss = sl.losses.CosineMSELoss(sl.data.score_range("stsb"))
+    history = sl.train.fit(encoder, loss, sl.data.load_sts("stsb", "train"), **RECIPE)
+    after = sl.evaluation.sts_spearman(encoder, stsb_test)
+    print(
+        f"STS-B test Spearman x100: {before:.2f} before, {after:.2f} after {history.steps} steps "
+        f"({history.seconds:.0f} s, {history.steps_per_second:.2f} steps/s)"
+    )
+    assert history.steps == 360  # 5,749 pairs / 16, last batch partial
+    assert after >= 84.6
+
+
+def test_nli_softmax_training_learns_the_labels(stsb_test):
+    """SoftmaxLoss on SNLI dev + SICK train; the classifier's SNLI test accuracy must be far above chance."""
+    pairs = sl.data.load_nli("snli", "dev") + sl.data.load_nli("sick", "train")
+    pairs = sl.profiles.subset(pairs, NLI_TRAIN_PAIRS, seed=0)
+    snli_test = sl.data.load_nli("snli", "test")
+    encoder = sl.SentenceEncoder(PACKAGED_MINILM)
+    torch.manual_seed(0)
+    loss = sl.losses.SoftmaxLoss(encoder.dim)
+    untrained = sl.evaluation.nli_accuracy(encoder, loss, snli_test)
+    history = sl.train.fit(encoder, loss, pairs, **RECIPE)
+    accuracy = sl.evaluation.nli_accuracy(encoder, loss, snli_test)
+    spearman = sl.evaluation.sts_spearman(encoder, stsb_test)
+    print(
+        f"SNLI test accuracy {accuracy:.4f} (untrained classifier {untrained:.4f}); STS-B test Spearman x100 "
+        f"after NLI training {spearman:.2f}; {history.steps} steps in {history.seconds:.0f} s"
+    )
+    assert accuracy >= 0.60  # chance is about 1/3
+    assert spearman > 70  # NLI training must not wreck the embedding (82.03 before)
