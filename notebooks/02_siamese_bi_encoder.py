@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 2 · Inside the bi-encoder: tokens → hidden states → pooling
+# # Lesson 2 — Inside the bi-encoder: tokens → hidden states → pooling
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/02_siamese_bi_encoder.ipynb)
 #

@@ -271,6 +271,7 @@ def concat_features(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 
 
 # %%
+# NBVAL_CHECK_OUTPUT
 with torch.no_grad():
     u, v = encoder.embed(premises), encoder.embed(hypotheses)
     yours = concat_features(u, v)

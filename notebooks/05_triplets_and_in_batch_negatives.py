@@ -156,7 +156,7 @@ def triplet_loss(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.T
 # NBVAL_CHECK_OUTPUT
 batch = train_triplets[: profile.batch_size]
 with torch.no_grad():
-    a, p, n = (raw.embed(column) for column in zip(*batch))  # (B, H) each
+    a, p, n = (raw.embed(column) for column in zip(*batch, strict=True))  # (B, H) each
 for margin in (1.0, 5.0):
     yours = triplet_loss(a, p, n, margin)
     library = sl.losses.TripletLoss(margin=margin)([a, p, n], None)
@@ -256,8 +256,8 @@ print(f"{mnrl_history.steps} steps in {mnrl_history.seconds:.0f} s")
 # NBVAL_IGNORE_OUTPUT
 held_batch = eval_triplets[: profile.batch_size]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
-for ax, (name, model) in zip(axes, [("raw", raw), ("MNRL-trained", mnrl_model)]):
-    ea, ep, en = (torch.from_numpy(model.encode(list(column), normalize=True)) for column in zip(*held_batch))
+for ax, (name, model) in zip(axes, [("raw", raw), ("MNRL-trained", mnrl_model)], strict=True):
+    ea, ep, en = (torch.from_numpy(model.encode(list(column), normalize=True)) for column in zip(*held_batch, strict=True))
     probabilities = (20.0 * ea @ torch.cat([ep, en]).T).softmax(dim=-1)  # (B, 2B)
     image = ax.imshow(probabilities.numpy(), cmap="viridis", vmin=0, vmax=1)
     ax.axvline(len(held_batch) - 0.5, color="white", linewidth=1)

@@ -80,7 +80,8 @@ def short(sentence: str, width: int = 70) -> str:
 #   SNLI dev/test; SNLI's 550k-pair train split is left out to keep the index quick to build).
 #
 # The corpus is capped at `profile.corpus_size` sentences: the topic corpus, then the paraphrase
-# pairs (up to half of what is left), then distractors.
+# pairs (their sentences up to a quarter of what is left: every one becomes a query that costs 10
+# cross-encoder passes below), then distractors.
 
 # %%
 def load_or_skip(load, *args):
@@ -107,7 +108,7 @@ print({name: len(pairs) for name, pairs in known.items()}, f"{len(set(distractor
 
 # %%
 cap = profile.corpus_size or 10**9
-pair_room = max(0, cap - len(topic_sentences)) // 2
+pair_room = max(0, cap - len(topic_sentences)) // 4  # sentences
 stsb_pairs = sl.profiles.subset(known["STS-B ≥ 4.5"], pair_room // 2)
 known["STS-B ≥ 4.5"] = stsb_pairs
 corpus = list(dict.fromkeys(topic_sentences + [s for pair in stsb_pairs for s in pair]))

@@ -23,6 +23,7 @@ import argparse
 import ast
 import copy
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -121,7 +122,7 @@ def colab_url(repo_url: str, path_in_repo: str) -> str:
 
 
 def colab_badge(repo_url: str, path_in_repo: str) -> str:
-    """Markdown for the "Open in Colab" badge that every lesson's title cell carries."""
+    """Markdown for an "Open in Colab" badge (as in each lesson's title cell, or a README table)."""
     badge = "https://colab.research.google.com/assets/colab-badge.svg"
     return f"[![Open In Colab]({badge})]({colab_url(repo_url, path_in_repo)})"
 
@@ -217,6 +218,18 @@ def is_checked(cell) -> bool:
     return marked or "nbval-check-output" in tags(cell)
 
 
+def assign_stable_ids(notebook) -> None:
+    """Give each cell an id derived from its content (in place), so regenerating changes no id.
+
+    jupytext gives new cells random ids; these would change every file on every ``sync``.
+    """
+    seen: dict[str, int] = {}
+    for cell in notebook.cells:
+        key = f"{cell.cell_type}\0{cell.source}"
+        seen[key] = seen.get(key, 0) + 1
+        cell.id = hashlib.sha1(f"{key}\0{seen[key]}".encode()).hexdigest()[:8]
+
+
 def keep_checked_outputs(notebook) -> None:
     """Drop every output nbval does not compare, and run timestamps (in place).
 
@@ -304,19 +317,25 @@ def stub_solution(source: str) -> str:
         ) from err
     lines = source.splitlines()
     covered = set()
-    pieces: list[tuple[int, list[str]]] = []  # (first line, replacement lines)
+    pieces: list[tuple[int, int, list[str]]] = []  # (first line, last line, replacement lines)
     for node in tree.body:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         covered.update(range(first, node.end_lineno + 1))
-        pieces.append((first, _stub_statement(node, lines, first)))
+        pieces.append((first, node.end_lineno, _stub_statement(node, lines, first)))
     for number, line in enumerate(lines, start=1):
         if number not in covered and line.startswith("#"):
-            pieces.append((number, [line]))
+            pieces.append((number, number, [line]))
     out: list[str] = []
-    for _, replacement in sorted(pieces, key=lambda piece: piece[0]):
+    previous_last = None
+    for first, last, replacement in sorted(pieces):
         if replacement == [STUB_COMMENT] and out and out[-1] == STUB_COMMENT:
             continue
+        # keep the blank lines that separated two pieces (at most 2)
+        if previous_last is not None:
+            gap = sum(1 for line in lines[previous_last : first - 1] if not line.strip())
+            out.extend([""] * min(gap, 2))
         out.extend(replacement)
+        previous_last = last
     return "\n".join(out)
 
 
@@ -375,7 +394,6 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
     Outputs stored in the .ipynb are kept for cells whose source did not change (and only for
     cells nbval compares). The .py itself is rewritten only to update the repository URL.
     """
-    import jupytext
     from jupytext.combine import combine_inputs_with_outputs
 
     repo_url = repository_url(root)
@@ -391,14 +409,9 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
         if target.exists():
             notebook = combine_inputs_with_outputs(notebook, read_ipynb(target))
         keep_checked_outputs(notebook)
-        for path, content in (
-            (target, notebook),
-            (student_path(source), student_version(notebook, repo_url, source.stem)),
-        ):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            new_text = jupytext.writes(content, fmt="ipynb")
-            if not path.exists() or path.read_text(encoding="utf-8") != new_text:
-                path.write_text(new_text, encoding="utf-8")
+        student = student_version(notebook, repo_url, source.stem)
+        for path, content in ((target, notebook), (student_path(source), student)):
+            if _write_if_changed(path, content):
                 written.append(path)
     for path in written:
         log(f"wrote {path.relative_to(root)}")
@@ -408,23 +421,31 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
 
 
 def write_students(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
-    """Write notebooks/student/NN_topic.ipynb for each lesson (from its .py)."""
-    import jupytext
-
+    """Write notebooks/student/NN_topic.ipynb for each lesson (from its .py); return those that changed."""
     repo_url = repository_url(root)
     written = []
     for source in lesson_sources(root, names):
-        path = student_path(source)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            jupytext.writes(
-                student_version(read_source(source), repo_url, source.stem), fmt="ipynb"
-            ),
-            encoding="utf-8",
-        )
-        written.append(path)
+        student = student_version(read_source(source), repo_url, source.stem)
+        if _write_if_changed(student_path(source), student):
+            written.append(student_path(source))
+    for path in written:
         log(f"wrote {path.relative_to(root)}")
+    if not written:
+        log("every student version was up to date")
     return written
+
+
+def _write_if_changed(path: Path, notebook) -> bool:
+    """Write ``notebook`` as .ipynb to ``path`` unless the file already holds exactly that."""
+    import jupytext
+
+    assign_stable_ids(notebook)
+    text = jupytext.writes(notebook, fmt="ipynb")
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
 def lesson_problems(source: Path, repo_url: str) -> list[str]:
@@ -561,8 +582,6 @@ def run(
         raise NotebookToolError(
             "run --inplace stores the outputs nbval compares in CI, so it runs the smoke profile only (--profile smoke)"
         )
-    import jupytext
-
     results = []
     for source in lesson_sources(root, names):
         target = source.with_suffix(".ipynb")
@@ -580,8 +599,8 @@ def run(
         log("  slowest cells: " + ", ".join(f"#{i} {s:.1f} s" for i, s in result.slowest_cells))
         if inplace and not result.error:
             keep_checked_outputs(executed)
-            target.write_text(jupytext.writes(executed, fmt="ipynb"), encoding="utf-8")
-            log(f"  stored the checked outputs in {target.relative_to(root)}")
+            if _write_if_changed(target, executed):
+                log(f"  stored the checked outputs in {target.relative_to(root)}")
     if report:
         rows = [
             {

@@ -92,6 +92,11 @@ def test_bad_batch_size_is_refused(minilm):
         minilm.encode(["a"], batch_size=0)
 
 
+def test_a_model_that_cannot_be_found_offline_gets_a_clear_error():
+    with pytest.raises(OSError, match="could not load model 'nobody/no-such-model'.*Offline\\? Use 'sbert-lab:"):
+        SentenceEncoder("nobody/no-such-model")
+
+
 def test_max_length_beyond_the_model_positions_is_refused():
     with pytest.raises(ValueError, match="max_length=1000.*512 positions"):
         SentenceEncoder(PACKAGED_MINILM, max_length=1000)
