@@ -1,17 +1,16 @@
 """Peak resident memory of each lesson's kernel: does the workbook fit in Binder's 2 GB?
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/memory.py                      # every lesson, smoke profile
-    .venv/bin/python bench/memory.py notebooks/03_nli_finetuning.ipynb --profile cpu
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/memory.py                  # every lesson, smoke profile
+    .venv/bin/python bench/memory.py 03 07 --profile cpu                # some lessons, another profile
 
-Every notebook runs in a fresh Python process of its own, which executes it with nbclient in a
-scratch copy of ``notebooks/`` (with empty ``results/`` and ``runs/``, so that each lesson trains what
-it needs instead of finding another lesson's checkpoint: the worst case). When the kernel has been
-shut down and reaped, that process reads ``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the peak resident
-set of the largest child it waited for, which is the kernel. The first row is a kernel that only
-imports ``sbert_lab``: the floor that every lesson pays before it loads a model.
+Each lesson runs in a fresh kernel through the notebook tool (``sbert_lab.notebooks.run_notebook``,
+which reads the kernel's own ``getrusage(RUSAGE_SELF).ru_maxrss`` after the last cell), in a scratch
+copy of ``notebooks/`` with empty ``results/`` and ``runs/``: no lesson finds a model that another one
+trained, so each pays for the training it needs (the worst case, as for a student who opens that
+lesson first). The first row is a kernel that only imports the libraries, the floor every lesson pays.
 
-The table is Markdown, ready for the README. Binder adds the Jupyter server (about 0.1 GB) to
-whichever kernels are running, so a lesson's row plus 0.1 GB must stay under 2 GB there.
+The table is Markdown, ready for the README. On Binder the Jupyter server (about 0.1 GB) runs beside
+the kernels, so a lesson's peak plus 0.1 GB must stay under 2 GB, with one lesson's kernel running.
 """
 
 from __future__ import annotations
@@ -20,133 +19,88 @@ import argparse
 import json
 import os
 import platform
-import re
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-BASELINE = "(kernel + import sbert_lab)"
-MIB = 1024 * 1024
-ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+sys.path.insert(0, str(REPO))
+
+from sbert_lab.notebooks import NotebookToolError, lesson_sources, run_notebook  # noqa: E402
+
+FLOOR = "(floor: kernel + import sbert_lab, torch, transformers)"
+FLOOR_SOURCE = "import sbert_lab as sl\nimport torch\nimport transformers"
 
 
-def lessons() -> list[Path]:
-    """The lesson notebooks, ``notebooks/NN_*.ipynb``, in order (student copies are not lessons)."""
-    return sorted(p for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
-def children_peak_rss_bytes() -> int:
-    """Peak RSS of the largest child process this process has waited for (ru_maxrss is KiB on Linux)."""
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
-
-
-def baseline_notebook():
-    """A one-cell notebook that imports the package, as every lesson's first cells do."""
+def floor_notebook():
+    """A one-cell notebook that imports what every lesson imports first."""
     import nbformat
 
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("import sbert_lab as sl\nimport torch, transformers")]
+    notebook.cells = [nbformat.v4.new_code_cell(FLOOR_SOURCE)]
     return notebook
 
 
-def execute_and_measure(notebook_path: str, workdir: Path, timeout: int) -> dict:
-    """Run one notebook with nbclient in ``workdir/notebooks``; return its time, peak RSS and error."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
-
-    if notebook_path == BASELINE:
-        notebook = baseline_notebook()
-    else:
-        notebook = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",  # this environment's kernel, whatever the notebook's metadata says
-        resources={"metadata": {"path": str(workdir / "notebooks")}},
-    )
-    error = ""
-    start = time.perf_counter()
-    try:
-        client.execute()  # starts the kernel, runs every cell, shuts the kernel down and reaps it
-    except (CellExecutionError, CellTimeoutError) as err:
-        error = ANSI_COLOUR.sub("", str(err)).strip().splitlines()[-1][:200]
-    seconds = time.perf_counter() - start
-    return {"notebook": notebook_path, "seconds": round(seconds, 1), "peak_rss": children_peak_rss_bytes(), "error": error}
+def measure(notebooks: list[Path], profile: str, timeout: int, log=print) -> list[dict]:
+    """Run the floor notebook, then each notebook, each in a fresh kernel in its own scratch folder."""
+    rows = []
+    for notebook in [None, *notebooks]:
+        with tempfile.TemporaryDirectory(prefix="sbert-lab-memory-") as scratch:
+            scratch = Path(scratch)
+            copy = scratch / "notebooks" / (notebook.name if notebook else "floor.ipynb")
+            shutil.copytree(REPO / "notebooks", copy.parent, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            os.environ["SBERT_LAB_RESULTS"] = str(scratch / "results")  # the kernel inherits these
+            os.environ["SBERT_LAB_RUNS"] = str(scratch / "runs")
+            result, _ = run_notebook(copy, profile, timeout, notebook=None if notebook else floor_notebook())
+        row = {
+            "notebook": notebook.stem if notebook else FLOOR,
+            "profile": profile,
+            "seconds": round(result.seconds, 1),
+            "peak_mib": None if result.peak_mib is None else round(result.peak_mib),
+            "error": result.error,
+        }
+        log(f"# {row['notebook']}: {row['peak_mib']} MiB, {row['seconds']} s {row['error'] or ''}")
+        rows.append(row)
+    return rows
 
 
-def measure_in_fresh_process(notebook: str, profile: str, timeout: int) -> dict:
-    """Run ``--worker`` for one notebook in a new Python process with a scratch copy of notebooks/."""
-    with tempfile.TemporaryDirectory(prefix="sbert-lab-memory-") as scratch:
-        workdir = Path(scratch)
-        shutil.copytree(REPO / "notebooks", workdir / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        env = dict(
-            os.environ,
-            SBERT_LAB_PROFILE=profile,
-            SBERT_LAB_RESULTS=str(workdir / "results"),
-            SBERT_LAB_RUNS=str(workdir / "runs"),
-        )
-        if profile == "smoke":
-            env.setdefault("HF_HUB_OFFLINE", "1")
-        command = [sys.executable, __file__, "--worker", notebook, "--workdir", str(workdir), "--timeout", str(timeout)]
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"bench/memory.py worker for {notebook} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def markdown_table(rows: list[dict], profile: str) -> str:
-    """The rows as a Markdown table: notebook, seconds, peak RSS in MiB, and what went wrong if anything."""
+def markdown_table(rows: list[dict]) -> str:
+    """Notebook, wall seconds, kernel peak RSS in MiB, and what went wrong if anything."""
     lines = [
-        f"| notebook ({profile} profile) | run time (s) | kernel peak RSS (MiB) | status |",
+        f"| notebook ({rows[0]['profile']} profile) | run time (s) | kernel peak RSS (MiB) | status |",
         "|---|---:|---:|---|",
     ]
     for row in rows:
-        name = row["notebook"] if row["notebook"] == BASELINE else Path(row["notebook"]).stem
-        status = f"error: {row['error']}" if row["error"] else "ok"
-        lines.append(f"| {name} | {row['seconds']:.1f} | {row['peak_rss'] / MIB:,.0f} | {status} |")
+        peak = "n/a" if row["peak_mib"] is None else f"{row['peak_mib']:,}"
+        status = f"error at {row['error']}" if row["error"] else "ok"
+        lines.append(f"| {row['notebook']} | {row['seconds']:.0f} | {peak} | {status} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", help="notebooks to measure (default: every notebooks/NN_*.ipynb)")
+    parser.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
     parser.add_argument("--profile", default="smoke", choices=("smoke", "cpu", "gpu"))
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.worker:
-        print(json.dumps(execute_and_measure(args.worker, args.workdir, args.timeout)))
-        return
-
-    notebooks = [str(Path(n).resolve()) for n in args.notebooks] or [str(p) for p in lessons()]
-    missing = [n for n in notebooks if not Path(n).exists()]
+    try:
+        notebooks = [source.with_suffix(".ipynb") for source in lesson_sources(REPO, args.lessons)]
+    except NotebookToolError as err:
+        parser.error(str(err))
+    missing = [str(n) for n in notebooks if not n.exists()]
     if missing:
-        parser.error(f"no such notebook: {', '.join(missing)}")
-    if not notebooks:
-        parser.error(f"no lesson notebooks (NN_*.ipynb) in {REPO / 'notebooks'}")
-    data = os.environ.get("SBERT_LAB_DATA") or "unset: fixtures"
+        parser.error(f"missing notebooks (run `python -m sbert_lab.notebooks sync`): {', '.join(missing)}")
+    data = os.environ.get("SBERT_LAB_DATA") or "unset (fixtures)"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
           f"profile {args.profile}, SBERT_LAB_DATA {data}", flush=True)  # fmt: skip
-    rows = []
-    for notebook in [BASELINE, *notebooks]:
-        rows.append(measure_in_fresh_process(notebook, args.profile, args.timeout))
-        row = rows[-1]
-        print(f"#   {Path(notebook).stem}: {row['peak_rss'] / MIB:,.0f} MiB in {row['seconds']:.1f} s {row['error']}", flush=True)
-    print(markdown_table(rows, args.profile))
+    rows = measure(notebooks, args.profile, args.timeout, log=lambda line: print(line, flush=True))
+    print(markdown_table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
-    if any(row["error"] for row in rows):
-        sys.exit(1)
+    sys.exit(1 if any(row["error"] for row in rows) else 0)
 
 
 if __name__ == "__main__":

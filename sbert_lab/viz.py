@@ -58,10 +58,11 @@ def plot_training(
     losses = np.asarray(history.losses, dtype=np.float64)
     steps = np.arange(1, len(losses) + 1)
     window = window or max(1, len(losses) // 20)
-    loss_ax.plot(steps, losses, color=YOURS_COLOR, alpha=0.25, linewidth=0.8, label="per step")
-    loss_ax.plot(steps, moving_average(losses, window), color=YOURS_COLOR, label=f"mean of last {window}")
+    loss_ax.plot(steps, losses, color=YOURS_COLOR, alpha=0.25 if window > 1 else 1.0, linewidth=0.8, label="per step")
+    if window > 1:
+        loss_ax.plot(steps, moving_average(losses, window), color=YOURS_COLOR, label=f"mean of last {window}")
     loss_ax.set(xlabel="training step", ylabel="loss", title="training loss")
-    loss_ax.legend(loc="upper right")
+    loss_ax.legend(loc="best")
     _draw_eval(eval_ax, *eval_points(history, start), label=eval_label, paper=paper)
     if title:
         fig.suptitle(title)
@@ -74,7 +75,7 @@ def _draw_eval(ax, steps: list[int], values: list[float], *, label: str, paper: 
     if paper is not None:
         ax.axhline(paper, color=PAPER_COLOR, linestyle="--", label=f"paper {paper:.2f}")
     ax.set(xlabel="training step", ylabel=label, title=label)
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
 
 
 def plot_paper_vs_yours(
@@ -99,7 +100,7 @@ def plot_paper_vs_yours(
     ax.set_xticks(x, labels)
     ax.set(ylabel=ylabel, title=title or "")
     ax.margins(y=0.15)
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
     fig.tight_layout()
     return fig
 

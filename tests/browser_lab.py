@@ -211,7 +211,7 @@ CELL_SUMMARY_JS = """() => {
 class NotebookRun:
     """What running a notebook in the browser produced."""
 
-    outcome: str  # 'done', 'stopped' (a cell failed) or 'failed: ...'
+    outcome: str  # 'done', 'stopped' (a cell failed), 'timed out after N s' or 'failed: ...'
     cells: list[dict]  # per code cell: index, source_head, execution_count, tags, errors
     seconds: float
 
@@ -239,13 +239,21 @@ def run_notebook(page, lab: JupyterLab, notebook: str, timeout_s: float = 120.0)
     """Open ``notebook`` (a path relative to the lab's root) and run all of its cells.
 
     Waits for the kernel to be idle, clears old outputs, runs every cell through the Run menu's own
-    command, and waits until that command has finished and the kernel is idle again.
+    command, and waits until that command has finished and the kernel is idle again. A run still
+    going after ``timeout_s`` is returned as it stands (outcome "timed out ..."), so that the caller
+    can take a screenshot and name the cells that never ran.
     """
     page.goto(f"{lab.url}/lab/tree/{notebook}?token={lab.token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_function(KERNEL_READY_JS, timeout=60_000, polling=250)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     started = time.monotonic()
     page.evaluate(START_RUN_ALL_JS)
-    page.wait_for_function(RUN_FINISHED_JS, timeout=timeout_s * 1000, polling=250)
+    try:
+        page.wait_for_function(RUN_FINISHED_JS, timeout=timeout_s * 1000, polling=250)
+        outcome = page.evaluate("() => window.__runAll")
+    except PlaywrightTimeout:
+        outcome = f"timed out after {timeout_s:.0f} s"
     seconds = time.monotonic() - started
-    return NotebookRun(outcome=page.evaluate("() => window.__runAll"), cells=page.evaluate(CELL_SUMMARY_JS), seconds=seconds)
+    return NotebookRun(outcome=outcome, cells=page.evaluate(CELL_SUMMARY_JS), seconds=seconds)

@@ -21,7 +21,7 @@ from browser_lab import CHROMIUM, JupyterLab, launch_chromium, run_notebook
 
 # The lesson the browser runs. It must display an ipywidgets widget (every training lesson shows a
 # tqdm.auto bar; lesson 06 has a slider) and run in well under a minute in the smoke profile.
-LESSON = "01_raw_bert_fails"
+LESSON = "06_cost_bi_vs_cross"
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "artifacts" / "browser"
@@ -87,7 +87,8 @@ def test_lesson_runs_in_jupyterlab_and_draws_its_widgets(lab):
 
     assert run.outcome == "done", f"Run All did not finish ({run.outcome}); screenshot: {screenshot}"
     assert not run.errors, "cells showed errors in the browser:\n" + "\n".join(run.errors)
-    assert not run.unexecuted, f"code cells that never ran: {run.unexecuted}"
+    never_ran = [f"cell {c['index']} ({c['source_head'].splitlines()[0]!r})" for c in run.cells if c["index"] in run.unexecuted]
+    assert not never_ran, "code cells that never ran: " + ", ".join(never_ran)
     broken = [t for t in outputs_text for failure in WIDGET_FAILURE_TEXTS if failure in t]
     assert not broken, f"widgets that did not render: {broken}"
     assert widget_count > 0, f"no ipywidgets widget rendered in {LESSON}; screenshot: {screenshot}"

@@ -140,3 +140,10 @@ def test_live_curve_renders_a_png():
     curve = viz.LiveCurve("dev", start=1.0, paper=2.0)
     curve.add(5, 1.5)
     assert curve.png().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_plot_training_draws_no_moving_average_over_one_step():
+    fig = viz.plot_training(fake_history(), window=1)
+    (raw,) = fig.axes[0].get_lines()
+    np.testing.assert_allclose(raw.get_ydata(), fake_history().losses)
+    plt.close(fig)
