@@ -45,7 +45,11 @@ def timed(train) -> tuple[float, float]:
 def ours(loss, examples) -> tuple[sl.SentenceEncoder, float, float, int]:
     encoder = sl.SentenceEncoder(PACKAGED_MINILM)
     result = {}
-    wall, cpu = timed(lambda: result.update(history=sl.train.fit(encoder, loss, examples, progress=False, **RECIPE)))
+    wall, cpu = timed(
+        lambda: result.update(
+            history=sl.train.fit(encoder, loss, examples, progress=False, **RECIPE)
+        )
+    )
     return encoder, wall, cpu, result["history"].steps
 
 
@@ -57,7 +61,11 @@ def theirs(make_loss, examples, to_input) -> tuple[object, object, float, float,
     torch.manual_seed(RECIPE["seed"])
     model = SentenceTransformer(str(packaged_minilm_path()), device="cpu")
     loss = make_loss(model)
-    loader = DataLoader([InputExample(**to_input(e)) for e in examples], shuffle=True, batch_size=RECIPE["batch_size"])
+    loader = DataLoader(
+        [InputExample(**to_input(e)) for e in examples],
+        shuffle=True,
+        batch_size=RECIPE["batch_size"],
+    )
     steps = math.ceil(len(examples) / RECIPE["batch_size"])
     wall, cpu = timed(
         lambda: model.fit(
@@ -71,11 +79,25 @@ def theirs(make_loss, examples, to_input) -> tuple[object, object, float, float,
     return model, loss, wall, cpu, steps
 
 
-def row(name: str, steps: int, wall: float, cpu: float, reference: tuple[float, float] | None, figures: list[float]) -> dict:
+def row(
+    name: str,
+    steps: int,
+    wall: float,
+    cpu: float,
+    reference: tuple[float, float] | None,
+    figures: list[float],
+) -> dict:
     speed, cpu_speed = steps / wall, steps / cpu
     ratio = "1.00x" if reference is None else f"{speed / reference[0]:.2f}x"
     cpu_ratio = "1.00x" if reference is None else f"{cpu_speed / reference[1]:.2f}x"
-    return {"name": name, "speed": speed, "cpu_speed": cpu_speed, "ratio": ratio, "cpu_ratio": cpu_ratio, "figures": figures}
+    return {
+        "name": name,
+        "speed": speed,
+        "cpu_speed": cpu_speed,
+        "ratio": ratio,
+        "cpu_ratio": cpu_ratio,
+        "figures": figures,
+    }
 
 
 def print_table(title: str, columns: list[str], rows: list[dict]) -> None:
@@ -84,7 +106,9 @@ def print_table(title: str, columns: list[str], rows: list[dict]) -> None:
     print("|---|---:|---:|---:|---:|" + "---:|" * len(columns))
     for r in rows:
         figures = " | ".join(f"{f:.4f}" if f <= 1 else f"{f:.2f}" for f in r["figures"])
-        print(f"| {r['name']} | {r['speed']:.2f} | {r['ratio']} | {r['cpu_speed']:.3f} | {r['cpu_ratio']} | {figures} |")
+        print(
+            f"| {r['name']} | {r['speed']:.2f} | {r['ratio']} | {r['cpu_speed']:.3f} | {r['cpu_ratio']} | {figures} |"
+        )
 
 
 def bench_sts(test) -> None:
@@ -92,16 +116,29 @@ def bench_sts(test) -> None:
 
     train = sl.data.load_sts("stsb", "train")
     st_model, _, st_wall, st_cpu, st_steps = theirs(
-        losses.CosineSimilarityLoss, train, lambda p: {"texts": [p.s1, p.s2], "label": p.score / 5.0}
+        losses.CosineSimilarityLoss,
+        train,
+        lambda p: {"texts": [p.s1, p.s2], "label": p.score / 5.0},
     )
     st_spearman = sl.evaluation.sts_spearman(st_model, test)
     encoder, wall, cpu, steps = ours(sl.losses.CosineMSELoss(sl.data.score_range("stsb")), train)
     reference = (st_steps / st_wall, st_steps / st_cpu)
     rows = [
-        row(f"sl.train.fit ({encoder.precision}, length-grouped)", steps, wall, cpu, reference, [sl.evaluation.sts_spearman(encoder, test)]),
+        row(
+            f"sl.train.fit ({encoder.precision}, length-grouped)",
+            steps,
+            wall,
+            cpu,
+            reference,
+            [sl.evaluation.sts_spearman(encoder, test)],
+        ),
         row("SentenceTransformer.fit (fp32)", st_steps, st_wall, st_cpu, None, [st_spearman]),
     ]
-    print_table(f"STS-B train, cosine-MSE: {len(train)} pairs, {steps} steps", ["STS-B test Spearman x 100"], rows)
+    print_table(
+        f"STS-B train, cosine-MSE: {len(train)} pairs, {steps} steps",
+        ["STS-B test Spearman x 100"],
+        rows,
+    )
 
 
 def bench_nli(test, size: int | None) -> None:
@@ -116,16 +153,31 @@ def bench_nli(test, size: int | None) -> None:
         pairs,
         lambda p: {"texts": [p.premise, p.hypothesis], "label": p.label},
     )
-    st_head = sl.losses.SoftmaxLoss(dim)  # the same (u, v, |u-v|) layout: reuse their trained classifier
+    st_head = sl.losses.SoftmaxLoss(
+        dim
+    )  # the same (u, v, |u-v|) layout: reuse their trained classifier
     st_head.classifier.load_state_dict(st_loss.classifier.state_dict())
-    st_figures = [sl.evaluation.nli_accuracy(st_model, st_head, snli_test), sl.evaluation.sts_spearman(st_model, test)]
+    st_figures = [
+        sl.evaluation.nli_accuracy(st_model, st_head, snli_test),
+        sl.evaluation.sts_spearman(st_model, test),
+    ]
     torch.manual_seed(RECIPE["seed"])
     head = sl.losses.SoftmaxLoss(dim)
     encoder, wall, cpu, steps = ours(head, pairs)
-    figures = [sl.evaluation.nli_accuracy(encoder, head, snli_test), sl.evaluation.sts_spearman(encoder, test)]
+    figures = [
+        sl.evaluation.nli_accuracy(encoder, head, snli_test),
+        sl.evaluation.sts_spearman(encoder, test),
+    ]
     reference = (st_steps / st_wall, st_steps / st_cpu)
     rows = [
-        row(f"sl.train.fit ({encoder.precision}, length-grouped)", steps, wall, cpu, reference, figures),
+        row(
+            f"sl.train.fit ({encoder.precision}, length-grouped)",
+            steps,
+            wall,
+            cpu,
+            reference,
+            figures,
+        ),
         row("SentenceTransformer.fit (fp32)", st_steps, st_wall, st_cpu, None, st_figures),
     ]
     columns = ["SNLI test accuracy", "STS-B test Spearman x 100"]
@@ -144,7 +196,9 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
     test = sl.data.load_sts("stsb", "test")
-    print(f"{args.threads} threads; torch {torch.__version__}; {platform.processor() or platform.machine()}; recipe {RECIPE}")
+    print(
+        f"{args.threads} threads; torch {torch.__version__}; {platform.processor() or platform.machine()}; recipe {RECIPE}"
+    )
     if args.only in (None, "sts"):
         bench_sts(test)
     if args.only in (None, "nli"):

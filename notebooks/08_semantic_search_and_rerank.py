@@ -212,9 +212,9 @@ for ax, source in zip(axes[0], known, strict=True):
             bars = ax.bar(np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=label)
             ax.bar_label(bars, fmt="%.2f", fontsize=7)
     ax.set_xticks(np.arange(len(ks)), [f"@{k}" for k in ks])
-    ax.set(title=f"queries: {source} paraphrases", xlabel="recall@k", ylim=(0, 1.1))
+    ax.set(title=f"queries: {source} paraphrases", xlabel="recall@k", ylim=(0, 1.3))
 axes[0, 0].set_ylabel("recall")
-axes[0, 0].legend(loc="lower right", fontsize=8)
+axes[0, 0].legend(loc="upper left", ncols=2, fontsize=8)
 plt.tight_layout()
 plt.show()
 

@@ -261,10 +261,8 @@ class TripletLoss(SentenceLoss):
 
     def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
         anchor, positive, negative = (e.float() for e in embeddings)
-        gap = (
-            self.distances(anchor, positive) - self.distances(anchor, negative) + self.margin
-        )  # (B,)
-        return F.relu(gap).mean()
+        closer_by = self.distances(anchor, negative) - self.distances(anchor, positive)  # (B,)
+        return F.relu(self.margin - closer_by).mean()
 
 
 class MultipleNegativesRankingLoss(SentenceLoss):
@@ -307,11 +305,8 @@ class MultipleNegativesRankingLoss(SentenceLoss):
         return f"scale={self.scale}"
 
     def check_example(self, example, index: int) -> None:
-        if (
-            isinstance(example, (STSPair, NLIPair))
-            or isinstance(example, tuple)
-            and len(example) not in (2, 3)
-        ):
+        wrong_size = isinstance(example, tuple) and len(example) not in (2, 3)
+        if isinstance(example, (STSPair, NLIPair)) or wrong_size:
             raise TypeError(
                 f"MultipleNegativesRankingLoss trains on {self.example_help}; examples[{index}] is a "
                 f"{type(example).__name__} with {len(example)} fields: {_short(example)}"
@@ -330,13 +325,11 @@ class MultipleNegativesRankingLoss(SentenceLoss):
 
     def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
         anchors = F.normalize(embeddings[0].float(), dim=-1)  # (B, n)
-        candidates = F.normalize(
-            torch.cat([e.float() for e in embeddings[1:]]), dim=-1
-        )  # (M, n), M = B or 2B
+        # the B positives, then the B hard negatives if any: (M, n), M = B or 2B
+        candidates = F.normalize(torch.cat([e.float() for e in embeddings[1:]]), dim=-1)
         scores = self.scale * anchors @ candidates.T  # (B, M)
-        targets = torch.arange(
-            len(anchors), device=anchors.device
-        )  # anchor i's positive is candidate i
+        # anchor i's positive is candidate i
+        targets = torch.arange(len(anchors), device=anchors.device)
         return F.cross_entropy(scores, targets)
 
 

@@ -40,7 +40,7 @@ CHECK_OUTPUT_MARKER = "NBVAL_CHECK_OUTPUT"
 PIP_EXTRA = "notebooks"
 BRANCH = "main"  # the branch Colab links open
 STUB_COMMENT = "# your code here"
-_GIT_URL = re.compile(r"(sbert-lab\[\w+\] @ git\+)([^\s\"']+)")
+_GIT_URL = re.compile(r"sbert-lab\[\w+\] @ git\+[^\s\"']+")  # the setup cell's install line
 _COLAB_LINK = re.compile(
     r"https://colab\.research\.google\.com/github/[^\s)\"']+?/blob/[^/\s]+/(notebooks/[\w./-]+\.ipynb)"
 )
@@ -383,8 +383,8 @@ def student_version(notebook, repo_url: str, name: str):
 
 # -- commands --------------------------------------------------------------------------------------
 def rewrite_repository_url(text: str, repo_url: str) -> str:
-    """Point every setup cell's install URL and every Colab link in a lesson's text at ``repo_url``."""
-    text = _GIT_URL.sub(lambda m: m.group(1) + repo_url, text)
+    """Point every setup cell's install line and every Colab link in a lesson's text at ``repo_url``."""
+    text = _GIT_URL.sub(f"sbert-lab[{PIP_EXTRA}] @ git+{repo_url}", text)
     return _COLAB_LINK.sub(lambda m: colab_url(repo_url, m.group(1)), text)
 
 

@@ -59,8 +59,8 @@ class Profile:
         return self.name != "smoke"
 
     def describe(self) -> str:
-        """One line: the profile and why it was chosen."""
-        return f"profile {self.name!r} ({self.reason})" if self.reason else f"profile {self.name!r}"
+        """The profile's name and why it was chosen, e.g. "smoke (no CUDA device and ...)"."""
+        return f"{self.name} ({self.reason})" if self.reason else self.name
 
 
 def subset(items: list, size: int | None, seed: int = 0) -> list:

@@ -53,11 +53,8 @@ from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .losses import SentenceLoss
 from .precision import autocast, resolve_precision
 
-NO_WEIGHT_DECAY = (
-    "bias",
-    "LayerNorm.weight",
-    "LayerNorm.bias",
-)  # as BERT and sentence-transformers
+# Parameters that AdamW does not decay, as in BERT and sentence-transformers.
+NO_WEIGHT_DECAY = ("bias", "LayerNorm.weight", "LayerNorm.bias")
 
 
 @dataclass
@@ -110,9 +107,8 @@ class TrainingObjective(nn.Module):
         self, features: list[dict[str, torch.Tensor]], labels: torch.Tensor | None
     ) -> torch.Tensor:
         with autocast(self.precision, self.model.device):
-            embeddings = [
-                self.model(f) for f in features
-            ]  # one (B, dim) per column: shared weights
+            # one (B, dim) tensor per column, all from the same weights: the siamese network
+            embeddings = [self.model(f) for f in features]
         return self.loss(embeddings, labels)  # float32, outside autocast
 
 
@@ -218,14 +214,11 @@ class FitSettings:
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
         warmup = self.warmup
-        if (
-            isinstance(warmup, float)
-            and not 0.0 <= warmup <= 1.0
-            or isinstance(warmup, int)
-            and warmup < 0
-        ):
+        is_share = isinstance(warmup, float) and 0.0 <= warmup <= 1.0
+        is_count = isinstance(warmup, int) and not isinstance(warmup, bool) and warmup >= 0
+        if not (is_share or is_count):
             raise ValueError(
-                f"warmup must be a share of the steps in [0, 1] or a number of steps >= 0, got {warmup!r}"
+                f"warmup must be a share in [0, 1] or a number of steps >= 0, got {warmup!r}"
             )
         if self.max_grad_norm is not None and not self.max_grad_norm > 0:
             raise ValueError(f"max_grad_norm must be > 0 or None, got {self.max_grad_norm}")
@@ -466,9 +459,8 @@ class Run:
         self.scheduler = get_linear_schedule_with_warmup(self.optimizer, warmup, self.total_steps)
         self.scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
         self.history = History()
-        self.trainable = (
-            self.objective
-        )  # what the forward pass goes through (a DDP wrapper under torchrun)
+        # what the forward pass goes through: the objective, or a DDP wrapper of it under torchrun
+        self.trainable = self.objective
         if dist.world_size > 1:
             from torch.nn.parallel import DistributedDataParallel
 
@@ -514,9 +506,8 @@ class Run:
                     batch = [self.examples[i] for i in batches[position]]
                     step += 1
                     where = f"step {step} (epoch {epoch + 1}, batch {position + 1} of {self.steps_per_epoch})"
-                    history.learning_rates.append(
-                        self.optimizer.param_groups[0]["lr"]
-                    )  # the rate this step uses
+                    rate = self.optimizer.param_groups[0]["lr"]  # the rate this step uses
+                    history.learning_rates.append(rate)
                     history.losses.append(self.step(batch, where))
                     history.steps = step
                     seen += len(batch) * self.dist.world_size
@@ -528,9 +519,11 @@ class Run:
                     if s.checkpoint_dir is not None and (last or step % self.checkpoint_every == 0):
                         self.save(step)
                     if bar is not None:
-                        rate = seen / (time.perf_counter() - started)
+                        throughput = seen / (time.perf_counter() - started)
                         bar.set_postfix(
-                            loss=f"{history.losses[-1]:.4f}", ex_per_s=f"{rate:.0f}", refresh=False
+                            loss=f"{history.losses[-1]:.4f}",
+                            ex_per_s=f"{throughput:.0f}",
+                            refresh=False,
                         )
                         bar.update(1)
         finally:

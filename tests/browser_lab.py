@@ -142,6 +142,15 @@ class JupyterLab:
             except (ProcessLookupError, PermissionError):
                 pass
 
+    def server_peak_rss_mib(self) -> float | None:
+        """The server's own peak resident memory so far (VmHWM; kernels not included), None without /proc."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except (OSError, AttributeError):
+            return None
+        kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+        return None if kib is None else kib / 1024
+
     def log_tail(self, chars: int = 3000) -> str:
         """The end of the server's log, for error messages."""
         if self.log_path is None or not self.log_path.exists():

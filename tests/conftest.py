@@ -26,6 +26,13 @@ NO_DATA = (
 )
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the original data files ``realdata`` (select with -m realdata)."""
+    for item in items:
+        if "shared_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.realdata)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of original data files ($SBERT_LAB_DATA), or a skip that says why."""

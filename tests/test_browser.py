@@ -93,4 +93,6 @@ def test_lesson_runs_in_jupyterlab_and_draws_its_widgets(lab):
     assert not broken, f"widgets that did not render: {broken}"
     assert widget_count > 0, f"no ipywidgets widget rendered in {LESSON}; screenshot: {screenshot}"
     assert widget_height > 0, f"the first widget has no height; screenshot: {screenshot}"
-    print(f"{LESSON}: {len(run.cells)} code cells in {run.seconds:.1f} s; {widget_count} widgets {kinds}; {screenshot}")
+    server_mib = lab.server_peak_rss_mib()
+    print(f"{LESSON}: {len(run.cells)} code cells in {run.seconds:.1f} s; {widget_count} widgets {kinds}; "
+          f"JupyterLab server peak RSS {server_mib or 0:.0f} MiB; screenshot {screenshot}")  # fmt: skip

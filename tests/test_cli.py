@@ -30,9 +30,8 @@ def test_train_each_objective(objective, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"objective {objective}" in out
     examples = int(re.search(r"on (\d+) examples", out).group(1))  # 32, or fewer in the fixtures
-    assert (
-        0 < examples <= 32 and f"trained {-(-examples // 8)} steps" in out
-    )  # the smoke profile's batch of 8
+    # the smoke profile's batch is 8
+    assert 0 < examples <= 32 and f"trained {-(-examples // 8)} steps" in out
     assert re.search(r"STS-B dev Spearman x100\s+-?\d+\.\d\d", out)
     assert re.search(r"STS-B test Spearman x100\s+-?\d+\.\d\d", out)
     if objective == "nli":

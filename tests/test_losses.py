@@ -104,9 +104,8 @@ def test_triplet_loss_by_hand():
     )
     # row 0: max(5 - 10 + 1, 0) = 0; row 1: max(5 - 4.5 + 1, 0) = 1.5; mean 0.75
     assert float(TripletLoss(margin=1.0)([a, p, n])) == pytest.approx(0.75)
-    assert float(TripletLoss(margin=5.0)([a, p, n])) == pytest.approx(
-        (0.0 + 5.5) / 2
-    )  # sentence-transformers' default margin
+    # with sentence-transformers' default margin of 5, row 1 costs 5.5
+    assert float(TripletLoss(margin=5.0)([a, p, n])) == pytest.approx((0.0 + 5.5) / 2)
 
 
 def test_triplet_loss_cosine_and_manhattan_distances():

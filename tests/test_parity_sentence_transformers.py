@@ -31,6 +31,7 @@ def max_abs_diff(a, b) -> float:
     return float(np.abs(np.asarray(a) - np.asarray(b)).max())
 
 
+@pytest.mark.slow
 def test_same_vectors_as_sentence_transformers_on_real_stsb_sentences(minilm, reference, stsb_test_sentences):
     sample = stsb_test_sentences[:PARITY_SENTENCES]
     assert len(sample) >= 500

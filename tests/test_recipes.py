@@ -32,9 +32,8 @@ def test_nli_then_sts_model_are_trained_once_then_loaded(smoke, capsys):
 
     sts = sl.recipes.sts_model(smoke, progress=False)
     out = capsys.readouterr().out
-    assert (
-        "sts_model: training nli-stsb" in out and "nli_model: loaded" in out
-    )  # starts from the NLI model
+    # it starts from the NLI model, which is loaded
+    assert "sts_model: training nli-stsb" in out and "nli_model: loaded" in out
     assert not (sts.encode(sentences) == encoder.encode(sentences)).all()
     sl.recipes.sts_model(smoke, progress=False)
     assert "sts_model: loaded" in capsys.readouterr().out

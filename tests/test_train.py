@@ -205,9 +205,8 @@ def test_training_lowers_the_loss_and_trains_the_softmax_classifier(nli_train):
     first, last = sum(history.losses[:6]) / 6, sum(history.losses[-6:]) / 6
     assert last < first - 0.05, (first, last)
     assert not torch.equal(weights(encoder), encoder_before)
-    assert not torch.equal(
-        weights(loss), classifier_before
-    )  # the classifier is trained with the encoder
+    # the classifier is trained together with the encoder
+    assert not torch.equal(weights(loss), classifier_before)
     accuracy = sl.evaluation.nli_accuracy(encoder, loss, nli_train)
     assert accuracy > 0.5  # chance is 1/3 on this balanced set
 
@@ -362,9 +361,8 @@ def last_json(process: subprocess.CompletedProcess) -> dict:
 @pytest.mark.slow
 def test_a_run_killed_with_sigkill_and_resumed_ends_like_an_uninterrupted_run(tmp_path):
     uninterrupted = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "a"), "0", "fresh"))
-    killed = run_script(
-        RESUMABLE_RUN, str(tmp_path / "b"), "10", "fresh"
-    )  # 12 steps; checkpoints at 4 and 8
+    # 12 steps with checkpoints at 4 and 8; killed during step 10
+    killed = run_script(RESUMABLE_RUN, str(tmp_path / "b"), "10", "fresh")
     assert killed.returncode == -9, killed.stderr[-2000:]
     assert checkpoint.latest_checkpoint(tmp_path / "b").name == "step-00000008"
     resumed = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "b"), "0", "resume"))

@@ -15,7 +15,13 @@ import sbert_lab as sl
 from sbert_lab.models import PACKAGED_MINILM
 
 DATA = os.environ.get("SBERT_LAB_DATA")
-FILES = ("stsbenchmark/sts-train.csv", "stsbenchmark/sts-test.csv", "snli/s1.dev", "snli/s1.test", "sick/SICK_train.txt")
+FILES = (
+    "stsbenchmark/sts-train.csv",
+    "stsbenchmark/sts-test.csv",
+    "snli/s1.dev",
+    "snli/s1.test",
+    "sick/SICK_train.txt",
+)
 HAVE_DATA = bool(DATA) and all((Path(DATA) / f).is_file() for f in FILES)
 
 pytestmark = [

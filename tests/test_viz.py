@@ -120,6 +120,8 @@ def test_umap_2d_shape_neighbours_and_cache():
     nearest = np.argsort(((coords[:, None] - coords[None]) ** 2).sum(-1), axis=1)[:, 1]
     assert ((nearest < 25) == (np.arange(50) < 25)).mean() > 0.95  # the two blobs stay apart
     assert viz.umap_2d(x, n_neighbors=10) is coords and viz.projection_cache_info()["hits"] == 1
+    viz.clear_projection_cache()
+    np.testing.assert_allclose(viz.umap_2d(x, n_neighbors=10), coords)  # same seed, one thread: same layout
 
 
 def test_plot_projection_and_heatmap_draw_the_given_points():
