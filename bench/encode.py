@@ -71,6 +71,7 @@ def main() -> None:
         "SentenceTransformer.encode (fp32)": lambda s: reference.encode(s, batch_size=bs, convert_to_numpy=True),
     }
 
+    load_at_start = os.getloadavg()[0]
     warnings.simplefilter("ignore")  # truncation warnings cannot happen here (max 256 tokens)
     for encode in methods.values():  # warm-up: first-call allocations, oneDNN kernel selection
         encode(sentences[:256])
@@ -84,7 +85,9 @@ def main() -> None:
     reference_name = list(methods)[-1]
     speed = {name: len(sentences) / min(t) for name, t in timings.items()}
     print(f"STS-B test: {len(sentences)} unique sentences, batch {bs}, {args.threads} threads, "
-          f"best of {args.rounds} rounds; torch {torch.__version__}, {platform.processor() or platform.machine()}\n")
+          f"best of {args.rounds} rounds; torch {torch.__version__}, {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores; load average at start {load_at_start:.1f}, at end {os.getloadavg()[0]:.1f} "
+          "(above the core count, other processes slowed this run down)\n")
     print("| method | sentences/s | vs sentence-transformers | STS-B test Spearman x 100 |")
     print("|---|---:|---:|---:|")
     for name in methods:

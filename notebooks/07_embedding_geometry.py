@@ -41,7 +41,7 @@ import subprocess
 import sys
 
 if "google.colab" in sys.modules:
-    package = "sbert-lab[notebooks] @ git+https://github.com/sbert-lab/sbert-lab"
+    package = "sbert-lab[colab] @ git+https://github.com/sbert-lab/sbert-lab"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl

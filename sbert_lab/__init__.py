@@ -1,11 +1,30 @@
-"""sbert_lab: the code behind the Sentence-BERT workbook (Reimers & Gurevych 2019, arXiv 1908.10084)."""
+"""sbert_lab: the code behind the Sentence-BERT workbook (Reimers & Gurevych 2019, arXiv 1908.10084).
 
-from . import baselines, data, evaluation, lesson, pooling, profiles
-from . import cross_encoder, losses, recipes, train  # training (issue 3)
-from . import viz  # plots the lessons share
-from . import cost  # bi- vs cross-encoder timings and extrapolation (lesson 6)
-from . import search  # top-k retrieval, re-ranking, paraphrase mining, recall@k (lesson 8)
-from .encoder import SentenceEncoder
+Submodules are imported on first use (``sl.train``, ``sl.viz``...), so ``import sbert_lab`` stays
+quick and a lesson pays only for what it uses.
+"""
+
+import importlib
 
 __version__ = "0.1.0"
-__all__ = ["SentenceEncoder", "baselines", "data", "evaluation", "lesson", "pooling", "profiles", "cross_encoder", "losses", "recipes", "train", "viz", "cost", "search"]
+
+SUBMODULES = (
+    "baselines", "batching", "checkpoint", "cost", "cross_encoder", "data", "encoder", "evaluation",
+    "lesson", "losses", "models", "notebooks", "pooling", "precision", "profiles", "recipes", "search",
+    "train", "viz",
+)
+__all__ = ["SentenceEncoder", *SUBMODULES]
+
+
+def __getattr__(name: str):
+    if name == "SentenceEncoder":
+        from .encoder import SentenceEncoder
+
+        return SentenceEncoder
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'sbert_lab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -21,7 +21,7 @@ from browser_lab import CHROMIUM, JupyterLab, launch_chromium, run_notebook
 
 # The lesson the browser runs. It must display an ipywidgets widget (every training lesson shows a
 # tqdm.auto bar; lesson 06 has a slider) and run in well under a minute in the smoke profile.
-LESSON = "06_cost_bi_vs_cross"
+LESSON = "07_embedding_geometry"
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "artifacts" / "browser"
