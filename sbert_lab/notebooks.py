@@ -382,6 +382,53 @@ def student_version(notebook, repo_url: str, name: str):
 
 
 # -- commands --------------------------------------------------------------------------------------
+def binder_url(repo_url: str, path_in_repo: str | None = None) -> str:
+    """The mybinder.org address that opens JupyterLab on ``path_in_repo`` (default: the lesson list)."""
+    match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", repo_url)
+    if not match:
+        raise NotebookToolError(f"Binder badges are built for GitHub repositories; the repository URL is {repo_url!r}")
+    owner, name = match.groups()
+    return f"https://mybinder.org/v2/gh/{owner}/{name}/{BRANCH}?urlpath=lab/tree/{path_in_repo or 'notebooks'}"
+
+
+# -- the README's lesson table ---------------------------------------------------------------------
+README_START, README_END = "<!-- lessons:start -->", "<!-- lessons:end -->"
+_TITLE = re.compile(r"^# # (?:Lesson \d+\s*[—-]\s*)?(.+)$", re.MULTILINE)
+
+
+def lesson_title(source: Path) -> str:
+    """The title of a lesson: its first markdown heading, without the "Lesson N —" prefix."""
+    match = _TITLE.search(source.read_text(encoding="utf-8"))
+    if not match:
+        raise NotebookToolError(f"{source}: the first cell must start with a '# Lesson N — title' heading")
+    return match.group(1).strip()
+
+
+def readme_lesson_table(root: Path, repo_url: str) -> str:
+    """Markdown table of every lesson with its Colab and Binder badges (built from ``repo_url``)."""
+    binder_badge = "https://mybinder.org/badge_logo.svg"
+    rows = ["| # | lesson | notebook | Colab (GPU) | Binder (CPU) |", "|---|---|---|---|---|"]
+    for source in lesson_sources(root):
+        path = f"notebooks/{source.stem}.ipynb"
+        binder = f"[![Binder]({binder_badge})]({binder_url(repo_url, path)})"
+        rows.append(
+            f"| {source.stem[:2]} | {lesson_title(source)} | [`{source.stem}`]({path}) | "
+            f"{colab_badge(repo_url, path)} | {binder} |"
+        )
+    return "\n".join(rows)
+
+
+def readme_with_lessons(root: Path, repo_url: str) -> str:
+    """README.md with the text between the lesson markers replaced by the current lesson table."""
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise NotebookToolError(f"{readme}: needs the markers {README_START} and {README_END}")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return f"{head}{README_START}\n{readme_lesson_table(root, repo_url)}\n{README_END}{tail}"
+
+
 def rewrite_repository_url(text: str, repo_url: str) -> str:
     """Point every setup cell's install line and every Colab link in a lesson's text at ``repo_url``."""
     text = _GIT_URL.sub(f"sbert-lab[{PIP_EXTRA}] @ git+{repo_url}", text)
@@ -413,6 +460,12 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
         for path, content in ((target, notebook), (student_path(source), student)):
             if _write_if_changed(path, content):
                 written.append(path)
+    readme = root / "README.md"
+    if not names and readme.exists():
+        updated = readme_with_lessons(root, repo_url)
+        if updated != readme.read_text(encoding="utf-8"):
+            readme.write_text(updated, encoding="utf-8")
+            written.append(readme)
     for path in written:
         log(f"wrote {path.relative_to(root)}")
     if not written:
@@ -428,6 +481,12 @@ def write_students(root: Path, names: list[str] | None = None, log=print) -> lis
         student = student_version(read_source(source), repo_url, source.stem)
         if _write_if_changed(student_path(source), student):
             written.append(student_path(source))
+    readme = root / "README.md"
+    if not names and readme.exists():
+        updated = readme_with_lessons(root, repo_url)
+        if updated != readme.read_text(encoding="utf-8"):
+            readme.write_text(updated, encoding="utf-8")
+            written.append(readme)
     for path in written:
         log(f"wrote {path.relative_to(root)}")
     if not written:
@@ -488,6 +547,11 @@ def check(root: Path, names: list[str] | None = None, log=print) -> dict[str, li
             log(f"      - {problem}")
     if not sources:
         log(f"no lessons found in {root / 'notebooks'}")
+    if not names and (root / "README.md").exists():
+        readme = root / "README.md"
+        if readme_with_lessons(root, repo_url) != readme.read_text(encoding="utf-8"):
+            report["README.md"] = ["the lesson table (Colab / Binder badges) is out of date (run sync)"]
+            log("FAIL  README.md\n      - the lesson table is out of date (run sync)")
     return {name: problems for name, problems in report.items() if problems}
 
 

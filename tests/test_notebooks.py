@@ -282,3 +282,15 @@ def test_pytest_collects_lesson_notebooks_only():
     assert files == lesson_notebooks, listing[
         -2000:
     ]  # no .py source, nothing from notebooks/student/
+
+
+def test_readme_badges_point_at_existing_notebooks():
+    """Every Colab and Binder badge in README.md opens a notebook path that exists in the repository."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    colab = re.findall(r"colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/([^)\s]+\.ipynb)", readme)
+    binder = re.findall(r"mybinder\.org/v2/gh/[^)\s]+?urlpath=lab/tree/([^)\s]+\.ipynb)", readme)
+    lessons = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(colab) == lessons, "README's Colab badges differ from the lessons: run `python -m sbert_lab.notebooks sync`"
+    assert sorted(binder) == lessons, "README's Binder badges differ from the lessons: run `python -m sbert_lab.notebooks sync`"
