@@ -22,11 +22,16 @@ import random
 import time
 import warnings
 
-import numpy as np
-import torch
+# Must precede the first import of torch. Waiting OpenMP threads sleep instead of spinning: on a
+# machine whose cores other processes share, spinning made 2-thread encoding 5-15x slower for every
+# method alike (see tests/conftest.py). Set OMP_WAIT_POLICY=ACTIVE to measure the spinning default.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import sbert_lab as sl
-from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import sbert_lab as sl  # noqa: E402
+from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path  # noqa: E402
 
 
 class Precomputed:
@@ -86,7 +91,7 @@ def main() -> None:
     speed = {name: len(sentences) / min(t) for name, t in timings.items()}
     print(f"STS-B test: {len(sentences)} unique sentences, batch {bs}, {args.threads} threads, "
           f"best of {args.rounds} rounds; torch {torch.__version__}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores; load average at start {load_at_start:.1f}, at end {os.getloadavg()[0]:.1f} "
+          f"{os.cpu_count()} cores, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; load average at start {load_at_start:.1f}, at end {os.getloadavg()[0]:.1f} "
           "(above the core count, other processes slowed this run down)\n")
     print("| method | sentences/s | vs sentence-transformers | STS-B test Spearman x 100 |")
     print("|---|---:|---:|---:|")
