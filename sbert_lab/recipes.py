@@ -17,6 +17,10 @@ function                  recipe                                      folder in 
                           head, BCE on STS-B train
 ========================  ==========================================  ===============================
 
+A lesson that trains one of them in front of the student (lesson 3 the NLI model, lesson 4 the
+other two) hands it to ``save_nli_model`` / ``save_sts_model`` / ``save_cross_encoder``, which keep
+it where the three functions look. Folders are written atomically (temporary folder, then rename).
+
 All three follow the paper's recipe (Section 3.1): batch ``profile.batch_size``, Adam lr 2e-5, 10 %
 linear warm-up, ``profile.epochs`` epoch(s), seed 0. Each folder also holds ``training.json``: the
 recipe, the loss of every step and the STS-B dev Spearman at ``profile.eval_points`` points.
@@ -117,13 +121,11 @@ def cross_encoder_recipe(profile: Profile) -> dict:
 def nli_model(profile: Profile, pooling: str = "mean", progress: bool = True) -> SentenceEncoder:
     """SBERT-NLI: ``profile.raw_model`` with ``pooling``, fine-tuned with SoftmaxLoss on NLI (Section 3)."""
 
-    def train(folder: Path) -> History:
+    def train() -> tuple[SentenceEncoder, History]:
         encoder = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
         torch.manual_seed(SEED)  # the classifier's initial weights
         loss = SoftmaxLoss(encoder.dim)
-        history = _fit(profile, encoder, loss, nli_pairs(profile), progress)
-        encoder.save(folder)
-        return history
+        return encoder, _fit(profile, encoder, loss, nli_pairs(profile), progress)
 
     folder = _load_or_train(
         f"nli-{pooling}", profile, nli_recipe(profile, pooling), train, "nli_model"
@@ -134,12 +136,10 @@ def nli_model(profile: Profile, pooling: str = "mean", progress: bool = True) ->
 def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
     """SBERT-NLI-STSb: ``nli_model(profile)`` fine-tuned with CosineMSELoss on STS-B train (Table 2)."""
 
-    def train(folder: Path) -> History:
+    def train() -> tuple[SentenceEncoder, History]:
         encoder = nli_model(profile, "mean", progress)
         loss = CosineMSELoss(data.score_range("stsb"))  # STS-B's 0-5 scores -> targets score / 5
-        history = _fit(profile, encoder, loss, sts_pairs(profile, "train"), progress)
-        encoder.save(folder)
-        return history
+        return encoder, _fit(profile, encoder, loss, sts_pairs(profile, "train"), progress)
 
     folder = _load_or_train("nli-stsb", profile, sts_recipe(profile), train, "sts_model")
     return SentenceEncoder.load(folder)
@@ -151,7 +151,7 @@ def cross_encoder(profile: Profile, progress: bool = True) -> CrossEncoder:
     Its ``max_length`` is twice the profile's: it reads both sentences of a pair at once.
     """
 
-    def train(folder: Path) -> History:
+    def train() -> tuple[CrossEncoder, History]:
         torch.manual_seed(SEED)  # the new head's initial weights
         model = CrossEncoder(
             profile.cross_encoder_model, num_labels=1, max_length=2 * profile.max_length
@@ -165,13 +165,32 @@ def cross_encoder(profile: Profile, progress: bool = True) -> CrossEncoder:
             eval_fn=lambda m: _cross_encoder_spearman(m, dev),
             eval_every=_eval_every(profile, len(examples)),
         )
-        model.save(folder)
-        return history
+        return model, history
 
-    folder = _load_or_train(
-        "cross-encoder-stsb", profile, cross_encoder_recipe(profile), train, "cross_encoder"
-    )
+    recipe = cross_encoder_recipe(profile)
+    folder = _load_or_train("cross-encoder-stsb", profile, recipe, train, "cross_encoder")
     return CrossEncoder.load(folder)
+
+
+# -- a lesson that trains one of the three itself keeps it where the others look --------------------
+def save_nli_model(encoder: SentenceEncoder, history: History, profile: Profile) -> Path:
+    """Keep an NLI model a lesson trained with ``nli_model``'s recipe, so that ``nli_model`` loads it.
+
+    The caller vouches for the recipe (``nli_recipe(profile, encoder.pooling)``: the profile's raw
+    model, NLI data and sizes, lr 2e-5, 10 % warm-up, seed 0); it is written beside the weights.
+    """
+    recipe = nli_recipe(profile, encoder.pooling)
+    return _keep(f"nli-{encoder.pooling}", profile, recipe, encoder, history)
+
+
+def save_sts_model(encoder: SentenceEncoder, history: History, profile: Profile) -> Path:
+    """Keep a model trained with ``sts_model``'s recipe (nli_model, then STS-B train) for ``sts_model``."""
+    return _keep("nli-stsb", profile, sts_recipe(profile), encoder, history)
+
+
+def save_cross_encoder(model: CrossEncoder, history: History, profile: Profile) -> Path:
+    """Keep a cross-encoder trained with ``cross_encoder``'s recipe, so that ``cross_encoder`` loads it."""
+    return _keep("cross-encoder-stsb", profile, cross_encoder_recipe(profile), model, history)
 
 
 def training_log(profile: Profile, name: str) -> dict:
@@ -198,7 +217,7 @@ def _fit_settings(profile: Profile) -> dict:
 def _eval_every(profile: Profile, examples: int) -> int:
     """Steps between dev evaluations so that a run evaluates about ``profile.eval_points`` times."""
     steps = -(-examples // profile.batch_size) * profile.epochs
-    return max(1, steps // max(1, profile.eval_points))
+    return max(1, -(-steps // max(1, profile.eval_points)))
 
 
 def _fit(
@@ -228,31 +247,30 @@ def _read_recipe(folder: Path) -> dict | None:
     return json.loads(path.read_text())["recipe"] if path.is_file() else None
 
 
-def _load_or_train(
-    name: str, profile: Profile, recipe: dict, train: Callable[[Path], History], who: str
-) -> Path:
-    """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now (atomically)."""
-    recipe = json.loads(json.dumps(recipe))  # tuples -> lists, as they come back from the file
+def _load_or_train(name: str, profile: Profile, recipe: dict, train: Callable, who: str) -> Path:
+    """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now and kept."""
     folder = runs_dir(profile) / name
     saved = _read_recipe(folder)
-    if saved == recipe:
+    if saved == _as_json(recipe):
         print(f"{who}: loaded {folder} (trained earlier with the same recipe)")
         return folder
     reason = "no model there yet" if saved is None else "it was trained with another recipe"
     print(f"{who}: training {name} ({reason}; saving to {folder})")
-    history = _write_atomically(folder, recipe, train)
+    model, history = train()
+    _keep(name, profile, recipe, model, history)
     print(f"{who}: trained in {history.seconds:.1f} s ({history.steps} steps); saved to {folder}")
     return folder
 
 
-def _write_atomically(folder: Path, recipe: dict, write: Callable[[Path], History]) -> History:
-    """``write(tmp)`` saves a model into a temporary folder and returns its history; add the log, rename."""
+def _keep(name: str, profile: Profile, recipe: dict, model, history: History) -> Path:
+    """Write ``model`` and ``training.json`` to ``runs/<profile>/<name>`` atomically (temp folder + rename)."""
+    folder = runs_dir(profile) / name
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{name}-"))
     try:
-        history = write(tmp)
+        model.save(tmp)
         log = {
-            "recipe": recipe,
+            "recipe": _as_json(recipe),
             "losses": history.losses,
             "dev_spearman": history.evals,
             "seconds": history.seconds,
@@ -263,42 +281,12 @@ def _write_atomically(folder: Path, recipe: dict, write: Callable[[Path], Histor
         os.replace(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return history
-
-
-# -- keeping a model a lesson trained in view --------------------------------------------------------
-def save_nli_model(
-    encoder: SentenceEncoder, history: History, profile: Profile, pooling: str = "mean"
-) -> Path:
-    """Keep an encoder trained by ``nli_recipe(profile, pooling)`` where ``nli_model`` will load it from.
-
-    Lesson 3 runs this recipe in plain view (``sl.train.fit`` in the notebook) and hands the result
-    here, so that lesson 4 loads it instead of training it again. The caller vouches that the
-    training followed the recipe: the same data, sizes, settings and seeds.
-    """
-    return _keep(f"nli-{pooling}", profile, nli_recipe(profile, pooling), history, encoder.save)
-
-
-def save_sts_model(encoder: SentenceEncoder, history: History, profile: Profile) -> Path:
-    """Keep an encoder trained by ``sts_recipe(profile)`` where ``sts_model`` will load it from (lesson 4)."""
-    return _keep("nli-stsb", profile, sts_recipe(profile), history, encoder.save)
-
-
-def save_cross_encoder(model: CrossEncoder, history: History, profile: Profile) -> Path:
-    """Keep a cross-encoder trained by ``cross_encoder_recipe(profile)`` where ``cross_encoder`` will load it from."""
-    return _keep("cross-encoder-stsb", profile, cross_encoder_recipe(profile), history, model.save)
-
-
-def _keep(
-    name: str, profile: Profile, recipe: dict, history: History, save: Callable[[Path], object]
-) -> Path:
-    def write(tmp: Path) -> History:
-        save(tmp)
-        return history
-
-    folder = runs_dir(profile) / name
-    _write_atomically(folder, json.loads(json.dumps(recipe)), write)
     return folder
+
+
+def _as_json(recipe: dict) -> dict:
+    """The recipe as it reads back from the file (tuples become lists)."""
+    return json.loads(json.dumps(recipe))
 
 
 __all__ = [

@@ -20,7 +20,7 @@ def fake_history():
 @pytest.mark.slow  # the first model load of a session pays for importing transformers' BERT
 def test_saved_nli_model_is_loaded_not_retrained(smoke, capsys):
     encoder = sl.SentenceEncoder(smoke.raw_model, pooling="cls", max_length=smoke.max_length, precision="fp32")
-    folder = sl.recipes.save_nli_model(encoder, fake_history(), smoke, pooling="cls")
+    folder = sl.recipes.save_nli_model(encoder, fake_history(), smoke)
     assert folder == sl.lesson.runs_dir(smoke) / "nli-cls"
     loaded = sl.recipes.nli_model(smoke, pooling="cls", progress=False)
     assert "nli_model: loaded" in capsys.readouterr().out
