@@ -38,7 +38,7 @@ from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH, quiet_transformers, read_folder_settings
 from .losses import SentenceLoss, check_score
 from .models import resolve_model
-from .precision import autocast, default_device, resolve_precision
+from .precision import default_device, inference_precision, resolve_precision
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 
@@ -225,9 +225,18 @@ class CrossEncoder(nn.Module):
         ids = self.tokenizer(first, second, truncation=False, verbose=False)["input_ids"]
         return [len(row) for row in ids]
 
-    def forward(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Logits, float32: (B,) for num_labels=1, else (B, num_labels)."""
-        logits = self.model(**features).logits.float()  # (B, num_labels)
+    def forward(
+        self, features: dict[str, torch.Tensor], weights: dict[str, torch.Tensor] | None = None
+    ) -> torch.Tensor:
+        """Logits, float32: (B,) for num_labels=1, else (B, num_labels).
+
+        ``weights`` replaces the transformer's parameters for this call (``predict`` passes a bf16 copy).
+        """
+        if weights is None:
+            output = self.model(**features)
+        else:
+            output = torch.func.functional_call(self.model, weights, (), features)
+        logits = output.logits.float()  # (B, num_labels)
         return logits.squeeze(-1) if self.num_labels == 1 else logits
 
     def fit(self, examples: Sequence, score_range: tuple[float, float] | None = None, **fit_kwargs):
@@ -268,10 +277,11 @@ class CrossEncoder(nn.Module):
             batches = tqdm(batches, desc="predict", unit="batch")
         was_training = self.training
         self.eval()
+        context, weights = inference_precision(self.precision, self.device, self.model)
         try:
-            with torch.inference_mode(), autocast(self.precision, self.device):
+            with torch.inference_mode(), context:
                 for batch in batches:
-                    logits = self(self.tokenize([pairs[i] for i in batch]))
+                    logits = self(self.tokenize([pairs[i] for i in batch]), weights)
                     probabilities = (
                         torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)
                     )

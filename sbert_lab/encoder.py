@@ -32,7 +32,7 @@ from torch import nn
 from .batching import chunks, length_sorted_order
 from .models import resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
-from .precision import autocast, default_device, resolve_precision
+from .precision import default_device, inference_precision, resolve_precision
 
 DEFAULT_MAX_LENGTH = 256
 _ST_POOLING_KEYS = {
@@ -223,9 +223,17 @@ class SentenceEncoder(nn.Module):
         )
         return {name: tensor.to(self.device) for name, tensor in features.items()}
 
-    def forward(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Sentence vectors (B, H), float32, for tokenized ``features``; gradients flow."""
-        hidden = self.model(**features).last_hidden_state  # (B, T, H)
+    def forward(
+        self, features: dict[str, torch.Tensor], weights: dict[str, torch.Tensor] | None = None
+    ) -> torch.Tensor:
+        """Sentence vectors (B, H), float32, for tokenized ``features``; gradients flow.
+
+        ``weights`` replaces the transformer's parameters for this call (``encode`` passes a bf16 copy).
+        """
+        if weights is None:
+            hidden = self.model(**features).last_hidden_state  # (B, T, H)
+        else:
+            hidden = torch.func.functional_call(self.model, weights, (), features).last_hidden_state
         return pool(hidden, features["attention_mask"], self.pooling)  # (B, H)
 
     def embed(self, sentences: Sequence[str]) -> torch.Tensor:
@@ -265,10 +273,11 @@ class SentenceEncoder(nn.Module):
         order = length_sorted_order(lengths) if sort_by_length else np.arange(len(sentences))
         was_training = self.training
         self.eval()
+        context, weights = inference_precision(self.precision, self.device, self.model)
         try:
-            with torch.inference_mode(), autocast(self.precision, self.device):
+            with torch.inference_mode(), context:
                 for batch in _progress(chunks(order, batch_size), progress, "encode"):
-                    vectors = self.embed([sentences[i] for i in batch])  # (b, H) float32
+                    vectors = self(self.tokenize([sentences[i] for i in batch]), weights)  # (b, H) float32
                     if normalize:
                         vectors = F.normalize(vectors, dim=-1)
                     embeddings[batch] = vectors.float().cpu().numpy()

@@ -187,6 +187,25 @@ def test_autocast_runs_matmuls_in_the_chosen_dtype():
         assert (x @ x).dtype == torch.float32
 
 
+def test_bf16_on_cpu_encodes_with_a_bf16_copy_of_the_current_weights(minilm, sentences):
+    bf16 = copy.copy(minilm)  # shares the transformer, so both see the same weight update below
+    bf16.precision = "bf16"
+    before = bf16.encode(sentences)
+    assert {p.dtype for p in bf16.model.parameters()} == {torch.float32}  # the model itself stays fp32
+    shift = bf16.model.encoder.layer[-1].output.LayerNorm.bias  # moves every token vector, hence the mean
+    saved = shift.detach().clone()
+    try:
+        with torch.no_grad():
+            shift.add_(0.5)  # in place, as an optimizer step (fused AdamW leaves no version bump)
+        after, expected = bf16.encode(sentences), minilm.encode(sentences)
+    finally:
+        with torch.no_grad():
+            shift.copy_(saved)
+    np.testing.assert_allclose(after - before, 0.5, atol=0.05)  # bf16 rounding of values near 1
+    cosines = (after * expected).sum(1) / np.linalg.norm(after, axis=1) / np.linalg.norm(expected, axis=1)
+    assert cosines.min() > 0.99
+
+
 def test_encoder_starts_in_eval_mode_and_encode_restores_the_mode(tiny_bert):
     assert not tiny_bert.training and not tiny_bert.model.training
     first, second = tiny_bert.embed(["no dropout here"]), tiny_bert.embed(["no dropout here"])
