@@ -26,11 +26,15 @@ import os
 import platform
 import time
 import warnings
+from dataclasses import dataclass
 
-import torch
+# Before the first import of torch: waiting OpenMP threads sleep instead of spinning (see bench/encode.py).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import sbert_lab as sl
-from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path
+import torch  # noqa: E402
+
+import sbert_lab as sl  # noqa: E402
+from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path  # noqa: E402
 
 RECIPE = {"epochs": 1, "batch_size": 16, "lr": 2e-5, "warmup": 0.1, "seed": 0}
 
@@ -79,35 +83,34 @@ def theirs(make_loss, examples, to_input) -> tuple[object, object, float, float,
     return model, loss, wall, cpu, steps
 
 
-def row(
-    name: str,
-    steps: int,
-    wall: float,
-    cpu: float,
-    reference: tuple[float, float] | None,
-    figures: list[float],
-) -> dict:
-    speed, cpu_speed = steps / wall, steps / cpu
-    ratio = "1.00x" if reference is None else f"{speed / reference[0]:.2f}x"
-    cpu_ratio = "1.00x" if reference is None else f"{cpu_speed / reference[1]:.2f}x"
-    return {
-        "name": name,
-        "speed": speed,
-        "cpu_speed": cpu_speed,
-        "ratio": ratio,
-        "cpu_ratio": cpu_ratio,
-        "figures": figures,
-    }
+@dataclass
+class Run:
+    """One library's training run: its label, step count, wall and CPU seconds, and its test figures."""
+
+    name: str
+    steps: int
+    wall: float
+    cpu: float
+    figures: list[float]
+
+    @property
+    def speeds(self) -> tuple[float, float]:
+        """(steps per wall second, steps per CPU second)."""
+        return self.steps / self.wall, self.steps / self.cpu
 
 
-def print_table(title: str, columns: list[str], rows: list[dict]) -> None:
+def print_comparison(title: str, columns: list[str], ours: Run, theirs: Run) -> None:
+    """A markdown table of both runs, with speed ratios to sentence-transformers' run."""
     print(f"\n{title}\n")
     print("| method | steps/s | vs s-t | steps per CPU-s | vs s-t | " + " | ".join(columns) + " |")
     print("|---|---:|---:|---:|---:|" + "---:|" * len(columns))
-    for r in rows:
-        figures = " | ".join(f"{f:.4f}" if f <= 1 else f"{f:.2f}" for f in r["figures"])
+    reference = theirs.speeds
+    for run in (ours, theirs):
+        (speed, cpu_speed) = run.speeds
+        figures = " | ".join(f"{f:.4f}" if f <= 1 else f"{f:.2f}" for f in run.figures)
         print(
-            f"| {r['name']} | {r['speed']:.2f} | {r['ratio']} | {r['cpu_speed']:.3f} | {r['cpu_ratio']} | {figures} |"
+            f"| {run.name} | {speed:.2f} | {speed / reference[0]:.2f}x | {cpu_speed:.3f} | "
+            f"{cpu_speed / reference[1]:.2f}x | {figures} |"
         )
 
 
@@ -120,25 +123,11 @@ def bench_sts(test) -> None:
         train,
         lambda p: {"texts": [p.s1, p.s2], "label": p.score / 5.0},
     )
-    st_spearman = sl.evaluation.sts_spearman(st_model, test)
+    st_run = Run(ST_NAME, st_steps, st_wall, st_cpu, [sl.evaluation.sts_spearman(st_model, test)])
     encoder, wall, cpu, steps = ours(sl.losses.CosineMSELoss(sl.data.score_range("stsb")), train)
-    reference = (st_steps / st_wall, st_steps / st_cpu)
-    rows = [
-        row(
-            f"sl.train.fit ({encoder.precision}, length-grouped)",
-            steps,
-            wall,
-            cpu,
-            reference,
-            [sl.evaluation.sts_spearman(encoder, test)],
-        ),
-        row("SentenceTransformer.fit (fp32)", st_steps, st_wall, st_cpu, None, [st_spearman]),
-    ]
-    print_table(
-        f"STS-B train, cosine-MSE: {len(train)} pairs, {steps} steps",
-        ["STS-B test Spearman x 100"],
-        rows,
-    )
+    our_run = Run(our_name(encoder), steps, wall, cpu, [sl.evaluation.sts_spearman(encoder, test)])
+    title = f"STS-B train, cosine-MSE: {len(train)} pairs, {steps} steps"
+    print_comparison(title, ["STS-B test Spearman x 100"], our_run, st_run)
 
 
 def bench_nli(test, size: int | None) -> None:
@@ -153,14 +142,13 @@ def bench_nli(test, size: int | None) -> None:
         pairs,
         lambda p: {"texts": [p.premise, p.hypothesis], "label": p.label},
     )
-    st_head = sl.losses.SoftmaxLoss(
-        dim
-    )  # the same (u, v, |u-v|) layout: reuse their trained classifier
+    st_head = sl.losses.SoftmaxLoss(dim)  # the same (u, v, |u-v|) layout: reuse their trained classifier
     st_head.classifier.load_state_dict(st_loss.classifier.state_dict())
     st_figures = [
         sl.evaluation.nli_accuracy(st_model, st_head, snli_test),
         sl.evaluation.sts_spearman(st_model, test),
     ]
+    st_run = Run(ST_NAME, st_steps, st_wall, st_cpu, st_figures)
     torch.manual_seed(RECIPE["seed"])
     head = sl.losses.SoftmaxLoss(dim)
     encoder, wall, cpu, steps = ours(head, pairs)
@@ -168,20 +156,17 @@ def bench_nli(test, size: int | None) -> None:
         sl.evaluation.nli_accuracy(encoder, head, snli_test),
         sl.evaluation.sts_spearman(encoder, test),
     ]
-    reference = (st_steps / st_wall, st_steps / st_cpu)
-    rows = [
-        row(
-            f"sl.train.fit ({encoder.precision}, length-grouped)",
-            steps,
-            wall,
-            cpu,
-            reference,
-            figures,
-        ),
-        row("SentenceTransformer.fit (fp32)", st_steps, st_wall, st_cpu, None, st_figures),
-    ]
+    our_run = Run(our_name(encoder), steps, wall, cpu, figures)
     columns = ["SNLI test accuracy", "STS-B test Spearman x 100"]
-    print_table(f"SNLI dev + SICK train, softmax: {len(pairs)} pairs, {steps} steps", columns, rows)
+    title = f"SNLI dev + SICK train, softmax: {len(pairs)} pairs, {steps} steps"
+    print_comparison(title, columns, our_run, st_run)
+
+
+def our_name(encoder: sl.SentenceEncoder) -> str:
+    return f"sl.train.fit ({encoder.precision}, length-grouped)"
+
+
+ST_NAME = "SentenceTransformer.fit (fp32)"
 
 
 def main() -> None:

@@ -36,9 +36,9 @@ from torch import nn
 from .batching import chunks, length_sorted_order
 from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH, quiet_transformers, read_folder_settings
-from .losses import SentenceLoss, check_score
+from .losses import ScoredPairLoss, SentenceLoss, check_score
 from .models import resolve_model
-from .precision import default_device, inference_precision, resolve_precision
+from .precision import HasPrecision, default_device, inference_precision
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 
@@ -66,7 +66,7 @@ def check_pairs(pairs: Sequence) -> list[tuple[str, str]]:
     return checked
 
 
-class PairScoreLoss(SentenceLoss):
+class PairScoreLoss(ScoredPairLoss):
     """Binary cross-entropy between sigmoid(logit) and the gold score rescaled to [0, 1].
 
         loss = mean_i BCE( sigmoid(z_i), (score_i - low) / (high - low) )
@@ -74,22 +74,8 @@ class PairScoreLoss(SentenceLoss):
     ``score_range`` is the data set's (STS-B (0, 5), SICK (1, 5)); inputs are STSPair.
     """
 
-    example_types = (STSPair,)
-    example_help = "s1, s2, score"
-
-    def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
-        super().__init__()
-        low, high = (float(x) for x in score_range)
-        if not high > low:
-            raise ValueError(f"score_range must be (low, high) with high > low, got {score_range}")
-        self.score_range = (low, high)
-
     def columns(self, batch: Sequence[STSPair]) -> list[list[tuple[str, str]]]:
         return [[(p.s1, p.s2) for p in batch]]  # ONE column of pairs: the pair is read jointly
-
-    def labels(self, batch: Sequence[STSPair]) -> torch.Tensor:
-        low, high = self.score_range
-        return torch.tensor([(p.score - low) / (high - low) for p in batch], dtype=torch.float32)
 
     def check_example(self, example, index: int) -> None:
         if not isinstance(example, STSPair):
@@ -136,7 +122,7 @@ class PairClassificationLoss(SentenceLoss):
         return F.cross_entropy(logits[0].float(), labels)
 
 
-class CrossEncoder(nn.Module):
+class CrossEncoder(HasPrecision, nn.Module):
     """A transformer that reads a sentence pair jointly and outputs a score (or class scores).
 
     Args:
@@ -184,20 +170,6 @@ class CrossEncoder(nn.Module):
         self.device = torch.device(device) if device is not None else default_device()
         self.to(self.device)
         self.precision = precision
-
-    @property
-    def precision(self) -> str:
-        """The precision ``predict`` runs in ("auto" is resolved on set)."""
-        return self._precision
-
-    @precision.setter
-    def precision(self, value: str) -> None:
-        self._precision = resolve_precision(value, self.device)
-
-    def to(self, *args, **kwargs):
-        module = super().to(*args, **kwargs)
-        self.device = next(self.model.parameters()).device
-        return module
 
     def __repr__(self) -> str:
         return (

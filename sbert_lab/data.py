@@ -79,6 +79,19 @@ def read_lines(path: Path) -> list[str]:
         return [line.rstrip("\r\n") for line in f]
 
 
+def _tab_rows(path: Path, lines: list[str], first_line_no: int, min_fields: int):
+    """(line number, tab-separated fields) of each non-blank line; too few fields is a DataFormatError."""
+    for line_no, line in enumerate(lines, start=first_line_no):
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) < min_fields:
+            raise DataFormatError(
+                f"{path}:{line_no}: expected at least {min_fields} tab-separated fields, found {len(fields)}"
+            )
+        yield line_no, fields
+
+
 def parse_stsb_file(path: Path) -> list[STSPair]:
     """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, sources]; no quoting.
 
@@ -86,12 +99,7 @@ def parse_stsb_file(path: Path) -> list[STSPair]:
     number in [0, 5], raises a ``DataFormatError`` naming file and line.
     """
     pairs = []
-    for line_no, line in enumerate(read_lines(path), start=1):
-        if not line:
-            continue
-        fields = line.split("\t")
-        if len(fields) < 7:
-            raise DataFormatError(f"{path}:{line_no}: expected at least 7 tab-separated fields, found {len(fields)}")
+    for line_no, fields in _tab_rows(path, read_lines(path), first_line_no=1, min_fields=7):
         score = _parse_score(fields[4], path, line_no, (0.0, 5.0))
         pairs.append(STSPair(fields[5], fields[6], score))
     return pairs
@@ -105,12 +113,7 @@ def parse_sick_file(path: Path) -> list[dict]:
     if header[:5] != expected:
         raise DataFormatError(f"{path}:1: expected header {expected}, found {header}")
     rows = []
-    for line_no, line in enumerate(lines[1:], start=2):
-        if not line:
-            continue
-        fields = line.split("\t")
-        if len(fields) < 5:
-            raise DataFormatError(f"{path}:{line_no}: expected 5 tab-separated fields, found {len(fields)}")
+    for line_no, fields in _tab_rows(path, lines[1:], first_line_no=2, min_fields=5):
         score = _parse_score(fields[3], path, line_no, (1.0, 5.0))
         label = _parse_label(fields[4], path, line_no)
         rows.append({"s1": fields[1], "s2": fields[2], "score": score, "label": label})

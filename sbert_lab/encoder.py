@@ -32,7 +32,7 @@ from torch import nn
 from .batching import chunks, length_sorted_order
 from .models import resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
-from .precision import default_device, inference_precision, resolve_precision
+from .precision import HasPrecision, default_device, inference_precision
 
 DEFAULT_MAX_LENGTH = 256
 _ST_POOLING_KEYS = {
@@ -122,7 +122,7 @@ def check_sentences(sentences: Sequence[str]) -> list[str]:
     return sentences
 
 
-class SentenceEncoder(nn.Module):
+class SentenceEncoder(HasPrecision, nn.Module):
     """Transformer + pooling, the SBERT bi-encoder.
 
     Args:
@@ -181,20 +181,6 @@ class SentenceEncoder(nn.Module):
     def dim(self) -> int:
         """Size of a sentence vector (the transformer's hidden size)."""
         return int(self.model.config.hidden_size)
-
-    @property
-    def precision(self) -> str:
-        """The precision ``encode`` runs in: "fp32", "bf16" or "fp16" ("auto" is resolved on set)."""
-        return self._precision
-
-    @precision.setter
-    def precision(self, value: str) -> None:
-        self._precision = resolve_precision(value, self.device)
-
-    def to(self, *args, **kwargs):
-        module = super().to(*args, **kwargs)
-        self.device = next(self.model.parameters()).device
-        return module
 
     def extra_repr(self) -> str:
         return (

@@ -159,7 +159,37 @@ class SoftmaxLoss(SentenceLoss):
         return F.cross_entropy(self.logits(u, v).float(), labels)
 
 
-class CosineMSELoss(SentenceLoss):
+class ScoredPairLoss(SentenceLoss):
+    """Base of the losses trained on ``STSPair``: labels are gold scores mapped linearly onto [0, 1].
+
+    ``score_range=(low, high)`` is the data set's scale (``sl.data.score_range(name)``); the label of
+    a pair is ``(score - low) / (high - low)``, and a score outside the range is rejected before any
+    step runs.
+    """
+
+    example_types = (STSPair,)
+    example_help = "s1, s2, score"
+
+    def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
+        super().__init__()
+        low, high = (float(x) for x in score_range)
+        if not high > low:
+            raise ValueError(f"score_range must be (low, high) with high > low, got {score_range}")
+        self.score_range = (low, high)
+
+    def extra_repr(self) -> str:
+        return f"score_range={self.score_range}"
+
+    def labels(self, batch: Sequence[STSPair]) -> torch.Tensor:
+        low, high = self.score_range
+        return torch.tensor([(p.score - low) / (high - low) for p in batch], dtype=torch.float32)
+
+    def check_example(self, example, index: int) -> None:
+        super().check_example(example, index)
+        check_score(example.score, self.score_range, index, type(self).__name__)
+
+
+class CosineMSELoss(ScoredPairLoss):
     """Regression objective: mean squared error between cos(u, v) and the rescaled gold score.
 
     Section 3 of the paper ("Regression Objective Function"): the cosine similarity of the two
@@ -182,29 +212,8 @@ class CosineMSELoss(SentenceLoss):
         loss([u, v], loss.labels([STSPair("a", "b", 5.0), STSPair("c", "d", 0.0)]))  # targets 1.0, 0.0
     """
 
-    example_types = (STSPair,)
-    example_help = "s1, s2, score"
-
-    def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
-        super().__init__()
-        low, high = (float(x) for x in score_range)
-        if not high > low:
-            raise ValueError(f"score_range must be (low, high) with high > low, got {score_range}")
-        self.score_range = (low, high)
-
-    def extra_repr(self) -> str:
-        return f"score_range={self.score_range}"
-
     def columns(self, batch: Sequence[STSPair]) -> list[list[str]]:
         return [[p.s1 for p in batch], [p.s2 for p in batch]]
-
-    def labels(self, batch: Sequence[STSPair]) -> torch.Tensor:
-        low, high = self.score_range
-        return torch.tensor([(p.score - low) / (high - low) for p in batch], dtype=torch.float32)
-
-    def check_example(self, example, index: int) -> None:
-        super().check_example(example, index)
-        check_score(example.score, self.score_range, index, type(self).__name__)
 
     def forward(self, embeddings: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
         u, v = embeddings
@@ -350,6 +359,7 @@ def _short(example, limit: int = 120) -> str:
 
 __all__ = [
     "SentenceLoss",
+    "ScoredPairLoss",
     "SoftmaxLoss",
     "CosineMSELoss",
     "TripletLoss",

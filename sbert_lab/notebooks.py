@@ -460,12 +460,8 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
         for path, content in ((target, notebook), (student_path(source), student)):
             if _write_if_changed(path, content):
                 written.append(path)
-    readme = root / "README.md"
-    if not names and readme.exists():
-        updated = readme_with_lessons(root, repo_url)
-        if updated != readme.read_text(encoding="utf-8"):
-            readme.write_text(updated, encoding="utf-8")
-            written.append(readme)
+    if not names and _update_readme_lessons(root, repo_url):  # only a run over every lesson
+        written.append(root / "README.md")
     for path in written:
         log(f"wrote {path.relative_to(root)}")
     if not written:
@@ -481,17 +477,25 @@ def write_students(root: Path, names: list[str] | None = None, log=print) -> lis
         student = student_version(read_source(source), repo_url, source.stem)
         if _write_if_changed(student_path(source), student):
             written.append(student_path(source))
-    readme = root / "README.md"
-    if not names and readme.exists():
-        updated = readme_with_lessons(root, repo_url)
-        if updated != readme.read_text(encoding="utf-8"):
-            readme.write_text(updated, encoding="utf-8")
-            written.append(readme)
+    if not names and _update_readme_lessons(root, repo_url):  # only a run over every lesson
+        written.append(root / "README.md")
     for path in written:
         log(f"wrote {path.relative_to(root)}")
     if not written:
         log("every student version was up to date")
     return written
+
+
+def _update_readme_lessons(root: Path, repo_url: str) -> bool:
+    """Rewrite README.md's lesson table (with its Colab and Binder badges); True when it changed."""
+    readme = root / "README.md"
+    if not readme.exists():
+        return False
+    updated = readme_with_lessons(root, repo_url)
+    if updated == readme.read_text(encoding="utf-8"):
+        return False
+    readme.write_text(updated, encoding="utf-8")
+    return True
 
 
 def _write_if_changed(path: Path, notebook) -> bool:

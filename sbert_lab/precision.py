@@ -91,6 +91,28 @@ def inference_precision(
     return autocast(precision, device), None
 
 
+class HasPrecision:
+    """Mixin for an ``nn.Module`` that holds a transformer as ``self.model``: ``device`` and ``precision``.
+
+    ``precision`` ("auto" is resolved when set) is what inference runs in; ``to`` keeps ``device`` in
+    step with where the weights are. Mix in before ``nn.Module``.
+    """
+
+    @property
+    def precision(self) -> str:
+        """The precision inference runs in: "fp32", "bf16" or "fp16" ("auto" is resolved on set)."""
+        return self._precision
+
+    @precision.setter
+    def precision(self, value: str) -> None:
+        self._precision = resolve_precision(value, self.device)
+
+    def to(self, *args, **kwargs):
+        module = super().to(*args, **kwargs)
+        self.device = next(self.model.parameters()).device
+        return module
+
+
 def default_device() -> torch.device:
     """cuda when present, else mps, else cpu."""
     if torch.cuda.is_available():
