@@ -250,21 +250,34 @@ def _hub_rows(name: str, split: str):
     return datasets.load_dataset(hub_id, subset, split=splits[split])
 
 
+def _hub_columns(name: str, split: str, *columns: str) -> list[tuple]:
+    """``columns`` of each row of a hub set, read column by column through Arrow.
+
+    Row-by-row iteration of a ``datasets.Dataset`` builds a dict per row: about 40x slower, 12 s
+    instead of 0.3 s for AllNLI's 942,069 training pairs.
+    """
+    table = _hub_rows(name, split).select_columns(list(columns)).to_dict()
+    return list(zip(*(table[column] for column in columns), strict=True))
+
+
 def _hub_sts(name: str, split: str) -> list[STSPair]:
-    rows = _hub_rows(name, split)
     if name == "stsb":  # sentence-transformers/stsb stores score / 5: put it back on 0-5
-        return [STSPair(r["sentence1"], r["sentence2"], float(r["score"]) * 5.0) for r in rows]
+        rows = _hub_columns(name, split, "sentence1", "sentence2", "score")
+        return [STSPair(s1, s2, float(score) * 5.0) for s1, s2, score in rows]
     if name == "sick":
-        return [STSPair(r["sentence_A"], r["sentence_B"], float(r["relatedness_score"])) for r in rows]
-    return [STSPair(r["sentence1"], r["sentence2"], float(r["score"])) for r in rows]
+        rows = _hub_columns(name, split, "sentence_A", "sentence_B", "relatedness_score")
+    else:
+        rows = _hub_columns(name, split, "sentence1", "sentence2", "score")
+    return [STSPair(s1, s2, float(score)) for s1, s2, score in rows]
 
 
 def _hub_nli(name: str, split: str) -> list[NLIPair]:
-    rows = _hub_rows(name, split)
     if name == "sick":
-        return [NLIPair(r["sentence_A"], r["sentence_B"], int(r["label"])) for r in rows]
+        rows = _hub_columns(name, split, "sentence_A", "sentence_B", "label")
+    else:
+        rows = _hub_columns(name, split, "premise", "hypothesis", "label")
     # SNLI marks pairs with no gold label as -1: they are left out, as in SentEval's copy.
-    return [NLIPair(r["premise"], r["hypothesis"], int(r["label"])) for r in rows if int(r["label"]) >= 0]
+    return [NLIPair(first, second, int(label)) for first, second, label in rows if int(label) >= 0]
 
 
 # -- the lookup ------------------------------------------------------------------------------------
@@ -356,7 +369,7 @@ def load_triplets(name: str, split: str, data_dir: str | os.PathLike | None = No
         return nli_triplets(load_nli(name, split, data_dir))
 
     def hub(_name: str, split: str) -> list[Triplet]:
-        return [Triplet(r["anchor"], r["positive"], r["negative"]) for r in _hub_rows("allnli-triplet", split)]
+        return [Triplet(*row) for row in _hub_columns("allnli-triplet", split, "anchor", "positive", "negative")]
 
     def fixture(_name: str, split: str) -> list[Triplet]:
         return nli_triplets(_fixture_nli("snli", split))

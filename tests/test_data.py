@@ -195,7 +195,7 @@ def fake_hub(monkeypatch):
     def load_dataset(path, name=None, split=None, **kwargs):
         if (path, name, split) not in rows:
             raise FileNotFoundError(f"fake hub has no {path} {name} {split}")
-        return rows[(path, name, split)]
+        return datasets.Dataset.from_list(rows[(path, name, split)])  # what the real one returns
 
     monkeypatch.setattr(datasets, "load_dataset", load_dataset)
     return rows
