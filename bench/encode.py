@@ -89,10 +89,12 @@ def main() -> None:
 
     reference_name = list(methods)[-1]
     speed = {name: len(sentences) / min(t) for name, t in timings.items()}
+    load_at_end = os.getloadavg()[0]
+    busy = max(load_at_start, load_at_end) > (os.cpu_count() or 1)
     print(f"STS-B test: {len(sentences)} unique sentences, batch {bs}, {args.threads} threads, "
           f"best of {args.rounds} rounds; torch {torch.__version__}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; load average at start {load_at_start:.1f}, at end {os.getloadavg()[0]:.1f} "
-          "(above the core count, other processes slowed this run down)\n")
+          f"{os.cpu_count()} cores, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; load average at start {load_at_start:.1f}, at end {load_at_end:.1f}"
+          + (" (above the core count: other processes slowed this run down)" if busy else "") + "\n")
     print("| method | sentences/s | vs sentence-transformers | STS-B test Spearman x 100 |")
     print("|---|---:|---:|---:|")
     for name in methods:

@@ -139,7 +139,7 @@ def bench_sts(test) -> None:
         train,
         lambda p: {"texts": [p.s1, p.s2], "label": p.score / 5.0},
     )
-    st_run = Run(ST_NAME, st_steps, st_wall, st_cpu, [sl.evaluation.sts_spearman(st_model, test)])
+    st_run = Run(st_name(), st_steps, st_wall, st_cpu, [sl.evaluation.sts_spearman(st_model, test)])
     encoder, wall, cpu, steps = ours(sl.losses.CosineMSELoss(sl.data.score_range("stsb")), train)
     our_run = Run(our_name(encoder), steps, wall, cpu, [sl.evaluation.sts_spearman(encoder, test)])
     title = f"STS-B train, cosine-MSE: {len(train)} pairs, {steps} steps"
@@ -165,8 +165,7 @@ def bench_nli(test, size: int | None, st_without_normalize: bool) -> None:
         sl.evaluation.nli_accuracy(st_model, st_head, snli_test),
         sl.evaluation.sts_spearman(st_model, test),
     ]
-    name = ST_NAME.replace(")", ", without Normalize)") if st_without_normalize else ST_NAME
-    st_run = Run(name, st_steps, st_wall, st_cpu, st_figures)
+    st_run = Run(st_name(st_without_normalize), st_steps, st_wall, st_cpu, st_figures)
     torch.manual_seed(RECIPE["seed"])
     head = sl.losses.SoftmaxLoss(dim)
     encoder, wall, cpu, steps = ours(head, pairs)
@@ -184,7 +183,8 @@ def our_name(encoder: sl.SentenceEncoder) -> str:
     return f"sl.train.fit ({encoder.precision}, length-grouped)"
 
 
-ST_NAME = "SentenceTransformer.fit (fp32)"
+def st_name(without_normalize: bool = False) -> str:
+    return "SentenceTransformer.fit (fp32" + (", without Normalize)" if without_normalize else ")")
 
 
 def main() -> None:

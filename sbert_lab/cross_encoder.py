@@ -38,7 +38,7 @@ from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH, quiet_transformers, read_folder_settings
 from .losses import ScoredPairLoss, SentenceLoss, check_score
 from .models import resolve_model
-from .precision import HasPrecision, default_device, inference_precision
+from .precision import HasPrecision, call_model, default_device, inference_precision
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 
@@ -204,11 +204,7 @@ class CrossEncoder(HasPrecision, nn.Module):
 
         ``weights`` replaces the transformer's parameters for this call (``predict`` passes a bf16 copy).
         """
-        if weights is None:
-            output = self.model(**features)
-        else:
-            output = torch.func.functional_call(self.model, weights, (), features)
-        logits = output.logits.float()  # (B, num_labels)
+        logits = call_model(self.model, features, weights).logits.float()  # (B, num_labels)
         return logits.squeeze(-1) if self.num_labels == 1 else logits
 
     def fit(self, examples: Sequence, score_range: tuple[float, float] | None = None, **fit_kwargs):

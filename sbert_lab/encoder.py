@@ -32,7 +32,7 @@ from torch import nn
 from .batching import chunks, length_sorted_order
 from .models import resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
-from .precision import HasPrecision, default_device, inference_precision
+from .precision import HasPrecision, call_model, default_device, inference_precision
 
 DEFAULT_MAX_LENGTH = 256
 _ST_POOLING_KEYS = {
@@ -216,10 +216,7 @@ class SentenceEncoder(HasPrecision, nn.Module):
 
         ``weights`` replaces the transformer's parameters for this call (``encode`` passes a bf16 copy).
         """
-        if weights is None:
-            hidden = self.model(**features).last_hidden_state  # (B, T, H)
-        else:
-            hidden = torch.func.functional_call(self.model, weights, (), features).last_hidden_state
+        hidden = call_model(self.model, features, weights).last_hidden_state  # (B, T, H)
         return pool(hidden, features["attention_mask"], self.pooling)  # (B, H)
 
     def embed(self, sentences: Sequence[str]) -> torch.Tensor:

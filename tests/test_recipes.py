@@ -55,4 +55,3 @@ def test_cross_encoder_recipe(smoke, capsys):
     assert scores.shape == (1,) and 0 < scores[0] < 1
     sl.recipes.cross_encoder(smoke, progress=False)
     assert "cross_encoder: loaded" in capsys.readouterr().out
-
