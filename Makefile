@@ -17,8 +17,9 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PY) -m pip install -q -e ".[dev,notebooks]"
 	touch $@
 
+# Kernels inherit the server's environment: idle OpenMP threads sleep instead of spinning (see test).
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(VENV)/bin/jupyter lab notebooks/
 
 # OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of spinning. On a busy 2-core machine
 # spinning threads made encoding 5-15x slower (measured); on an idle one it costs next to nothing.

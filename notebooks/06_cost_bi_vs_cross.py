@@ -347,8 +347,10 @@ lesson.compare("smart batching speed-up, %", paper=100 * (paper_sorted / paper_u
 #
 # The paper ran in 32-bit floats. Modern hardware also computes in **bfloat16**: the same exponent range as
 # fp32 with fewer mantissa bits, so it rarely overflows, and matrix products run several times faster on
-# hardware built for it. `sl.precision` picks it where it is fast (`precision="auto"`); on a GPU without
-# bf16 (a T4) it picks fp16 instead. The paper has no figure for this: Table 7 does not vary the precision.
+# hardware built for it. `sl.precision` picks it where the hardware does bf16 natively
+# (`precision="auto"`: GPUs of compute capability 8 or more, CPUs with AVX-512 BF16 or AMX). A T4
+# (compute capability 7.5) only emulates bf16, about 4× slower than fp16, so there it picks fp16 (with
+# a gradient scaler when training). The paper has no figure for this: Table 7 does not vary the precision.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -143,7 +143,7 @@ print(f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings {
 # with this profile's sizes.
 
 # %%
-cross_encoder = sl.recipes.cross_encoder(profile, progress=False)
+cross_encoder = sl.recipes.cross_encoder(profile)
 
 # %%
 queries = [

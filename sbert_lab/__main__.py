@@ -79,7 +79,7 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     from .lesson import runs_dir
     from .losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss, TripletLoss
     from .profiles import get_profile, subset
-    from .train import fit
+    from .train import fit, process_device
 
     profile = get_profile(args.profile)
     overrides = {
@@ -95,8 +95,9 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     say = print if main else (lambda *a, **k: None)
     say(f"profile {profile.describe()}; objective {args.objective}")
 
-    encoder = SentenceEncoder(
-        args.model or profile.raw_model, pooling=args.pooling, max_length=profile.max_length
+    encoder = SentenceEncoder(  # on this process's own GPU under torchrun
+        args.model or profile.raw_model, pooling=args.pooling, max_length=profile.max_length,
+        device=process_device(),
     )
     torch.manual_seed(args.seed)  # a classifier's initial weights
     if args.objective == "nli":

@@ -4,11 +4,13 @@ Every loader looks in the same places, in this order, and stops at the first tha
 
 1. ``data_dir`` (an argument), then ``$SBERT_LAB_DATA``: a folder holding the ORIGINAL files —
    ``stsbenchmark/sts-{train,dev,test}.csv``, ``sick/SICK_{train,trial,test_annotated}.txt``,
-   ``snli/{s1,s2,labels}.{train,dev,test}`` (SentEval's copy of SNLI). The files may also sit directly
-   in the folder. ``data_dir="fixtures"`` means the small hand-written sets shipped in
-   ``sbert_lab/fixtures`` (smoke profile; their numbers mean nothing).
-2. The Hugging Face hub through ``datasets`` (``HUB_SOURCES`` below).
-3. Otherwise a ``DataNotFoundError`` that lists every place tried and why each failed.
+   ``snli/{s1,s2,labels}.{train,dev,test}`` (SentEval's copy of SNLI), plain or gzip-compressed
+   (``.gz``). The files may also sit directly in the folder. ``data_dir="fixtures"`` means the small
+   hand-written sets in ``sbert_lab/fixtures`` (for unit tests).
+2. The copies shipped inside the package (``sbert_lab/shipped``: STS-B, SNLI dev/test, SICK; see its
+   README for licences), so that an offline machine evaluates on the real sets.
+3. The Hugging Face hub through ``datasets`` (``HUB_SOURCES`` below).
+4. Otherwise a ``DataNotFoundError`` that lists every place tried and why each failed.
 
 Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5. NLI labels are ids
 0 = entailment, 1 = neutral, 2 = contradiction (the order of sentence-transformers/all-nli).
@@ -16,6 +18,7 @@ Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5.
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,6 +27,7 @@ from typing import NamedTuple
 
 FIXTURES = "fixtures"
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
+SHIPPED_DIR = Path(__file__).parent / "shipped"
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 SCORE_RANGES = {"stsb": (0.0, 5.0), "sick": (1.0, 5.0), "sickr": (1.0, 5.0)}
 STS_TASKS = ("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "sickr")  # Table 1's seven
@@ -71,11 +75,13 @@ def score_range(name: str) -> tuple[float, float]:
 
 # -- parsers of the original files ------------------------------------------------------------------
 def read_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 text file, split on "\n" only (a sentence may hold any other character).
+    """The lines of a UTF-8 text file (gzip-compressed when its name ends in .gz), split on "\n" only.
 
-    A trailing "\r" (Windows line ends) is dropped, and so is the empty string after a final "\n".
+    A sentence may hold any other character. A trailing "\r" (Windows line ends) is dropped, and so
+    is the empty string after a final "\n".
     """
-    with open(path, encoding="utf-8", newline="\n") as f:
+    opener = gzip.open if Path(path).suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="\n") as f:
         return [line.rstrip("\r\n") for line in f]
 
 
@@ -121,8 +127,8 @@ def parse_sick_file(path: Path) -> list[dict]:
 
 
 def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
-    """SentEval's SNLI: ``s1.<split>``, ``s2.<split>``, ``labels.<split>``, one item per line, aligned."""
-    files = [folder / f"{name}.{split}" for name in ("s1", "s2", "labels")]
+    """SentEval's SNLI: ``s1.<split>``, ``s2.<split>``, ``labels.<split>`` (or ``.gz``), one item per line."""
+    files = [_find(folder, "", f"{name}.{split}") or folder / f"{name}.{split}" for name in ("s1", "s2", "labels")]
     columns = [read_lines(path) for path in files]
     counts = [len(c) for c in columns]
     if len(set(counts)) != 1:
@@ -198,9 +204,11 @@ def load_paraphrases() -> list[tuple[str, str]]:
 
 # -- local folders -------------------------------------------------------------------------------
 def _find(folder: Path, subfolder: str, filename: str) -> Path | None:
-    for candidate in (folder / subfolder / filename, folder / filename):
-        if candidate.is_file():
-            return candidate
+    """``folder/subfolder/filename`` or ``folder/filename``, plain or with ``.gz`` added; None if neither."""
+    for place in (folder / subfolder, folder):
+        for candidate in (place / filename, place / f"{filename}.gz"):
+            if candidate.is_file():
+                return candidate
     return None
 
 
@@ -208,7 +216,7 @@ def _local_sts(folder: Path, name: str, split: str) -> list[STSPair] | None:
     if name == "stsb":
         path = _find(folder, "stsbenchmark", f"sts-{split}.csv")
         return parse_stsb_file(path) if path else None
-    if name == "sick":
+    if name in ("sick", "sickr"):  # SICK-R of Table 1 is the relatedness of SICK's 4,927 test pairs
         path = _find(folder, "sick", _sick_filename(split))
         return [STSPair(r["s1"], r["s2"], r["score"]) for r in parse_sick_file(path)] if path else None
     return None
@@ -216,8 +224,8 @@ def _local_sts(folder: Path, name: str, split: str) -> list[STSPair] | None:
 
 def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
     if name == "snli":
-        base = folder / "snli" if (folder / "snli" / f"s1.{split}").is_file() else folder
-        return parse_senteval_snli(base, split) if (base / f"s1.{split}").is_file() else None
+        first = _find(folder, "snli", f"s1.{split}")
+        return parse_senteval_snli(first.parent, split) if first else None
     if name == "sick":
         path = _find(folder, "sick", _sick_filename(split))
         return [NLIPair(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)] if path else None
@@ -232,13 +240,15 @@ def _sick_filename(split: str) -> str:
 HUB_SOURCES = {
     # name: (hub id, subset, {our split: hub split})
     "stsb": ("sentence-transformers/stsb", None, {"train": "train", "dev": "validation", "test": "test"}),
-    "sick": ("RobZamp/sick", None, {"train": "train", "trial": "validation", "test": "test"}),
     "snli": ("stanfordnlp/snli", None, {"train": "train", "dev": "validation", "test": "test"}),
     "allnli": ("sentence-transformers/all-nli", "pair-class", {"train": "train", "dev": "dev", "test": "test"}),
     "allnli-triplet": ("sentence-transformers/all-nli", "triplet", {"train": "train", "dev": "dev", "test": "test"}),
     **{t: (f"mteb/{t}-sts", None, {"test": "test"}) for t in ("sts12", "sts13", "sts14", "sts15", "sts16")},
-    "sickr": ("mteb/sickr-sts", None, {"test": "test"}),
 }
+# SICK has no hub source on purpose: the package ships the original files (4,500 / 500 / 4,927
+# pairs). On the hub, RobZamp/sick is a loading script that datasets >= 4 refuses, its parquet
+# conversions hold 4,439 / 495 / 4,906 pairs, and mteb/sickr-sts puts all ~9,927 pairs in one "test"
+# split, which is not the paper's SICK-R test set.
 
 
 def _hub_rows(name: str, split: str):
@@ -264,18 +274,12 @@ def _hub_sts(name: str, split: str) -> list[STSPair]:
     if name == "stsb":  # sentence-transformers/stsb stores score / 5: put it back on 0-5
         rows = _hub_columns(name, split, "sentence1", "sentence2", "score")
         return [STSPair(s1, s2, float(score) * 5.0) for s1, s2, score in rows]
-    if name == "sick":
-        rows = _hub_columns(name, split, "sentence_A", "sentence_B", "relatedness_score")
-    else:
-        rows = _hub_columns(name, split, "sentence1", "sentence2", "score")
+    rows = _hub_columns(name, split, "sentence1", "sentence2", "score")
     return [STSPair(s1, s2, float(score)) for s1, s2, score in rows]
 
 
 def _hub_nli(name: str, split: str) -> list[NLIPair]:
-    if name == "sick":
-        rows = _hub_columns(name, split, "sentence_A", "sentence_B", "label")
-    else:
-        rows = _hub_columns(name, split, "premise", "hypothesis", "label")
+    rows = _hub_columns(name, split, "premise", "hypothesis", "label")
     # SNLI marks pairs with no gold label as -1: they are left out, as in SentEval's copy.
     return [NLIPair(first, second, int(label)) for first, second, label in rows if int(label) >= 0]
 
@@ -283,7 +287,13 @@ def _hub_nli(name: str, split: str) -> list[NLIPair]:
 # -- the lookup ------------------------------------------------------------------------------------
 def _lookup(kind: str, name: str, split: str, data_dir, local: Callable, fixture: Callable, hub: Callable):
     tried = []
-    folders = [("data_dir", data_dir), ("$SBERT_LAB_DATA", os.environ.get("SBERT_LAB_DATA"))]
+    if data_dir is not None and str(data_dir) != FIXTURES and not Path(data_dir).is_dir():
+        raise DataNotFoundError(f"data_dir={str(data_dir)!r} is not a folder")
+    folders = [
+        ("data_dir", data_dir),
+        ("$SBERT_LAB_DATA", os.environ.get("SBERT_LAB_DATA")),
+        ("shipped copy", SHIPPED_DIR),
+    ]
     for label, folder in folders:
         if not folder:
             tried.append(f"{label}: not set")
@@ -321,10 +331,13 @@ def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -
     """STS pairs of ``name`` ("stsb", "sick", or hub-only "sts12".."sts16", "sickr") and ``split``.
 
     STS-B splits: train / dev / test (5749 / 1500 / 1379). SICK: train / trial / test (4500 / 500 / 4927).
+    "sickr" is Table 1's SICK-R: the relatedness scores of SICK's test split (its only split).
     ``score`` stays on the set's own scale (see ``score_range``).
     """
     _check_name(name, STS_NAMES, "STS")
     split = "dev" if split == "validation" and name == "stsb" else split
+    if name == "sickr" and split != "test":
+        raise ValueError(f"sickr (Table 1's SICK-R) has only the test split, not {split!r}")
     return _lookup("STS", name, split, data_dir, _local_sts, _fixture_sts, _hub_sts)
 
 

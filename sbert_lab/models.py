@@ -23,6 +23,8 @@ from pathlib import Path
 
 PACKAGED_MINILM = "sbert-lab:all-MiniLM-L6-v2"
 TINY_RANDOM_BERT = "sbert-lab:tiny-random-bert"
+RAW_BERT = "sbert-lab:raw-bert-L4-H256"
+RAW_BERT_DIR = Path(__file__).parent / "offline_models" / "raw-bert-L4-H256"
 TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 

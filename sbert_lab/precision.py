@@ -1,7 +1,9 @@
 """Which floating-point precision to run a transformer in.
 
-``"auto"`` picks bfloat16 where the hardware runs it fast (a CUDA GPU with bf16, or a CPU with
-AVX-512 BF16 or AMX), fp16 autocast on older CUDA GPUs (e.g. Colab's T4), and fp32 otherwise.
+``"auto"`` picks bfloat16 where the hardware runs it natively (a CUDA GPU of compute capability 8
+or more — A100, L4, H100 —, or a CPU with AVX-512 BF16 or AMX), fp16 autocast with a gradient scaler
+on older CUDA GPUs (Colab's T4 is 7.5), and fp32 otherwise. ``torch.cuda.is_bf16_supported()`` is no
+guide: it counts emulation and answers True on a T4, where bf16 runs about 4x slower than fp16.
 
 Training always autocasts (the fp32 weights are the ones the optimizer updates). Inference in bf16
 on a CPU goes one step further and runs on a bf16 copy of the weights (``low_precision_weights``):
@@ -33,6 +35,12 @@ def cpu_has_fast_bf16() -> bool:
     return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
 
 
+def cuda_has_native_bf16(device: torch.device | str = "cuda") -> bool:
+    """True on a CUDA GPU of compute capability >= 8 (Ampere and later), whose tensor cores do bf16."""
+    major, _minor = torch.cuda.get_device_capability(torch.device(device))
+    return major >= 8
+
+
 def resolve_precision(precision: str, device: torch.device | str) -> str:
     """Turn ``precision`` ("auto" | "fp32" | "bf16" | "fp16") into the concrete one for ``device``.
 
@@ -48,7 +56,7 @@ def resolve_precision(precision: str, device: torch.device | str) -> str:
         return precision
     device = torch.device(device)
     if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        return "bf16" if cuda_has_native_bf16(device) else "fp16"
     if device.type == "cpu" and cpu_has_fast_bf16():
         return "bf16"
     return "fp32"

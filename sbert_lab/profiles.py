@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -41,6 +42,7 @@ class Profile:
     sts_tasks: tuple[str, ...]  # Table 1's tasks this profile evaluates
     data_dir: str | None = None  # None: $SBERT_LAB_DATA, then the hub
     nli_train_size: int | None = None  # None: all of it
+    quick_nli_train_size: int | None = None  # for lessons that need some NLI model (None: the full one)
     sts_train_size: int | None = None
     eval_size: int | None = None  # cap on dev/test pairs (None: the whole split)
     batch_size: int = 16  # the paper's
@@ -80,7 +82,8 @@ PROFILES = {
         nli_train=(("allnli", "train"),),
         nli_eval=("allnli", "test"),
         sts_tasks=("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "sickr"),
-        nli_train_size=100_000,  # ~10 min on a T4 under fp16; the paper used all 942k for 1 epoch
+        nli_train_size=100_000,  # the paper used all 942k for 1 epoch; a T4 runs fp16 + GradScaler
+        quick_nli_train_size=20_000,
         max_length=128,
         encode_batch_size=128,
         cost_sizes=(10, 100, 1000, 2000),
@@ -96,6 +99,7 @@ PROFILES = {
         nli_eval=("allnli", "test"),
         sts_tasks=("stsb", "sickr"),
         nli_train_size=8_000,
+        quick_nli_train_size=2_000,
         sts_train_size=None,
         eval_size=1500,
         max_length=64,
@@ -124,14 +128,21 @@ PROFILES = {
 }
 
 
+def hub_endpoint() -> str:
+    """The hub's address: ``$HF_ENDPOINT`` (a mirror, or this project's stand-in in CI), else huggingface.co."""
+    return os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+
+
 def hub_reachable(timeout: float = 2.0) -> bool:
-    """Whether huggingface.co answers on port 443 within ``timeout`` s (never when HF_HUB_OFFLINE=1)."""
+    """Whether the hub (``hub_endpoint()``) accepts a connection within ``timeout`` s; never when HF_HUB_OFFLINE=1."""
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("", "0", "false", "False"):
         return False
+    url = urlsplit(hub_endpoint())
+    port = url.port or (443 if url.scheme == "https" else 80)
     try:
-        with socket.create_connection(("huggingface.co", 443), timeout=timeout):
+        with socket.create_connection((url.hostname, port), timeout=timeout):
             return True
-    except OSError:
+    except (OSError, TypeError):  # TypeError: an endpoint with no host name
         return False
 
 
@@ -146,7 +157,7 @@ def _choose() -> tuple[str, str]:
     if torch.cuda.is_available():
         return "gpu", f"CUDA device found: {torch.cuda.get_device_name(0)}"
     if hub_reachable():
-        return "cpu", "no CUDA device; the Hugging Face hub is reachable"
+        return "cpu", f"no CUDA device; the Hugging Face hub ({hub_endpoint()}) is reachable"
     return "smoke", "no CUDA device and the Hugging Face hub is not reachable: embedded offline defaults"
 
 

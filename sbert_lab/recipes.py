@@ -33,6 +33,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -118,8 +119,24 @@ def cross_encoder_recipe(profile: Profile) -> dict:
     }
 
 
-def nli_model(profile: Profile, pooling: str = "mean", progress: bool = True) -> SentenceEncoder:
-    """SBERT-NLI: ``profile.raw_model`` with ``pooling``, fine-tuned with SoftmaxLoss on NLI (Section 3)."""
+def nli_model(
+    profile: Profile, pooling: str = "mean", progress: bool = True, quick: bool = False
+) -> SentenceEncoder:
+    """SBERT-NLI: ``profile.raw_model`` with ``pooling``, fine-tuned with SoftmaxLoss on NLI (Section 3).
+
+    ``quick=True`` is for a lesson that needs *some* NLI model rather than the one lesson 3 trains:
+    it loads lesson 3's model when that is there, and otherwise trains one on
+    ``profile.quick_nli_train_size`` pairs (a few minutes instead of lesson 3's full run).
+    """
+    full_name, full_recipe = f"nli-{pooling}", nli_recipe(profile, pooling)
+    if quick and profile.quick_nli_train_size is not None:
+        if _read_recipe(runs_dir(profile) / full_name) == _as_json(full_recipe):
+            print(f"nli_model: loaded lesson 3's {full_name} from {runs_dir(profile)}")
+            return SentenceEncoder.load(runs_dir(profile) / full_name)
+        profile = replace(profile, nli_train_size=profile.quick_nli_train_size)
+        name, recipe = f"{full_name}-quick", nli_recipe(profile, pooling)
+    else:
+        name, recipe = full_name, full_recipe
 
     def train() -> tuple[SentenceEncoder, History]:
         encoder = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
@@ -127,9 +144,7 @@ def nli_model(profile: Profile, pooling: str = "mean", progress: bool = True) ->
         loss = SoftmaxLoss(encoder.dim)
         return encoder, _fit(profile, encoder, loss, nli_pairs(profile), progress)
 
-    folder = _load_or_train(
-        f"nli-{pooling}", profile, nli_recipe(profile, pooling), train, "nli_model"
-    )
+    folder = _load_or_train(name, profile, recipe, train, "nli_model", _steps(profile, len(nli_pairs(profile))))
     return SentenceEncoder.load(folder)
 
 
@@ -141,7 +156,8 @@ def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
         loss = CosineMSELoss(data.score_range("stsb"))  # STS-B's 0-5 scores -> targets score / 5
         return encoder, _fit(profile, encoder, loss, sts_pairs(profile, "train"), progress)
 
-    folder = _load_or_train("nli-stsb", profile, sts_recipe(profile), train, "sts_model")
+    steps = _steps(profile, len(sts_pairs(profile, "train")))
+    folder = _load_or_train("nli-stsb", profile, sts_recipe(profile), train, "sts_model", steps)
     return SentenceEncoder.load(folder)
 
 
@@ -168,7 +184,8 @@ def cross_encoder(profile: Profile, progress: bool = True) -> CrossEncoder:
         return model, history
 
     recipe = cross_encoder_recipe(profile)
-    folder = _load_or_train("cross-encoder-stsb", profile, recipe, train, "cross_encoder")
+    steps = _steps(profile, len(sts_pairs(profile, "train")))
+    folder = _load_or_train("cross-encoder-stsb", profile, recipe, train, "cross_encoder", steps)
     return CrossEncoder.load(folder)
 
 
@@ -216,7 +233,7 @@ def _fit_settings(profile: Profile) -> dict:
 
 def _eval_every(profile: Profile, examples: int) -> int:
     """Steps between dev evaluations so that a run evaluates about ``profile.eval_points`` times."""
-    steps = -(-examples // profile.batch_size) * profile.epochs
+    steps = _steps(profile, examples)
     return max(1, -(-steps // max(1, profile.eval_points)))
 
 
@@ -247,7 +264,13 @@ def _read_recipe(folder: Path) -> dict | None:
     return json.loads(path.read_text())["recipe"] if path.is_file() else None
 
 
-def _load_or_train(name: str, profile: Profile, recipe: dict, train: Callable, who: str) -> Path:
+def _steps(profile: Profile, examples: int) -> int:
+    return -(-examples // profile.batch_size) * profile.epochs
+
+
+def _load_or_train(
+    name: str, profile: Profile, recipe: dict, train: Callable, who: str, steps: int
+) -> Path:
     """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now and kept."""
     folder = runs_dir(profile) / name
     saved = _read_recipe(folder)
@@ -256,6 +279,7 @@ def _load_or_train(name: str, profile: Profile, recipe: dict, train: Callable, w
         return folder
     reason = "no model there yet" if saved is None else "it was trained with another recipe"
     print(f"{who}: training {name} ({reason}; saving to {folder})")
+    print(f"{who}: {steps:,} steps of {profile.batch_size}; the bar below shows the speed and the time left")
     model, history = train()
     _keep(name, profile, recipe, model, history)
     print(f"{who}: trained in {history.seconds:.1f} s ({history.steps} steps); saved to {folder}")

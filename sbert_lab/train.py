@@ -6,8 +6,11 @@ learning rate 2e-5, linear warm-up over the first 10 % of the steps then linear 
 What is added for speed and safety, none of which changes the objective:
 
 * mixed precision — ``amp="auto"`` runs the forward pass under bf16 autocast where the hardware
-  does bf16 fast (recent GPUs, CPUs with AVX-512 BF16 or AMX), fp16 autocast with a gradient scaler
-  on GPUs without bf16 (e.g. a T4), fp32 elsewhere; ``amp="fp32"`` forces full precision;
+  does bf16 natively (GPUs of compute capability >= 8, CPUs with AVX-512 BF16 or AMX), fp16
+  autocast with a gradient scaler on older GPUs (a T4, 7.5), fp32 elsewhere; ``amp="fp32"`` forces
+  full precision. Under fp16 an overflow is normal: the scaler skips that step and lowers its
+  scale (``History.skipped_steps`` counts them); only a run of skips, or a non-finite loss in
+  bf16/fp32, stops training;
 * length-grouped batches (``sbert_lab.batching.length_grouped_batches``) — OUR ADDITION, not the
   paper's: examples of similar token length share a batch, so less compute goes to padding, while
   batch contents and order stay random (shuffled buckets). ``length_grouping=False`` gives plain
@@ -53,6 +56,9 @@ from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .losses import SentenceLoss
 from .precision import autocast, resolve_precision
 
+# Under fp16 the gradient scaler skips a step that overflowed and halves its scale: from the default
+# 65,536 about 16 skips reach 1, so this many in a row mean the overflow is not the scale's fault.
+MAX_SKIPS_IN_A_ROW = 25
 # Parameters that AdamW does not decay, as in BERT and sentence-transformers.
 NO_WEIGHT_DECAY = ("bias", "LayerNorm.weight", "LayerNorm.bias")
 
@@ -66,6 +72,8 @@ class History:
     steps: steps done in total (a resumed run counts those before the interruption too).
     seconds: wall time of this call (evaluations and checkpoints included).
     resumed_from: the step a resumed run started from (None: started from scratch).
+    skipped_steps: fp16 steps the gradient scaler skipped because a gradient overflowed (the
+        optimizer and the learning-rate schedule did not move on them).
     """
 
     losses: list[float] = field(default_factory=list)
@@ -74,6 +82,7 @@ class History:
     steps: int = 0
     seconds: float = 0.0
     resumed_from: int | None = None
+    skipped_steps: int = 0
 
     @property
     def steps_per_second(self) -> float:
@@ -86,12 +95,14 @@ class History:
             "losses": self.losses,
             "evals": [list(e) for e in self.evals],
             "learning_rates": self.learning_rates,
+            "skipped_steps": self.skipped_steps,
         }
 
     def restore(self, state: dict) -> None:
         self.losses = list(state["losses"])
         self.evals = [(int(s), float(v)) for s, v in state["evals"]]
         self.learning_rates = list(state["learning_rates"])
+        self.skipped_steps = int(state.get("skipped_steps", 0))
         self.steps = len(self.losses)
 
 
@@ -117,6 +128,21 @@ class TrainingObjective(nn.Module):
         return self.loss(embeddings, labels)  # float32, outside autocast
 
 
+def process_device() -> torch.device:
+    """This process's device: under torchrun on GPUs ``cuda:$LOCAL_RANK`` (made current), else the default.
+
+    Call it before building the model, so that every rank's weights go straight to its own GPU
+    instead of all landing on GPU 0 first.
+    """
+    from .precision import default_device
+
+    device = default_device()
+    if device.type == "cuda" and "LOCAL_RANK" in os.environ:
+        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        torch.cuda.set_device(device)
+    return device
+
+
 @dataclass
 class Distributed:
     """Which process this is in a torchrun job (rank 0 of 1 without one)."""
@@ -138,14 +164,13 @@ class Distributed:
         if not dist.is_available() or not (dist.is_initialized() or wanted):
             return cls()
         started = False
+        if model.device.type == "cuda":  # this process's GPU first: nccl binds to the current device
+            device = process_device()
+            model.to(device)
         if not dist.is_initialized():
             backend = "nccl" if model.device.type == "cuda" else "gloo"
             dist.init_process_group(backend=backend)
             started = True
-        if model.device.type == "cuda":
-            local = int(os.environ.get("LOCAL_RANK", "0"))
-            torch.cuda.set_device(local)
-            model.to(torch.device("cuda", local))
         return cls(dist.get_rank(), dist.get_world_size(), started)
 
     def mean(self, value: torch.Tensor) -> float:
@@ -471,6 +496,7 @@ class Run:
         self.scheduler = get_linear_schedule_with_warmup(self.optimizer, warmup, self.total_steps)
         self.scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
         self.history = History()
+        self.skips_in_a_row = 0
         # what the forward pass goes through: the objective, or a DDP wrapper of it under torchrun
         self.trainable = self.objective
         if dist.world_size > 1:
@@ -554,7 +580,8 @@ class Run:
         labels = self.loss.labels(batch)
         value = self.trainable(features, sizes, None if labels is None else labels.to(device))
         mean_value = self.dist.mean(value)
-        if not math.isfinite(mean_value):
+        scaling = self.scaler.is_enabled()
+        if not math.isfinite(mean_value) and not scaling:
             raise FloatingPointError(
                 f"the loss is {mean_value} at {where}: training stopped. Try a lower lr, amp='fp32', "
                 "or look for broken examples in that batch"
@@ -563,11 +590,26 @@ class Run:
         if self.settings.max_grad_norm is not None:
             self.scaler.unscale_(self.optimizer)
             torch.nn.utils.clip_grad_norm_(self.objective.parameters(), self.settings.max_grad_norm)
-        self.scaler.step(self.optimizer)
-        self.scaler.update()
-        self.scheduler.step()
+        scale = self.scaler.get_scale() if scaling else 1.0
+        self.scaler.step(self.optimizer)  # under fp16: skipped when a gradient is inf or NaN
+        self.scaler.update()  # ... and then the scale is lowered
         self.optimizer.zero_grad(set_to_none=True)
+        if scaling and self.scaler.get_scale() < scale:
+            self._skipped(where, mean_value)
+        else:
+            self.skips_in_a_row = 0
+            self.scheduler.step()  # the schedule advances with the optimizer's real steps
         return mean_value
+
+    def _skipped(self, where: str, loss: float) -> None:
+        """Count an fp16 step that the gradient scaler skipped; raise when skips persist."""
+        self.history.skipped_steps += 1
+        self.skips_in_a_row += 1
+        if self.skips_in_a_row >= MAX_SKIPS_IN_A_ROW:
+            raise FloatingPointError(
+                f"{self.skips_in_a_row} steps in a row overflowed in fp16 (last at {where}, loss {loss}): "
+                "training stopped. Try a lower lr or amp='fp32'"
+            )
 
     def evaluate(self) -> float:
         """``eval_fn(model)`` on rank 0, shared with every process."""
@@ -617,4 +659,4 @@ class Run:
         say(f"resume: continuing from {folder} (step {self.history.steps})")
 
 
-__all__ = ["fit", "History", "FitSettings", "TrainingObjective", "seed_everything"]
+__all__ = ["fit", "History", "FitSettings", "TrainingObjective", "seed_everything", "process_device"]

@@ -161,10 +161,21 @@ def test_auto_precision_picks_bf16_only_where_it_is_fast(monkeypatch):
     monkeypatch.setattr(precision_module, "cpu_has_fast_bf16", lambda: False)
     assert resolve_precision("auto", "cpu") == "fp32"
     assert resolve_precision("bf16", "cpu") == "bf16"  # asked for explicitly
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
-    assert resolve_precision("auto", "cuda") == "fp16"  # e.g. a T4
+
+
+
+@pytest.mark.parametrize(
+    "gpu, capability, expected",
+    [("Tesla T4", (7, 5), "fp16"), ("Tesla V100", (7, 0), "fp16"), ("A100", (8, 0), "bf16"),
+     ("L4", (8, 9), "bf16"), ("H100", (9, 0), "bf16")],
+)
+def test_auto_precision_on_cuda_follows_compute_capability_not_emulated_bf16(
+    monkeypatch, gpu, capability, expected
+):
+    # torch.cuda.is_bf16_supported() counts emulation: it answers True on a T4 (4x slower than fp16)
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
-    assert resolve_precision("auto", "cuda") == "bf16"
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a, **k: capability)
+    assert resolve_precision("auto", "cuda") == expected, gpu
 
 
 def test_precision_environment_override_and_bad_names(monkeypatch):

@@ -72,7 +72,33 @@ def test_hub_check_is_false_when_the_connection_fails(monkeypatch):
 
     monkeypatch.setattr(socket, "create_connection", refused)
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
     assert profiles.hub_reachable() is False
+
+
+@pytest.mark.parametrize(
+    "endpoint, address",
+    [("https://hf-mirror.example", ("hf-mirror.example", 443)), ("http://127.0.0.1:8123", ("127.0.0.1", 8123)),
+     ("http://localhost", ("localhost", 80)), ("", ("huggingface.co", 443))],
+)
+def test_hub_check_asks_hf_endpoint(monkeypatch, endpoint, address):
+    asked = []
+
+    class Connection:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def connect(where, timeout):
+        asked.append(where)
+        return Connection()
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    assert profiles.hub_reachable() is True and asked == [address]
 
 
 def test_smoke_reads_sbert_lab_data_when_set_else_the_fixtures(monkeypatch, tmp_path):

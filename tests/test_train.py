@@ -240,6 +240,53 @@ def test_a_nan_loss_stops_training_naming_the_step(sts_train):
 def test_fp16_with_a_gradient_scaler_runs(sts_train):
     history = fit(tiny(), CosineMSELoss(), sts_train[:16], batch_size=8, amp="fp16", progress=False)
     assert len(history.losses) == 2 and all(math.isfinite(x) for x in history.losses)
+    assert history.skipped_steps == 0
+
+
+class InfAtSteps(CosineMSELoss):
+    """CosineMSELoss whose value is +inf at the given (1-based) calls: an fp16 overflow."""
+
+    def __init__(self, steps):
+        super().__init__()
+        self.at, self.calls = set(steps), 0
+
+    def forward(self, embeddings, labels):
+        self.calls += 1
+        value = super().forward(embeddings, labels)
+        return value * float("inf") if self.calls in self.at else value
+
+
+def test_fp16_overflow_is_a_skipped_step_not_an_error(sts_train, recwarn):
+    encoder = tiny()
+    before = weights(encoder).clone()
+    history = fit(encoder, InfAtSteps({1}), sts_train, batch_size=8, amp="fp16", progress=False)
+    assert history.steps == 6 and history.skipped_steps == 1
+    assert math.isinf(history.losses[0]) and all(math.isfinite(x) for x in history.losses[1:])
+    assert torch.isfinite(weights(encoder)).all() and not torch.equal(weights(encoder), before)
+    # the schedule moves with the optimizer's real steps: no "scheduler before optimizer" warning
+    assert not [w for w in recwarn if "lr_scheduler.step()" in str(w.message)]
+
+
+def test_fp16_overflow_that_persists_stops_training(sts_train, monkeypatch):
+    monkeypatch.setattr(sl.train, "MAX_SKIPS_IN_A_ROW", 3)
+    with pytest.raises(FloatingPointError, match="3 steps in a row overflowed in fp16"):
+        fit(tiny(), InfAtSteps({1, 2, 3, 4}), sts_train, batch_size=8, amp="fp16", progress=False)
+
+
+def test_an_inf_loss_in_fp32_still_stops_at_once(sts_train):
+    with pytest.raises(FloatingPointError, match="loss is inf at step 2"):
+        fit(tiny(), InfAtSteps({2}), sts_train, batch_size=8, amp="fp32", progress=False)
+
+
+def test_under_torchrun_each_rank_builds_its_model_on_its_own_gpu(monkeypatch):
+    chosen = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "set_device", chosen.append)
+    monkeypatch.setenv("LOCAL_RANK", "3")
+    device = sl.train.process_device()
+    assert device == torch.device("cuda", 3) and chosen == [torch.device("cuda", 3)]
+    monkeypatch.delenv("LOCAL_RANK")
+    assert sl.train.process_device() == torch.device("cuda")  # no torchrun: the default GPU
 
 
 # -- checkpoints and resume ---------------------------------------------------------------------------
