@@ -24,7 +24,7 @@ lab: install
 # OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of spinning. On a busy 2-core machine
 # spinning threads made encoding 5-15x slower (measured); on an idle one it costs next to nothing.
 test: install
-	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} SBERT_LAB_PROFILE=$${SBERT_LAB_PROFILE:-smoke} HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1} $(PY) -m pytest
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} SBERT_LAB_PROFILE=$${SBERT_LAB_PROFILE:-offline} HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1} $(PY) -m pytest
 
 notebooks: install
 	$(PY) -m sbert_lab.notebooks sync

@@ -1,6 +1,6 @@
 """Peak resident memory of each lesson's kernel: does the workbook fit in Binder's 2 GB?
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/memory.py                  # every lesson, smoke profile
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/memory.py                  # every lesson, offline profile
     .venv/bin/python bench/memory.py 03 07 --profile cpu                # some lessons, another profile
 
 Each lesson runs in a fresh kernel through the notebook tool (``sbert_lab.notebooks.run_notebook``,
@@ -81,7 +81,7 @@ def markdown_table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
-    parser.add_argument("--profile", default="smoke", choices=("smoke", "cpu", "gpu"))
+    parser.add_argument("--profile", default="offline", choices=("offline", "smoke", "cpu", "gpu"))
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()

@@ -161,7 +161,7 @@ lesson.compare("STS-B test, SBERT-NLI (start)", paper=77.03, measured=nli_test)
 def train(model, loss, pairs, **fit_kwargs):
     """The paper's recipe (Section 3.1) with this profile's batch size and epochs."""
     return sl.train.fit(model, loss, pairs, epochs=profile.epochs, batch_size=profile.batch_size,
-                        lr=2e-5, warmup=0.1, seed=0, **fit_kwargs)
+                        lr=profile.lr, warmup=0.1, seed=0, **fit_kwargs)
 
 
 def cosine_mse_loss():
@@ -267,7 +267,7 @@ def cross_spearman(model, pairs) -> float:
 # NBVAL_IGNORE_OUTPUT
 cross_history = cross.fit(
     sts_train, score_range=sl.data.score_range("stsb"), epochs=profile.epochs, batch_size=profile.batch_size,
-    lr=2e-5, warmup=0.1, seed=0, eval_fn=lambda model: cross_spearman(model, sts_dev),  # dev once, at the end
+    lr=profile.lr, warmup=0.1, seed=0, eval_fn=lambda model: cross_spearman(model, sts_dev),  # dev once, at the end
 )
 sl.recipes.save_cross_encoder(cross, cross_history, profile)  # lessons 6 and 8 load it with sl.recipes.cross_encoder
 print(f"{cross_history.steps} steps in {cross_history.seconds:.0f} s; dev Spearman {cross_history.evals[-1][1]:.2f}")

@@ -182,7 +182,7 @@ sl.lesson.check(triplet_loss(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]), torc
 # %%
 steps = math.ceil(len(train_triplets) / profile.batch_size) * profile.epochs
 eval_every = max(1, steps // profile.eval_points)
-recipe = dict(epochs=profile.epochs, batch_size=profile.batch_size, lr=2e-5, warmup=0.1, seed=0, eval_every=eval_every)
+recipe = dict(epochs=profile.epochs, batch_size=profile.batch_size, lr=profile.lr, warmup=0.1, seed=0, eval_every=eval_every)
 print(f"{steps} steps of {profile.batch_size} triplets; held-out accuracy every {eval_every} steps")
 
 # %%

@@ -15,6 +15,10 @@ import sys
 OMP_WAIT_POLICY_SET_BY_SBERT_LAB = "torch" not in sys.modules and "OMP_WAIT_POLICY" not in os.environ
 if OMP_WAIT_POLICY_SET_BY_SBERT_LAB:
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+# transformers loading a repo that holds only pytorch_model.bin (the cpu profile's
+# google/bert_uncased_L-4_H-256_A-4) would start a background job on the hub to convert it to
+# safetensors; a lesson has no business doing that.
+os.environ.setdefault("DISABLE_SAFETENSORS_CONVERSION", "1")
 
 __version__ = "0.1.0"
 

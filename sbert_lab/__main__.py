@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--profile",
-        choices=("gpu", "cpu", "smoke"),
+        choices=("gpu", "cpu", "offline", "smoke"),
         help="sizes to use (default: $SBERT_LAB_PROFILE, else detected)",
     )
     train.add_argument("--model", help="model to start from (default: the profile's raw_model)")

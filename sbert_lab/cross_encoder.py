@@ -160,12 +160,13 @@ class CrossEncoder(HasPrecision, nn.Module):
             with quiet_transformers():
                 self.tokenizer = AutoTokenizer.from_pretrained(settings.transformer_path)
                 self.model = AutoModelForSequenceClassification.from_pretrained(
-                    settings.transformer_path, num_labels=self.num_labels
+                    settings.transformer_path, num_labels=self.num_labels, dtype=torch.float32
                 )
         except OSError as err:
             raise OSError(
                 f"could not load model {self.name_or_path!r} (looked for {settings.transformer_path!r} as a folder, "
-                "then on the Hugging Face hub). Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or 'sbert-lab:tiny-random-bert'."
+                f"then on the Hugging Face hub): {type(err).__name__}: {str(err).splitlines()[0][:300]}. "
+                "Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or 'sbert-lab:raw-bert-L4-H256'."
             ) from err
         self.device = torch.device(device) if device is not None else default_device()
         self.to(self.device)

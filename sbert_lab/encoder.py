@@ -53,8 +53,20 @@ class FolderSettings:
 
 
 def read_folder_settings(path: str) -> FolderSettings:
-    """Read modules.json, the Pooling config and sentence_bert_config.json where ``path`` has them."""
+    """Read modules.json, the Pooling config and sentence_bert_config.json where ``path`` has them.
+
+    ``path`` is a local folder or a hub id; for a hub id only these small files are fetched here
+    (``_hub_settings_folder``), and the transformer itself is loaded from the hub afterwards.
+    """
     root = Path(path)
+    if not root.is_dir():
+        snapshot = _hub_settings_folder(path)
+        if snapshot is None:
+            return FolderSettings(transformer_path=path)
+        settings = read_folder_settings(str(snapshot))
+        if Path(settings.transformer_path) == snapshot:  # the transformer sits at the repo's root
+            settings.transformer_path = path
+        return settings
     modules_file = root / "modules.json"
     if not modules_file.is_file():
         return FolderSettings(transformer_path=path)
@@ -76,6 +88,26 @@ def read_folder_settings(path: str) -> FolderSettings:
                 "SentenceEncoder handles Transformer, Pooling and Normalize"
             )
     return settings
+
+
+def _hub_settings_folder(repo_id: str) -> Path | None:
+    """A local snapshot of a hub repo's sentence-transformers settings files; None if it has none.
+
+    Without this a hub model would get mean pooling and max length 256 whatever its repo says.
+    Any failure (no such repo, no network) returns None: loading the model reports it properly.
+    """
+    try:
+        from huggingface_hub import hf_hub_download, snapshot_download
+
+        modules = json.loads(Path(hf_hub_download(repo_id, "modules.json")).read_text())
+        patterns = ["modules.json", "sentence_bert_config.json", "tokenizer_config.json"]
+        for module in modules:
+            folder = module.get("path", "").strip("/")
+            if folder:
+                patterns += [f"{folder}/config.json", f"{folder}/sentence_bert_config.json"]
+        return Path(snapshot_download(repo_id, allow_patterns=patterns))
+    except Exception:  # noqa: BLE001 - EntryNotFound (a plain transformer), offline, unknown repo...
+        return None
 
 
 def _st_max_length(folder: Path) -> int | None:
@@ -159,12 +191,15 @@ class SentenceEncoder(HasPrecision, nn.Module):
         try:
             with quiet_transformers():
                 self.tokenizer = AutoTokenizer.from_pretrained(settings.transformer_path)
-                self.model = AutoModel.from_pretrained(settings.transformer_path)
+                # fp32 whatever the file holds (the offline raw BERT ships in fp16): the optimizer
+                # updates these weights; bf16/fp16 come from autocast or a copy (sbert_lab.precision)
+                self.model = AutoModel.from_pretrained(settings.transformer_path, dtype=torch.float32)
         except OSError as err:
             raise OSError(
                 f"could not load model {self.name_or_path!r} (looked for {settings.transformer_path!r} as a "
-                "folder, then on the Hugging Face hub). Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or "
-                "'sbert-lab:tiny-random-bert', or set SBERT_LAB_PROFILE=smoke."
+                f"folder, then on the Hugging Face hub): {type(err).__name__}: {str(err).splitlines()[0][:300]}. "
+                "Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or 'sbert-lab:raw-bert-L4-H256', or set "
+                "SBERT_LAB_PROFILE=offline."
             ) from err
         positions = getattr(self.model.config, "max_position_embeddings", None)
         if positions is not None and self.max_length > positions:

@@ -20,8 +20,9 @@ from .precision import default_device, resolve_precision
 from .profiles import Profile, get_profile
 
 SMOKE_WARNING = (
-    "smoke profile: a tiny random model and hand-made or tiny data. The numbers below only prove that the "
-    "code runs; they say nothing about SBERT. Run on a GPU (profile 'gpu') to see the paper's figures."
+    "smoke profile (for fast code checks): a tiny random model on a few pairs. The numbers below only "
+    "prove that the code runs. Without SBERT_LAB_PROFILE=smoke an offline machine runs the 'offline' "
+    "profile, whose numbers are real."
 )
 
 
@@ -76,7 +77,7 @@ def start(name: str, profile: Profile | None = None) -> Lesson:
     print(f"lesson   {name}")
     print(f"profile  {profile.describe()}")
     print(f"device   {device}  ·  precision {resolve_precision('auto', device)}")
-    print(f"data     {profile.data_dir or '$SBERT_LAB_DATA, then the Hugging Face hub'}")
+    print(f"data     {profile.data_dir or '$SBERT_LAB_DATA, the copies shipped in sbert_lab, then the hub'}")
     if not profile.numbers_are_meaningful:
         print(f"NOTE     {SMOKE_WARNING}")
     return Lesson(name=name, profile=profile)

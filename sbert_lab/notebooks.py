@@ -6,12 +6,12 @@ instructors edit and review) and ``NN_topic.ipynb`` (what students open, generat
     python -m sbert_lab.notebooks sync      # regenerate every .ipynb (and notebooks/student/) from its .py
     python -m sbert_lab.notebooks check     # fail when a pair differs or a convention is broken
     python -m sbert_lab.notebooks run 01    # execute lesson 01 (or all); seconds and peak memory
-    python -m sbert_lab.notebooks run --inplace   # smoke profile; store the outputs nbval compares
+    python -m sbert_lab.notebooks run --inplace   # offline profile; store the outputs nbval compares
     python -m sbert_lab.notebooks student   # notebooks/student/NN_topic.ipynb, solutions replaced by stubs
 
 The committed .ipynb files keep only the outputs that ``pytest --nbval-lax`` compares (cells marked
-``# NBVAL_CHECK_OUTPUT``), produced by a smoke-profile run: diffs stay small and students never see
-smoke-profile numbers as if they were results. ``check`` compares cells (type, source, tags), never
+``# NBVAL_CHECK_OUTPUT``), produced by an offline-profile run (what CI runs): diffs stay small and
+students see only outputs that do not depend on the machine. ``check`` compares cells (type, source, tags), never
 file timestamps. The repository URL of the Colab install cell and of the "Open in Colab" links is
 one setting, ``[project.urls] Repository`` in pyproject.toml; ``sync`` writes it everywhere.
 See notebooks/README.md for the conventions every lesson follows.
@@ -597,7 +597,7 @@ def run_notebook(
     env = dict(os.environ)
     if profile:
         env["SBERT_LAB_PROFILE"] = profile
-    if profile == "smoke":  # smoke never downloads: fail fast instead of retrying the hub
+    if profile in ("offline", "smoke"):  # never downloads: fail fast instead of retrying the hub
         env.setdefault("HF_HUB_OFFLINE", "1")
     client = NotebookClient(
         notebook,
@@ -643,12 +643,12 @@ def run(
 ) -> list[RunResult]:
     """Run lessons (all when ``names`` is empty); print wall and CPU seconds and peak memory for each.
 
-    ``inplace`` (smoke profile only) regenerates each .ipynb from its .py, runs it, and stores the
+    ``inplace`` (offline profile only, what CI runs) regenerates each .ipynb from its .py, runs it, and stores the
     outputs of the cells nbval compares.
     """
-    if inplace and profile != "smoke":
+    if inplace and profile != "offline":
         raise NotebookToolError(
-            "run --inplace stores the outputs nbval compares in CI, so it runs the smoke profile only (--profile smoke)"
+            "run --inplace stores the outputs nbval compares in CI, so it runs the offline profile only (--profile offline)"
         )
     results = []
     for source in lesson_sources(root, names):
@@ -705,11 +705,11 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
     runner.add_argument(
         "--profile",
-        choices=("gpu", "cpu", "smoke"),
-        help="default: $SBERT_LAB_PROFILE, else automatic; smoke with --inplace",
+        choices=("gpu", "cpu", "offline", "smoke"),
+        help="default: $SBERT_LAB_PROFILE, else automatic; offline with --inplace",
     )
     runner.add_argument(
-        "--inplace", action="store_true", help="store the outputs nbval compares (smoke profile)"
+        "--inplace", action="store_true", help="store the outputs nbval compares (offline profile)"
     )
     runner.add_argument(
         "--timeout", type=int, default=600, help="seconds allowed per cell (default 600)"
@@ -725,7 +725,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             return 1 if check(root, args.lessons) else 0
         elif args.command == "run":
-            profile = args.profile or ("smoke" if args.inplace else None)
+            profile = args.profile or ("offline" if args.inplace else None)
             results = run(root, args.lessons, profile, args.inplace, args.timeout, args.report)
             return 1 if any(r.error for r in results) else 0
     except NotebookToolError as err:

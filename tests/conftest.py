@@ -4,13 +4,14 @@
   that comparisons with sentence-transformers can be exact. Tests must not change it: take a view
   with ``with_pooling`` (or ``copy.copy``) to try another pooling or precision.
 * ``tiny_bert`` — the tiny randomly initialised BERT of the smoke profile (a stand-in for raw BERT).
-* ``shared_data`` — the folder of original data files named by ``$SBERT_LAB_DATA``; a test that asks
-  for it is skipped, with a plain message, when the variable is not set.
+* ``shared_data`` — the folder of original data files named by ``$SBERT_LAB_DATA``, else the real
+  STS-B / SNLI / SICK files shipped in ``sbert_lab/shipped`` (so no real-data test is skipped).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 # Before transformers / datasets are imported anywhere: no test may wait on the network.
@@ -26,25 +27,28 @@ import pytest  # noqa: E402
 
 from sbert_lab.models import PACKAGED_MINILM, TINY_RANDOM_BERT  # noqa: E402
 
-NO_DATA = (
-    "skipped: $SBERT_LAB_DATA is not set, and this test needs the original data files "
-    "(stsbenchmark/, snli/, sick/); set SBERT_LAB_DATA=../shared/data to run it"
-)
-
-
 def pytest_collection_modifyitems(items):
-    """Mark every test that needs the original data files ``realdata`` (select with -m realdata)."""
+    """Mark tests that need the original data files ``realdata``; run the lesson-claim tests last.
+
+    The claim tests read results/*.json, which the notebooks write: they must come after every
+    notebook of the session (and they refuse results older than the session when notebooks ran).
+    """
     for item in items:
         if "shared_data" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.realdata)
+    claims = [item for item in items if "test_lesson_claims" in item.nodeid]
+    items[:] = [item for item in items if "test_lesson_claims" not in item.nodeid] + claims
+    if any(item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid for item in items):
+        os.environ["SBERT_LAB_NOTEBOOKS_RAN"] = "1"
+    os.environ.setdefault("SBERT_LAB_SESSION_STARTED", str(time.time()))
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder of original data files ($SBERT_LAB_DATA), or a skip that says why."""
-    folder = os.environ.get("SBERT_LAB_DATA")
-    if not folder:
-        pytest.skip(NO_DATA)
+    """The folder of original data files: $SBERT_LAB_DATA, else the copies shipped in the package."""
+    from sbert_lab.data import SHIPPED_DIR
+
+    folder = os.environ.get("SBERT_LAB_DATA") or str(SHIPPED_DIR)
     path = Path(folder)
     if not path.is_dir():
         pytest.fail(f"$SBERT_LAB_DATA={folder} is set but is not a folder")

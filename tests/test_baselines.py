@@ -9,9 +9,9 @@ from sbert_lab.baselines import GloVeAverage, raw_bert
 from sbert_lab.evaluation import sts_spearman
 from sbert_lab.models import (
     TINY_RANDOM_BERT,
-    build_tiny_random_bert,
+    build_random_bert,
     packaged_minilm_path,
-    tiny_random_bert_path,
+    random_bert_path,
 )
 
 VOCABULARY = ["the", "cat", "sat", ".", "n't", "dog"]
@@ -68,11 +68,11 @@ def test_raw_bert_gives_cls_mean_and_max_of_one_shared_transformer():
 
 def test_tiny_random_bert_is_deterministic_and_leaves_the_global_rng_alone(tmp_path):
     rng_before = torch.random.get_rng_state()
-    first = load_file(build_tiny_random_bert(tmp_path / "a", seed=0) / "model.safetensors")
+    first = load_file(build_random_bert(tmp_path / "a", seed=0) / "model.safetensors")
     assert torch.equal(torch.random.get_rng_state(), rng_before)
-    again = load_file(build_tiny_random_bert(tmp_path / "b", seed=0) / "model.safetensors")
-    other = load_file(build_tiny_random_bert(tmp_path / "c", seed=1) / "model.safetensors")
-    cached = load_file(tiny_random_bert_path() / "model.safetensors")  # what the smoke profile uses
+    again = load_file(build_random_bert(tmp_path / "b", seed=0) / "model.safetensors")
+    other = load_file(build_random_bert(tmp_path / "c", seed=1) / "model.safetensors")
+    cached = load_file(random_bert_path(hidden=128, layers=2) / "model.safetensors")  # what the smoke profile uses
     assert first.keys() == again.keys() == cached.keys()
     assert all(torch.equal(first[k], again[k]) and torch.equal(first[k], cached[k]) for k in first)
     assert not torch.equal(first["embeddings.word_embeddings.weight"], other["embeddings.word_embeddings.weight"])

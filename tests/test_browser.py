@@ -51,7 +51,7 @@ def lab(tmp_path):
     shutil.copytree(REPO / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     env = dict(
         os.environ,
-        SBERT_LAB_PROFILE="smoke",
+        SBERT_LAB_PROFILE="smoke",  # a rendering test: the fast profile
         HF_HUB_OFFLINE="1",
         SBERT_LAB_RESULTS=str(tmp_path / "results"),
         SBERT_LAB_RUNS=str(tmp_path / "runs"),

@@ -26,9 +26,9 @@ def test_the_environment_variable_chooses_and_is_named_as_the_reason(monkeypatch
 
 def test_an_invalid_profile_name_lists_the_valid_ones(monkeypatch):
     monkeypatch.setenv("SBERT_LAB_PROFILE", "laptop")
-    with pytest.raises(ValueError, match=r"\$SBERT_LAB_PROFILE='laptop'; valid profiles are gpu, cpu, smoke"):
+    with pytest.raises(ValueError, match=r"\$SBERT_LAB_PROFILE='laptop'; valid profiles are gpu, cpu, offline, smoke"):
         get_profile()
-    with pytest.raises(ValueError, match="unknown profile 'tpu'; valid profiles are gpu, cpu, smoke"):
+    with pytest.raises(ValueError, match="unknown profile 'tpu'; valid profiles are gpu, cpu, offline, smoke"):
         get_profile("tpu")
 
 
@@ -50,10 +50,28 @@ def test_no_cuda_and_a_reachable_hub_chooses_cpu(no_choice, monkeypatch):
     assert profile.name == "cpu" and "reachable" in profile.reason
 
 
-def test_offline_chooses_smoke_and_says_why(no_choice, monkeypatch):
+def test_no_gpu_and_no_hub_chooses_offline_and_says_why(no_choice, monkeypatch):
     monkeypatch.setattr(profiles, "hub_reachable", lambda: False)
     profile = get_profile()
-    assert profile.name == "smoke" and "not reachable" in profile.describe()
+    assert profile.name == "offline" and "not reachable" in profile.describe()
+    assert profile.raw_model == "sbert-lab:raw-bert-L4-H256" and profile.data_dir is None  # shipped data
+    assert profile.numbers_are_meaningful
+
+
+def test_offline_profile_learns_at_the_small_bert_rate_and_the_gpu_at_the_papers():
+    assert get_profile("offline").lr == get_profile("cpu").lr == 1e-4
+    assert get_profile("gpu").lr == 2e-5
+
+
+def test_sbert_lab_scale_shrinks_every_size_of_a_profile(monkeypatch):
+    monkeypatch.setenv("SBERT_LAB_SCALE", "0.01")
+    small = get_profile("cpu")
+    assert small.nli_train_size == 80 and small.quick_nli_train_size == 32  # 8,000 and 2,000, floor 2 batches
+    assert small.sts_train_size == 58 and small.eval_size == 50 and small.corpus_size == 200
+    assert "x0.01" in small.describe() and small.lr == get_profile("cpu").lr  # sizes only
+    monkeypatch.setenv("SBERT_LAB_SCALE", "2")
+    with pytest.raises(ValueError, match=r"scale must be in \(0, 1\]"):
+        get_profile("cpu")
 
 
 def test_hub_check_never_touches_the_network_when_hf_hub_offline_is_set(monkeypatch):

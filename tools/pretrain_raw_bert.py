@@ -109,6 +109,9 @@ def export(args) -> None:
     curve = [(int(r["step"]), round(r["loss"], 4), round(r["accuracy"], 4)) for r in log[::10]]
     (tmp / "loss_curve.json").write_text(json.dumps({"columns": ["step", "loss", "accuracy"], "rows": curve}))
     (tmp / "README.md").write_text(model_card(card))
+    tmp.chmod(0o755)
+    for path in tmp.iterdir():
+        path.chmod(0o644)
     if out.exists():
         shutil.rmtree(out)
     os.replace(tmp, out)
