@@ -41,9 +41,9 @@ import sbert_lab as sl
 lesson = sl.lesson.start("02_siamese_bi_encoder")
 
 # %% [markdown]
-# Under the `smoke` profile the BERT below is a tiny network with *random* weights: the shapes and
-# the code are exactly those of the real thing, but its vectors mean nothing. That does not matter
-# here: this lesson is about the mechanics, which are identical for `bert-base-uncased`.
+# The BERT below is the profile's raw model (on the `offline` profile, the project's own small
+# pre-trained BERT: 4 layers, hidden size H = 256). The shapes change with the model, the code does
+# not: this lesson is about the mechanics, which are identical for `bert-base-uncased` (H = 768).
 #
 # ## The picture
 #

@@ -139,11 +139,14 @@ print(f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings {
 #
 # `index.search` encodes the queries and returns each one's top-k corpus rows by cosine. Then the
 # cross-encoder reads each (query, candidate) pair *jointly* and re-orders the k candidates.
+# A re-ranker is only worth its cost if it is a *better* judge than the bi-encoder.
 # `sl.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains it now
-# with this profile's sizes.
+# with this profile's sizes; the `offline` profile starts it from the trained MiniLM instead
+# (`profile.reranker_model`), because lesson 4's cross-encoder, made from a small raw BERT on 5.7k
+# pairs, ranks STS-B worse than the bi-encoder it would have to correct.
 
 # %%
-cross_encoder = sl.recipes.cross_encoder(profile)
+cross_encoder = sl.recipes.cross_encoder(profile, start=profile.reranker_model)
 
 # %%
 queries = [
@@ -221,8 +224,9 @@ plt.show()
 # %% [markdown]
 # How to read it: the bi-encoder alone already finds most answers somewhere in its top 10 — that is
 # its job, recall over the whole corpus. Whether re-ranking helps recall@1 depends on the
-# cross-encoder being the better judge of pairs: trained on the full STS-B train set (`gpu`, `cpu`
-# profiles) it usually is (Table 2); trained on 64 pairs (`smoke`) it is not, and can make rank 1 worse.
+# cross-encoder being the better judge of pairs. A re-ranker that judges worse than the bi-encoder
+# (try lesson 4's `sl.recipes.cross_encoder(profile)` on the `offline` profile) makes rank 1 worse:
+# re-ranking is a second opinion, worth only as much as the judge who gives it.
 #
 # ### Exercise: write recall@k
 #

@@ -106,11 +106,11 @@ def sts_recipe(profile: Profile) -> dict:
     }
 
 
-def cross_encoder_recipe(profile: Profile) -> dict:
-    """What ``cross_encoder`` trains."""
+def cross_encoder_recipe(profile: Profile, start: str | None = None) -> dict:
+    """What ``cross_encoder`` trains (from ``start``, default ``profile.cross_encoder_model``)."""
     return {
         "recipe": "cross-encoder",
-        "model": profile.cross_encoder_model,
+        "model": start or profile.cross_encoder_model,
         "data": "stsb train",
         "size": profile.sts_train_size,
         "data_dir": profile.data_dir,
@@ -161,17 +161,18 @@ def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
     return SentenceEncoder.load(folder)
 
 
-def cross_encoder(profile: Profile, progress: bool = True) -> CrossEncoder:
-    """A cross-encoder (``profile.cross_encoder_model`` + one-logit head) fine-tuned on STS-B train.
+def cross_encoder(profile: Profile, progress: bool = True, start: str | None = None) -> CrossEncoder:
+    """A cross-encoder (``start`` + one-logit head) fine-tuned on STS-B train.
 
+    ``start`` defaults to ``profile.cross_encoder_model`` (lesson 4's, kept in cross-encoder-stsb);
+    another start (lesson 8's re-ranker, ``profile.reranker_model``) is kept in its own folder.
     Its ``max_length`` is twice the profile's: it reads both sentences of a pair at once.
     """
+    start = start or profile.cross_encoder_model
 
     def train() -> tuple[CrossEncoder, History]:
         torch.manual_seed(SEED)  # the new head's initial weights
-        model = CrossEncoder(
-            profile.cross_encoder_model, num_labels=1, max_length=2 * profile.max_length
-        )
+        model = CrossEncoder(start, num_labels=1, max_length=2 * profile.max_length)
         examples, dev = sts_pairs(profile, "train"), sts_pairs(profile, "dev")
         history = model.fit(
             examples,
@@ -183,9 +184,12 @@ def cross_encoder(profile: Profile, progress: bool = True) -> CrossEncoder:
         )
         return model, history
 
-    recipe = cross_encoder_recipe(profile)
+    recipe = cross_encoder_recipe(profile, start)
+    name = "cross-encoder-stsb"
+    if start != profile.cross_encoder_model:
+        name += "-" + start.replace("sbert-lab:", "").replace("/", "--")
     steps = _steps(profile, len(sts_pairs(profile, "train")))
-    folder = _load_or_train("cross-encoder-stsb", profile, recipe, train, "cross_encoder", steps)
+    folder = _load_or_train(name, profile, recipe, train, "cross_encoder", steps)
     return CrossEncoder.load(folder)
 
 

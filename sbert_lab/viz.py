@@ -48,13 +48,18 @@ def plot_training(
     paper: float | None = None,
     title: str | None = None,
     window: int | None = None,
+    eval_panel: bool = True,
 ) -> Figure:
     """Training loss per step (left) and the evaluation curve (right) of a ``sl.train.fit`` history.
 
     ``start`` is the evaluation before training (drawn at step 0); ``paper`` a horizontal reference line.
     The loss is drawn raw (faint) and as a moving average over ``window`` steps (default: 1/20 of the run).
+    ``eval_panel=False`` draws the loss alone (when a ``LiveCurve`` already showed the evaluations).
     """
-    fig, (loss_ax, eval_ax) = plt.subplots(1, 2, figsize=(11, 3.6))
+    if eval_panel:
+        fig, (loss_ax, eval_ax) = plt.subplots(1, 2, figsize=(11, 3.6))
+    else:
+        fig, loss_ax = plt.subplots(figsize=(6, 3.6))
     losses = np.asarray(history.losses, dtype=np.float64)
     steps = np.arange(1, len(losses) + 1)
     window = window or max(1, len(losses) // 20)
@@ -63,7 +68,8 @@ def plot_training(
         loss_ax.plot(steps, moving_average(losses, window), color=YOURS_COLOR, label=f"mean of last {window}")
     loss_ax.set(xlabel="training step", ylabel="loss", title="training loss")
     loss_ax.legend(loc="best")
-    _draw_eval(eval_ax, *eval_points(history, start), label=eval_label, paper=paper)
+    if eval_panel:
+        _draw_eval(eval_ax, *eval_points(history, start), label=eval_label, paper=paper)
     if title:
         fig.suptitle(title)
     fig.tight_layout()

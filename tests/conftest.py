@@ -27,6 +27,7 @@ import pytest  # noqa: E402
 
 from sbert_lab.models import PACKAGED_MINILM, TINY_RANDOM_BERT  # noqa: E402
 
+
 def pytest_collection_modifyitems(items):
     """Mark tests that need the original data files ``realdata``; run the lesson-claim tests last.
 

@@ -4,9 +4,12 @@ The hub cannot be reached here, so ``datasets.load_dataset`` is replaced by a fa
 shaped like the hub's (column names and scales from the data sets' cards).
 """
 
+from pathlib import Path
+
 import datasets
 import pytest
 
+import sbert_lab.data as sl_data
 from sbert_lab import data
 from sbert_lab.data import (
     DataFormatError,
@@ -126,8 +129,9 @@ def test_senteval_snli_parser_names_what_is_wrong(tmp_path):
 # -- where data is looked for ---------------------------------------------------------------------------
 @pytest.fixture
 def no_hub(monkeypatch):
-    """No $SBERT_LAB_DATA, and a hub that answers like an unreachable one (ConnectionError)."""
+    """No $SBERT_LAB_DATA, no shipped copies, and a hub that answers like an unreachable one."""
     monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
+    monkeypatch.setattr(sl_data, "SHIPPED_DIR", Path("/nonexistent/shipped"))
     calls = []
 
     def unreachable(path, name=None, split=None, **kwargs):
@@ -153,14 +157,28 @@ def test_data_dir_comes_before_sbert_lab_data(tmp_path, monkeypatch, no_hub):
 
 def test_nothing_found_lists_every_place_tried(tmp_path, monkeypatch, no_hub):
     monkeypatch.setenv("SBERT_LAB_DATA", str(tmp_path))
+    (tmp_path / "mine").mkdir()
     with pytest.raises(DataNotFoundError) as error:
-        load_sts("stsb", "test", data_dir=tmp_path / "missing")
+        load_sts("stsb", "test", data_dir=tmp_path / "mine")
     message = str(error.value)
     assert "could not load STS data set 'stsb' split 'test'" in message
-    assert f"data_dir={tmp_path / 'missing'}: no such folder" in message
+    assert f"data_dir={tmp_path / 'mine'}: no original stsb test file there" in message
     assert f"$SBERT_LAB_DATA={tmp_path}: no original stsb test file there" in message
+    assert "shipped copy=/nonexistent/shipped: no such folder" in message
     assert "Hugging Face hub sentence-transformers/stsb: ConnectionError: Couldn't reach" in message
     assert no_hub == [("sentence-transformers/stsb", None, "test")]
+
+
+def test_a_data_dir_that_does_not_exist_is_an_error_not_a_fallback(tmp_path):
+    with pytest.raises(DataNotFoundError, match="data_dir='.*missing' is not a folder"):
+        load_sts("stsb", "test", data_dir=tmp_path / "missing")
+
+
+def test_the_shipped_copies_are_found_with_no_setting_and_are_the_originals(monkeypatch, shared_data):
+    monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
+    assert load_sts("stsb", "test") == load_sts("stsb", "test", data_dir=shared_data)
+    assert len(load_sts("sick", "test")) == len(load_sts("sickr", "test")) == 4927  # Table 1's SICK-R
+    assert len(load_nli("snli", "dev")) == 9842
 
 
 def test_unset_places_are_listed_too(no_hub):
@@ -174,6 +192,7 @@ def test_the_real_hub_fails_fast_and_clearly_when_offline(tmp_path, monkeypatch)
     if os.environ.get("HF_HUB_OFFLINE") not in ("1", "true", "True", "YES", "yes", "ON", "on"):
         pytest.skip("skipped: HF_HUB_OFFLINE is not set, so this test could reach the network")
     monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
+    monkeypatch.setattr(sl_data, "SHIPPED_DIR", tmp_path / "no-shipped-copies")
     with pytest.raises(DataNotFoundError, match="Hugging Face hub sentence-transformers/stsb: .*Error"):
         load_sts("stsb", "dev", data_dir=tmp_path)
 
@@ -188,8 +207,9 @@ def test_unknown_data_set_names_list_the_valid_ones():
 # -- the hub code paths, with a fake hub -----------------------------------------------------------------
 @pytest.fixture
 def fake_hub(monkeypatch):
-    """Serve ``rows[(hub id, subset, hub split)]`` from a fake ``datasets.load_dataset``."""
+    """Serve ``rows[(hub id, subset, hub split)]`` from a fake ``datasets.load_dataset`` (no shipped copies)."""
     monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
+    monkeypatch.setattr(sl_data, "SHIPPED_DIR", Path("/nonexistent/shipped"))
     rows = {}
 
     def load_dataset(path, name=None, split=None, **kwargs):
@@ -227,14 +247,15 @@ def test_hub_allnli_pairs_and_triplets_come_from_their_subsets(fake_hub):
     assert load_triplets("allnli", "train") == [Triplet("A", "B", "C")]
 
 
-def test_hub_sick_and_mteb_sts_keep_their_own_scales(fake_hub):
-    fake_hub[("RobZamp/sick", None, "validation")] = [{"sentence_A": "A", "sentence_B": "B", "relatedness_score": 4.5, "label": 1}]
+def test_hub_mteb_sts_keeps_its_0_to_5_scale_and_sick_never_asks_the_hub(fake_hub):
     fake_hub[("mteb/sts12-sts", None, "test")] = [{"sentence1": "X", "sentence2": "Y", "score": 3.2}]
-    fake_hub[("mteb/sickr-sts", None, "test")] = [{"sentence1": "X", "sentence2": "Z", "score": 1.4}]
-    assert load_sts("sick", "trial") == [STSPair("A", "B", 4.5)]
-    assert load_nli("sick", "trial") == [NLIPair("A", "B", 1)]
     assert load_sts("sts12", "test") == [STSPair("X", "Y", 3.2)]
-    assert load_sts("sickr", "test") == [STSPair("X", "Z", 1.4)]
+    # SICK's hub copies are a refused loading script or have other sizes: shipped originals only
+    for name in ("sick", "sickr"):
+        with pytest.raises(DataNotFoundError, match=f"no source known for '{name}'"):
+            load_sts(name, "test")
+    with pytest.raises(ValueError, match="sickr .* has only the test split"):
+        load_sts("sickr", "train")
 
 
 def test_a_split_the_hub_does_not_have_is_reported(fake_hub):

@@ -80,7 +80,7 @@ def test_04_regression_lifts_sts_and_the_cross_encoder_beats_the_bi_encoder():
 def test_05_triplet_training_raises_triplet_accuracy():
     r = rows("05_triplets_and_in_batch_negatives")
     raw = r["triplet accuracy %, raw (NLI held-out)"]
-    assert r["triplet accuracy %, TripletLoss (paper: WikiSec)"] > raw + 3
+    assert r["triplet accuracy %, TripletLoss (NLI held-out)"] > raw + 3
     assert r["triplet accuracy %, MNRL (not in paper)"] > raw + 3
 
 
@@ -99,13 +99,11 @@ def test_07_fine_tuning_spreads_the_space_and_groups_topics():
 
 def test_08_reranking_with_a_trained_cross_encoder_does_not_lower_recall():
     r = rows("08_semantic_search_and_rerank")
-    recalls = {what: value for what, value in r.items() if what.startswith("recall@")}
-    assert recalls, "lesson 8 recorded no recall"
-    for k in (1, 10):
-        retrieved = [v for w, v in recalls.items() if w.startswith(f"recall@{k},") and "re-rank" not in w]
-        reranked = [v for w, v in recalls.items() if w.startswith(f"recall@{k},") and "re-rank" in w]
-        if retrieved and reranked:
-            assert max(reranked) >= max(retrieved) - 0.01, f"re-ranking lowered recall@{k}"
+    for k in (1, 3):
+        retrieved = r[f"recall@{k}, STS-B ≥ 4.5, bi-encoder"]
+        assert r[f"recall@{k}, STS-B ≥ 4.5, re-ranked"] >= retrieved - 0.02, f"re-ranking lowered recall@{k}"
+    # re-ranking permutes the top 10: recall@10 cannot move
+    assert r["recall@10, STS-B ≥ 4.5, re-ranked"] == r["recall@10, STS-B ≥ 4.5, bi-encoder"]
 
 
 def test_claims_not_asserted_offline_are_listed_with_a_reason():
