@@ -32,13 +32,17 @@
 import subprocess
 import sys
 
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
+# asks for permission once), so that later lessons load them instead of training them again.
+KEEP_MODELS_IN_DRIVE = True
+
 if "google.colab" in sys.modules:
     package = "sbert-lab[colab] @ git+https://github.com/sbert-lab/sbert-lab"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
 
-lesson = sl.lesson.start("02_siamese_bi_encoder")
+lesson = sl.lesson.start("02_siamese_bi_encoder", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %% [markdown]
 # The BERT below is the profile's raw model (on the `offline` profile, the project's own small

@@ -39,13 +39,17 @@
 import subprocess
 import sys
 
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
+# asks for permission once), so that later lessons load them instead of training them again.
+KEEP_MODELS_IN_DRIVE = True
+
 if "google.colab" in sys.modules:
     package = "sbert-lab[colab] @ git+https://github.com/sbert-lab/sbert-lab"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
 
-lesson = sl.lesson.start("05_triplets_and_in_batch_negatives")
+lesson = sl.lesson.start("05_triplets_and_in_batch_negatives", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import math

@@ -70,14 +70,40 @@ class Lesson:
         return path
 
 
-def start(name: str, profile: Profile | None = None) -> Lesson:
-    """Choose the profile and print where this lesson runs: profile (and why), device, precision."""
+DRIVE_RUNS = "/content/drive/MyDrive/sbert-lab/runs"
+
+
+def keep_runs_in_google_drive() -> str | None:
+    """On Colab: mount Google Drive (Colab asks the student) and keep ``runs/`` there; the folder.
+
+    Does nothing (None) outside Colab or when ``$SBERT_LAB_RUNS`` is already set.
+    """
+    import sys
+
+    if "google.colab" not in sys.modules or os.environ.get("SBERT_LAB_RUNS"):
+        return None
+    from google.colab import drive  # only importable on Colab
+
+    drive.mount("/content/drive")
+    os.environ["SBERT_LAB_RUNS"] = DRIVE_RUNS
+    return DRIVE_RUNS
+
+
+def start(name: str, profile: Profile | None = None, keep_models_in_drive: bool = False) -> Lesson:
+    """Choose the profile and print where this lesson runs: profile (and why), device, precision.
+
+    ``keep_models_in_drive`` (the setup cell's ``KEEP_MODELS_IN_DRIVE``): on Colab, keep the trained
+    models in Google Drive so that the next lesson, on a new machine, finds them.
+    """
+    if keep_models_in_drive:
+        keep_runs_in_google_drive()
     profile = profile or get_profile()
     device = default_device()
     print(f"lesson   {name}")
     print(f"profile  {profile.describe()}")
     print(f"device   {device}  ·  precision {resolve_precision('auto', device)}")
     print(f"data     {profile.data_dir or '$SBERT_LAB_DATA, the copies shipped in sbert_lab, then the hub'}")
+    print(f"models   {runs_dir(profile)} (trained models are kept here and reused)")
     if not profile.numbers_are_meaningful:
         print(f"NOTE     {SMOKE_WARNING}")
     return Lesson(name=name, profile=profile)

@@ -133,13 +133,17 @@ def setup_cell_source(name: str, repo_url: str) -> str:
 import subprocess
 import sys
 
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
+# asks for permission once), so that later lessons load them instead of training them again.
+KEEP_MODELS_IN_DRIVE = True
+
 if "google.colab" in sys.modules:
     package = "sbert-lab[{PIP_EXTRA}] @ git+{repo_url}"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
 
-lesson = sl.lesson.start("{name}")'''
+lesson = sl.lesson.start("{name}", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)'''
 
 
 # -- reading and comparing -------------------------------------------------------------------------
