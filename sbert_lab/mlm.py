@@ -13,8 +13,8 @@ words that is most of the cost of a small BERT, and the loss is the same.
 
 ``pretrain`` is resumable: it writes an atomic checkpoint (weights, optimizer, step) every
 ``checkpoint_every`` steps and appends each step's loss to ``log.tsv``; run it again on the same
-folder and it continues from the last checkpoint with the same data order and masks (both derive
-from the seed and the step number), as if it had never stopped.
+folder and it continues from the last checkpoint with the same data order, masks and dropout (all
+derive from the seed and the step number), as if it had never stopped.
 """
 
 from __future__ import annotations
@@ -255,6 +255,7 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
         ids, attention = pad_batch(corpus, rows, tokenizer)
         generator = torch.Generator().manual_seed(settings.seed * 1_000_003 + step)
         corrupted, targets = mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id, generator)
+        torch.manual_seed(settings.seed * 1_000_003 + step)  # dropout: a function of the step, for resume
         lr = learning_rate(settings, step)
         for group in optimizer.param_groups:
             group["lr"] = lr
