@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 
 SUBMODULES = (
     "baselines", "batching", "checkpoint", "cost", "cross_encoder", "data", "encoder", "evaluation",
-    "lesson", "losses", "models", "notebooks", "pooling", "precision", "profiles", "recipes", "search",
+    "lesson", "losses", "mlm", "models", "notebooks", "pooling", "precision", "profiles", "recipes", "search",
     "train", "viz",
 )
 __all__ = ["SentenceEncoder", *SUBMODULES]

@@ -51,6 +51,13 @@ def rows(lesson: str) -> dict[str, float]:
     return {row["what"]: row["measured"] for row in payload["rows"]}
 
 
+def test_00_mlm_pretraining_learns_to_fill_in_words():
+    r = rows("00_where_raw_bert_comes_from")
+    assert r["MLM loss on STS-B dev sentences, pre-trained"] < r["MLM loss on STS-B dev sentences, untrained"] - 2
+    assert r["masked-word accuracy %, pre-trained"] > r["masked-word accuracy %, untrained"] + 5
+    assert r["live pre-training: loss, last 20 steps"] < r["live pre-training: loss, first 20 steps"] - 2
+
+
 def test_01_raw_bert_is_not_a_sentence_encoder():
     r = rows("01_raw_bert_fails")
     cls, mean, glove = (r[f"STS-B test, {m}"] for m in ("raw BERT [CLS]", "raw BERT mean", "averaged GloVe"))
@@ -108,4 +115,4 @@ def test_08_reranking_with_a_trained_cross_encoder_does_not_lower_recall():
 
 def test_claims_not_asserted_offline_are_listed_with_a_reason():
     assert all(reason.strip() for reason in NOT_ASSERTED.values())
-    assert Path(__file__).read_text().count("def test_0") == 7  # every lesson but 02 asserts a claim
+    assert Path(__file__).read_text().count("def test_0") == 8  # every lesson but 02 asserts a claim

@@ -1,0 +1,217 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 0 — Where raw BERT comes from: masked-word pre-training
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/00_where_raw_bert_comes_from.ipynb)
+#
+# Sentence-BERT does not start from nothing: it fine-tunes **raw BERT**, a network that was
+# pre-trained on a single task — fill in words that were hidden from it. This short lesson shows that
+# task, what a network learns from it, and what it does *not* learn, which is where lesson 1 begins.
+#
+# **You will be able to**
+# - explain BERT's masked-language-model (MLM) objective: hide 15 % of the word pieces, predict them;
+# - read a pre-trained BERT's guesses for a masked word, beside an untrained network's;
+# - watch a few hundred steps of pre-training lower the loss, and read a long run's loss curve;
+# - say why nothing in this objective makes the *cosine of two sentence vectors* meaningful.
+#
+# **Paper:** SBERT, Section 4 starts every model from pre-trained BERT (Devlin et al. 2019, whose
+# Section 3.1 defines the MLM task). On a machine without the hub the workbook uses a small BERT
+# that this project pre-trained itself with exactly this objective (`sbert_lab/mlm.py`); its model
+# card is `sbert_lab/offline_models/raw-bert-L4-H256/README.md`.
+
+# %%
+# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+import subprocess
+import sys
+
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
+# asks for permission once), so that later lessons load them instead of training them again.
+KEEP_MODELS_IN_DRIVE = True
+
+if "google.colab" in sys.modules:
+    package = "sbert-lab[colab] @ git+https://github.com/sbert-lab/sbert-lab"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
+
+import sbert_lab as sl
+
+lesson = sl.lesson.start("00_where_raw_bert_comes_from", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+
+# %% [markdown]
+# ## 1 · The task: fill in the blanks
+#
+# Take a sentence, split it into word pieces, and hide 15 % of them. Of the hidden positions, 80 %
+# become the token `[MASK]`, 10 % a random word piece, and 10 % stay as they were (so that the
+# network cannot learn "only `[MASK]` needs a guess"). The network reads the whole corrupted
+# sentence — both directions at once — and must name the original piece at every hidden position:
+#
+# ```
+# ids (B, T) --mask 15 %--> ids' (B, T) --BERT--> hidden (B, T, H) --at the M hidden positions--> (M, H)
+#            --MLM head (H -> V = 30,522 word pieces)--> logits (M, V) --cross-entropy vs the originals
+# ```
+#
+# `sl.mlm.mask_tokens` does the hiding; here it is on one batch of sentences.
+
+# %%
+import json
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+profile = lesson.profile
+tokenizer = AutoTokenizer.from_pretrained(sl.models.resolve_model(profile.raw_model))
+sentences = ["A man is playing a guitar on the stage.", "Two dogs are running through a snowy field."]
+ids, attention = sl.mlm.pad_batch(sl.mlm.tokenize_corpus(sentences, tokenizer, max_tokens=64),
+                                  np.arange(len(sentences)), tokenizer)
+corrupted, targets = sl.mlm.mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id,
+                                        torch.Generator().manual_seed(3))
+for row in range(len(sentences)):
+    print("input :", " ".join(tokenizer.convert_ids_to_tokens(corrupted[row][attention[row].bool()])))
+    hidden = [tokenizer.convert_ids_to_tokens(int(t)) for t in targets[row] if t != -100]
+    print("answer:", hidden, "\n")
+
+# %% [markdown]
+# ## 2 · What a pre-trained BERT guesses
+#
+# The profile's raw BERT (`profile.raw_model`) still has its MLM head. Ask it for the hidden word of
+# a few sentences, and ask the same question of an untrained network of the same shape: its guesses
+# show what "knowing nothing" looks like.
+
+# %%
+raw = AutoModelForMaskedLM.from_pretrained(sl.models.resolve_model(profile.raw_model), dtype=torch.float32)
+torch.manual_seed(0)
+untrained = AutoModelForMaskedLM.from_config(raw.config)  # same architecture, random weights
+questions = ["The cat sat on the [MASK].", "She poured a cup of [MASK].", "He plays the [MASK] in a band.",
+             "The [MASK] is shining and the sky is blue."]
+for question in questions:
+    for name, model in (("pre-trained", raw), ("untrained", untrained)):
+        guesses = sl.mlm.predict_masked(model, tokenizer, question, top_k=4)[0]
+        shown = ", ".join(f"{word} {p:.2f}" for word, p in guesses)
+        print(f"{question:<44} {name:>11}: {shown}")
+    print()
+
+# %% [markdown]
+# ## 3 · Measured: the loss and the masked-word accuracy
+#
+# On held-out sentences (STS-B dev, which the offline model never saw), the MLM loss and the share of
+# hidden pieces guessed right. A network that knows nothing pays about ln 30,522 ≈ 10.3 per guess.
+
+# %%
+held_out = sl.data.load_sts("stsb", "dev", profile.data_dir)
+held_out = sl.profiles.subset(list(dict.fromkeys(s for p in held_out for s in (p.s1, p.s2))), 600)
+held_corpus = sl.mlm.tokenize_corpus(held_out, tokenizer, max_tokens=64)
+scores = {name: sl.mlm.evaluate_mlm(model, held_corpus, tokenizer)
+          for name, model in (("pre-trained", raw), ("untrained", untrained))}
+for name, score in scores.items():
+    lesson.compare(f"MLM loss on STS-B dev sentences, {name}", paper=None, measured=score["loss"])
+    lesson.compare(f"masked-word accuracy %, {name}", paper=None, measured=100 * score["accuracy"], digits=1)
+print(f"uniform guessing: loss ln {len(tokenizer):,} = {math.log(len(tokenizer)):.2f}")
+
+# %% [markdown]
+# ## 4 · Pre-training, live
+#
+# A few hundred steps of the same objective from random weights, on the training sentences of STS-B
+# and SICK that ship with the package: a 2-layer, 128-wide BERT (a quarter of the offline model's
+# width, so that it runs in about a minute anywhere). `sl.mlm.pretrain` is the loop that trained the
+# offline model: masked positions only through the head, AdamW with warm-up, a checkpoint every
+# `checkpoint_every` steps, and a resume that continues exactly where a stopped run was.
+
+# %%
+import tempfile
+
+train_sentences = [s for name in ("stsb", "sick") for p in sl.data.load_sts(name, "train", profile.data_dir)
+                   for s in (p.s1, p.s2)]
+train_corpus = sl.mlm.tokenize_corpus(list(dict.fromkeys(train_sentences)), tokenizer, max_tokens=48)
+live = sl.mlm.PretrainSettings(hidden=128, layers=2, heads=2, max_tokens=48, batch_size=64, lr=1e-3,
+                               warmup_steps=20, total_steps=300, seed=0)
+print(f"{len(train_corpus):,} lines, {len(train_corpus.ids):,} word pieces; {live.total_steps} steps of {live.batch_size} lines")
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+run_folder = tempfile.mkdtemp(prefix="mlm-live-")
+small = sl.mlm.pretrain(run_folder, train_corpus, tokenizer, live, checkpoint_every=100)
+log = sl.mlm.read_log(run_folder)
+
+# %%
+first, last = (float(np.mean([row["loss"] for row in part])) for part in (log[:20], log[-20:]))
+lesson.compare("live pre-training: loss, first 20 steps", paper=None, measured=first)
+lesson.compare("live pre-training: loss, last 20 steps", paper=None, measured=last)
+
+# %% [markdown]
+# ## 5 · The long run behind the offline model
+#
+# The offline model is this loop at full size (4 layers, 256 wide) on 9 M word pieces of English that
+# install without a network — WordNet's glosses, the GCIDE dictionary, fortune cookies — plus the
+# training sentences above, for thousands of steps on two CPU cores. Its log ships with it:
+
+# %%
+card_folder = sl.models.RAW_BERT_DIR
+card = json.loads((card_folder / "training.json").read_text())
+curve = json.loads((card_folder / "loss_curve.json").read_text())["rows"]
+print({key: card[key] for key in ("steps", "tokens_seen", "wall_hours", "held_out_loss", "held_out_accuracy")})
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+axes[0].plot([row["step"] for row in log], [row["loss"] for row in log], alpha=0.6)
+axes[0].set(title="live: 2 layers, 128 wide", xlabel="step", ylabel="MLM loss")
+axes[1].plot([r[0] for r in curve], [r[1] for r in curve], color="tab:orange", alpha=0.7)
+axes[1].set(title=f"offline model: 4 layers, 256 wide ({card['steps']:,} steps)", xlabel="step")
+for ax in axes:
+    ax.axhline(math.log(len(tokenizer)), color="#9e9e9e", linestyle="--", linewidth=1, label="uniform guess")
+axes[0].legend()
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 6 · Exercise: masked-word accuracy by hand
+#
+# Given the head's `logits` (M, V) at the hidden positions and the full `targets` (B, T) — the original
+# id where a piece was hidden, −100 elsewhere — return the share of hidden pieces whose highest-scoring
+# word piece is the original. (`sl.mlm.masked_lm_loss` returns the same number.)
+
+# %% tags=["solution"]
+def masked_accuracy(logits, targets):
+    """Share of hidden positions (targets != -100) where the argmax of logits is the original id."""
+    gold = targets[targets != -100]
+    return float((logits.argmax(-1) == gold).float().mean())
+
+
+# %%
+with torch.no_grad():
+    hidden_states = raw.bert(input_ids=corrupted, attention_mask=attention).last_hidden_state
+    check_logits = raw.cls(hidden_states[targets != -100])
+    _, library_accuracy = sl.mlm.masked_lm_loss(raw, corrupted, attention, targets)
+sl.lesson.check(
+    abs(masked_accuracy(check_logits, targets) - library_accuracy.item()) < 1e-6,
+    f"masked_accuracy gives {masked_accuracy(check_logits, targets)}, the library {library_accuracy.item()}",
+    hint="keep only the positions where targets != -100, then compare logits.argmax(-1) with them",
+)
+
+# %%
+results_file = lesson.save()
+
+# %% [markdown]
+# ## Summary
+#
+# - Raw BERT is a masked-word predictor: hide 15 % of the pieces (80 % `[MASK]`, 10 % random, 10 %
+#   unchanged), predict them from both sides, cross-entropy over 30,522 pieces.
+# - It learns a lot about words and their contexts: its guesses are plausible words, its loss falls
+#   far below a uniform guess, and a few hundred steps already show the descent.
+# - Nothing in the objective compares two *sentences*. Lesson 1 shows the consequence: vectors read off
+#   this network rank sentence pairs poorly, and all point into one narrow cone.
+#
+# ## Further exercises
+#
+# 1. Change `MASK_FRACTION` thinking: what happens to the live loss if you mask 40 % of the pieces? (Pass
+#    your own masking to a copy of `sl.mlm.pretrain`'s loop.)
+# 2. Predict two masks at once ("The [MASK] sat on the [MASK].") — are the guesses independent?
+# 3. Resume: stop the live run after 100 steps (`steps=100`), run `sl.mlm.pretrain` again on the same
+#    folder, and check that `read_log` shows every step exactly once.
