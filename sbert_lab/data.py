@@ -77,35 +77,54 @@ def score_range(name: str) -> tuple[float, float]:
 def read_lines(path: Path) -> list[str]:
     """The lines of a UTF-8 text file (gzip-compressed when its name ends in .gz), split on "\n" only.
 
-    A sentence may hold any other character. A trailing "\r" (Windows line ends) is dropped, and so
-    is the empty string after a final "\n".
+    A sentence may hold any other character. A byte-order mark at the start is dropped (MRPC's files
+    have one), and so are a trailing "\r" (Windows line ends) and the empty string after the final
+    "\n". Refused with a ``DataFormatError`` naming the file (and line): an empty file, bytes that are
+    not UTF-8, and a last line without "\n" — the original files all end with one, so a file that
+    does not was most likely cut short, and its last sentence with it.
     """
     opener = gzip.open if Path(path).suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="\n") as f:
-        return [line.rstrip("\r\n") for line in f]
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if not raw:
+        raise DataFormatError(f"{path}: the file is empty")
+    if not raw.endswith(b"\n"):
+        raise DataFormatError(f"{path}: the last line has no line end: the file looks cut short")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line_no = raw[: err.start].count(b"\n") + 1
+        raise DataFormatError(f"{path}:{line_no}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    return [line.rstrip("\r") for line in text[:-1].split("\n")]
 
 
-def _tab_rows(path: Path, lines: list[str], first_line_no: int, min_fields: int):
-    """(line number, tab-separated fields) of each non-blank line; too few fields is a DataFormatError."""
+def _tab_rows(path: Path, lines: list[str], first_line_no: int, counts: tuple[int, ...]):
+    """(line number, tab-separated fields) of each non-blank line; another field count is an error.
+
+    Only the documented counts are accepted: a tab inside a sentence would otherwise move words of
+    one sentence into the next field without a word.
+    """
     for line_no, line in enumerate(lines, start=first_line_no):
         if not line:
             continue
         fields = line.split("\t")
-        if len(fields) < min_fields:
+        if len(fields) not in counts:
+            expected = " or ".join(map(str, counts))
             raise DataFormatError(
-                f"{path}:{line_no}: expected at least {min_fields} tab-separated fields, found {len(fields)}"
+                f"{path}:{line_no}: expected {expected} tab-separated fields, found {len(fields)}"
+                + (" (a tab inside a sentence?)" if len(fields) > min(counts) else "")
             )
         yield line_no, fields
 
 
 def parse_stsb_file(path: Path) -> list[STSPair]:
-    """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, sources]; no quoting.
+    """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, two sources]; no quoting.
 
-    Blank lines are skipped; any other line with fewer than 7 fields, or a score that is not a
-    number in [0, 5], raises a ``DataFormatError`` naming file and line.
+    Blank lines are skipped; a line with other than 7 or 9 fields (the originals have only these), or
+    a score that is not a number in [0, 5], raises a ``DataFormatError`` naming file and line.
     """
     pairs = []
-    for line_no, fields in _tab_rows(path, read_lines(path), first_line_no=1, min_fields=7):
+    for line_no, fields in _tab_rows(path, read_lines(path), first_line_no=1, counts=(7, 9)):
         score = _parse_score(fields[4], path, line_no, (0.0, 5.0))
         pairs.append(STSPair(fields[5], fields[6], score))
     return pairs
@@ -119,7 +138,7 @@ def parse_sick_file(path: Path) -> list[dict]:
     if header[:5] != expected:
         raise DataFormatError(f"{path}:1: expected header {expected}, found {header}")
     rows = []
-    for line_no, fields in _tab_rows(path, lines[1:], first_line_no=2, min_fields=5):
+    for line_no, fields in _tab_rows(path, lines[1:], first_line_no=2, counts=(5,)):
         score = _parse_score(fields[3], path, line_no, (1.0, 5.0))
         label = _parse_label(fields[4], path, line_no)
         rows.append({"s1": fields[1], "s2": fields[2], "score": score, "label": label})

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import chunks, length_sorted_order
+from .checks import integer
 from .models import resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
 from .precision import HasPrecision, call_model, default_device, inference_precision
@@ -147,6 +148,8 @@ def check_sentences(sentences: Sequence[str]) -> list[str]:
     """A list of the sentences; TypeError naming the first item that is not a string."""
     if isinstance(sentences, str):
         raise TypeError("encode() takes a list of sentences, not a single string: use encode([sentence])")
+    if sentences is None or not hasattr(sentences, "__iter__"):
+        raise TypeError(f"sentences must be a list of str, got {type(sentences).__name__}")
     sentences = list(sentences)
     for index, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
@@ -181,13 +184,15 @@ class SentenceEncoder(HasPrecision, nn.Module):
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
 
+        if not isinstance(name_or_path, (str, os.PathLike)):
+            raise TypeError(f"name_or_path must be a hub id or a folder, got {type(name_or_path).__name__}")
+        if max_length is not None:  # 0 or 64.9 are mistakes, not "the default" or 64
+            integer("max_length", max_length, at_least=2)
         self.name_or_path = str(name_or_path)
         path = resolve_model(name_or_path)
         settings = read_folder_settings(path)
         self.pooling = check_pooling(pooling or settings.pooling or "mean")
-        self.max_length = int(max_length or settings.max_length or DEFAULT_MAX_LENGTH)
-        if self.max_length < 2:
-            raise ValueError(f"max_length must be >= 2, got {self.max_length}")
+        self.max_length = int(max_length if max_length is not None else settings.max_length or DEFAULT_MAX_LENGTH)
         try:
             with quiet_transformers():
                 self.tokenizer = AutoTokenizer.from_pretrained(settings.transformer_path)
@@ -281,8 +286,7 @@ class SentenceEncoder(HasPrecision, nn.Module):
         without smart batching (``sbert_lab.cost.time_smart_batching`` compares the two).
         """
         sentences = check_sentences(sentences)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        integer("batch_size", batch_size, at_least=1)
         embeddings = np.zeros((len(sentences), self.dim), dtype=np.float32)
         if not sentences:
             return embeddings

@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checks import number
 from .data import NLI_LABELS, NLIPair, STSPair, Triplet
 
 SOFTMAX_FEATURES = ("u", "v", "|u-v|", "u*v")
@@ -172,7 +173,7 @@ class ScoredPairLoss(SentenceLoss):
 
     def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
         super().__init__()
-        low, high = (float(x) for x in score_range)
+        low, high = (number(f"score_range[{i}]", x) for i, x in enumerate(score_range))
         if not high > low:
             raise ValueError(f"score_range must be (low, high) with high > low, got {score_range}")
         self.score_range = (low, high)
@@ -253,9 +254,7 @@ class TripletLoss(SentenceLoss):
             raise ValueError(
                 f"unknown distance {distance!r}; valid: {', '.join(TRIPLET_DISTANCES)}"
             )
-        if margin < 0:
-            raise ValueError(f"margin must be >= 0, got {margin}")
-        self.margin, self.distance = float(margin), distance
+        self.margin, self.distance = number("margin", margin, at_least=0), distance
 
     def extra_repr(self) -> str:
         return f"margin={self.margin}, distance={self.distance!r}"
@@ -306,9 +305,7 @@ class MultipleNegativesRankingLoss(SentenceLoss):
 
     def __init__(self, scale: float = 20.0):
         super().__init__()
-        if scale <= 0:
-            raise ValueError(f"scale must be > 0, got {scale}")
-        self.scale = float(scale)
+        self.scale = number("scale", scale, above=0)
 
     def extra_repr(self) -> str:
         return f"scale={self.scale}"

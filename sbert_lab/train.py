@@ -53,6 +53,7 @@ from torch import nn
 
 from .batching import length_grouped_batches, random_batches
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .checks import integer, number
 from .losses import SentenceLoss
 from .precision import autocast, resolve_precision
 
@@ -241,8 +242,9 @@ class FitSettings:
         """ValueError naming the first argument that is out of range."""
         _check_int("batch_size", self.batch_size, 1)
         _check_int("epochs", self.epochs, 1)
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
+        _check_int("seed", self.seed, 0)
+        number("lr", self.lr, above=0)  # inf would "finish" with NaN weights; "2e-5" fail deep in torch
+        number("weight_decay", self.weight_decay, at_least=0)
         warmup = self.warmup
         is_share = isinstance(warmup, float) and 0.0 <= warmup <= 1.0
         is_count = isinstance(warmup, int) and not isinstance(warmup, bool) and warmup >= 0
@@ -250,8 +252,8 @@ class FitSettings:
             raise ValueError(
                 f"warmup must be a share in [0, 1] or a number of steps >= 0, got {warmup!r}"
             )
-        if self.max_grad_norm is not None and not self.max_grad_norm > 0:
-            raise ValueError(f"max_grad_norm must be > 0 or None, got {self.max_grad_norm}")
+        if self.max_grad_norm is not None:
+            number("max_grad_norm", self.max_grad_norm, above=0)
         if self.eval_every is not None:
             _check_int("eval_every", self.eval_every, 1)
             if self.eval_fn is None:
@@ -288,8 +290,10 @@ def check_training_input(model, loss, examples) -> list:
 
 
 def _check_int(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    try:
+        integer(name, value, at_least=minimum)
+    except TypeError as err:  # fit has always answered a wrong setting with ValueError
+        raise ValueError(str(err).replace("must be an int,", f"must be an int >= {minimum},")) from None
 
 
 # -- the pieces of the loop ------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def test_stsb_parser_keeps_quotes_and_extra_columns_and_skips_blank_lines(tmp_pa
 @pytest.mark.parametrize(
     ("bad_line", "message"),
     [
-        ("only\tfour\tfields\there\n", "expected at least 7 tab-separated fields, found 4"),
+        ("only\tfour\tfields\there\n", "expected 7 or 9 tab-separated fields, found 4"),
+        (_stsb_line(s1="A tab\tinside"), r"expected 7 or 9 tab-separated fields, found 8 \(a tab inside a sentence\?\)"),
         (_stsb_line(score="high"), "score 'high' is not a number"),
         (_stsb_line(score="7.5"), r"score 7.5 is outside \[0.0, 5.0\]"),
     ],
@@ -86,6 +87,39 @@ def test_stsb_parser_names_file_and_line_of_a_malformed_row(tmp_path, bad_line, 
     path.write_text(_stsb_line() + _stsb_line() + bad_line)
     with pytest.raises(DataFormatError, match=f"sts-dev.csv:3: {message}"):
         parse_stsb_file(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", r"sts-dev.csv: the file is empty"),
+        (_stsb_line().encode() + _stsb_line().encode()[:-9], r"sts-dev.csv: the last line has no line end: the file looks cut short"),
+        (_stsb_line().encode() + b"genre\tf\t2012\t1\t1.0\tna\xefve caf\xe9\tx\n", r"sts-dev.csv:2: not UTF-8 text"),
+    ],
+)
+def test_empty_cut_short_or_non_utf8_files_are_refused_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "sts-dev.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataFormatError, match=message):
+        parse_stsb_file(path)
+
+
+def test_a_byte_order_mark_does_not_end_up_in_the_first_sentence(tmp_path):
+    for name, text in (("s1.dev", "A man sleeps.\n"), ("s2.dev", "A man rests.\n"), ("labels.dev", "entailment\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8-sig" if name == "s1.dev" else "utf-8")
+    assert parse_senteval_snli(tmp_path, "dev") == [NLIPair("A man sleeps.", "A man rests.", 0)]
+
+
+def test_gzip_compressed_originals_read_like_plain_ones(tmp_path):
+    import gzip
+
+    plain = tmp_path / "plain" / "sts-dev.csv"
+    plain.parent.mkdir()
+    plain.write_text(_stsb_line() + _stsb_line("1.0"))
+    packed = tmp_path / "packed" / "stsbenchmark" / "sts-dev.csv.gz"
+    packed.parent.mkdir(parents=True)
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert load_sts("stsb", "dev", tmp_path / "packed") == parse_stsb_file(plain)
 
 
 def test_sick_parser_reads_scores_and_labels_and_names_bad_lines(tmp_path):

@@ -88,7 +88,7 @@ def test_unknown_pooling_lists_the_valid_modes(minilm):
 
 
 def test_bad_batch_size_is_refused(minilm):
-    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
         minilm.encode(["a"], batch_size=0)
 
 
