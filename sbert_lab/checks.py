@@ -33,3 +33,16 @@ def integer(name: str, value, *, at_least: int = 1) -> int:
     if value < at_least:
         raise ValueError(f"{name} must be an int >= {at_least}, got {value}")
     return int(value)
+
+
+def model_arguments(name_or_path, max_length) -> None:
+    """What both encoders check first: a name or folder, and a max_length that is None or an int >= 2.
+
+    ``max_length=0`` or ``64.9`` are mistakes, not "the default" or 64.
+    """
+    import os
+
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f"name_or_path must be a hub id or a folder, got {type(name_or_path).__name__}")
+    if max_length is not None:
+        integer("max_length", max_length, at_least=2)

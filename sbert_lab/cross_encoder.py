@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import chunks, length_sorted_order
-from .checks import integer
+from .checks import model_arguments
 from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH, quiet_transformers, read_folder_settings
 from .losses import ScoredPairLoss, SentenceLoss, check_score
@@ -149,10 +149,7 @@ class CrossEncoder(HasPrecision, nn.Module):
 
         if num_labels < 1:
             raise ValueError(f"num_labels must be >= 1, got {num_labels}")
-        if not isinstance(name_or_path, (str, os.PathLike)):
-            raise TypeError(f"name_or_path must be a hub id or a folder, got {type(name_or_path).__name__}")
-        if max_length is not None:  # 0 or 64.9 are mistakes, not "the default" or 64
-            integer("max_length", max_length, at_least=2)
+        model_arguments(name_or_path, max_length)
         self.name_or_path = str(name_or_path)
         settings = read_folder_settings(resolve_model(name_or_path))
         saved = _read_settings(settings.transformer_path)

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import chunks, length_sorted_order
-from .checks import integer
+from .checks import integer, model_arguments
 from .models import resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
 from .precision import HasPrecision, call_model, default_device, inference_precision
@@ -184,10 +184,7 @@ class SentenceEncoder(HasPrecision, nn.Module):
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
 
-        if not isinstance(name_or_path, (str, os.PathLike)):
-            raise TypeError(f"name_or_path must be a hub id or a folder, got {type(name_or_path).__name__}")
-        if max_length is not None:  # 0 or 64.9 are mistakes, not "the default" or 64
-            integer("max_length", max_length, at_least=2)
+        model_arguments(name_or_path, max_length)
         self.name_or_path = str(name_or_path)
         path = resolve_model(name_or_path)
         settings = read_folder_settings(path)
