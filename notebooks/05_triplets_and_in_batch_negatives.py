@@ -224,7 +224,9 @@ plt.show()
 # One batch by hand, shape by shape, on the raw model:
 
 # %%
+batch_of_triplets = train_triplets[: profile.batch_size]  # the batch of the triplet exercise
 with torch.no_grad():
+    a, p, n = (raw.embed(column) for column in zip(*batch_of_triplets, strict=True))  # (B, H) each
     anchors = F.normalize(a, dim=-1)  # (B, H)
     candidates = F.normalize(torch.cat([p, n]), dim=-1)  # (2B, H): positives, then hard negatives
     scores = 20.0 * anchors @ candidates.T  # (B, 2B)

@@ -213,8 +213,8 @@ for name, v in vectors.items():
     by_identity = (n**2 * mean_length**2 - n) / (n * (n - 1))
     centred = v - v.mean(axis=0)
     print(
-        f"{name:<18} exact {mean_pairwise_cosine(v):6.3f}   via |m|² {by_identity:6.3f}   "
-        f"|m| {mean_length:.2f}   after subtracting the mean {mean_pairwise_cosine(centred):6.3f}"
+        f"{name:<18} exact {sl.evaluation.mean_pairwise_cosine(v):6.3f}   via |m|² {by_identity:6.3f}   "
+        f"|m| {mean_length:.2f}   after subtracting the mean {sl.evaluation.mean_pairwise_cosine(centred):6.3f}"
     )
 
 # %% [markdown]

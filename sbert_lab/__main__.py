@@ -19,6 +19,8 @@ import argparse
 import os
 import sys
 
+from .checks import integer, number
+
 OBJECTIVES = ("nli", "sts", "triplet", "mnrl")
 
 
@@ -40,32 +42,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--model", help="model to start from (default: the profile's raw_model)")
     train.add_argument("--pooling", default="mean", choices=("mean", "cls", "max"))
-    train.add_argument("--epochs", type=int, help="default: the profile's")
-    train.add_argument("--batch-size", type=int, help="per process; default: the profile's")
+    train.add_argument("--epochs", type=positive_int, help="default: the profile's")
+    train.add_argument("--batch-size", type=positive_int, help="per process; default: the profile's")
     train.add_argument(
-        "--train-size", type=int, help="training examples (default: the profile's size)"
+        "--train-size", type=positive_int, help="training examples (default: the profile's size)"
     )
     train.add_argument(
-        "--max-length", type=int, help="tokens per sentence (default: the profile's)"
+        "--max-length", type=positive_int, help="tokens per sentence (default: the profile's)"
     )
-    train.add_argument("--lr", type=float, default=2e-5)
+    train.add_argument("--lr", type=positive_number, default=2e-5)
     train.add_argument(
-        "--warmup", type=float, default=0.1, help="share of the steps with linear warm-up"
+        "--warmup", type=share, default=0.1, help="share of the steps with linear warm-up"
     )
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=non_negative_int, default=0)
     train.add_argument("--amp", default="auto", choices=("auto", "bf16", "fp16", "fp32"))
     train.add_argument(
-        "--margin", type=float, default=1.0, help="TripletLoss margin (the paper's 1)"
+        "--margin", type=positive_number, default=1.0, help="TripletLoss margin (the paper's 1)"
     )
     train.add_argument("--output", help="folder for the trained model")
     train.add_argument("--checkpoint-dir", help="write resumable checkpoints there")
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
-    train.add_argument("--eval-every", type=int, help="STS-B dev Spearman every N steps")
+    train.add_argument("--eval-every", type=positive_int, help="STS-B dev Spearman every N steps")
     train.add_argument(
         "--data-dir", help="folder with the original data files (default: the profile's)"
     )
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
+
+
+def _argument_type(convert, check, expected: str):
+    """An argparse ``type=``: ``convert`` the text, then ``check`` it; argparse names the flag on failure."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+            check(value)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        return value
+
+    parse.__name__ = expected
+    return parse
+
+
+positive_int = _argument_type(int, lambda v: integer("value", v, at_least=1), "an integer >= 1")
+non_negative_int = _argument_type(int, lambda v: integer("value", v, at_least=0), "an integer >= 0")
+positive_number = _argument_type(float, lambda v: number("value", v, above=0), "a finite number > 0")
+
+
+def _check_share(value: float) -> None:
+    if not 0 <= number("value", value) <= 1:
+        raise ValueError(value)
+
+
+share = _argument_type(float, _check_share, "a share in [0, 1]")
 
 
 def run_train(args: argparse.Namespace) -> dict[str, float]:
@@ -79,9 +109,13 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     from .lesson import runs_dir
     from .losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss, TripletLoss
     from .profiles import get_profile, subset
-    from .train import fit, process_device
+    from .train import check_folder_can_be_made, fit, process_device
 
     profile = get_profile(args.profile)
+    output = args.output or runs_dir(profile) / f"cli-{args.objective}-{args.pooling}"
+    check_folder_can_be_made("--output", output)  # now, not after an hour of training
+    if args.checkpoint_dir:
+        check_folder_can_be_made("--checkpoint-dir", args.checkpoint_dir)
     overrides = {
         "nli_train_size": args.train_size if args.objective != "sts" else profile.nli_train_size,
         "sts_train_size": args.train_size if args.objective == "sts" else profile.sts_train_size,
@@ -131,7 +165,6 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     )
     if not main:
         return {}
-    output = args.output or runs_dir(profile) / f"cli-{args.objective}-{args.pooling}"
     encoder.save(output)
     say(
         f"trained {history.steps} steps in {history.seconds:.1f} s ({history.steps_per_second:.2f} steps/s); "

@@ -74,19 +74,62 @@ def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
     return folder
 
 
-def load_checkpoint(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -> dict:
-    """Load weights into ``model`` and ``loss`` (in place) and return the trainer state."""
+def read_trainer_state(folder: str | os.PathLike) -> dict:
+    """The trainer state of a checkpoint (fingerprint, optimizer, step...), without touching any model.
+
+    ``fit(resume=True)`` reads this first and compares the fingerprint, so that a checkpoint of
+    another run is refused before it has replaced a single weight.
+    """
+    return torch.load(Path(folder) / STATE_FILE, weights_only=True)
+
+
+def load_weights(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -> None:
+    """Load a checkpoint's weights into ``model`` and ``loss`` (in place), after checking every shape."""
     folder = Path(folder)
     for module, name in ((model, MODEL_FILE), (loss, LOSS_FILE)):
-        missing, unexpected = load_model(
-            module, str(folder / name), strict=False, device=_device_of(module)
-        )
-        if missing or unexpected:
-            raise ValueError(
-                f"{folder / name} does not fit {type(module).__name__}: missing {sorted(missing)[:5]}, "
-                f"unexpected {sorted(unexpected)[:5]} (a checkpoint of a different model?)"
+        check_fits(folder / name, module)
+        load_model(module, str(folder / name), strict=False, device=_device_of(module))
+
+
+def check_fits(path: Path, module: nn.Module) -> None:
+    """ValueError unless the tensors in ``path`` are exactly ``module``'s, name for name and shape for shape."""
+    from safetensors import safe_open
+
+    expected = {key: tuple(value.shape) for key, value in module.state_dict().items()}
+    with safe_open(str(path), framework="pt") as stored:
+        found = {key: tuple(stored.get_slice(key).get_shape()) for key in stored.keys()}
+    # tied weights (BERT's embeddings and MLM decoder) are stored once: a missing name is fine if it is tied
+    missing = sorted(k for k in expected.keys() - found.keys() if not _is_tied(module, k))
+    unexpected = sorted(found.keys() - expected.keys())
+    wrong = [(k, found[k], expected[k]) for k in sorted(found.keys() & expected.keys()) if found[k] != expected[k]]
+    if missing or unexpected or wrong:
+        shapes = "; ".join(f"{k} is {f} there but {e} here" for k, f, e in wrong[:3])
+        raise ValueError(
+            f"{path} does not fit this {type(module).__name__} (a checkpoint of a different model?): "
+            + ", ".join(
+                part
+                for part in (
+                    shapes,
+                    f"missing {missing[:5]}" if missing else "",
+                    f"unexpected {unexpected[:5]}" if unexpected else "",
+                )
+                if part
             )
-    return torch.load(folder / STATE_FILE, weights_only=True)
+        )
+
+
+def _is_tied(module: nn.Module, key: str) -> bool:
+    """Whether parameter ``key`` shares its storage with another parameter (and so is saved under that name)."""
+    state = module.state_dict(keep_vars=True)
+    pointer = state[key].data_ptr()
+    return any(value.data_ptr() == pointer for other, value in state.items() if other != key)
+
+
+def load_checkpoint(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -> dict:
+    """Load weights into ``model`` and ``loss`` (in place) and return the trainer state."""
+    state = read_trainer_state(folder)
+    load_weights(folder, model, loss)
+    return state
 
 
 def _device_of(module: nn.Module) -> str:
@@ -128,4 +171,4 @@ def _remove_all_but(root: Path, keep: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["save_checkpoint", "load_checkpoint", "latest_checkpoint"]
+__all__ = ["save_checkpoint", "load_checkpoint", "latest_checkpoint", "read_trainer_state", "load_weights"]

@@ -34,9 +34,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import chunks, length_sorted_order
-from .checks import model_arguments
+from .checks import integer, model_arguments
 from .data import NLIPair, STSPair
-from .encoder import DEFAULT_MAX_LENGTH, quiet_transformers, read_folder_settings
+from .encoder import DEFAULT_MAX_LENGTH, load_transformer, quiet_transformers, read_folder_settings
+from .folders import atomic_folder, read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_score
 from .models import resolve_model
 from .precision import HasPrecision, call_model, default_device, inference_precision
@@ -147,8 +148,7 @@ class CrossEncoder(HasPrecision, nn.Module):
         super().__init__()
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        if num_labels < 1:
-            raise ValueError(f"num_labels must be >= 1, got {num_labels}")
+        integer("num_labels", num_labels, at_least=1)
         model_arguments(name_or_path, max_length)
         self.name_or_path = str(name_or_path)
         settings = read_folder_settings(resolve_model(name_or_path))
@@ -159,18 +159,17 @@ class CrossEncoder(HasPrecision, nn.Module):
             else saved.get("max_length") or settings.max_length or DEFAULT_MAX_LENGTH
         )
         self.score_range = tuple(saved.get("score_range", (0.0, 1.0)))
-        try:
-            with quiet_transformers():
-                self.tokenizer = AutoTokenizer.from_pretrained(settings.transformer_path)
-                self.model = AutoModelForSequenceClassification.from_pretrained(
-                    settings.transformer_path, num_labels=self.num_labels, dtype=torch.float32
-                )
-        except OSError as err:
-            raise OSError(
-                f"could not load model {self.name_or_path!r} (looked for {settings.transformer_path!r} as a folder, "
-                f"then on the Hugging Face hub): {type(err).__name__}: {str(err).splitlines()[0][:300]}. "
-                "Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or 'sbert-lab:raw-bert-L4-H256'."
-            ) from err
+        path = settings.transformer_path
+        self.tokenizer, self.model = load_transformer(
+            self.name_or_path,
+            path,
+            lambda: (
+                AutoTokenizer.from_pretrained(path),
+                AutoModelForSequenceClassification.from_pretrained(
+                    path, num_labels=self.num_labels, dtype=torch.float32
+                ),
+            ),
+        )
         self.device = torch.device(device) if device is not None else default_device()
         self.to(self.device)
         self.precision = precision
@@ -235,8 +234,7 @@ class CrossEncoder(HasPrecision, nn.Module):
         Pairs are sorted by token length and padded per batch (smart batching, as ``encode``).
         """
         pairs = check_pairs(pairs)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        integer("batch_size", batch_size, at_least=1)
         shape = (len(pairs),) if self.num_labels == 1 else (len(pairs), self.num_labels)
         scores = np.zeros(shape, dtype=np.float32)
         if not pairs:
@@ -264,33 +262,36 @@ class CrossEncoder(HasPrecision, nn.Module):
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, folder: str | os.PathLike) -> Path:
-        """A transformers folder (sentence-transformers' ``CrossEncoder`` loads it too) plus our settings."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        with quiet_transformers():
-            self.model.save_pretrained(folder)
-            self.tokenizer.save_pretrained(folder)
-        settings = {
-            "max_length": self.max_length,
-            "num_labels": self.num_labels,
-            "score_range": list(self.score_range),
-        }
-        (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
-        return folder
+        """A transformers folder (sentence-transformers' ``CrossEncoder`` loads it too) plus our settings.
+
+        All or nothing, as ``SentenceEncoder.save``: written to a temporary folder, renamed at the end.
+        """
+        with atomic_folder(folder) as tmp:
+            with quiet_transformers():
+                self.model.save_pretrained(tmp)
+                self.tokenizer.save_pretrained(tmp)
+            settings = {
+                "max_length": self.max_length,
+                "num_labels": self.num_labels,
+                "score_range": list(self.score_range),
+            }
+            (tmp / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
+        return Path(folder)
 
     @classmethod
     def load(cls, folder: str | os.PathLike, **kwargs) -> CrossEncoder:
         """Read a folder written by ``save``."""
         if not Path(folder).is_dir():
             raise FileNotFoundError(f"no model folder at {folder}")
-        config = json.loads((Path(folder) / "config.json").read_text())
+        config_file = Path(folder) / "config.json"
+        config = read_json(config_file) if config_file.is_file() else {}
         kwargs.setdefault("num_labels", len(config.get("id2label", {0: "LABEL_0"})))
         return cls(folder, **kwargs)
 
 
 def _read_settings(folder: str) -> dict:
     path = Path(folder) / SETTINGS_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
+    return read_json(path) if path.is_file() else {}
 
 
 __all__ = ["CrossEncoder", "PairScoreLoss", "PairClassificationLoss", "check_pairs"]

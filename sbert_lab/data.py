@@ -19,6 +19,7 @@ Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5.
 from __future__ import annotations
 
 import gzip
+import zlib
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -84,8 +85,11 @@ def read_lines(path: Path) -> list[str]:
     does not was most likely cut short, and its last sentence with it.
     """
     opener = gzip.open if Path(path).suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise DataFormatError(f"{path}: not a whole gzip file ({err}); was the download cut short?") from None
     if not raw:
         raise DataFormatError(f"{path}: the file is empty")
     if not raw.endswith(b"\n"):

@@ -20,9 +20,10 @@ import copy
 import json
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -31,11 +32,13 @@ from torch import nn
 
 from .batching import chunks, length_sorted_order
 from .checks import integer, model_arguments
+from .folders import ModelFolderError, atomic_folder, check_model_folder, loading_error, read_json
 from .models import resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
 from .precision import HasPrecision, call_model, default_device, inference_precision
 
 DEFAULT_MAX_LENGTH = 256
+T = TypeVar("T")
 _ST_POOLING_KEYS = {
     "mean": "pooling_mode_mean_tokens",
     "cls": "pooling_mode_cls_token",
@@ -71,7 +74,9 @@ def read_folder_settings(path: str) -> FolderSettings:
     modules_file = root / "modules.json"
     if not modules_file.is_file():
         return FolderSettings(transformer_path=path)
-    modules = json.loads(modules_file.read_text())
+    modules = read_json(modules_file)
+    if not isinstance(modules, list) or not all(isinstance(m, dict) and "type" in m for m in modules):
+        raise ModelFolderError(f"{modules_file} must be a list of modules, each with a 'type'")
     settings = FolderSettings(transformer_path=path)
     for module in modules:
         kind = module["type"].rsplit(".", 1)[-1]
@@ -120,14 +125,14 @@ def _st_max_length(folder: Path) -> int | None:
     for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
         config_file = folder / name
         if config_file.is_file():
-            value = json.loads(config_file.read_text()).get(key)
+            value = read_json(config_file).get(key)
             if isinstance(value, int) and 0 < value < 100_000:  # transformers writes 1e30 for "no limit"
                 return value
     return None
 
 
 def _pooling_from_st_config(config_file: Path) -> str:
-    config = json.loads(config_file.read_text())
+    config = read_json(config_file)
     if "pooling_mode" in config:  # sentence-transformers >= 5 writes one string (or a list of them)
         mode = config["pooling_mode"]
         mode = mode[0] if isinstance(mode, list) and len(mode) == 1 else mode
@@ -190,19 +195,14 @@ class SentenceEncoder(HasPrecision, nn.Module):
         settings = read_folder_settings(path)
         self.pooling = check_pooling(pooling or settings.pooling or "mean")
         self.max_length = int(max_length if max_length is not None else settings.max_length or DEFAULT_MAX_LENGTH)
-        try:
-            with quiet_transformers():
-                self.tokenizer = AutoTokenizer.from_pretrained(settings.transformer_path)
-                # fp32 whatever the file holds (the offline raw BERT ships in fp16): the optimizer
-                # updates these weights; bf16/fp16 come from autocast or a copy (sbert_lab.precision)
-                self.model = AutoModel.from_pretrained(settings.transformer_path, dtype=torch.float32)
-        except OSError as err:
-            raise OSError(
-                f"could not load model {self.name_or_path!r} (looked for {settings.transformer_path!r} as a "
-                f"folder, then on the Hugging Face hub): {type(err).__name__}: {str(err).splitlines()[0][:300]}. "
-                "Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or 'sbert-lab:raw-bert-L4-H256', or set "
-                "SBERT_LAB_PROFILE=offline."
-            ) from err
+        path = settings.transformer_path
+        self.tokenizer, self.model = load_transformer(
+            self.name_or_path,
+            path,
+            # fp32 whatever the file holds (the offline raw BERT ships in fp16): the optimizer
+            # updates these weights; bf16/fp16 come from autocast or a copy (sbert_lab.precision)
+            lambda: (AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path, dtype=torch.float32)),
+        )
         positions = getattr(self.model.config, "max_position_embeddings", None)
         if positions is not None and self.max_length > positions:
             if max_length is not None:
@@ -315,24 +315,27 @@ class SentenceEncoder(HasPrecision, nn.Module):
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, folder: str | os.PathLike) -> Path:
-        """Write weights, tokenizer and pooling in the sentence-transformers folder layout."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        with quiet_transformers():
-            self.model.save_pretrained(folder)
-            self.tokenizer.save_pretrained(folder)
-        modules = [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        ]
-        _write_json(folder / "modules.json", modules)
-        _write_json(folder / "sentence_bert_config.json", {"max_seq_length": self.max_length, "do_lower_case": False})
-        pooling_config = {"word_embedding_dimension": self.dim, "pooling_mode_mean_sqrt_len_tokens": False}
-        pooling_config.update({key: mode == self.pooling for mode, key in _ST_POOLING_KEYS.items()})
-        (folder / "1_Pooling").mkdir(exist_ok=True)
-        _write_json(folder / "1_Pooling" / "config.json", pooling_config)
-        _write_json(folder / "config_sentence_transformers.json", {"similarity_fn_name": "cosine", "saved_by": "sbert_lab"})
-        return folder
+        """Write weights, tokenizer and pooling in the sentence-transformers folder layout.
+
+        All or nothing: the files go to a temporary folder that is renamed to ``folder`` at the end
+        (``sbert_lab.folders.atomic_folder``), so an interrupted save leaves no folder ``load`` accepts.
+        """
+        with atomic_folder(folder) as tmp:
+            with quiet_transformers():
+                self.model.save_pretrained(tmp)
+                self.tokenizer.save_pretrained(tmp)
+            modules = [
+                {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            ]
+            _write_json(tmp / "modules.json", modules)
+            _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": self.max_length, "do_lower_case": False})
+            pooling = {"word_embedding_dimension": self.dim, "pooling_mode_mean_sqrt_len_tokens": False}
+            pooling.update({key: mode == self.pooling for mode, key in _ST_POOLING_KEYS.items()})
+            (tmp / "1_Pooling").mkdir()
+            _write_json(tmp / "1_Pooling" / "config.json", pooling)
+            _write_json(tmp / "config_sentence_transformers.json", {"similarity_fn_name": "cosine", "saved_by": "sbert_lab"})
+        return Path(folder)
 
     @classmethod
     def load(cls, folder: str | os.PathLike, **kwargs) -> SentenceEncoder:
@@ -361,6 +364,35 @@ def quiet_transformers():
         hf_logging.set_verbosity(verbosity)
         if bars:
             hf_logging.enable_progress_bar()
+
+
+def load_transformer(name: str, path: str, load: Callable[[], T]) -> T:
+    """``load()`` (transformers' ``from_pretrained`` calls for ``path``), quietly, with errors a user can act on.
+
+    A local folder is checked first (``check_model_folder``: config, weights, tokenizer files); a
+    refused pickle is reported without torch's advice to switch its safety off; a hub id that cannot
+    be fetched says what to use offline.
+    """
+    local = Path(path).is_dir()
+    if local:
+        check_model_folder(path)
+    try:
+        with quiet_transformers():
+            return load()
+    except Exception as err:  # noqa: BLE001 - re-raised, explained
+        refused = loading_error(name, err)
+        if refused is not err:
+            raise refused from None
+        if not isinstance(err, OSError):
+            raise
+        first_line = str(err).splitlines()[0][:300] if str(err) else ""
+        if local:
+            raise OSError(f"could not load model {name!r} from the folder {path}: {type(err).__name__}: {first_line}") from err
+        raise OSError(
+            f"could not load model {name!r} (looked for {path!r} as a folder, then on the Hugging Face hub): "
+            f"{type(err).__name__}: {first_line}. Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or "
+            "'sbert-lab:raw-bert-L4-H256', or set SBERT_LAB_PROFILE=offline."
+        ) from err
 
 
 def _write_json(path: Path, value) -> None:

@@ -35,14 +35,54 @@ def row_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide((a * b).sum(axis=1), norms, out=np.zeros(len(a)), where=norms > 0)
 
 
-def sts_cosines(encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
-    """(cosine of each pair, gold score of each pair)."""
+def check_sts_pairs(pairs: Sequence[STSPair]) -> np.ndarray:
+    """The gold scores as an array; TypeError / ValueError naming the first pair that cannot be evaluated.
+
+    A correlation with gold scores that hold NaN, an infinity, or a single value is not a number a
+    student should see ("nan", or -40 from a tie-break): it is refused, naming the pair.
+    """
+    if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
+        raise TypeError(f"pairs must be a list of STSPair(s1, s2, score), got {type(pairs).__name__}")
     if not pairs:
         raise ValueError("no STS pairs to evaluate")
+    for index, pair in enumerate(pairs):
+        s1, s2, score = (getattr(pair, name, None) for name in ("s1", "s2", "score"))
+        if not (isinstance(s1, str) and isinstance(s2, str)):
+            raise TypeError(f"pairs[{index}] must be an STSPair with two sentences (str), got {pair!r}")
+        if isinstance(score, bool) or not isinstance(score, (int, float, np.number)) or not np.isfinite(score):
+            raise ValueError(f"pairs[{index}] has gold score {score!r}: it must be a finite number")
+    gold = np.array([p.score for p in pairs], dtype=np.float64)
+    if len(gold) > 1 and np.all(gold == gold[0]):
+        raise ValueError(
+            f"all {len(gold)} pairs have the same gold score {gold[0]:g}: a correlation with it is undefined"
+        )
+    return gold
+
+
+def mean_pairwise_cosine(x: np.ndarray, chunk_size: int = 2048) -> float:
+    """Mean cosine over all pairs (i, j), i != j, of the rows of ``x`` (n, d): the anisotropy of lesson 7.
+
+    Exact, in blocks of ``chunk_size`` rows, so 20,000 sentences never need a 20,000 x 20,000 matrix.
+    Ethayarajh (2019) measured this for BERT's layers; a zero row counts with cosine 0.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"need an (n, d) array with n >= 2 rows, got shape {x.shape}")
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    unit = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    total = sum(float((unit[i : i + chunk_size] @ unit.T).sum()) for i in range(0, len(unit), chunk_size))
+    diagonal = float((norms[:, 0] > 0).sum())
+    n = len(unit)
+    return (total - diagonal) / (n * (n - 1))
+
+
+def sts_cosines(encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """(cosine of each pair, gold score of each pair)."""
+    gold = check_sts_pairs(pairs)
     vectors = encode_unique(encoder, [s for p in pairs for s in (p.s1, p.s2)], batch_size)
     u = np.stack([vectors[p.s1] for p in pairs])
     v = np.stack([vectors[p.s2] for p in pairs])
-    return row_cosine(u, v), np.array([p.score for p in pairs], dtype=np.float64)
+    return row_cosine(u, v), gold
 
 
 def sts_spearman(encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 32) -> float:
@@ -77,6 +117,9 @@ def nli_accuracy(encoder: Encoder, softmax_loss, pairs: Sequence[NLIPair], batch
 
     if not pairs:
         raise ValueError("no NLI pairs to evaluate")
+    softmax_loss.check_model(encoder)
+    for index, pair in enumerate(pairs):  # the classifier's own check, naming the pair
+        softmax_loss.check_example(pair, index)
     vectors = encode_unique(encoder, [s for p in pairs for s in (p.premise, p.hypothesis)], batch_size)
     device = softmax_loss.classifier.weight.device
     u = torch.from_numpy(np.stack([vectors[p.premise] for p in pairs])).to(device)  # (n, dim)

@@ -114,3 +114,29 @@ def check(condition: bool, message: str, hint: str = "") -> None:
     if not condition:
         raise AssertionError(message + (f"\nHint: {hint}" if hint else ""))
     print("✓ correct")
+
+
+class exercise:  # noqa: N801 - used as ``with sl.lesson.exercise():``, like a function
+    """The student copy's self-check: a check that fails (or meets an unsolved stub) says so, and the
+    lesson goes on.
+
+    In the student notebooks (``notebooks/student/``) every self-check cell runs inside
+    ``with sl.lesson.exercise():`` so that "Run All" does not stop at the first exercise a student
+    has not done yet; the cells after it never use what the exercise makes (``sbert_lab.notebooks``
+    checks that). The instructors' notebooks call ``check`` directly, so there a broken solution
+    stops the run — which is what CI must see.
+    """
+
+    def __enter__(self) -> exercise:
+        return self
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        if error is None or not isinstance(error, Exception):
+            return False  # solved, or KeyboardInterrupt: nothing to say
+        if isinstance(error, NotImplementedError) or "Ellipsis" in str(error):
+            print("✗ not solved yet: fill in the cell above, then run it and this one again. The lesson goes on.")
+        elif isinstance(error, AssertionError):
+            print(f"✗ not yet right: {error}\n  The lesson goes on; come back to it.")
+        else:
+            print(f"✗ your solution raised {type(error).__name__}: {error}\n  The lesson goes on; come back to it.")
+        return True  # swallowed: the next cells do not depend on the exercise

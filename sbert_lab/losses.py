@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import number
+from .checks import integer, number
 from .data import NLI_LABELS, NLIPair, STSPair, Triplet
 
 SOFTMAX_FEATURES = ("u", "v", "|u-v|", "u*v")
@@ -70,6 +70,9 @@ class SentenceLoss(nn.Module):
         """Check every example (type, then label range) before any training step runs."""
         for index, example in enumerate(examples):
             self.check_example(example, index)
+
+    def check_model(self, model) -> None:
+        """Raise ValueError when this loss cannot read ``model``'s output (default: any model will do)."""
 
 
 class SoftmaxLoss(SentenceLoss):
@@ -111,10 +114,8 @@ class SoftmaxLoss(SentenceLoss):
             raise ValueError(
                 f"features must be a non-empty list of distinct names from {SOFTMAX_FEATURES}, got {features}"
             )
-        if dim < 1 or num_labels < 2:
-            raise ValueError(
-                f"need dim >= 1 and num_labels >= 2, got dim={dim}, num_labels={num_labels}"
-            )
+        integer("dim", dim, at_least=1)
+        integer("num_labels", num_labels, at_least=2)
         self.dim, self.num_labels, self.features = int(dim), int(num_labels), features
         self.classifier = nn.Linear(len(features) * self.dim, self.num_labels)  # W_t, (3n -> k)
 
@@ -138,6 +139,14 @@ class SoftmaxLoss(SentenceLoss):
             raise ValueError(
                 f"examples[{index}].label is {label!r}; SoftmaxLoss(num_labels={self.num_labels}) needs an int "
                 f"in 0..{self.num_labels - 1}"
+            )
+
+    def check_model(self, model) -> None:
+        dim = getattr(model, "dim", None)
+        if dim is not None and dim != self.dim:
+            raise ValueError(
+                f"SoftmaxLoss(dim={self.dim}) cannot read the {dim}-dimensional vectors of this model: "
+                f"build it as SoftmaxLoss(dim=model.dim)"
             )
 
     def concatenate(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .checks import integer
+
 from .data import FIXTURES
 from .models import PACKAGED_MINILM, RANDOM_BERT, RAW_BERT, TINY_RANDOM_BERT
 
@@ -83,6 +85,8 @@ class Profile:
 
 def subset(items: list, size: int | None, seed: int = 0) -> list:
     """A reproducible random ``size``-subset of ``items`` in their original order (all when None)."""
+    if size is not None:
+        integer("size", size, at_least=0)
     if size is None or size >= len(items):
         return list(items)
     keep = np.sort(np.random.default_rng(seed).choice(len(items), size=size, replace=False))

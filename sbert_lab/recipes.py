@@ -30,9 +30,6 @@ recipe, the loss of every step and the STS-B dev Spearman at ``profile.eval_poin
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -42,6 +39,7 @@ import torch
 from . import data, evaluation
 from .cross_encoder import CrossEncoder
 from .encoder import SentenceEncoder
+from .folders import atomic_folder
 from .lesson import runs_dir
 from .losses import CosineMSELoss, SoftmaxLoss
 from .profiles import Profile, subset
@@ -293,22 +291,15 @@ def _load_or_train(
 def _keep(name: str, profile: Profile, recipe: dict, model, history: History) -> Path:
     """Write ``model`` and ``training.json`` to ``runs/<profile>/<name>`` atomically (temp folder + rename)."""
     folder = runs_dir(profile) / name
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{name}-"))
-    try:
-        model.save(tmp)
-        log = {
-            "recipe": _as_json(recipe),
-            "losses": history.losses,
-            "dev_spearman": history.evals,
-            "seconds": history.seconds,
-        }
+    log = {
+        "recipe": _as_json(recipe),
+        "losses": history.losses,
+        "dev_spearman": history.evals,
+        "seconds": history.seconds,
+    }
+    with atomic_folder(folder) as tmp:
+        model.save(tmp)  # itself atomic: an interrupted save leaves tmp empty, and tmp is never loaded
         (tmp / RECIPE_FILE).write_text(json.dumps(log) + "\n")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 

@@ -41,6 +41,12 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 2:
         raise ValueError(f"expected a 2-D array of row vectors, got shape {x.shape}")
+    broken = np.flatnonzero(~np.isfinite(x).all(axis=1))
+    if len(broken):
+        raise ValueError(
+            f"{len(broken)} of {len(x)} vectors hold NaN or an infinity (first: row {broken[0]}); "
+            "a model with NaN weights? Such a row has no direction to compare"
+        )
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
@@ -143,7 +149,7 @@ class CorpusIndex:
 
 def build_index(encoder, sentences: Iterable[str], batch_size: int = 32, progress: bool = False) -> CorpusIndex:
     """Encode each distinct sentence once (first occurrence kept, order kept) and unit-normalise."""
-    unique = list(dict.fromkeys(check_sentences(list(sentences))))
+    unique = list(dict.fromkeys(check_sentences(sentences)))  # a single string is refused, not split
     if not unique:
         raise ValueError("no sentences to index")
     vectors = encoder.encode(unique, batch_size=batch_size, progress=progress)
@@ -260,6 +266,13 @@ def rerank(
     candidate_ids = np.asarray(candidate_ids, dtype=np.int64)
     if candidate_ids.ndim != 2 or len(candidate_ids) != len(queries):
         raise ValueError(f"candidate_ids must be (len(queries)={len(queries)}, k), got shape {candidate_ids.shape}")
+    outside = (candidate_ids < 0) | (candidate_ids >= len(sentences))
+    if outside.any():
+        q, position = np.argwhere(outside)[0]
+        raise ValueError(
+            f"candidate_ids[{q}, {position}] = {candidate_ids[q, position]} is not a row of the "
+            f"{len(sentences)} sentences (0..{len(sentences) - 1})"
+        )
     pairs = [(query, sentences[j]) for query, row in zip(queries, candidate_ids, strict=True) for j in row]
     scores = np.asarray(cross_encoder.predict(pairs, batch_size=batch_size, progress=progress), dtype=np.float32)
     if scores.shape != (len(pairs),):

@@ -52,7 +52,7 @@ import torch
 from torch import nn
 
 from .batching import length_grouped_batches, random_batches
-from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from .checkpoint import latest_checkpoint, load_weights, read_trainer_state, save_checkpoint
 from .checks import integer, number
 from .losses import SentenceLoss
 from .precision import autocast, resolve_precision
@@ -264,6 +264,8 @@ class FitSettings:
             raise ValueError(
                 "resume=True and checkpoint_every need checkpoint_dir: the folder the checkpoints live in"
             )
+        if self.checkpoint_dir is not None:
+            check_folder_can_be_made("checkpoint_dir", self.checkpoint_dir)
         resolve_precision(self.amp, "cpu")  # ValueError for an unknown precision
 
 
@@ -285,8 +287,20 @@ def check_training_input(model, loss, examples) -> list:
     examples = list(examples)
     if not examples:
         raise ValueError("examples is empty: fit needs at least one training example")
+    loss.check_model(model)
     loss.check_examples(examples)
     return examples
+
+
+def check_folder_can_be_made(name: str, folder: str | os.PathLike) -> None:
+    """ValueError if ``folder`` (or a folder above it) is a file: found now, not after training."""
+    from pathlib import Path
+
+    for path in (Path(folder), *Path(folder).parents):
+        if path.exists():
+            if not path.is_dir():
+                raise ValueError(f"{name}={str(folder)!r} cannot be a folder: {path} is a file")
+            return
 
 
 def _check_int(name: str, value, minimum: int) -> None:
@@ -530,6 +544,12 @@ class Run:
             "world_size": self.dist.world_size,
             "loss": repr(self.loss),
             "length_grouping": s.length_grouping,
+            # a resumed run would silently keep the old rate (the optimizer's state holds it) and
+            # continue with a new pooling: both are part of what must match
+            "lr": s.lr,
+            "warmup": s.warmup,
+            "weight_decay": s.weight_decay,
+            "pooling": getattr(self.model, "pooling", None),
         }
 
     def train(self) -> History:
@@ -617,7 +637,15 @@ class Run:
 
     def evaluate(self) -> float:
         """``eval_fn(model)`` on rank 0, shared with every process."""
-        value = float(self.settings.eval_fn(self.model)) if self.dist.is_main else None
+        value = None
+        if self.dist.is_main:
+            value = self.settings.eval_fn(self.model)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+                raise TypeError(
+                    f"eval_fn returned {value!r} ({type(value).__name__}) at step {self.history.steps}; it must "
+                    "return a number, e.g. lambda model: sts_spearman(model, dev)"
+                )
+            value = float(value)
         self.objective.train()  # eval_fn may have switched to eval mode
         return self.dist.from_main(value)
 
@@ -647,13 +675,14 @@ class Run:
         if folder is None:
             say(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
             return
-        state = load_checkpoint(folder, self.model, self.loss)
+        state = read_trainer_state(folder)  # the fingerprint is compared before any weight is replaced
         for key, value in self.fingerprint.items():
             if state["fingerprint"].get(key) != value:
                 raise ValueError(
                     f"{folder} belongs to a different run: {key} was {state['fingerprint'].get(key)!r}, now {value!r}. "
                     "Use another checkpoint_dir, or resume=False to start over"
                 )
+        load_weights(folder, self.model, self.loss)
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.scaler.load_state_dict(state["scaler"])

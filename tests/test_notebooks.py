@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import sbert_lab as sl
 from sbert_lab import notebooks as nbtool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -291,6 +292,54 @@ def test_readme_badges_point_at_existing_notebooks():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     colab = re.findall(r"colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/([^)\s]+\.ipynb)", readme)
     binder = re.findall(r"mybinder\.org/v2/gh/[^)\s]+?urlpath=lab/tree/([^)\s]+\.ipynb)", readme)
-    lessons = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    lessons = sorted(
+        p.relative_to(ROOT).as_posix()
+        for pattern in ("[0-9][0-9]_*.ipynb", "student/[0-9][0-9]_*.ipynb")  # worked and student copies
+        for p in (ROOT / "notebooks").glob(pattern)
+    )
     assert sorted(colab) == lessons, "README's Colab badges differ from the lessons: run `python -m sbert_lab.notebooks sync`"
     assert sorted(binder) == lessons, "README's Binder badges differ from the lessons: run `python -m sbert_lab.notebooks sync`"
+
+
+def test_unsolved_exercises_are_reported_and_the_lesson_goes_on(capsys):
+    with sl.lesson.exercise():
+        raise NotImplementedError("exercise: write triplet_loss")
+    with sl.lesson.exercise():
+        sl.lesson.check(False, "yours 0.3, library 0.5", hint="clamp before the mean")
+    with sl.lesson.exercise():
+        sl.lesson.check(True, "")
+    out = capsys.readouterr().out
+    assert "✗ not solved yet" in out and "✗ not yet right: yours 0.3, library 0.5" in out and "✓ correct" in out
+    with pytest.raises(KeyboardInterrupt), sl.lesson.exercise():  # an interrupt is never swallowed
+        raise KeyboardInterrupt
+
+
+def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
+    cells = [
+        nbformat.v4.new_code_cell("def pool(x):\n    return x.mean(0)", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("vectors = pool(data)\nsl.lesson.check(vectors.shape == (4,), 'shape')"),
+        nbformat.v4.new_code_cell("for row in data:\n    print(row)"),  # its own loop variable: fine
+        nbformat.v4.new_code_cell("print(vectors.sum())"),
+    ]
+    problems = nbtool._exercise_problems(cells)
+    assert len(problems) == 1 and "cell 4 reads 'vectors'" in problems[0], problems
+
+
+def test_the_student_check_cell_keeps_nbval_markers_on_top():
+    wrapped = nbtool.lenient_check("# NBVAL_CHECK_OUTPUT\nx = f()\nsl.lesson.check(x == 1, 'x')")
+    lines = wrapped.splitlines()
+    assert lines[0] == "# NBVAL_CHECK_OUTPUT" and lines[1].startswith("with sl.lesson.exercise():")
+    assert lines[2:] == ["    x = f()", "    sl.lesson.check(x == 1, 'x')"]
+
+
+@pytest.mark.slow
+def test_a_student_copy_runs_past_its_unsolved_exercise(tmp_path, monkeypatch):
+    """Run All on a student copy (05: the exercise sits mid-lesson) reaches the last cell."""
+    monkeypatch.setenv("SBERT_LAB_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("SBERT_LAB_RUNS", str(tmp_path / "runs"))
+    path = ROOT / "notebooks" / "student" / "05_triplets_and_in_batch_negatives.ipynb"
+    result, executed = nbtool.run_notebook(path, "smoke", timeout=300)
+    assert result.error is None, result.error
+    texts = [o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any("✗ not solved yet" in t for t in texts)
+    assert (tmp_path / "results" / "05_triplets_and_in_batch_negatives.json").exists()  # the last cells ran
