@@ -19,8 +19,8 @@ Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5.
 from __future__ import annotations
 
 import gzip
-import zlib
 import os
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path

@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .checks import integer
-
 from .data import FIXTURES
 from .models import PACKAGED_MINILM, RANDOM_BERT, RAW_BERT, TINY_RANDOM_BERT
 
