@@ -132,7 +132,7 @@ train_sentences = [s for name in ("stsb", "sick") for p in sl.data.load_sts(name
                    for s in (p.s1, p.s2)]
 train_corpus = sl.mlm.tokenize_corpus(list(dict.fromkeys(train_sentences)), tokenizer, max_tokens=48)
 live = sl.mlm.PretrainSettings(hidden=128, layers=2, heads=2, max_tokens=48, batch_size=64, lr=1e-3,
-                               warmup_steps=20, total_steps=300, seed=0)
+                               warmup_steps=20, total_steps=profile.mlm_live_steps, seed=0)
 print(f"{len(train_corpus):,} lines, {len(train_corpus.ids):,} word pieces; {live.total_steps} steps of {live.batch_size} lines")
 
 # %%

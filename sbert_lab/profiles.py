@@ -70,6 +70,7 @@ class Profile:
     cost_sizes: tuple[int, ...] = (10, 100, 1000)  # n for the bi- vs cross-encoder timing lesson
     corpus_size: int | None = None  # sentences indexed by the search lesson
     projection_points: int = 1000  # points in the UMAP / PCA plots
+    mlm_live_steps: int = 300  # lesson 0's live masked-word pre-training (a 2-layer, 128-wide BERT)
     reason: str = field(default="", compare=False)
 
     @property
@@ -230,6 +231,7 @@ def scaled(profile: Profile, factor: float) -> Profile:
         corpus_size=size(profile.corpus_size, "corpus", 200),
         projection_points=size(profile.projection_points, "corpus", 100),
         cost_sizes=tuple(sorted({max(4, math.ceil(n * factor)) for n in profile.cost_sizes})),
+        mlm_live_steps=max(40, math.ceil(profile.mlm_live_steps * factor)),  # 20 first and 20 last are compared
         reason=f"{profile.reason}; sizes x{factor} ($SBERT_LAB_SCALE)",
     )
 
