@@ -35,6 +35,13 @@ def integer(name: str, value, *, at_least: int = 1) -> int:
     return int(value)
 
 
+def flag(name: str, value) -> bool:
+    """``value`` if it is a bool: ``normalize="no"`` is a mistake, not True."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+
 def model_arguments(name_or_path, max_length) -> None:
     """What both encoders check first: a name or folder, and a max_length that is None or an int >= 2.
 

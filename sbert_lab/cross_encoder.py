@@ -36,7 +36,13 @@ from torch import nn
 from .batching import chunks, length_sorted_order
 from .checks import integer, model_arguments
 from .data import NLIPair, STSPair
-from .encoder import DEFAULT_MAX_LENGTH, load_transformer, quiet_transformers, read_folder_settings
+from .encoder import (
+    DEFAULT_MAX_LENGTH,
+    _progress,
+    load_transformer,
+    quiet_transformers,
+    read_folder_settings,
+)
 from .folders import atomic_folder, read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_score
 from .models import resolve_model
@@ -241,10 +247,7 @@ class CrossEncoder(HasPrecision, nn.Module):
             return scores
         order = length_sorted_order(self.token_lengths(pairs))
         batches = chunks(order, batch_size)
-        if progress:
-            from tqdm.auto import tqdm
-
-            batches = tqdm(batches, desc="predict", unit="batch")
+        batches = _progress(batches, progress, "predict")
         was_training = self.training
         self.eval()
         context, weights = inference_precision(self.precision, self.device, self.model)

@@ -71,6 +71,8 @@ class DataNotFoundError(FileNotFoundError):
 
 def score_range(name: str) -> tuple[float, float]:
     """(low, high) of a similarity data set's gold scores: (0, 5) except SICK's (1, 5)."""
+    if name not in STS_NAMES:
+        raise ValueError(f"unknown STS data set {name!r}; valid names are {', '.join(STS_NAMES)}")
     return SCORE_RANGES.get(name, (0.0, 5.0))
 
 

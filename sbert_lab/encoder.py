@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batching import chunks, length_sorted_order
-from .checks import integer, model_arguments
+from .checks import flag, integer, model_arguments
 from .folders import ModelFolderError, atomic_folder, check_model_folder, loading_error, read_json
 from .models import resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
@@ -284,6 +284,7 @@ class SentenceEncoder(HasPrecision, nn.Module):
         """
         sentences = check_sentences(sentences)
         integer("batch_size", batch_size, at_least=1)
+        flag("normalize", normalize)
         embeddings = np.zeros((len(sentences), self.dim), dtype=np.float32)
         if not sentences:
             return embeddings
@@ -404,7 +405,9 @@ def _progress(iterable, enabled: bool, desc: str):
         return iterable
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, desc=desc, unit="batch")
+    # one redraw a second: in a notebook every redraw is a message to the front end, and a cell that
+    # sends thousands of them can overflow the kernel's output queue (nbval then loses the cell's end)
+    return tqdm(iterable, desc=desc, unit="batch", mininterval=1.0)
 
 
 __all__ = ["SentenceEncoder", "POOLING_MODES", "check_sentences", "read_folder_settings"]

@@ -43,8 +43,8 @@ def check_sts_pairs(pairs: Sequence[STSPair]) -> np.ndarray:
     """
     if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
         raise TypeError(f"pairs must be a list of STSPair(s1, s2, score), got {type(pairs).__name__}")
-    if not pairs:
-        raise ValueError("no STS pairs to evaluate")
+    if len(pairs) < 2:
+        raise ValueError(f"a rank correlation needs at least 2 STS pairs, got {len(pairs)}")
     for index, pair in enumerate(pairs):
         s1, s2, score = (getattr(pair, name, None) for name in ("s1", "s2", "score"))
         if not (isinstance(s1, str) and isinstance(s2, str)):
@@ -101,6 +101,10 @@ def triplet_accuracy(encoder: Encoder, triplets: Sequence[Triplet], batch_size: 
     """Share of triplets with d(anchor, positive) < d(anchor, negative), Euclidean (Section 4.4)."""
     if not triplets:
         raise ValueError("no triplets to evaluate")
+    for index, triplet in enumerate(triplets):
+        if isinstance(triplet, str) or len(triplet) != 3 or not all(isinstance(s, str) for s in triplet):
+            raise TypeError(f"triplets[{index}] must be a Triplet(anchor, positive, negative) of three "
+                            f"sentences, got {triplet!r}")
     vectors = encode_unique(encoder, [s for t in triplets for s in t], batch_size)
     a, p, n = (np.stack([vectors[t[i]] for t in triplets]) for i in range(3))
     closer = np.linalg.norm(a - p, axis=1) < np.linalg.norm(a - n, axis=1)

@@ -248,7 +248,8 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
     precision = resolve_precision(precision, "cpu")
     model.train()
     log = open(folder / "log.tsv", "a")
-    bar = tqdm(range(start, end), initial=0, total=end - start, desc="MLM pretraining", disable=not progress)
+    bar = tqdm(range(start, end), initial=0, total=end - start, desc="MLM pretraining", disable=not progress,
+                mininterval=1.0)
     began = time.perf_counter()
     for step in bar:
         rows = batch_lines(len(corpus), step, settings.batch_size, settings.seed)

@@ -403,7 +403,8 @@ def _progress_bar(enabled: bool, total: int, initial: int):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, desc="fit", unit="step", dynamic_ncols=True)
+    # one redraw a second (see sbert_lab.encoder._progress)
+    return tqdm(total=total, initial=initial, desc="fit", unit="step", dynamic_ncols=True, mininterval=1.0)
 
 
 # -- fit --------------------------------------------------------------------------------------------

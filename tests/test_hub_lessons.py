@@ -1,11 +1,11 @@
 """Every lesson notebook, top to bottom, under the ``cpu`` and ``gpu`` profiles against the hub stand-in.
 
-Each lesson ``notebooks/0[1-8]_*.ipynb`` runs in a fresh Jupyter kernel (``run_notebook``), whose
+Each lesson ``notebooks/0[0-8]_*.ipynb`` runs in a fresh Jupyter kernel (``run_notebook``), whose
 environment points every hub client at the stand-in of tests/hub_standin.py (``HF_ENDPOINT``, fresh
 ``HF_HOME`` / ``HF_HUB_CACHE`` / ``HF_DATASETS_CACHE``, ``HF_HUB_OFFLINE=0``). The ``gpu`` profile
 runs here on the CPU: no CUDA, so the device is cpu, but the model ids, data sets and sizes are the
 gpu profile's (bert-base-uncased, shrunk by the stand-in; AllNLI; STS12-16). Within a profile the
-lessons run in order 01..08 and share one ``$SBERT_LAB_RUNS``, so later lessons reuse the models
+lessons run in order 00..08 and share one ``$SBERT_LAB_RUNS``, so later lessons reuse the models
 that earlier ones saved, as on Binder; ``$SBERT_LAB_RUNS`` and ``$SBERT_LAB_RESULTS`` are tmp
 folders, so the repository's runs/ and results/ are untouched.
 
@@ -18,9 +18,17 @@ cpu      0.01     NLI train 80 pairs (quick 32), STS-B train 58, eval 50, corpus
 gpu      0.001    NLI train 100 pairs (quick 32), STS-B train 32, eval 50, corpus 200
 =======  =======  ==========================================================================
 
-Measured on the 2-core development machine, shared with another CPU-heavy job (load ~1.5), wall
-seconds per lesson including the kernel start (see MEASURED below; the whole file ~5 min, of which
-~25 s build the stand-in's repos once per session).
+Measured on the 2-core development machine (quiet), wall seconds per lesson including the kernel
+start; the whole file ~6.5 min, of which ~10 s build the stand-in's repos once per session:
+
+=======  ====  ====  ====  ====  ====  ====  ====  ====  ====
+profile   00    01    02    03    04    05    06    07    08
+=======  ====  ====  ====  ====  ====  ====  ====  ====  ====
+cpu       55*   16    10    26    30    17    14    43    13
+gpu       55*   18    11    22    23    18    19    29    13
+=======  ====  ====  ====  ====  ====  ====  ====  ====  ====
+
+(* before lesson 0's live pre-training steps were scaled with ``mlm_live_steps``.)
 
 Outside requests: ``datasets`` asks the dataset viewer (``http://datasets-server.<HF_ENDPOINT host>``)
 for exported dataset infos on every ``load_dataset`` of a hub repo; the stand-in fixture switches
@@ -52,8 +60,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("0[0-8]_*.ipynb"))
 SCALES = {"cpu": "0.01", "gpu": "0.001"}
 CELL_TIMEOUT = 300  # seconds per cell
-# wall seconds per lesson measured here (see the module docstring), {profile: {lesson: seconds}}
-MEASURED: dict[str, dict[str, float]] = {}
 TIMES: dict[str, dict[str, float]] = {profile: {} for profile in SCALES}  # this session's
 
 
