@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .batching import chunks, length_sorted_order
+
 # -- the paper's figures ------------------------------------------------------------------------------
 PAPER_SENTENCES = 10_000  # Section 1: "a collection of n = 10 000 sentences"
 PAPER_PAIRS = 49_995_000  # Section 1: "requires about n·(n−1)/2 = 49 995 000 inference computations"
@@ -281,6 +283,17 @@ def time_smart_batching(
         for sort in (False, True)
     }
     return SmartBatchingTiming(unsorted=len(shuffled) / seconds[False], sorted=len(shuffled) / seconds[True])
+
+
+def tokens_computed(lengths: Sequence[int], batch_size: int, sort_by_length: bool) -> int:
+    """Token positions a transformer computes when each batch is padded to its longest sentence.
+
+    Input order pads short sentences up to whatever long one shares their batch; smart batching
+    (Section 7) sorts first, so a batch holds similar lengths. ``sum(lengths)`` is the least possible.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    order = length_sorted_order(lengths) if sort_by_length else np.arange(len(lengths))
+    return int(sum(lengths[batch].max() * len(batch) for batch in chunks(order, batch_size)))
 
 
 def time_precisions(

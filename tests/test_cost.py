@@ -186,3 +186,12 @@ def test_plot_cost_curves_draws_the_extrapolation_and_the_papers_points():
     assert (10_000, 65 * 3600) in points and (10_000, 5.01) in points  # the paper's stars
     assert (8, 0.28) in points and (8, 0.02) in points  # the measured row
     plt.close(fig)
+
+
+def test_tokens_computed_counts_padding_per_batch():
+    from sbert_lab.cost import tokens_computed
+
+    lengths = [2, 9, 3, 8]  # input order pads [2, 9] to 9 and [3, 8] to 8; sorted: [9, 8] and [3, 2]
+    assert tokens_computed(lengths, batch_size=2, sort_by_length=False) == 2 * 9 + 2 * 8
+    assert tokens_computed(lengths, batch_size=2, sort_by_length=True) == 2 * 9 + 2 * 3
+    assert tokens_computed(lengths, batch_size=1, sort_by_length=False) == sum(lengths)  # no padding

@@ -33,7 +33,12 @@ NOT_ASSERTED = {
     "in direction across pretraining checkpoints",
     "05: triplet accuracy 80.78 on Wikipedia sections (Table 4)": "no offline copy of WikiSec; lesson 5 "
     "evaluates on NLI triplets instead and says so",
-    "06: absolute timings (65 h vs 5 s on a V100)": "hardware-dependent; the ratios are asserted",
+    "06: absolute timings (65 h vs 5 s on a V100)": "hardware-dependent; the 10,000-sentence speed-up "
+    "(thousands-fold either way) is asserted",
+    "06: a cross-encoder pass costs more than a bi-encoder pass (paper 9.4x)": "on 2 CPU cores with a "
+    "4-layer model per-batch costs dominate: measured 1.0x, 1.4x, 1.1x in three runs",
+    "06: smart batching speeds encoding up (Table 7: +89 % on CPU)": "measured +10 %, +8 %, -4 % in three "
+    "runs (fixed per-batch costs, shared cores); the padding it removes is asserted instead",
     "01: 7-task averages of Table 1": "STS12-16 are hub only; offline measures STS-B and SICK-R",
     "01: raw [CLS] < raw mean (Table 1: 16.50 < 46.35)": "holds for the 400-step MLM checkpoint (5.97 < "
     "25.21) but not for the shipped 6,800-step one (41.47 > 36.06 on STS-B test): the longer the small "
@@ -99,11 +104,12 @@ def test_05_triplet_training_raises_triplet_accuracy():
     assert r["triplet accuracy %, MNRL (not in paper)"] > raw + 3
 
 
-def test_06_a_pair_costs_more_than_a_sentence_and_smart_batching_helps():
+def test_06_the_number_of_passes_not_their_price_and_sorting_removes_padding():
     r = rows("06_cost_bi_vs_cross")
-    assert r["pair / sentence cost ratio"] > 1
-    assert r["10,000 sentences: speed-up of the bi-encoder, ×"] > 1000
-    assert r["smart batching speed-up, %"] > 0
+    assert r["10,000 sentences: speed-up of the bi-encoder, ×"] > 1000  # 4,692 / 6,618 / 5,477
+    # deterministic: the padding that smart batching removes (timings: see NOT_ASSERTED)
+    sorted_, unsorted = (r[f"token positions per real token, {k}"] for k in ("smart batching", "input order"))
+    assert sorted_ < 1.1 and unsorted > sorted_ + 0.2
 
 
 def test_07_fine_tuning_spreads_the_space_and_groups_topics():
