@@ -313,9 +313,8 @@ def _uses_of_exercise_names(cells, solution: int, check: int) -> list[str]:
     In the student copy the solution is a stub and a failing self-check stops half-way, so such a
     name would be missing or wrong there; the lesson must go on without it.
     """
-    made = (_bound_names(cells[solution].source) | _bound_names(cells[check].source)) - _imported_names(
-        cells[solution].source
-    )
+    exercise = _bound_names(cells[solution].source) | _bound_names(cells[check].source)
+    made = exercise - _bound_names(cells[solution].source, imports_only=True)
     problems = []
     for index in range(check + 1, len(cells)):
         if cells[index].cell_type != "code" or not made:
@@ -338,12 +337,14 @@ def _uses_of_exercise_names(cells, solution: int, check: int) -> list[str]:
     return problems
 
 
-def _bound_names(source: str) -> set[str]:
+def _bound_names(source: str, imports_only: bool = False) -> set[str]:
+    """Names the cell ``source`` binds at its top level (only its imports when ``imports_only``)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
-    return set().union(*(_bound_names_of(statement) for statement in tree.body))
+    statements = [s for s in tree.body if not imports_only or isinstance(s, (ast.Import, ast.ImportFrom))]
+    return set().union(*(_bound_names_of(statement) for statement in statements))
 
 
 def _bound_names_of(statement: ast.stmt, deep: bool = False) -> set[str]:
@@ -358,16 +359,6 @@ def _bound_names_of(statement: ast.stmt, deep: bool = False) -> set[str]:
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         names |= {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
     return names
-
-
-def _imported_names(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    return set().union(
-        *(_bound_names_of(s) for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom)))
-    )
 
 
 # -- student versions ------------------------------------------------------------------------------
