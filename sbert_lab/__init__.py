@@ -23,9 +23,9 @@ os.environ.setdefault("DISABLE_SAFETENSORS_CONVERSION", "1")
 __version__ = "0.1.0"
 
 SUBMODULES = (
-    "baselines", "batching", "checkpoint", "checks", "cost", "cross_encoder", "data", "encoder",
+    "ann", "baselines", "batching", "checkpoint", "checks", "cost", "cross_encoder", "data", "encoder",
     "evaluation", "folders", "lesson", "losses", "mlm", "models", "notebooks", "pooling", "precision",
-    "profiles", "recipes", "search", "train", "viz",
+    "profiles", "recipes", "search", "train", "transfer", "viz",
 )
 __all__ = ["SentenceEncoder", *SUBMODULES]
 

@@ -61,6 +61,14 @@ class Triplet(NamedTuple):
     negative: str
 
 
+class Labelled(NamedTuple):
+    """A sentence (``s2`` empty) or a sentence pair, and its class id: an example of a transfer task."""
+
+    s1: str
+    s2: str
+    label: int
+
+
 class DataFormatError(ValueError):
     """A data file does not have the expected layout; the message names file and line."""
 
@@ -149,6 +157,19 @@ def parse_sick_file(path: Path) -> list[dict]:
         label = _parse_label(fields[4], path, line_no)
         rows.append({"s1": fields[1], "s2": fields[2], "score": score, "label": label})
     return rows
+
+
+def parse_mrpc_file(path: Path) -> list[Labelled]:
+    """MRPC's ``msr_paraphrase_{train,test}.txt``: a header, then Quality, #1 ID, #2 ID, #1 String, #2 String."""
+    lines = read_lines(path)
+    if not lines[0].startswith("Quality"):
+        raise DataFormatError(f"{path}:1: expected MRPC's header line starting with 'Quality', found {lines[0][:40]!r}")
+    pairs = []
+    for line_no, fields in _tab_rows(path, lines[1:], 2, (5,)):
+        if fields[0] not in ("0", "1"):
+            raise DataFormatError(f"{path}:{line_no}: the quality label must be 0 or 1, found {fields[0]!r}")
+        pairs.append(Labelled(fields[3], fields[4], int(fields[0])))
+    return pairs
 
 
 def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
@@ -257,6 +278,16 @@ def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
     return None
 
 
+def _local_transfer(folder: Path, name: str, split: str) -> list[Labelled] | None:
+    if name == "mrpc":
+        path = _find(folder, "mrpc", f"msr_paraphrase_{split}.txt")
+        return parse_mrpc_file(path) if path else None
+    if name == "sick-e":
+        path = _find(folder, "sick", _sick_filename(split))
+        return [Labelled(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)] if path else None
+    return None
+
+
 def _sick_filename(split: str) -> str:
     return {"test": "SICK_test_annotated.txt"}.get(split, f"SICK_{split}.txt")
 
@@ -270,6 +301,20 @@ HUB_SOURCES = {
     "allnli-triplet": ("sentence-transformers/all-nli", "triplet", {"train": "train", "dev": "dev", "test": "test"}),
     **{t: (f"mteb/{t}-sts", None, {"test": "test"}) for t in ("sts12", "sts13", "sts14", "sts15", "sts16")},
 }
+# Table 5's SentEval tasks (data/README.md: what was checked on each card). name: (hub id, subset,
+# {our split: hub split}, sentence columns). MR, CR, SUBJ and MPQA are cross-validated over all splits.
+TRANSFER_SOURCES = {
+    "mr": ("cornell-movie-review-data/rotten_tomatoes", None,
+           {"train": "train", "dev": "validation", "test": "test"}, ("text",)),
+    "cr": ("SetFit/SentEval-CR", None, {"train": "train", "test": "test"}, ("text",)),
+    "subj": ("SetFit/subj", None, {"train": "train", "test": "test"}, ("text",)),
+    "mpqa": ("jxm/mpqa", None, {"train": "train", "dev": "dev", "test": "test"}, ("sentence",)),
+    "sst2": ("yerevann/sst2", None, {"train": "train", "dev": "validation", "test": "test"}, ("sentence",)),
+    "trec": ("jxm/trec", None, {"train": "train", "dev": "dev", "test": "test"}, ("sentence",)),
+    "mrpc": ("nyu-mll/glue", "mrpc", {"train": "train", "dev": "validation", "test": "test"},
+             ("sentence1", "sentence2")),
+}
+TRANSFER_NAMES = (*TRANSFER_SOURCES, "sick-e")
 # SICK has no hub source on purpose: the package ships the original files (4,500 / 500 / 4,927
 # pairs). On the hub, RobZamp/sick is a loading script that datasets >= 4 refuses, its parquet
 # conversions hold 4,439 / 495 / 4,906 pairs, and mteb/sickr-sts puts all ~9,927 pairs in one "test"
@@ -279,7 +324,7 @@ HUB_SOURCES = {
 def _hub_rows(name: str, split: str):
     import datasets
 
-    hub_id, subset, splits = HUB_SOURCES[name]
+    hub_id, subset, splits = HUB_SOURCES[name] if name in HUB_SOURCES else TRANSFER_SOURCES[name][:3]
     if split not in splits:
         raise ValueError(f"{hub_id} has no split {split!r}; it has {', '.join(splits)}")
     return datasets.load_dataset(hub_id, subset, split=splits[split])
@@ -337,11 +382,12 @@ def _lookup(kind: str, name: str, split: str, data_dir, local: Callable, fixture
         if result is not None:
             return result
         tried.append(f"{label}={folder}: no original {name} {split} file there")
-    if name in HUB_SOURCES:
+    if name in HUB_SOURCES or name in TRANSFER_SOURCES:
+        hub_id = (HUB_SOURCES.get(name) or TRANSFER_SOURCES[name])[0]
         try:
             return hub(name, split)
         except Exception as err:  # ConnectionError, OSError, ValueError... all mean "not from the hub"
-            tried.append(f"Hugging Face hub {HUB_SOURCES[name][0]}: {type(err).__name__}: {str(err)[:200]}")
+            tried.append(f"Hugging Face hub {hub_id}: {type(err).__name__}: {str(err)[:200]}")
     else:
         tried.append(f"Hugging Face hub: no source known for {name!r}")
     raise DataNotFoundError(f"could not load {kind} data set {name!r} split {split!r}; tried:\n  - " + "\n  - ".join(tried))
@@ -375,6 +421,26 @@ def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -
     _check_name(name, NLI_NAMES, "NLI")
     fixture = lambda n, s: _fixture_nli("snli" if n == "allnli" else n, s)  # noqa: E731
     return _lookup("NLI", name, split, data_dir, _local_nli, fixture, _hub_nli)
+
+
+def load_transfer(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[Labelled]:
+    """A SentEval transfer task of Table 5 ("mr", "cr", "subj", "mpqa", "sst2", "trec", "mrpc") or
+    SICK's entailment labels ("sick-e", SentEval's SICK-E), as ``Labelled`` examples.
+
+    MRPC is read from the original files (``mrpc/msr_paraphrase_{train,test}.txt`` in ``data_dir``
+    or ``$SBERT_LAB_DATA``; its licence does not let the package ship it) or from GLUE on the hub;
+    SICK-E from the shipped SICK files; the others from the hub only (``TRANSFER_SOURCES``).
+    """
+    _check_name(name, TRANSFER_NAMES, "transfer")
+
+    def hub(name: str, split: str) -> list[Labelled]:
+        columns = TRANSFER_SOURCES[name][3]
+        rows = _hub_columns(name, split, *columns, "label")
+        if len(columns) == 1:
+            return [Labelled(text, "", int(label)) for text, label in rows]
+        return [Labelled(first, second, int(label)) for first, second, label in rows]
+
+    return _lookup("transfer", name, split, data_dir, _local_transfer, lambda *_: None, hub)
 
 
 def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:

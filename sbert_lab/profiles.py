@@ -69,6 +69,8 @@ class Profile:
     ablation_share: float = 0.25  # of the NLI pairs for each ablation run (STS-B: twice that share)
     cost_sizes: tuple[int, ...] = (10, 100, 1000)  # n for the bi- vs cross-encoder timing lesson
     corpus_size: int | None = None  # sentences indexed by the search lesson
+    index_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)  # corpus sizes in the search-at-scale lesson
+    index_real_sentences: int = 15_000  # of them real sentences (the rest: jittered copies, see sl.ann)
     projection_points: int = 1000  # points in the UMAP / PCA plots
     mlm_live_steps: int = 300  # lesson 0's live masked-word pre-training (a 2-layer, 128-wide BERT)
     reason: str = field(default="", compare=False)
@@ -109,6 +111,8 @@ PROFILES = {
         encode_batch_size=128,
         cost_sizes=(10, 100, 1000, 2000),
         corpus_size=None,
+        index_sizes=(1_000, 10_000, 100_000, 300_000),
+        index_real_sentences=300_000,  # AllNLI has ~550k distinct sentences; a T4 encodes them in minutes
         projection_points=2000,
     ),
     "cpu": Profile(
@@ -127,6 +131,7 @@ PROFILES = {
         max_length=64,
         cost_sizes=(10, 100, 300),
         corpus_size=5000,
+        index_real_sentences=10_000,
         projection_points=800,
     ),
     "offline": Profile(
@@ -150,6 +155,8 @@ PROFILES = {
         ablation_share=0.15,
         cost_sizes=(10, 100, 300),
         corpus_size=3000,
+        index_sizes=(1_000, 3_000, 10_000, 30_000, 100_000),
+        index_real_sentences=15_000,  # 30 s of MiniLM on 2 cores; the shipped sets hold 47k distinct
         projection_points=600,
     ),
     "smoke": Profile(
@@ -169,6 +176,8 @@ PROFILES = {
         eval_points=3,
         cost_sizes=(4, 8, 16),
         corpus_size=400,
+        index_sizes=(1_000, 10_000),
+        index_real_sentences=300,
         projection_points=150,
     ),
 }
@@ -231,6 +240,9 @@ def scaled(profile: Profile, factor: float) -> Profile:
         corpus_size=size(profile.corpus_size, "corpus", 200),
         projection_points=size(profile.projection_points, "corpus", 100),
         cost_sizes=tuple(sorted({max(4, math.ceil(n * factor)) for n in profile.cost_sizes})),
+        # the largest index stays >= 10,000 vectors: IVF-PQ needs that many to train its codes
+        index_sizes=tuple(sorted({max(1_000, math.ceil(n * factor)) for n in profile.index_sizes} | {10_000})),
+        index_real_sentences=max(300, math.ceil(profile.index_real_sentences * factor)),
         mlm_live_steps=max(40, math.ceil(profile.mlm_live_steps * factor)),  # 20 first and 20 last are compared
         reason=f"{profile.reason}; sizes x{factor} ($SBERT_LAB_SCALE)",
     )

@@ -1,11 +1,11 @@
 """Every lesson notebook, top to bottom, under the ``cpu`` and ``gpu`` profiles against the hub stand-in.
 
-Each lesson ``notebooks/0[0-8]_*.ipynb`` runs in a fresh Jupyter kernel (``run_notebook``), whose
+Each lesson ``notebooks/NN_*.ipynb`` runs in a fresh Jupyter kernel (``run_notebook``), whose
 environment points every hub client at the stand-in of tests/hub_standin.py (``HF_ENDPOINT``, fresh
 ``HF_HOME`` / ``HF_HUB_CACHE`` / ``HF_DATASETS_CACHE``, ``HF_HUB_OFFLINE=0``). The ``gpu`` profile
 runs here on the CPU: no CUDA, so the device is cpu, but the model ids, data sets and sizes are the
 gpu profile's (bert-base-uncased, shrunk by the stand-in; AllNLI; STS12-16). Within a profile the
-lessons run in order 00..08 and share one ``$SBERT_LAB_RUNS``, so later lessons reuse the models
+lessons run in order 00, 01, ... and share one ``$SBERT_LAB_RUNS``, so later lessons reuse the models
 that earlier ones saved, as on Binder; ``$SBERT_LAB_RUNS`` and ``$SBERT_LAB_RESULTS`` are tmp
 folders, so the repository's runs/ and results/ are untouched.
 
@@ -57,7 +57,7 @@ from sbert_lab.notebooks import run_notebook
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("0[0-8]_*.ipynb"))
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCALES = {"cpu": "0.01", "gpu": "0.001"}
 CELL_TIMEOUT = 300  # seconds per cell
 TIMES: dict[str, dict[str, float]] = {profile: {} for profile in SCALES}  # this session's

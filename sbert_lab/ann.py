@@ -1,0 +1,173 @@
+"""Approximate nearest-neighbour search: what makes SBERT's "milliseconds in 40 M questions" true.
+
+The paper (Section 1) motivates SBERT with search: "finding the most similar question in 40 million
+existent questions of Quora ... can be reduced to milliseconds" once every question is a vector and
+the vectors sit in an index made for the job. Brute force (``search.top_k_cosine``) reads all n
+vectors for every query, so its time grows like n. An index reads a small part of them:
+
+    HNSW (Malkov & Yashunin 2018): a graph whose nodes are the vectors; a query walks from an entry
+        point towards its neighbours, layer by layer, visiting ~ log n nodes. Exact vectors are kept
+        (4·d bytes each) plus 2·M links per vector.
+    IVF-PQ (Jégou et al. 2011): k-means splits the space into ``lists`` cells; a query scans only
+        the ``probe`` nearest cells, and each vector is stored as ``sub_vectors`` one-byte codes
+        (product quantisation) instead of d floats: 48 bytes instead of 1,536 for d = 384.
+
+Both come from FAISS (``pip install faiss-cpu``). ``bench/ann.py`` measured it against hnswlib on
+the same HNSW graph (50,000 MiniLM vectors, M 32): hnswlib answered a query in 0.79-0.91 of FAISS's
+time at equal recall and built in 0.95 of it; FAISS is used because one library then gives exact,
+graph and compressed (PQ) indexes, and it installs as a wheel where hnswlib compiles from source. Vectors must be unit length, so that the inner product
+FAISS maximises is the cosine similarity.
+
+    corpus E (n, d) unit --index--> index;  queries Q (q, d) unit --search(k)--> ids (q, k)
+    recall@k vs exact = mean over queries of |approximate top k ∩ exact top k| / k
+
+Example::
+
+    exact, hnsw = exact_index(E), hnsw_index(E)
+    recall = recall_vs_exact(search(hnsw, Q, 10), search(exact, Q, 10))
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .search import normalize_rows
+
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError as err:  # an optional dependency for one lesson
+        raise ImportError("approximate search needs FAISS: pip install faiss-cpu") from err
+    return faiss
+
+
+def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
+    """``vectors`` as C-contiguous float32 rows that must already be unit length (or zero)."""
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    if x.ndim != 2 or len(x) == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array of row vectors, got shape {x.shape}")
+    norms = np.linalg.norm(x, axis=1)
+    off = np.flatnonzero((np.abs(norms - 1) > 1e-3) & (norms > 0))
+    if len(off):
+        raise ValueError(
+            f"{name}: {len(off)} of {len(x)} rows are not unit length (row {off[0]} has norm {norms[off[0]]:.3f}); "
+            "pass sl.search.normalize_rows(vectors): inner product is cosine only for unit vectors"
+        )
+    return x
+
+
+# -- indexes -----------------------------------------------------------------------------------------
+def exact_index(vectors: np.ndarray):
+    """Brute force in FAISS (``IndexFlatIP``): every query reads all n vectors; the recall reference."""
+    x = _unit_rows(vectors, "vectors")
+    index = _faiss().IndexFlatIP(x.shape[1])
+    index.add(x)
+    return index
+
+
+def hnsw_index(vectors: np.ndarray, links: int = 32, build_breadth: int = 80, search_breadth: int = 64):
+    """An HNSW graph over ``vectors``: ``links`` (M) neighbours per node, candidate lists of
+    ``build_breadth`` while building and ``search_breadth`` while searching (larger: slower, higher recall).
+    """
+    x = _unit_rows(vectors, "vectors")
+    faiss = _faiss()
+    index = faiss.IndexHNSWFlat(x.shape[1], links, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = build_breadth
+    index.hnsw.efSearch = search_breadth
+    index.add(x)
+    return index
+
+
+def ivfpq_index(vectors: np.ndarray, lists: int | None = None, sub_vectors: int = 48, probe: int = 16,
+                seed: int = 0):
+    """An IVF-PQ index: ``lists`` k-means cells (default 4·√n, at most n / 39), each vector stored as ``sub_vectors``
+    one-byte product-quantisation codes; a query scans the ``probe`` nearest cells.
+
+    Trained on the corpus itself, which must hold at least 10,000 vectors: each sub-quantiser learns
+    256 centroids, and k-means wants ~39 points per centroid.
+    """
+    x = _unit_rows(vectors, "vectors")
+    n, d = x.shape
+    if d % sub_vectors:
+        raise ValueError(f"sub_vectors={sub_vectors} must divide the vector width {d}")
+    faiss = _faiss()
+    lists = lists or min(int(4 * np.sqrt(n)), n // 39)
+    if n < max(39 * 256, 39 * lists):
+        raise ValueError(f"{n:,} vectors are too few to train {lists} cells and 256 codes per sub-vector "
+                         f"(FAISS wants 39 training vectors per centroid: at least {max(39 * 256, 39 * lists):,})")
+    quantizer = faiss.IndexFlatIP(d)
+    index = faiss.IndexIVFPQ(quantizer, d, lists, sub_vectors, 8, faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = seed
+    index.pq.cp.seed = seed
+    index.train(x)
+    index.add(x)
+    index.nprobe = probe
+    return index
+
+
+# -- measuring them ----------------------------------------------------------------------------------
+def search(index, queries: np.ndarray, k: int) -> np.ndarray:
+    """The ids (q, k) of each query's k nearest corpus rows, best first."""
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    _, ids = index.search(_unit_rows(queries, "queries"), int(k))
+    return ids
+
+
+def recall_vs_exact(approximate: np.ndarray, exact: np.ndarray) -> float:
+    """Mean over queries of the share of the exact top k that the approximate top k also holds."""
+    if approximate.shape != exact.shape:
+        raise ValueError(f"approximate ids {approximate.shape} and exact ids {exact.shape} differ in shape")
+    k = exact.shape[1]
+    return float(np.mean([len(set(a.tolist()) & set(e.tolist())) / k for a, e in zip(approximate, exact, strict=True)]))
+
+
+def query_milliseconds(index, queries: np.ndarray, k: int = 10, repeats: int = 3) -> float:
+    """Median wall milliseconds to answer one query, asked one at a time (a user's lookup).
+
+    The best of ``repeats`` passes over all queries, so a moment of load elsewhere on the machine
+    does not count; timings still vary between machines and runs.
+    """
+    q = _unit_rows(queries, "queries")
+    faiss = _faiss()
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # one lookup, one core: the latency a single user sees
+    try:
+        best = np.inf
+        for _ in range(repeats):
+            started = time.perf_counter()
+            for row in q:
+                index.search(row[None, :], k)
+            best = min(best, time.perf_counter() - started)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    return 1000 * best / len(q)
+
+
+def bytes_per_vector(index) -> float:
+    """The index's serialised size divided by the vectors it holds: what one more vector costs."""
+    return len(_faiss().serialize_index(index)) / index.ntotal
+
+
+def growth_exponent(sizes, values) -> tuple[float, float]:
+    """Fit ``value = a * size**b`` by least squares in log-log space; returns (a, b)."""
+    b, log_a = np.polyfit(np.log(np.asarray(sizes, float)), np.log(np.asarray(values, float)), 1)
+    return float(np.exp(log_a)), float(b)
+
+
+# -- a bigger corpus than the sentences we have ---------------------------------------------------------
+def jittered_copies(vectors: np.ndarray, n: int, noise: float = 0.5, seed: int = 0) -> np.ndarray:
+    """``n`` synthetic unit vectors, each a real row plus Gaussian noise of total length ``noise``.
+
+    For growing a corpus past the real sentences available; the copies are not sentences and say
+    nothing about semantics, but they spread around the real ones instead of piling onto them
+    (with ``noise`` 0.5 a copy keeps a cosine of about 0.9 with its source).
+    """
+    x = _unit_rows(vectors, "vectors")
+    rng = np.random.default_rng(seed)
+    sources = x[rng.integers(0, len(x), size=n)]
+    jitter = rng.standard_normal(sources.shape).astype(np.float32) * (noise / np.sqrt(x.shape[1]))
+    return normalize_rows(sources + jitter)

@@ -1,0 +1,110 @@
+"""Transfer learning with frozen sentence vectors: the SentEval protocol of the paper's Table 5.
+
+Section 5 of the paper asks whether SBERT's vectors are useful *features* for other tasks. SentEval
+(Conneau & Kiela 2018) freezes the encoder, turns every sentence into a vector, and trains only a
+logistic-regression classifier on top. The paper reports (accuracy, %) MR, CR, SUBJ, MPQA with
+10-fold cross-validation, and SST-2, TREC, MRPC on their test sets; its point is that SBERT's vectors
+transfer well (87.41 average for SBERT-NLI-base, 84.94 for BERT [CLS]) although the method was never
+meant for transfer, and fine-tuning BERT itself on each task would do better.
+
+    sentences --frozen encoder--> X (n, d) ;  labels y (n,)
+    single-sentence task: features X          pair task (MRPC, SICK-E): [|u - v|, u * v]
+    one fold: LogisticRegression(C) on the training part, accuracy on the held-out part
+    C from SentEval's grid 2^-2 ... 2^3, chosen on the training part only (inner k-fold, or dev set)
+
+Protocols (SentEval's ``tools/validation.py``), all with scikit-learn's logistic regression:
+
+- ``cross_validated_accuracy`` (MR, CR, SUBJ, MPQA): outer stratified k-fold over all examples;
+  inside each outer training part, an inner k-fold picks C. SentEval's default k is 5 (``kfold``);
+  the paper used 10 outer folds. This module uses 10 outer and 5 inner folds.
+- ``train_test_accuracy`` (TREC, MRPC): C by k-fold CV on the training set, then one classifier on
+  all of it, scored on the test set.
+- ``dev_test_accuracy`` (SST-2, SICK-E): C by accuracy on the dev set, then scored on the test set.
+
+Differences from SentEval: features are standardised (zero mean, unit variance per column, fitted on
+the training part only), so that one C grid suits vectors of any scale (GloVe, raw BERT, SBERT);
+SentEval feeds raw features. SentEval's default seed is 1111; here every split uses ``seed``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REGULARISATION = tuple(2.0**t for t in range(-2, 4))  # SentEval's grid of C for logistic regression
+
+
+def pair_features(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """SentEval's features for a sentence pair (MRPC, SICK-E): ``[|u - v|, u * v]``, (n, 2d)."""
+    u, v = np.asarray(u, np.float32), np.asarray(v, np.float32)
+    if u.shape != v.shape or u.ndim != 2:
+        raise ValueError(f"u {u.shape} and v {v.shape} must be two (n, d) arrays of the same shape")
+    return np.hstack([np.abs(u - v), u * v])
+
+
+def _check(features: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(features, np.float64), np.asarray(labels)
+    if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
+        raise ValueError(f"{name}: features {x.shape} and labels {y.shape} must be (n, d) and (n,)")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name}: the features hold NaN or an infinity (row {np.flatnonzero(~np.isfinite(x).all(1))[0]})")
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"{name}: the labels hold a single class ({y[0]!r}); there is nothing to classify")
+    return x, y
+
+
+def _classifier(c: float, seed: int):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000, random_state=seed))
+
+
+def _folds(y: np.ndarray, k: int, seed: int):
+    from sklearn.model_selection import StratifiedKFold
+
+    smallest = np.bincount(np.unique(y, return_inverse=True)[1]).min()
+    if smallest < k:
+        raise ValueError(f"{k}-fold cross-validation needs >= {k} examples of every class; one class has {smallest}")
+    return StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
+
+
+def _accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(model.predict(x) == y))
+
+
+def choose_regularisation(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> float:
+    """The C of ``REGULARISATION`` with the best mean accuracy over ``folds`` folds of (x, y)."""
+    splits = list(_folds(y, folds, seed))
+    scores = [np.mean([_accuracy(_classifier(c, seed).fit(x[tr], y[tr]), x[te], y[te]) for tr, te in splits])
+              for c in REGULARISATION]
+    return REGULARISATION[int(np.argmax(scores))]
+
+
+def cross_validated_accuracy(features, labels, folds: int = 10, inner_folds: int = 5, seed: int = 0) -> float:
+    """Nested k-fold accuracy (MR, CR, SUBJ, MPQA): C chosen inside each outer training part."""
+    x, y = _check(features, labels, "cross_validated_accuracy")
+    scores = []
+    for train, test in _folds(y, folds, seed):
+        c = choose_regularisation(x[train], y[train], inner_folds, seed)
+        scores.append(_accuracy(_classifier(c, seed).fit(x[train], y[train]), x[test], y[test]))
+    return float(np.mean(scores))
+
+
+def train_test_accuracy(train_features, train_labels, test_features, test_labels,
+                        folds: int = 10, seed: int = 0) -> float:
+    """Test accuracy with C chosen by k-fold CV on the training set (TREC, MRPC)."""
+    x, y = _check(train_features, train_labels, "train_test_accuracy, training set")
+    xt, yt = _check(test_features, test_labels, "train_test_accuracy, test set")
+    c = choose_regularisation(x, y, folds, seed)
+    return _accuracy(_classifier(c, seed).fit(x, y), xt, yt)
+
+
+def dev_test_accuracy(train, dev, test, seed: int = 0) -> float:
+    """Test accuracy with C chosen on the dev set (SST-2, SICK-E); each argument is (features, labels)."""
+    x, y = _check(*train, "dev_test_accuracy, training set")
+    xd, yd = _check(*dev, "dev_test_accuracy, dev set")
+    xt, yt = _check(*test, "dev_test_accuracy, test set")
+    models = {c: _classifier(c, seed).fit(x, y) for c in REGULARISATION}
+    best = max(REGULARISATION, key=lambda c: _accuracy(models[c], xd, yd))
+    return _accuracy(models[best], xt, yt)
