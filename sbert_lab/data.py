@@ -306,13 +306,14 @@ HUB_SOURCES = {
 TRANSFER_SOURCES = {
     "mr": ("cornell-movie-review-data/rotten_tomatoes", None,
            {"train": "train", "dev": "validation", "test": "test"}, ("text",)),
-    "cr": ("SetFit/SentEval-CR", None, {"train": "train", "test": "test"}, ("text",)),
+    "cr": ("mattymchen/cr", None, {"test": "test"}, ("text",)),  # all 3,775 reviews in one split
     "subj": ("SetFit/subj", None, {"train": "train", "test": "test"}, ("text",)),
     "mpqa": ("jxm/mpqa", None, {"train": "train", "dev": "dev", "test": "test"}, ("sentence",)),
     "sst2": ("yerevann/sst2", None, {"train": "train", "dev": "validation", "test": "test"}, ("sentence",)),
-    "trec": ("jxm/trec", None, {"train": "train", "dev": "dev", "test": "test"}, ("sentence",)),
-    "mrpc": ("nyu-mll/glue", "mrpc", {"train": "train", "dev": "validation", "test": "test"},
-             ("sentence1", "sentence2")),
+    "trec": ("jxm/trec", None, {"train": "train", "test": "test"}, ("sentence",)),
+    # GLUE hides MRPC's test labels (-1): from the hub, "test" is GLUE's validation split (408 pairs);
+    # the original files (SentEval's 4,076 / 1,725) are used when $SBERT_LAB_DATA has them.
+    "mrpc": ("nyu-mll/glue", "mrpc", {"train": "train", "test": "validation"}, ("sentence1", "sentence2")),
 }
 TRANSFER_NAMES = (*TRANSFER_SOURCES, "sick-e")
 # SICK has no hub source on purpose: the package ships the original files (4,500 / 500 / 4,927
@@ -382,7 +383,9 @@ def _lookup(kind: str, name: str, split: str, data_dir, local: Callable, fixture
         if result is not None:
             return result
         tried.append(f"{label}={folder}: no original {name} {split} file there")
-    if name in HUB_SOURCES or name in TRANSFER_SOURCES:
+    if hub is None:
+        tried.append("Hugging Face hub: not asked (from_hub=False)")
+    elif name in HUB_SOURCES or name in TRANSFER_SOURCES:
         hub_id = (HUB_SOURCES.get(name) or TRANSFER_SOURCES[name])[0]
         try:
             return hub(name, split)
@@ -423,13 +426,15 @@ def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -
     return _lookup("NLI", name, split, data_dir, _local_nli, fixture, _hub_nli)
 
 
-def load_transfer(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[Labelled]:
+def load_transfer(name: str, split: str, data_dir: str | os.PathLike | None = None,
+                  from_hub: bool = True) -> list[Labelled]:
     """A SentEval transfer task of Table 5 ("mr", "cr", "subj", "mpqa", "sst2", "trec", "mrpc") or
     SICK's entailment labels ("sick-e", SentEval's SICK-E), as ``Labelled`` examples.
 
     MRPC is read from the original files (``mrpc/msr_paraphrase_{train,test}.txt`` in ``data_dir``
     or ``$SBERT_LAB_DATA``; its licence does not let the package ship it) or from GLUE on the hub;
     SICK-E from the shipped SICK files; the others from the hub only (``TRANSFER_SOURCES``).
+    ``from_hub=False`` never asks the hub (an offline machine would wait ~25 s per set for retries).
     """
     _check_name(name, TRANSFER_NAMES, "transfer")
 
@@ -440,7 +445,7 @@ def load_transfer(name: str, split: str, data_dir: str | os.PathLike | None = No
             return [Labelled(text, "", int(label)) for text, label in rows]
         return [Labelled(first, second, int(label)) for first, second, label in rows]
 
-    return _lookup("transfer", name, split, data_dir, _local_transfer, lambda *_: None, hub)
+    return _lookup("transfer", name, split, data_dir, _local_transfer, lambda *_: None, hub if from_hub else None)
 
 
 def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:

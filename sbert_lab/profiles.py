@@ -71,6 +71,8 @@ class Profile:
     corpus_size: int | None = None  # sentences indexed by the search lesson
     index_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)  # corpus sizes in the search-at-scale lesson
     index_real_sentences: int = 15_000  # of them real sentences (the rest: jittered copies, see sl.ann)
+    transfer_size: int | None = None  # examples per split of each transfer task, lesson 10 (None: all)
+    asks_hub: bool = False  # whether lessons may load hub-only data sets (Table 5's tasks)
     projection_points: int = 1000  # points in the UMAP / PCA plots
     mlm_live_steps: int = 300  # lesson 0's live masked-word pre-training (a 2-layer, 128-wide BERT)
     reason: str = field(default="", compare=False)
@@ -113,6 +115,9 @@ PROFILES = {
         corpus_size=None,
         index_sizes=(1_000, 10_000, 100_000, 300_000),
         index_real_sentences=300_000,  # AllNLI has ~550k distinct sentences; a T4 encodes them in minutes
+        asks_hub=True,
+        transfer_size=500,  # per split: 310 logistic regressions per task and encoder (nested 10 x 5-fold
+        # CV, 6 values of C) on 768-d bert-base vectors run on Colab's 2 CPU cores, not the GPU
         projection_points=2000,
     ),
     "cpu": Profile(
@@ -132,6 +137,8 @@ PROFILES = {
         cost_sizes=(10, 100, 300),
         corpus_size=5000,
         index_real_sentences=10_000,
+        asks_hub=True,
+        transfer_size=300,
         projection_points=800,
     ),
     "offline": Profile(
@@ -157,6 +164,7 @@ PROFILES = {
         corpus_size=3000,
         index_sizes=(1_000, 3_000, 10_000, 30_000, 100_000),
         index_real_sentences=15_000,  # 30 s of MiniLM on 2 cores; the shipped sets hold 47k distinct
+        transfer_size=2_000,  # 5 encoders x ~11k sentences and 37 logistic regressions each in ~2.5 min
         projection_points=600,
     ),
     "smoke": Profile(
@@ -178,6 +186,7 @@ PROFILES = {
         corpus_size=400,
         index_sizes=(1_000, 10_000),
         index_real_sentences=300,
+        transfer_size=300,
         projection_points=150,
     ),
 }
@@ -243,6 +252,7 @@ def scaled(profile: Profile, factor: float) -> Profile:
         # the largest index stays >= 10,000 vectors: IVF-PQ needs that many to train its codes
         index_sizes=tuple(sorted({max(1_000, math.ceil(n * factor)) for n in profile.index_sizes} | {10_000})),
         index_real_sentences=max(300, math.ceil(profile.index_real_sentences * factor)),
+        transfer_size=size(profile.transfer_size, "transfer", 300),
         mlm_live_steps=max(40, math.ceil(profile.mlm_live_steps * factor)),  # 20 first and 20 last are compared
         reason=f"{profile.reason}; sizes x{factor} ($SBERT_LAB_SCALE)",
     )
@@ -250,7 +260,8 @@ def scaled(profile: Profile, factor: float) -> Profile:
 
 # (hub profiles, offline profiles): how many items "all of it" is. NLI: AllNLI train vs SNLI dev +
 # SICK train; STS-B train; the largest eval split used (STS-B dev, SNLI test); the search corpus.
-FULL_SIZES = {"nli": (942_069, 14_342), "sts": (5_749, 5_749), "eval": (19_656, 9_824), "corpus": (10_000, 10_000)}
+FULL_SIZES = {"nli": (942_069, 14_342), "sts": (5_749, 5_749), "eval": (19_656, 9_824), "corpus": (10_000, 10_000),
+              "transfer": (10_662, 4_927)}  # MR (all splits); SICK-E test
 
 
 def get_profile(name: str | None = None) -> Profile:

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 
-BUILD_VERSION = 1  # bump when a builder changes, so a cached build is not reused
+BUILD_VERSION = 2  # bump when a builder changes, so a cached build is not reused
 COMMIT_DATE = "2024-04-25T00:00:00.000Z"  # a fixed date, so builds are reproducible
 LFS_SUFFIXES = (".parquet", ".bin", ".safetensors", ".h5", ".msgpack", ".ot", ".onnx")
 PAGE_SIZE = 1000  # the hub's page size for tree listings (50 with expand=True)
@@ -45,6 +45,17 @@ NLI_NAMES = {"0": "entailment", "1": "neutral", "2": "contradiction"}
 ALLNLI_SIZES = {"pair-class": (942_069, 19_657, 19_656), "triplet": (557_850, 6_584, 6_609)}
 SNLI_SIZES = {"train": 550_152, "validation": 10_000, "test": 10_000}
 MTEB_TEST_SIZES = {"sts12": 3108, "sts13": 1500, "sts14": 3750, "sts15": 3000, "sts16": 1186}
+# Table 5's SentEval tasks as the cards give them (helper-checked, data/README.md): hub id ->
+# (subset, {split: rows}, sentence columns, number of classes). SUBJ's split sizes are not on its card.
+TRANSFER_CARDS = {
+    "cornell-movie-review-data/rotten_tomatoes": (None, {"train": 8530, "validation": 1066, "test": 1066}, ("text",), 2),
+    "mattymchen/cr": (None, {"test": 3775}, ("text",), 2),
+    "SetFit/subj": (None, {"train": 8000, "test": 2000}, ("text",), 2),
+    "jxm/mpqa": (None, {"train": 8603, "dev": 256, "test": 2000}, ("sentence",), 2),
+    "yerevann/sst2": (None, {"train": 6920, "validation": 872, "test": 1821}, ("sentence",), 2),
+    "jxm/trec": (None, {"train": 5452, "dev": 256, "test": 500}, ("sentence",), 6),
+    "nyu-mll/glue": ("mrpc", {"train": 3668, "validation": 408, "test": 1725}, ("sentence1", "sentence2"), 2),
+}
 SEED = 0
 
 
@@ -89,6 +100,13 @@ SERVED: dict[str, Served] = {
             "dataset", f"mteb/{task}-sts (test split only)", _lazy("build_mteb", task)
         )
         for task in MTEB_TEST_SIZES
+    },
+    # Table 5's transfer tasks: the cards' configs, splits, sizes and columns; rows are STS-B sentences
+    # (pairs for MRPC) labelled by their gold score (binary: score >= 2.5; TREC: score bucket), so a
+    # classifier has something to learn. GLUE's MRPC test labels are -1, as on the real hub.
+    **{
+        hub_id: Served("dataset", f"{hub_id} (SentEval task, STS-B rows)", _lazy("build_transfer", hub_id))
+        for hub_id in TRANSFER_CARDS
     },
     # google/bert_uncased_L-4_H-256_A-4: exactly config.json, vocab.txt, pytorch_model.bin as the real
     # repo (its TF checkpoint files left out): no tokenizer_config.json, no safetensors. Random,
@@ -363,6 +381,28 @@ def build_mteb(folder: Path, rows: dict, task: str) -> None:
         task.upper(),
         f"STS-B pairs (score 0-5) standing in for {task.upper()}: not the SemEval data.",
     )
+
+
+def build_transfer(folder: Path, rows: dict, hub_id: str) -> None:
+    """A SentEval task repo: STS-B pairs (cycled to the card's sizes), labelled from their score."""
+    subset, sizes, columns, classes = TRANSFER_CARDS[hub_id]
+    pairs = rows["stsb"]["train"] + rows["stsb"]["dev"] + rows["stsb"]["test"]
+    splits, offset = {}, 0
+    for split, size in sizes.items():
+        chosen = [pairs[(offset + i) % len(pairs)] for i in range(size)]
+        offset += size
+        labels = [min(int(p.score * classes / 5.001), classes - 1) for p in chosen]
+        if hub_id == "nyu-mll/glue" and split == "test":
+            labels = [-1] * size  # GLUE hides the test labels
+        table = {"label": labels, columns[0]: [p.s1 for p in chosen]}
+        if len(columns) == 2:
+            table[columns[1]] = [p.s2 for p in chosen]
+        types = {"label": "int64", **dict.fromkeys(columns, "string")}
+        config = subset or "data"
+        splits[split] = (_split_file(config, split), _table(table, types))
+    features = {**dict.fromkeys(columns, STRING), "label": "int64"}
+    write_dataset_repo(folder, {subset or "default": (features, splits)}, hub_id,
+                       "STS-B sentences labelled by their gold score, standing in for the SentEval task.")
 
 
 # -- model repos -------------------------------------------------------------------------------------

@@ -72,6 +72,25 @@ def test_sts12_to_16_have_the_cards_test_sizes(hub_only, task):
     assert all(isinstance(p.s1, str) and isinstance(p.s2, str) for p in pairs)
 
 
+@pytest.mark.parametrize(
+    "task, split, size, classes",
+    [("mr", "dev", 1066, 2), ("cr", "test", 3775, 2), ("subj", "train", 8000, 2), ("mpqa", "dev", 256, 2),
+     ("sst2", "dev", 872, 2), ("trec", "train", 5452, 6), ("mrpc", "train", 3668, 2), ("mrpc", "test", 408, 2)],
+)
+def test_transfer_tasks_load_from_the_hub(hub_only, task, split, size, classes):
+    examples = data.load_transfer(task, split)
+    assert len(examples) == size
+    assert {e.label for e in examples} <= set(range(classes)) and len({e.label for e in examples}) > 1
+    assert all(e.s1 and bool(e.s2) == (task == "mrpc") for e in examples)
+
+
+def test_transfer_from_hub_false_never_asks_the_hub(hub_only):
+    before = len(hub_only.requests)
+    with pytest.raises(data.DataNotFoundError, match=r"not asked \(from_hub=False\)"):
+        data.load_transfer("mr", "train", from_hub=False)
+    assert hub_only.requests[before:] == []
+
+
 @pytest.mark.parametrize("split, size", [("train", 942_069), ("dev", 19_657), ("test", 19_656)])
 def test_allnli_pairs(hub_only, split, size):
     pairs = data.load_nli("allnli", split)
