@@ -300,6 +300,9 @@ HUB_SOURCES = {
     "allnli": ("sentence-transformers/all-nli", "pair-class", {"train": "train", "dev": "dev", "test": "test"}),
     "allnli-triplet": ("sentence-transformers/all-nli", "triplet", {"train": "train", "dev": "dev", "test": "test"}),
     **{t: (f"mteb/{t}-sts", None, {"test": "test"}) for t in ("sts12", "sts13", "sts14", "sts15", "sts16")},
+    # Table 4 (Dor et al. 2018): train 1,779,417 / validation 220,400 / test 222,957 triplets, ~500 MB
+    "wikisec": ("sentence-transformers/wikipedia-sections", "triplet",
+                {"train": "train", "dev": "validation", "test": "test"}),
 }
 # Table 5's SentEval tasks (data/README.md: what was checked on each card). name: (hub id, subset,
 # {our split: hub split}, sentence columns). MR, CR, SUBJ and MPQA are cross-validated over all splits.
@@ -465,6 +468,30 @@ def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:
         for positive in groups[entail]
         for negative in groups[contradict]
     ]
+
+
+def load_wikisec_triplets(split: str, size: int) -> list[Triplet]:
+    """The first ``size`` Wikipedia-section triplets of ``split`` (Table 4; hub only, no offline copy).
+
+    (anchor, a sentence of the same Wikipedia section, a sentence of another section of the same
+    article), from ``sentence-transformers/wikipedia-sections`` (subset ``triplet``). The rows are
+    streamed, so only what is read is downloaded (the whole set is ~500 MB); they come in the
+    card's order, not a random sample.
+    """
+    if not isinstance(size, int) or size < 1:
+        raise ValueError(f"size must be a positive number of triplets, got {size!r}")
+    hub_id, subset, splits = HUB_SOURCES["wikisec"]
+    if split not in splits:
+        raise ValueError(f"{hub_id} has no split {split!r}; it has {', '.join(splits)}")
+    import datasets
+
+    try:
+        stream = datasets.load_dataset(hub_id, subset, split=splits[split], streaming=True)
+        rows = list(stream.take(size))
+    except Exception as err:  # ConnectionError, OSError... all mean "not from the hub"
+        raise DataNotFoundError(f"could not load Wikipedia-section triplets ({hub_id}, {split}) from the "
+                                f"Hugging Face hub: {type(err).__name__}: {str(err)[:200]}") from None
+    return [Triplet(r["anchor"], r["positive"], r["negative"]) for r in rows]
 
 
 def load_triplets(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[Triplet]:

@@ -73,6 +73,8 @@ class Profile:
     index_real_sentences: int = 15_000  # of them real sentences (the rest: jittered copies, see sl.ann)
     transfer_size: int | None = None  # examples per split of each transfer task, lesson 10 (None: all)
     asks_hub: bool = False  # whether lessons may load hub-only data sets (Table 5's tasks)
+    wikisec_train_size: int | None = None  # Table 4's triplets, lesson 5 (None: hub only, not loaded)
+    wikisec_eval_size: int = 1_000  # Wikipedia-section test triplets
     projection_points: int = 1000  # points in the UMAP / PCA plots
     mlm_live_steps: int = 300  # lesson 0's live masked-word pre-training (a 2-layer, 128-wide BERT)
     reason: str = field(default="", compare=False)
@@ -116,6 +118,8 @@ PROFILES = {
         index_sizes=(1_000, 10_000, 100_000, 300_000),
         index_real_sentences=300_000,  # AllNLI has ~550k distinct sentences; a T4 encodes them in minutes
         asks_hub=True,
+        wikisec_train_size=20_000,  # the paper: all 1.78 M for one epoch; 1,250 steps here
+        wikisec_eval_size=5_000,
         transfer_size=500,  # per split: 310 logistic regressions per task and encoder (nested 10 x 5-fold
         # CV, 6 values of C) on 768-d bert-base vectors run on Colab's 2 CPU cores, not the GPU
         projection_points=2000,
@@ -138,6 +142,7 @@ PROFILES = {
         corpus_size=5000,
         index_real_sentences=10_000,
         asks_hub=True,
+        wikisec_train_size=2_000,
         transfer_size=300,
         projection_points=800,
     ),
@@ -253,6 +258,9 @@ def scaled(profile: Profile, factor: float) -> Profile:
         index_sizes=tuple(sorted({max(1_000, math.ceil(n * factor)) for n in profile.index_sizes} | {10_000})),
         index_real_sentences=max(300, math.ceil(profile.index_real_sentences * factor)),
         transfer_size=size(profile.transfer_size, "transfer", 300),
+        wikisec_train_size=None if profile.wikisec_train_size is None
+        else max(floor, math.ceil(profile.wikisec_train_size * factor)),
+        wikisec_eval_size=max(50, math.ceil(profile.wikisec_eval_size * factor)),
         mlm_live_steps=max(40, math.ceil(profile.mlm_live_steps * factor)),  # 20 first and 20 last are compared
         reason=f"{profile.reason}; sizes x{factor} ($SBERT_LAB_SCALE)",
     )

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 
-BUILD_VERSION = 2  # bump when a builder changes, so a cached build is not reused
+BUILD_VERSION = 3  # bump when a builder changes, so a cached build is not reused
 COMMIT_DATE = "2024-04-25T00:00:00.000Z"  # a fixed date, so builds are reproducible
 LFS_SUFFIXES = (".parquet", ".bin", ".safetensors", ".h5", ".msgpack", ".ot", ".onnx")
 PAGE_SIZE = 1000  # the hub's page size for tree listings (50 with expand=True)
@@ -45,6 +45,7 @@ NLI_NAMES = {"0": "entailment", "1": "neutral", "2": "contradiction"}
 ALLNLI_SIZES = {"pair-class": (942_069, 19_657, 19_656), "triplet": (557_850, 6_584, 6_609)}
 SNLI_SIZES = {"train": 550_152, "validation": 10_000, "test": 10_000}
 MTEB_TEST_SIZES = {"sts12": 3108, "sts13": 1500, "sts14": 3750, "sts15": 3000, "sts16": 1186}
+WIKISEC_SIZES = {"train": 20_000, "validation": 2_000, "test": 4_000}
 # Table 5's SentEval tasks as the cards give them (helper-checked, data/README.md): hub id ->
 # (subset, {split: rows}, sentence columns, number of classes). SUBJ's split sizes are not on its card.
 TRANSFER_CARDS = {
@@ -108,6 +109,13 @@ SERVED: dict[str, Served] = {
         hub_id: Served("dataset", f"{hub_id} (SentEval task, STS-B rows)", _lazy("build_transfer", hub_id))
         for hub_id in TRANSFER_CARDS
     },
+    # sentence-transformers/wikipedia-sections, subset triplet (anchor, positive, negative strings):
+    # the card's split names but SMALLER sizes (WIKISEC_SIZES; the real ones hold 1.78 M / 220k / 223k
+    # rows and lesson 5 streams only the first few thousand). Rows: STS-B pairs as anchor/positive and
+    # a sentence of another pair as negative, not Wikipedia.
+    "sentence-transformers/wikipedia-sections": Served(
+        "dataset", "sentence-transformers/wikipedia-sections (triplet), smaller", _lazy("build_wikisec")
+    ),
     # google/bert_uncased_L-4_H-256_A-4: exactly config.json, vocab.txt, pytorch_model.bin as the real
     # repo (its TF checkpoint files left out): no tokenizer_config.json, no safetensors. Random,
     # seeded weights of the real architecture (4 layers, hidden 256, 4 heads).
@@ -381,6 +389,25 @@ def build_mteb(folder: Path, rows: dict, task: str) -> None:
         task.upper(),
         f"STS-B pairs (score 0-5) standing in for {task.upper()}: not the SemEval data.",
     )
+
+
+def build_wikisec(folder: Path, rows: dict) -> None:
+    """sentence-transformers/wikipedia-sections (triplet): STS-B pairs as (anchor, positive), negatives
+    from 1,000 pairs further on; cycled to ``WIKISEC_SIZES``."""
+    pairs = rows["stsb"]["train"] + rows["stsb"]["dev"] + rows["stsb"]["test"]
+    splits, offset = {}, 0
+    for split, size in WIKISEC_SIZES.items():
+        chosen = [(offset + i) % len(pairs) for i in range(size)]
+        offset += size
+        table = {
+            "anchor": [pairs[i].s1 for i in chosen],
+            "positive": [pairs[i].s2 for i in chosen],
+            "negative": [pairs[(i + 1000) % len(pairs)].s1 for i in chosen],
+        }
+        splits[split] = (_split_file("triplet", split), _table(table, dict.fromkeys(table, "string")))
+    features = dict.fromkeys(("anchor", "positive", "negative"), STRING)
+    write_dataset_repo(folder, {"triplet": (features, splits)}, "Wikipedia sections",
+                       "STS-B pairs standing in for Wikipedia-section triplets: not Wikipedia.")
 
 
 def build_transfer(folder: Path, rows: dict, hub_id: str) -> None:

@@ -84,6 +84,12 @@ def test_transfer_tasks_load_from_the_hub(hub_only, task, split, size, classes):
     assert all(e.s1 and bool(e.s2) == (task == "mrpc") for e in examples)
 
 
+def test_wikisec_triplets_stream_only_what_is_asked(hub_only):
+    triplets = data.load_wikisec_triplets("test", 300)
+    assert len(triplets) == 300 and all(isinstance(t, data.Triplet) and all(t) for t in triplets)
+    assert len(data.load_wikisec_triplets("dev", 10)) == 10
+
+
 def test_transfer_from_hub_false_never_asks_the_hub(hub_only):
     before = len(hub_only.requests)
     with pytest.raises(data.DataNotFoundError, match=r"not asked \(from_hub=False\)"):
