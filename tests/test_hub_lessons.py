@@ -19,14 +19,15 @@ gpu      0.001    NLI train 100 pairs (quick 32), STS-B train 32, eval 50, corpu
 =======  =======  ==========================================================================
 
 Measured on the 2-core development machine (quiet), wall seconds per lesson including the kernel
-start; the whole file ~6.5 min, of which ~10 s build the stand-in's repos once per session:
+start (09 and 10: both profiles timed together, then halved); the whole file ~12 min, of which
+~10 s build the stand-in's repos once per session:
 
-=======  ====  ====  ====  ====  ====  ====  ====  ====  ====
-profile   00    01    02    03    04    05    06    07    08
-=======  ====  ====  ====  ====  ====  ====  ====  ====  ====
-cpu       55*   16    10    26    30    17    14    43    13
-gpu       55*   18    11    22    23    18    19    29    13
-=======  ====  ====  ====  ====  ====  ====  ====  ====  ====
+=======  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====
+profile   00    01    02    03    04    05    06    07    08    09    10
+=======  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====
+cpu       55*   16    10    26    30    17    14    43    13    ~35   ~160
+gpu       55*   18    11    22    23    18    19    29    13    ~35   ~160
+=======  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====
 
 (* before lesson 0's live pre-training steps were scaled with ``mlm_live_steps``.)
 
