@@ -325,13 +325,19 @@ TRANSFER_NAMES = (*TRANSFER_SOURCES, "sick-e")
 # split, which is not the paper's SICK-R test set.
 
 
-def _hub_rows(name: str, split: str):
-    import datasets
-
+def _hub_split(name: str, split: str) -> tuple[str, str | None, str]:
+    """(hub id, subset, the hub's name for ``split``) of a set in ``HUB_SOURCES`` or ``TRANSFER_SOURCES``."""
     hub_id, subset, splits = HUB_SOURCES[name] if name in HUB_SOURCES else TRANSFER_SOURCES[name][:3]
     if split not in splits:
         raise ValueError(f"{hub_id} has no split {split!r}; it has {', '.join(splits)}")
-    return datasets.load_dataset(hub_id, subset, split=splits[split])
+    return hub_id, subset, splits[split]
+
+
+def _hub_rows(name: str, split: str):
+    import datasets
+
+    hub_id, subset, hub_split = _hub_split(name, split)
+    return datasets.load_dataset(hub_id, subset, split=hub_split)
 
 
 def _hub_columns(name: str, split: str, *columns: str) -> list[tuple]:
@@ -480,13 +486,11 @@ def load_wikisec_triplets(split: str, size: int) -> list[Triplet]:
     """
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"size must be a positive number of triplets, got {size!r}")
-    hub_id, subset, splits = HUB_SOURCES["wikisec"]
-    if split not in splits:
-        raise ValueError(f"{hub_id} has no split {split!r}; it has {', '.join(splits)}")
+    hub_id, subset, hub_split = _hub_split("wikisec", split)
     import datasets
 
     try:
-        stream = datasets.load_dataset(hub_id, subset, split=splits[split], streaming=True)
+        stream = datasets.load_dataset(hub_id, subset, split=hub_split, streaming=True)
         rows = list(stream.take(size))
     except Exception as err:  # ConnectionError, OSError... all mean "not from the hub"
         raise DataNotFoundError(f"could not load Wikipedia-section triplets ({hub_id}, {split}) from the "

@@ -376,9 +376,14 @@ def build_snli(folder: Path, rows: dict) -> None:
     )
 
 
+def _every_stsb_pair(rows: dict) -> list:
+    """STS-B train, dev and test pairs in one list: the rows most stand-in sets are cut from."""
+    return rows["stsb"]["train"] + rows["stsb"]["dev"] + rows["stsb"]["test"]
+
+
 def build_mteb(folder: Path, rows: dict, task: str) -> None:
     """mteb/stsNN-sts: a test split of STS-B pairs (0-5 scale), from a per-task offset, wrapping around."""
-    pool = _sts_table(rows["stsb"]["train"] + rows["stsb"]["dev"] + rows["stsb"]["test"])
+    pool = _sts_table(_every_stsb_pair(rows))
     tasks = list(MTEB_TEST_SIZES)
     offset = sum(MTEB_TEST_SIZES[earlier] for earlier in tasks[: tasks.index(task)])
     splits = {"test": (_split_file("data", "test"), _cycled(pool, MTEB_TEST_SIZES[task], offset))}
@@ -394,7 +399,7 @@ def build_mteb(folder: Path, rows: dict, task: str) -> None:
 def build_wikisec(folder: Path, rows: dict) -> None:
     """sentence-transformers/wikipedia-sections (triplet): STS-B pairs as (anchor, positive), negatives
     from 1,000 pairs further on; cycled to ``WIKISEC_SIZES``."""
-    pairs = rows["stsb"]["train"] + rows["stsb"]["dev"] + rows["stsb"]["test"]
+    pairs = _every_stsb_pair(rows)
     splits, offset = {}, 0
     for split, size in WIKISEC_SIZES.items():
         chosen = [(offset + i) % len(pairs) for i in range(size)]
@@ -413,7 +418,7 @@ def build_wikisec(folder: Path, rows: dict) -> None:
 def build_transfer(folder: Path, rows: dict, hub_id: str) -> None:
     """A SentEval task repo: STS-B pairs (cycled to the card's sizes), labelled from their score."""
     subset, sizes, columns, classes = TRANSFER_CARDS[hub_id]
-    pairs = rows["stsb"]["train"] + rows["stsb"]["dev"] + rows["stsb"]["test"]
+    pairs = _every_stsb_pair(rows)
     splits, offset = {}, 0
     for split, size in sizes.items():
         chosen = [pairs[(offset + i) % len(pairs)] for i in range(size)]
