@@ -117,7 +117,41 @@ for name, score in scores.items():
 print(f"uniform guessing: loss ln {len(tokenizer):,} = {math.log(len(tokenizer)):.2f}")
 
 # %% [markdown]
-# ## 4 · Pre-training, live
+# ## 4 · The second task: does B follow A?
+#
+# BERT was pre-trained on a second task at the same time (Devlin et al., Section 3.1, task 2). The
+# input is two segments, `[CLS] A [SEP] B [SEP]`, each piece tagged with its segment (0 for A, 1 for B);
+# half of the time B is the sentence that followed A in the text, half of the time a random one, and a
+# small classifier on the output vector of `[CLS]` must say which. That is the only job `[CLS]` ever
+# had: remember it in lesson 1, where `[CLS]` is read as a sentence vector. (The offline model learnt
+# this task in a second stage, on pairs of consecutive lines of its corpus: see its model card.)
+#
+# Below: the pre-trained head's probability that B follows A, for STS-B dev pairs that people scored
+# 4 or more (two sentences about the same thing), and for the same sentences paired at random.
+
+# %%
+from transformers import BertForPreTraining
+
+with sl.encoder.quiet_transformers():
+    with_next_head, loading = BertForPreTraining.from_pretrained(
+        sl.models.resolve_model(profile.raw_model), dtype=torch.float32, output_loading_info=True)
+has_next_head = not any("seq_relationship" in key for key in loading["missing_keys"])
+similar = [(p.s1, p.s2) for p in sl.data.load_sts("stsb", "dev", profile.data_dir) if p.score >= 4][:300]
+shuffled = [(a, b) for (a, _), (_, b) in zip(similar, similar[1:] + similar[:1], strict=True)]
+follows = {name: sl.mlm.next_sentence_probability(with_next_head, tokenizer, pairs).mean()
+           for name, pairs in (("similar pairs", similar), ("random pairs", shuffled))}
+for name, probability in follows.items():
+    lesson.compare(f"P(B follows A), STS-B dev {name}", paper=None, measured=probability, digits=3)
+if not has_next_head:
+    print(f"{profile.raw_model} was saved without its next-sentence head: these come from a random classifier")
+
+# %% [markdown]
+# The head tells related from unrelated pairs — it compares two sentences *inside* the network, with
+# attention across both. A cross-encoder (lesson 4) is built the same way. What neither task asks for
+# is a vector per sentence whose *cosine* to another one means anything.
+
+# %% [markdown]
+# ## 5 · Pre-training, live
 #
 # A few hundred steps of the same objective from random weights, on the training sentences of STS-B
 # and SICK that ship with the package: a 2-layer, 128-wide BERT (a quarter of the offline model's
@@ -147,11 +181,13 @@ lesson.compare("live pre-training: loss, first 20 steps", paper=None, measured=f
 lesson.compare("live pre-training: loss, last 20 steps", paper=None, measured=last)
 
 # %% [markdown]
-# ## 5 · The long run behind the offline model
+# ## 6 · The long run behind the offline model
 #
 # The offline model is this loop at full size (4 layers, 256 wide) on 9 M word pieces of English that
 # install without a network — WordNet's glosses, the GCIDE dictionary, fortune cookies — plus the
-# training sentences above, for thousands of steps on two CPU cores. Its log ships with it:
+# training sentences above, for thousands of steps on two CPU cores: first single lines with the
+# masked-word task only, then (stage 2, the dashed line) pairs of lines with both tasks. Its log ships
+# with it:
 
 # %%
 card_folder = sl.models.RAW_BERT_DIR
@@ -164,6 +200,8 @@ axes[0].plot([row["step"] for row in log], [row["loss"] for row in log], alpha=0
 axes[0].set(title="live: 2 layers, 128 wide", xlabel="step", ylabel="MLM loss")
 axes[1].plot([r[0] for r in curve], [r[1] for r in curve], color="tab:orange", alpha=0.7)
 axes[1].set(title=f"offline model: 4 layers, 256 wide ({card['steps']:,} steps)", xlabel="step")
+for stage_end in np.cumsum([stage["steps"] for stage in card["stages"][:-1]]):  # where a stage ended
+    axes[1].axvline(stage_end, color="tab:orange", linestyle="--", linewidth=1)
 for ax in axes:
     ax.axhline(math.log(len(tokenizer)), color="#9e9e9e", linestyle="--", linewidth=1, label="uniform guess")
 axes[0].legend()
@@ -171,7 +209,7 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## 6 · Exercise: masked-word accuracy by hand
+# ## 7 · Exercise: masked-word accuracy by hand
 #
 # Given the head's `logits` (M, V) at the hidden positions and the full `targets` (B, T) — the original
 # id where a piece was hidden, −100 elsewhere — return the share of hidden pieces whose highest-scoring
@@ -205,8 +243,11 @@ results_file = lesson.save()
 #   unchanged), predict them from both sides, cross-entropy over 30,522 pieces.
 # - It learns a lot about words and their contexts: its guesses are plausible words, its loss falls
 #   far below a uniform guess, and a few hundred steps already show the descent.
-# - Nothing in the objective compares two *sentences*. Lesson 1 shows the consequence: vectors read off
-#   this network rank sentence pairs poorly, and all point into one narrow cone.
+# - Its second task, next-sentence prediction, compares two sentences *inside* the network and trains
+#   `[CLS]` for that classifier only.
+# - Nothing in either task asks for one vector per sentence whose cosine means anything. Lesson 1 shows
+#   the consequence: vectors read off this network rank sentence pairs poorly, and all point into one
+#   narrow cone.
 #
 # ## Further exercises
 #

@@ -76,7 +76,7 @@ profile = lesson.profile
 #   trained on far more pairs than the paper used) — what a well-trained space looks like.
 #
 # How far "yours" moves from raw BERT depends on how much NLI it saw: the paper's 942k pairs reshape the
-# space; the `offline` profile's 14k pairs mainly spread it out (its random pairs fall from a cosine near
+# space; the `offline` profile's 6k pairs mainly spread it out (its random pairs fall from a cosine near
 # 0.8 towards 0.4) while topics stay mixed. The reference panel shows what far more training gives.
 
 # %%

@@ -8,7 +8,13 @@ module rebuilds that objective at small scale, so that the offline workbook has 
     loss = cross-entropy(logits, original ids at the masked positions)
 
 Of the 15 % of positions chosen, 80 % become [MASK], 10 % a random token and 10 % stay as they are
-(BERT's recipe). The head runs only on the M masked positions instead of all B·T: with V = 30,522
+(BERT's recipe).
+
+With ``pairs=True`` each example is BERT's own two-segment input, ``[CLS] A [SEP] B [SEP]`` with
+segment ids 0 and 1, and a second objective is added, next-sentence prediction (§3.1, task #2): half
+of the time B is the line that follows A in the corpus, half of the time a random line, and a
+classifier on the pooled [CLS] vector tells which. This is what trains [CLS] (for a sentence-pair
+task, not for similarity) and the second segment embedding a cross-encoder needs. The head runs only on the M masked positions instead of all B·T: with V = 30,522
 words that is most of the cost of a small BERT, and the loss is the same.
 
 ``pretrain`` is resumable: it writes an atomic checkpoint (weights, optimizer, step) every
@@ -33,7 +39,7 @@ import torch.nn.functional as F
 from .precision import autocast, resolve_precision
 
 MASK_FRACTION = 0.15
-LOG_COLUMNS = ("step", "loss", "accuracy", "lr", "tokens", "seconds")
+LOG_COLUMNS = ("step", "loss", "accuracy", "lr", "tokens", "seconds", "next_loss", "next_accuracy")
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class PretrainSettings:
     total_steps: int = 12_000  # linear decay to 0 at this step
     weight_decay: float = 0.01
     seed: int = 0
+    pairs: bool = False  # two segments per example and next-sentence prediction (BERT's §3.1 task #2)
+    init: str = ""  # a model folder to continue from ("" = random weights)
 
 
 # -- the corpus as token ids ---------------------------------------------------------------------------
@@ -96,6 +104,34 @@ def batch_lines(n_lines: int, step: int, batch_size: int, seed: int) -> np.ndarr
     return np.asarray(out)
 
 
+def pair_batch(corpus: TokenizedCorpus, rows: np.ndarray, tokenizer, step: int,
+               seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """[CLS] A [SEP] B [SEP] for each row (A = that line): ids, attention, segment ids (B, T), labels (B,).
+
+    B is the next line of the corpus for a seeded half of the rows and a random line for the rest
+    (BERT's next-sentence prediction data). Labels follow BERT's (and transformers') convention:
+    0 = B is the next line, 1 = B is random (a random line that happens to be the next one counts as 0).
+    """
+    rng = np.random.default_rng([seed, step, 1])
+    nexts = np.minimum(rows + 1, len(corpus) - 1)
+    randoms = rng.integers(0, len(corpus), len(rows))
+    take_next = rng.random(len(rows)) < 0.5
+    partners = np.where(take_next, nexts, randoms)
+    labels = torch.from_numpy(partners != nexts).long()
+    firsts = [corpus.line(i) for i in rows]
+    seconds = [corpus.line(i) for i in partners]
+    width = max(len(a) + len(b) for a, b in zip(firsts, seconds, strict=True)) + 3
+    ids = torch.full((len(rows), width), tokenizer.pad_token_id, dtype=torch.long)
+    attention = torch.zeros((len(rows), width), dtype=torch.long)
+    segments = torch.zeros((len(rows), width), dtype=torch.long)
+    for row, (a, b) in enumerate(zip(firsts, seconds, strict=True)):
+        pieces = [tokenizer.cls_token_id, *a.tolist(), tokenizer.sep_token_id, *b.tolist(), tokenizer.sep_token_id]
+        ids[row, : len(pieces)] = torch.tensor(pieces)
+        attention[row, : len(pieces)] = 1
+        segments[row, len(a) + 2 : len(pieces)] = 1
+    return ids, attention, segments, labels
+
+
 # -- masking ---------------------------------------------------------------------------------------------
 def pad_batch(corpus: TokenizedCorpus, rows: np.ndarray, tokenizer) -> tuple[torch.Tensor, torch.Tensor]:
     """[CLS] line [SEP] for each row, padded to the longest: ids (B, T) and attention mask (B, T)."""
@@ -112,7 +148,7 @@ def pad_batch(corpus: TokenizedCorpus, rows: np.ndarray, tokenizer) -> tuple[tor
 
 
 def mask_tokens(ids: torch.Tensor, attention: torch.Tensor, vocab_size: int, mask_id: int,
-                generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+                generator: torch.Generator, sep_id: int = 102) -> tuple[torch.Tensor, torch.Tensor]:
     """BERT's masking: returns (corrupted ids (B, T), targets (B, T) with -100 where not masked).
 
     Positions are chosen among real word pieces only ([CLS], [SEP] and padding never), at least one
@@ -122,6 +158,7 @@ def mask_tokens(ids: torch.Tensor, attention: torch.Tensor, vocab_size: int, mas
     maskable[:, 0] = False
     lengths = attention.sum(1)
     maskable[torch.arange(len(ids)), lengths - 1] = False
+    maskable[ids == sep_id] = False  # the middle [SEP] of a pair
     draw = torch.rand(ids.shape, generator=generator)
     chosen = (draw < MASK_FRACTION) & maskable
     # a line where no position was drawn gets its most likely one, so every line teaches something
@@ -141,18 +178,47 @@ def masked_lm_loss(model, ids: torch.Tensor, attention: torch.Tensor,
                    targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy of a ``BertForMaskedLM``'s head at the masked positions only; also the accuracy."""
     hidden = model.bert(input_ids=ids, attention_mask=attention).last_hidden_state  # (B, T, H)
+    return _masked_head_loss(model, hidden, targets)
+
+
+def _masked_head_loss(model, hidden: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     where = targets != -100
-    logits = model.cls(hidden[where])  # (M, V): the head on masked positions only
+    head = model.cls.predictions if hasattr(model.cls, "predictions") else model.cls  # ForPreTraining / ForMaskedLM
+    logits = head(hidden[where])  # (M, V): the head on masked positions only
     gold = targets[where]
     loss = F.cross_entropy(logits.float(), gold)
     accuracy = (logits.argmax(-1) == gold).float().mean()
     return loss, accuracy
 
 
+def pair_pretraining_loss(model, ids: torch.Tensor, attention: torch.Tensor, segments: torch.Tensor,
+                          targets: torch.Tensor, next_labels: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """MLM loss + next-sentence loss of a ``BertForPreTraining``; also both accuracies (BERT §3.1)."""
+    out = model.bert(input_ids=ids, attention_mask=attention, token_type_ids=segments)
+    mlm_loss, mlm_accuracy = _masked_head_loss(model, out.last_hidden_state, targets)
+    next_logits = model.cls.seq_relationship(out.pooler_output)  # (B, 2) from the pooled [CLS]
+    next_loss = F.cross_entropy(next_logits.float(), next_labels)  # 0 = B follows A, 1 = B is random
+    next_accuracy = (next_logits.argmax(-1) == next_labels).float().mean()
+    return mlm_loss + next_loss, mlm_accuracy, next_loss, next_accuracy
+
+
 # -- the model -------------------------------------------------------------------------------------------
-def new_model(settings: PretrainSettings, vocab_size: int):
-    """A randomly initialised ``BertForMaskedLM`` of the settings' shape (BERT's own initialisation)."""
-    from transformers import BertConfig, BertForMaskedLM
+def new_model(settings: PretrainSettings, vocab_size: int, folder: Path | None = None):
+    """The model a run starts from: ``BertForMaskedLM`` (``BertForPreTraining`` with ``pairs``) of the
+    settings' shape, randomly initialised (BERT's own initialisation) or loaded from ``settings.init``
+    (heads that folder lacks, such as the next-sentence classifier, start random); a relative ``init``
+    is read from inside the run ``folder``."""
+    from transformers import BertConfig, BertForMaskedLM, BertForPreTraining
+
+    kind = BertForPreTraining if settings.pairs else BertForMaskedLM
+    if settings.init:
+        torch.manual_seed(settings.seed)
+        init = Path(folder or ".") / settings.init
+        model = kind.from_pretrained(init, dtype=torch.float32)
+        if (model.config.hidden_size, model.config.num_hidden_layers) != (settings.hidden, settings.layers):
+            raise ValueError(f"init={settings.init} is {model.config.num_hidden_layers} layers x "
+                             f"{model.config.hidden_size}, the settings ask {settings.layers} x {settings.hidden}")
+        return model
 
     config = BertConfig(
         vocab_size=vocab_size,
@@ -163,7 +229,7 @@ def new_model(settings: PretrainSettings, vocab_size: int):
         max_position_embeddings=512,
     )
     torch.manual_seed(settings.seed)
-    return BertForMaskedLM(config)
+    return kind(config)
 
 
 def learning_rate(settings: PretrainSettings, step: int) -> float:
@@ -205,12 +271,14 @@ def _check_settings(folder: Path, settings: PretrainSettings) -> None:
 
 
 def read_log(folder: Path) -> list[dict]:
-    """The rows of ``log.tsv`` (one per step) as dicts of ``LOG_COLUMNS``."""
+    """The rows of ``log.tsv`` (one per step) as dicts of ``LOG_COLUMNS`` (the next-sentence columns
+    are NaN in a run without ``pairs``)."""
     path = Path(folder) / "log.tsv"
     if not path.is_file():
         return []
-    rows = path.read_text().splitlines()[1:]
-    return [dict(zip(LOG_COLUMNS, map(float, row.split("\t")), strict=True)) for row in rows if row]
+    header, *rows = path.read_text().splitlines()
+    names = header.split("\t")
+    return [dict(zip(names, map(float, row.split("\t")), strict=True)) for row in rows if row]
 
 
 def _trim_log(folder: Path, step: int) -> None:
@@ -235,7 +303,7 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     _check_settings(folder, settings)
-    model = new_model(settings, len(tokenizer))
+    model = new_model(settings, len(tokenizer), folder)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
     optimizer = torch.optim.AdamW(
@@ -253,15 +321,25 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
     began = time.perf_counter()
     for step in bar:
         rows = batch_lines(len(corpus), step, settings.batch_size, settings.seed)
-        ids, attention = pad_batch(corpus, rows, tokenizer)
         generator = torch.Generator().manual_seed(settings.seed * 1_000_003 + step)
-        corrupted, targets = mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id, generator)
+        if settings.pairs:
+            ids, attention, segments, next_labels = pair_batch(corpus, rows, tokenizer, step, settings.seed)
+        else:
+            ids, attention = pad_batch(corpus, rows, tokenizer)
+        corrupted, targets = mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id, generator,
+                                         tokenizer.sep_token_id)
         torch.manual_seed(settings.seed * 1_000_003 + step)  # dropout: a function of the step, for resume
         lr = learning_rate(settings, step)
         for group in optimizer.param_groups:
             group["lr"] = lr
         with autocast(precision, "cpu"):
-            loss, accuracy = masked_lm_loss(model, corrupted, attention, targets)
+            if settings.pairs:
+                loss, accuracy, next_loss, next_accuracy = pair_pretraining_loss(
+                    model, corrupted, attention, segments, targets, next_labels)
+                mlm_loss = loss - next_loss
+            else:
+                loss, accuracy = masked_lm_loss(model, corrupted, attention, targets)
+                mlm_loss, next_loss, next_accuracy = loss, torch.tensor(math.nan), torch.tensor(math.nan)
         if not math.isfinite(loss.item()):
             raise FloatingPointError(f"MLM loss is {loss.item()} at step {step}; lower lr ({settings.lr})")
         optimizer.zero_grad(set_to_none=True)
@@ -269,8 +347,11 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         seconds = time.perf_counter() - began
-        log.write(f"{step}\t{loss.item():.5f}\t{accuracy.item():.5f}\t{lr:.6g}\t{int(attention.sum())}\t{seconds:.1f}\n")
-        bar.set_postfix(loss=f"{loss.item():.3f}", acc=f"{accuracy.item():.3f}")
+        values = (step, mlm_loss.item(), accuracy.item(), lr, int(attention.sum()), seconds, next_loss.item(),
+                  next_accuracy.item())
+        log.write("\t".join(f"{v:.6g}" for v in values) + "\n")
+        bar.set_postfix(loss=f"{mlm_loss.item():.3f}", acc=f"{accuracy.item():.3f}",
+                        **({"next_acc": f"{next_accuracy.item():.2f}"} if settings.pairs else {}))
         if (step + 1) % checkpoint_every == 0 or step + 1 == end:
             log.flush()
             save_checkpoint(folder, model, optimizer, step + 1)
@@ -311,3 +392,17 @@ def predict_masked(model, tokenizer, text: str, top_k: int = 5) -> list[list[tup
         result.append([(tokenizer.convert_ids_to_tokens(int(i)), float(p))
                        for p, i in zip(top.values, top.indices, strict=True)])
     return result
+
+
+@torch.no_grad()
+def next_sentence_probability(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 64) -> np.ndarray:
+    """P(B follows A) from a ``BertForPreTraining``'s next-sentence head, for each (A, B) in ``pairs``."""
+    model.eval()
+    probabilities = []
+    for start in range(0, len(pairs), batch_size):
+        chunk = pairs[start : start + batch_size]
+        features = tokenizer([a for a, _ in chunk], [b for _, b in chunk], padding=True, truncation=True,
+                             max_length=128, return_tensors="pt")
+        logits = model(**features).seq_relationship_logits  # (B, 2): index 0 is "B is the next sentence"
+        probabilities.append(logits.float().softmax(-1)[:, 0].numpy())
+    return np.concatenate(probabilities) if probabilities else np.zeros(0)

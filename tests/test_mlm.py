@@ -2,6 +2,7 @@
 only, deterministic data order, exact resume, and the shipped raw BERT it produced."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -87,17 +88,23 @@ def test_batches_walk_one_seeded_permutation_per_epoch():
     assert np.array_equal(mlm.batch_lines(10, 2, 4, seed=3), steps[2])  # the same on every call
 
 
-def test_a_stopped_run_resumes_exactly(tmp_path, tokenizer, corpus):
-    whole = mlm.pretrain(tmp_path / "whole", corpus, tokenizer, TINY, checkpoint_every=4, progress=False,
+def stop_and_resume(tmp_path, corpus, tokenizer, settings) -> list[dict]:
+    """Run ``settings`` whole, and in two parts (stopped after 5 steps); assert equal weights; the parts' log."""
+    whole = mlm.pretrain(tmp_path / "whole", corpus, tokenizer, settings, checkpoint_every=4, progress=False,
                          precision="fp32")
-    mlm.pretrain(tmp_path / "parts", corpus, tokenizer, TINY, steps=5, checkpoint_every=4, progress=False,
+    mlm.pretrain(tmp_path / "parts", corpus, tokenizer, settings, steps=5, checkpoint_every=4, progress=False,
                  precision="fp32")
-    resumed = mlm.pretrain(tmp_path / "parts", corpus, tokenizer, TINY, checkpoint_every=4, progress=False,
+    resumed = mlm.pretrain(tmp_path / "parts", corpus, tokenizer, settings, checkpoint_every=4, progress=False,
                            precision="fp32")
     for (name, a), (_, b) in zip(whole.state_dict().items(), resumed.state_dict().items(), strict=True):
         assert torch.allclose(a, b, atol=1e-6), name
     log = mlm.read_log(tmp_path / "parts")
-    assert [int(row["step"]) for row in log] == list(range(TINY.total_steps))  # no step twice, none lost
+    assert [int(row["step"]) for row in log] == list(range(settings.total_steps))  # no step twice, none lost
+    return log
+
+
+def test_a_stopped_run_resumes_exactly(tmp_path, tokenizer, corpus):
+    stop_and_resume(tmp_path, corpus, tokenizer, TINY)
     with pytest.raises(ValueError, match="started with other settings"):
         other = mlm.PretrainSettings(**{**json.loads((tmp_path / "parts" / "settings.json").read_text()), "lr": 1.0})
         mlm.pretrain(tmp_path / "parts", corpus, tokenizer, other, progress=False)
@@ -116,3 +123,39 @@ def test_the_shipped_raw_bert_is_a_pretrained_bert_of_the_cpu_profiles_shape(tok
     model = BertForMaskedLM.from_pretrained(folder, dtype=torch.float32)
     guesses = mlm.predict_masked(model, tokenizer, "the cat sat on the [MASK].", top_k=5)
     assert len(guesses) == 1 and len(guesses[0]) == 5 and all(0 < p <= 1 for _, p in guesses[0])
+
+
+PAIRS = replace(TINY, pairs=True)
+
+
+def test_pair_batches_are_berts_two_segment_inputs_with_half_next_lines(tokenizer, corpus):
+    rows = mlm.batch_lines(len(corpus), 0, 400, seed=0)
+    ids, attention, segments, labels = mlm.pair_batch(corpus, rows, tokenizer, step=0, seed=0)
+    assert labels.float().mean().item() == pytest.approx(0.5, abs=0.08)
+    for row in range(len(rows)):
+        first = corpus.line(rows[row]).tolist()
+        n = int(attention[row].sum())
+        pieces = ids[row, :n].tolist()
+        assert pieces[0] == tokenizer.cls_token_id and pieces[len(first) + 1] == tokenizer.sep_token_id
+        assert pieces[1 : len(first) + 1] == first and pieces[-1] == tokenizer.sep_token_id
+        second = pieces[len(first) + 2 : -1]
+        assert segments[row, : len(first) + 2].sum() == 0 and segments[row, len(first) + 2 : n].all()
+        assert not segments[row, n:].any()
+        if labels[row] == 0:  # BERT's convention: 0 = B is the next line
+            assert second == corpus.line(min(rows[row] + 1, len(corpus) - 1)).tolist()
+    again = mlm.pair_batch(corpus, rows, tokenizer, step=0, seed=0)
+    assert all(torch.equal(a, b) for a, b in zip((ids, attention, segments, labels), again, strict=True))
+    corrupted, targets = mlm.mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id,
+                                         torch.Generator().manual_seed(0), tokenizer.sep_token_id)
+    assert not (targets == tokenizer.sep_token_id).any()  # neither [SEP] is ever hidden
+
+
+def test_a_pair_run_continues_from_init_weights_and_resumes_exactly(tmp_path, tokenizer, corpus):
+    first = mlm.pretrain(tmp_path / "stage1", corpus, tokenizer, TINY, progress=False, precision="fp32")
+    first.save_pretrained(tmp_path / "stage1-model")
+    settings = replace(PAIRS, init=str(tmp_path / "stage1-model"))
+    start = mlm.new_model(settings, len(tokenizer))
+    for name, weight in first.bert.state_dict().items():
+        assert torch.equal(start.bert.state_dict()[name], weight), name  # the encoder continues
+    log = stop_and_resume(tmp_path, corpus, tokenizer, settings)
+    assert all(0.0 <= row["next_accuracy"] <= 1.0 and row["next_loss"] > 0 for row in log)
