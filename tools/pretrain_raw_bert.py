@@ -166,7 +166,7 @@ def stage_card(run: Path, settings: mlm.PretrainSettings, steps: int, log: list[
         "steps": steps,
         "lines_seen": steps * settings.batch_size,
         "tokens_seen": int(sum(r["tokens"] for r in log)),
-        "wall_hours": round(sum(_segment_seconds(log)) / 3600, 2),
+        "wall_hours": round(_working_seconds(log) / 3600, 2),
         "train_loss_last_200_steps": round(float(np.mean([r["loss"] for r in last])), 3),
         "train_accuracy_last_200_steps": round(float(np.mean([r["accuracy"] for r in last])), 3),
         "settings": json.loads((run / "settings.json").read_text()),
@@ -177,14 +177,16 @@ def stage_card(run: Path, settings: mlm.PretrainSettings, steps: int, log: list[
     return card
 
 
-def _segment_seconds(log: list[dict]) -> list[float]:
-    """Wall seconds of each uninterrupted stretch of the log (its ``seconds`` column restarts at resume)."""
-    spans, last = [], 0.0
+def _working_seconds(log: list[dict], pause: float = 60.0) -> float:
+    """Seconds spent on steps: the sum of the gaps between consecutive log rows, leaving out gaps over
+    ``pause`` s (a job stopped with SIGSTOP while tests ran) and the restart of the ``seconds`` column at a
+    resume; the first step of each stretch counts its own seconds."""
+    total, last = 0.0, 0.0
     for row in log:
-        if row["seconds"] < last:
-            spans.append(last)
+        gap = row["seconds"] - last if row["seconds"] >= last else row["seconds"]
+        total += gap if gap <= pause else 0.0
         last = row["seconds"]
-    return spans + [last]
+    return total
 
 
 def model_card(card: dict) -> str:
@@ -228,6 +230,8 @@ def _stage_row(number: int, stage: dict) -> str:
     else:
         data = f"single lines of ≤ {s['max_tokens']} tokens, MLM only, {s['batch_size']} lines a step"
     schedule = f"AdamW lr {s['lr']}, warm-up {s['warmup_steps']}, linear decay to 0 at {s['total_steps']:,}"
+    if stage["steps"] < s["total_steps"]:
+        schedule += f" (stopped at step {stage['steps']:,} of this schedule)"
     return (f"| {number} | {data}; {schedule} | {stage['steps']:,} | {stage['tokens_seen']:,} | "
             f"{stage['wall_hours']} | {stage['train_loss_last_200_steps']} / {stage['train_accuracy_last_200_steps']} |")
 

@@ -86,7 +86,7 @@ def main() -> None:
     print(f"random init ends {gap:+.2f} points from the pretrained model after the same fine-tuning")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"models": report, "glove": glove, "criteria": checks, "settings": vars(args)}, f, indent=1)
+            json.dump({"models": report, "glove": glove, "criteria": {k: bool(v) for k, v in checks.items()}, "settings": vars(args)}, f, indent=1)
 
 
 if __name__ == "__main__":
