@@ -4,7 +4,7 @@
 
 Workload: the packaged all-MiniLM-L6-v2 encodes ``--real`` unique sentences of the shipped STS-B,
 SNLI and SICK sets (unit vectors, d = 384); the corpus is grown to ``--size`` with
-``sl.ann.jittered_copies``; 500 further real sentences are the queries. Both libraries build the
+``course.ann.jittered_copies``; 500 further real sentences are the queries. Both libraries build the
 same HNSW graph (M = 32, efConstruction 80) with their default thread count, then answer the queries
 one at a time at several efSearch values. Reported: build seconds, median ms per query (best of 3
 passes), recall@10 against FAISS brute force, bytes per vector. The ratio hnswlib / FAISS of
@@ -22,6 +22,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 
 import sbert_lab as sl  # noqa: E402
+from sbert_lab import course  # noqa: E402
 
 
 def shipped_sentences() -> list[str]:
@@ -60,15 +61,15 @@ def main() -> None:
 
     sentences = shipped_sentences()
     encoder = sl.SentenceEncoder(sl.models.PACKAGED_MINILM)
-    vectors = sl.search.normalize_rows(encoder.encode(sentences[: args.real + 500], batch_size=64))
+    vectors = course.search.normalize_rows(encoder.encode(sentences[: args.real + 500], batch_size=64))
     real, queries = vectors[: args.real], vectors[args.real :]
-    corpus = np.concatenate([real, sl.ann.jittered_copies(real, args.size - len(real))])
+    corpus = np.concatenate([real, course.ann.jittered_copies(real, args.size - len(real))])
     k = 10
-    exact = sl.ann.search(sl.ann.exact_index(corpus), queries, k)
+    exact = course.ann.search(course.ann.exact_index(corpus), queries, k)
     print(f"corpus {len(corpus):,} vectors ({len(real):,} real sentences), {len(queries)} queries, d={corpus.shape[1]}")
 
     started = time.perf_counter()
-    ours = sl.ann.hnsw_index(corpus, links=32, build_breadth=80)
+    ours = course.ann.hnsw_index(corpus, links=32, build_breadth=80)
     faiss_build = time.perf_counter() - started
     started = time.perf_counter()
     theirs = hnswlib_index(corpus, 32, 80)
@@ -78,13 +79,13 @@ def main() -> None:
     print("efSearch | faiss ms  recall@10 | hnswlib ms  recall@10 | ms ratio hnswlib/faiss")
     for breadth in (16, 32, 64, 128):
         ours.hnsw.efSearch = breadth
-        faiss_ms = sl.ann.query_milliseconds(ours, queries, k)
-        faiss_recall = sl.ann.recall_vs_exact(sl.ann.search(ours, queries, k), exact)
+        faiss_ms = course.ann.query_milliseconds(ours, queries, k)
+        faiss_recall = course.ann.recall_vs_exact(course.ann.search(ours, queries, k), exact)
         ids, hnswlib_ms = hnswlib_query(theirs, queries, k, breadth)
-        hnswlib_recall = sl.ann.recall_vs_exact(ids, exact)
+        hnswlib_recall = course.ann.recall_vs_exact(ids, exact)
         print(f"{breadth:>8} | {faiss_ms:8.3f}  {faiss_recall:9.3f} | {hnswlib_ms:10.3f}  {hnswlib_recall:9.3f} | {hnswlib_ms / faiss_ms:.2f}")
-    print(f"bytes per vector: faiss HNSW {sl.ann.bytes_per_vector(ours):.0f}; "
-          f"IVF-PQ 48 codes {sl.ann.bytes_per_vector(sl.ann.ivfpq_index(corpus)):.0f}; flat fp32 {4 * corpus.shape[1]}")
+    print(f"bytes per vector: faiss HNSW {course.ann.bytes_per_vector(ours):.0f}; "
+          f"IVF-PQ 48 codes {course.ann.bytes_per_vector(course.ann.ivfpq_index(corpus)):.0f}; flat fp32 {4 * corpus.shape[1]}")
 
 
 if __name__ == "__main__":

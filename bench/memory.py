@@ -3,7 +3,7 @@
     HF_HUB_OFFLINE=1 .venv/bin/python bench/memory.py                  # every lesson, offline profile
     .venv/bin/python bench/memory.py 03 07 --profile cpu                # some lessons, another profile
 
-Each lesson runs in a fresh kernel through the notebook tool (``sbert_lab.notebooks.run_notebook``,
+Each lesson runs in a fresh kernel through the notebook tool (``sbert_lab.tools.notebooks.run_notebook``,
 which reads the kernel's own ``getrusage(RUSAGE_SELF).ru_maxrss`` after the last cell), in a scratch
 copy of ``notebooks/`` with empty ``results/`` and ``runs/``: no lesson finds a model that another one
 trained, so each pays for the training it needs (the worst case, as for a student who opens that
@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sbert_lab.notebooks import NotebookToolError, lesson_sources, run_notebook  # noqa: E402
+from sbert_lab.tools.notebooks import NotebookToolError, lesson_sources, run_notebook  # noqa: E402
 
 FLOOR = "(floor: kernel + import sbert_lab, torch, transformers)"
 FLOOR_SOURCE = "import sbert_lab as sl\nimport torch\nimport transformers"
@@ -92,7 +92,7 @@ def main() -> None:
         parser.error(str(err))
     missing = [str(n) for n in notebooks if not n.exists()]
     if missing:
-        parser.error(f"missing notebooks (run `python -m sbert_lab.notebooks sync`): {', '.join(missing)}")
+        parser.error(f"missing notebooks (run `python -m sbert_lab.tools.notebooks sync`): {', '.join(missing)}")
     data = os.environ.get("SBERT_LAB_DATA") or "unset (fixtures)"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
           f"profile {args.profile}, SBERT_LAB_DATA {data}", flush=True)  # fmt: skip

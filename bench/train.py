@@ -40,6 +40,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch  # noqa: E402
 
 import sbert_lab as sl  # noqa: E402
+from sbert_lab import course  # noqa: E402
 from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path  # noqa: E402
 
 RECIPE = {"epochs": 1, "batch_size": 16, "lr": 2e-5, "warmup": 0.1, "seed": 0}
@@ -150,7 +151,7 @@ def bench_nli(test, size: int | None, st_without_normalize: bool) -> None:
     from sentence_transformers import losses
 
     pairs = sl.data.load_nli("snli", "dev") + sl.data.load_nli("sick", "train")
-    pairs = sl.profiles.subset(pairs, size, seed=0)
+    pairs = course.profiles.subset(pairs, size, seed=0)
     snli_test = sl.data.load_nli("snli", "test")
     dim = 384
     st_model, st_loss, st_wall, st_cpu, st_steps = theirs(

@@ -23,7 +23,7 @@
 #
 # **Paper:** SBERT, Section 4 starts every model from pre-trained BERT (Devlin et al. 2019, whose
 # Section 3.1 defines the MLM task). On a machine without the hub the workbook uses a small BERT
-# that this project pre-trained itself with exactly this objective (`sbert_lab/mlm.py`); its model
+# that this project pre-trained itself with exactly this objective (`sbert_lab/course/mlm.py`); its model
 # card is `sbert_lab/offline_models/raw-bert-L4-H256/README.md`.
 
 # %%
@@ -40,8 +40,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("00_where_raw_bert_comes_from", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("00_where_raw_bert_comes_from", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %% [markdown]
 # ## 1 · The task: fill in the blanks
@@ -56,7 +57,7 @@ lesson = sl.lesson.start("00_where_raw_bert_comes_from", keep_models_in_drive=KE
 #            --MLM head (H -> V = 30,522 word pieces)--> logits (M, V) --cross-entropy vs the originals
 # ```
 #
-# `sl.mlm.mask_tokens` does the hiding; here it is on one batch of sentences.
+# `course.mlm.mask_tokens` does the hiding; here it is on one batch of sentences.
 
 # %%
 import json
@@ -70,9 +71,9 @@ from transformers import AutoModelForMaskedLM, AutoTokenizer
 profile = lesson.profile
 tokenizer = AutoTokenizer.from_pretrained(sl.models.resolve_model(profile.raw_model))
 sentences = ["A man is playing a guitar on the stage.", "Two dogs are running through a snowy field."]
-ids, attention = sl.mlm.pad_batch(sl.mlm.tokenize_corpus(sentences, tokenizer, max_tokens=64),
+ids, attention = course.mlm.pad_batch(course.mlm.tokenize_corpus(sentences, tokenizer, max_tokens=64),
                                   np.arange(len(sentences)), tokenizer)
-corrupted, targets = sl.mlm.mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id,
+corrupted, targets = course.mlm.mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id,
                                         torch.Generator().manual_seed(3))
 for row in range(len(sentences)):
     print("input :", " ".join(tokenizer.convert_ids_to_tokens(corrupted[row][attention[row].bool()])))
@@ -94,7 +95,7 @@ questions = ["The cat sat on the [MASK].", "She poured a cup of [MASK].", "He pl
              "The [MASK] is shining and the sky is blue."]
 for question in questions:
     for name, model in (("pre-trained", raw), ("untrained", untrained)):
-        guesses = sl.mlm.predict_masked(model, tokenizer, question, top_k=4)[0]
+        guesses = course.mlm.predict_masked(model, tokenizer, question, top_k=4)[0]
         shown = ", ".join(f"{word} {p:.2f}" for word, p in guesses)
         print(f"{question:<44} {name:>11}: {shown}")
     print()
@@ -107,9 +108,9 @@ for question in questions:
 
 # %%
 held_out = sl.data.load_sts("stsb", "dev", profile.data_dir)
-held_out = sl.profiles.subset(list(dict.fromkeys(s for p in held_out for s in (p.s1, p.s2))), 600)
-held_corpus = sl.mlm.tokenize_corpus(held_out, tokenizer, max_tokens=64)
-scores = {name: sl.mlm.evaluate_mlm(model, held_corpus, tokenizer)
+held_out = course.profiles.subset(list(dict.fromkeys(s for p in held_out for s in (p.s1, p.s2))), 600)
+held_corpus = course.mlm.tokenize_corpus(held_out, tokenizer, max_tokens=64)
+scores = {name: course.mlm.evaluate_mlm(model, held_corpus, tokenizer)
           for name, model in (("pre-trained", raw), ("untrained", untrained))}
 for name, score in scores.items():
     lesson.compare(f"MLM loss on STS-B dev sentences, {name}", paper=None, measured=score["loss"])
@@ -132,13 +133,13 @@ print(f"uniform guessing: loss ln {len(tokenizer):,} = {math.log(len(tokenizer))
 # %%
 from transformers import BertForPreTraining
 
-with sl.encoder.quiet_transformers():
+with sl.models.quiet_transformers():
     with_next_head, loading = BertForPreTraining.from_pretrained(
         sl.models.resolve_model(profile.raw_model), dtype=torch.float32, output_loading_info=True)
 has_next_head = not any("seq_relationship" in key for key in loading["missing_keys"])
 similar = [(p.s1, p.s2) for p in sl.data.load_sts("stsb", "dev", profile.data_dir) if p.score >= 4][:300]
 shuffled = [(a, b) for (a, _), (_, b) in zip(similar, similar[1:] + similar[:1], strict=True)]
-follows = {name: sl.mlm.next_sentence_probability(with_next_head, tokenizer, pairs).mean()
+follows = {name: course.mlm.next_sentence_probability(with_next_head, tokenizer, pairs).mean()
            for name, pairs in (("similar pairs", similar), ("random pairs", shuffled))}
 for name, probability in follows.items():
     lesson.compare(f"P(B follows A), STS-B dev {name}", paper=None, measured=probability, digits=3)
@@ -163,7 +164,7 @@ print(f"the head gives similar pairs {gap:+.3f} more probability of following th
 #
 # A few hundred steps of the same objective from random weights, on the training sentences of STS-B
 # and SICK that ship with the package: a 2-layer, 128-wide BERT (a quarter of the offline model's
-# width, so that it runs in about a minute anywhere). `sl.mlm.pretrain` is the loop that trained the
+# width, so that it runs in about a minute anywhere). `course.mlm.pretrain` is the loop that trained the
 # offline model: masked positions only through the head, AdamW with warm-up, a checkpoint every
 # `checkpoint_every` steps, and a resume that continues exactly where a stopped run was.
 
@@ -172,16 +173,16 @@ import tempfile
 
 train_sentences = [s for name in ("stsb", "sick") for p in sl.data.load_sts(name, "train", profile.data_dir)
                    for s in (p.s1, p.s2)]
-train_corpus = sl.mlm.tokenize_corpus(list(dict.fromkeys(train_sentences)), tokenizer, max_tokens=48)
-live = sl.mlm.PretrainSettings(hidden=128, layers=2, heads=2, max_tokens=48, batch_size=64, lr=1e-3,
+train_corpus = course.mlm.tokenize_corpus(list(dict.fromkeys(train_sentences)), tokenizer, max_tokens=48)
+live = course.mlm.PretrainSettings(hidden=128, layers=2, heads=2, max_tokens=48, batch_size=64, lr=1e-3,
                                warmup_steps=20, total_steps=profile.mlm_live_steps, seed=0)
 print(f"{len(train_corpus):,} lines, {len(train_corpus.ids):,} word pieces; {live.total_steps} steps of {live.batch_size} lines")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 run_folder = tempfile.mkdtemp(prefix="mlm-live-")
-small = sl.mlm.pretrain(run_folder, train_corpus, tokenizer, live, checkpoint_every=100)
-log = sl.mlm.read_log(run_folder)
+small = course.mlm.pretrain(run_folder, train_corpus, tokenizer, live, checkpoint_every=100)
+log = course.mlm.read_log(run_folder)
 
 # %%
 first, last = (float(np.mean([row["loss"] for row in part])) for part in (log[:20], log[-20:]))
@@ -226,7 +227,7 @@ plt.show()
 #
 # Given the head's `logits` (M, V) at the hidden positions and the full `targets` (B, T) — the original
 # id where a piece was hidden, −100 elsewhere — return the share of hidden pieces whose highest-scoring
-# word piece is the original. (`sl.mlm.masked_lm_loss` returns the same number.)
+# word piece is the original. (`course.mlm.masked_lm_loss` returns the same number.)
 
 # %% tags=["solution"]
 def masked_accuracy(logits, targets):
@@ -239,8 +240,8 @@ def masked_accuracy(logits, targets):
 with torch.no_grad():
     hidden_states = raw.bert(input_ids=corrupted, attention_mask=attention).last_hidden_state
     check_logits = raw.cls(hidden_states[targets != -100])
-    _, library_accuracy = sl.mlm.masked_lm_loss(raw, corrupted, attention, targets)
-sl.lesson.check(
+    _, library_accuracy = course.mlm.masked_lm_loss(raw, corrupted, attention, targets)
+course.lesson.check(
     abs(masked_accuracy(check_logits, targets) - library_accuracy.item()) < 1e-6,
     f"masked_accuracy gives {masked_accuracy(check_logits, targets)}, the library {library_accuracy.item()}",
     hint="keep only the positions where targets != -100, then compare logits.argmax(-1) with them",
@@ -265,7 +266,7 @@ results_file = lesson.save()
 # ## Further exercises
 #
 # 1. Change `MASK_FRACTION` thinking: what happens to the live loss if you mask 40 % of the pieces? (Pass
-#    your own masking to a copy of `sl.mlm.pretrain`'s loop.)
+#    your own masking to a copy of `course.mlm.pretrain`'s loop.)
 # 2. Predict two masks at once ("The [MASK] sat on the [MASK].") — are the guesses independent?
-# 3. Resume: stop the live run after 100 steps (`steps=100`), run `sl.mlm.pretrain` again on the same
+# 3. Resume: stop the live run after 100 steps (`steps=100`), run `course.mlm.pretrain` again on the same
 #    folder, and check that `read_log` shows every step exactly once.

@@ -42,8 +42,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("01_raw_bert_fails", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("01_raw_bert_fails", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %% [markdown]
 # The lines above say which **profile** this run uses. A profile only sets sizes and model names:
@@ -77,7 +78,7 @@ import pandas as pd
 
 warnings.filterwarnings("ignore", message=".*were truncated")  # profile.max_length caps tokens
 profile = lesson.profile
-stsb_test = sl.profiles.subset(sl.data.load_sts("stsb", "test", profile.data_dir), profile.eval_size)
+stsb_test = course.profiles.subset(sl.data.load_sts("stsb", "test", profile.data_dir), profile.eval_size)
 print(f"STS-B test: {len(stsb_test)} pairs (this profile evaluates at most {profile.eval_size or 'all'})")
 
 # %%
@@ -96,12 +97,12 @@ for pair in by_score[:: max(1, len(by_score) // 4)]:
 # - **mean**: the average of the token vectors (the paper's "Avg. BERT embeddings");
 # - **max**: for each of the H features, the largest value over the tokens.
 #
-# `sl.baselines.raw_bert` gives the three as encoders that share one set of weights: the
+# `course.baselines.raw_bert` gives the three as encoders that share one set of weights: the
 # pre-trained checkpoint named by the profile, not fine-tuned at all. (The profile caps the number
 # of tokens per sentence, `profile.max_length`, to save time; the few longer sentences are cut.)
 
 # %%
-raw_bert = sl.baselines.raw_bert(profile.raw_model, max_length=profile.max_length)
+raw_bert = course.baselines.raw_bert(profile.raw_model, max_length=profile.max_length)
 print(raw_bert["mean"])
 
 # %%
@@ -132,7 +133,7 @@ lesson.compare("STS-B test, raw BERT max", paper=None, measured=raw_scores["max"
 # baseline — and STS pairs with high scores do tend to share words.
 
 # %%
-untrained = sl.baselines.raw_bert(profile.untrained_model, max_length=profile.max_length)
+untrained = course.baselines.raw_bert(profile.untrained_model, max_length=profile.max_length)
 untrained_scores = {
     mode: sl.evaluation.sts_spearman(untrained[mode], stsb_test, batch_size=profile.encode_batch_size)
     for mode in ("cls", "mean")
@@ -161,7 +162,7 @@ print(f"The untrained network ranks STS-B pairs {abs(gap):.1f} points {verdict} 
 # dimensions): expect it far below the paper's 58.02 — about 39 on all of STS-B test.
 
 # %%
-glove = sl.baselines.GloVeAverage()
+glove = course.baselines.GloVeAverage()
 glove_score = sl.evaluation.sts_spearman(glove, stsb_test)
 print(f"{glove}: {glove.coverage([pair.s1 for pair in stsb_test]):.1%} of the tokens have a vector")
 lesson.compare("STS-B test, averaged GloVe", paper=58.02, measured=glove_score)
@@ -208,7 +209,7 @@ TABLE_1
 def load_task(task):
     """Test pairs of an STS task (capped by the profile), or None after saying why it is missing."""
     try:
-        return sl.profiles.subset(sl.data.load_sts(task, "test", profile.data_dir), profile.eval_size)
+        return course.profiles.subset(sl.data.load_sts(task, "test", profile.data_dir), profile.eval_size)
     except sl.data.DataNotFoundError as err:
         print(f"{task}: not available, left out ({str(err).splitlines()[-1].strip().lstrip('- ')})")
         return None
@@ -349,13 +350,13 @@ def spearman(x, y):
 # %%
 from scipy.stats import spearmanr
 
-sl.lesson.check(
+course.lesson.check(
     np.allclose(average_ranks([10, 20, 20, 30]), [1, 2.5, 2.5, 4]),
     f"average_ranks([10, 20, 20, 30]) should be [1, 2.5, 2.5, 4], got {average_ranks([10, 20, 20, 30])}",
     hint="count the values strictly below each value, then add (number of equal values + 1) / 2",
 )
 cosines = pair_cosines["trained reference"]
-sl.lesson.check(
+course.lesson.check(
     abs(spearman(cosines, gold) - spearmanr(cosines, gold).statistic) < 1e-9,
     "spearman() disagrees with scipy.stats.spearmanr on the STS-B cosines of the trained model",
     hint="Pearson correlation of the two rank vectors: np.corrcoef(ranks_x, ranks_y)[0, 1]",

@@ -41,8 +41,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("02_siamese_bi_encoder", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("02_siamese_bi_encoder", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %% [markdown]
 # The BERT below is the profile's raw model (on the `offline` profile, the project's own small
@@ -146,18 +147,18 @@ def my_mean_pool(hidden, mask):
 
 # %%
 mean_vectors = my_mean_pool(hidden, mask)
-sl.lesson.check(
+course.lesson.check(
     tuple(mean_vectors.shape) == (len(sentences), encoder.dim),
     f"my_mean_pool should return shape (B, H) = {(len(sentences), encoder.dim)}, got {tuple(mean_vectors.shape)}",
     hint="sum over the token axis (dim=1), which removes T",
 )
 one_by_one = torch.stack([hidden[b, : int(mask[b].sum())].mean(dim=0) for b in range(len(sentences))])
-sl.lesson.check(
+course.lesson.check(
     torch.allclose(mean_vectors, one_by_one, atol=1e-5),
     "my_mean_pool differs from the average over each sentence's real tokens",
     hint="multiply by the mask before summing, and divide by the number of real tokens, not by T",
 )
-sl.lesson.check(
+course.lesson.check(
     torch.allclose(mean_vectors, sl.pooling.mean_pool(hidden, mask), atol=1e-5),
     "my_mean_pool differs from sl.pooling.mean_pool",
     hint="read sbert_lab/pooling.py once yours passes the check above",

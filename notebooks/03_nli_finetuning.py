@@ -40,8 +40,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("03_nli_finetuning", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("03_nli_finetuning", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import math
@@ -112,10 +113,10 @@ print(softmax_loss)
 # is what we report.
 
 # %%
-nli_train = sl.recipes.nli_pairs(profile)  # profile.nli_train's sets joined, then a seeded subset of nli_train_size
-nli_eval = sl.profiles.subset(sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir), profile.eval_size)
-sts_dev = sl.recipes.sts_pairs(profile, "dev")  # STS-B dev, at most profile.eval_size pairs
-sts_test = sl.recipes.sts_pairs(profile, "test")
+nli_train = course.recipes.nli_pairs(profile)  # profile.nli_train's sets joined, then a seeded subset of nli_train_size
+nli_eval = course.profiles.subset(sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir), profile.eval_size)
+sts_dev = course.recipes.sts_pairs(profile, "dev")  # STS-B dev, at most profile.eval_size pairs
+sts_test = course.recipes.sts_pairs(profile, "test")
 
 labels = Counter(sl.data.NLI_LABELS[pair.label] for pair in nli_train)
 print(f"NLI train {len(nli_train):,} pairs from {profile.nli_train}: {dict(sorted(labels.items()))}")
@@ -199,7 +200,7 @@ print(f"{steps} steps of {profile.batch_size} pairs; STS-B dev every {eval_every
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-curve = sl.viz.LiveCurve("STS-B dev Spearman", start=before_dev, paper=80.78)  # Table 6: NLI, MEAN, dev
+curve = course.viz.LiveCurve("STS-B dev Spearman", start=before_dev, paper=80.78)  # Table 6: NLI, MEAN, dev
 history = sl.train.fit(
     encoder,
     softmax_loss,
@@ -225,7 +226,7 @@ print(f"{history.steps} steps in {history.seconds:.0f} s")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-sl.viz.plot_training(history, eval_panel=False, title=f"SoftmaxLoss on NLI — {profile.raw_model}")
+course.viz.plot_training(history, eval_panel=False, title=f"SoftmaxLoss on NLI — {profile.raw_model}")
 plt.show()
 
 # %% [markdown]
@@ -259,13 +260,13 @@ print(f"the classifier beats the majority label by {100 * (nli_acc - majority):.
 # %% [markdown]
 # ### Keep the model for lesson 4
 #
-# Lesson 4 starts from this NLI model. `sl.recipes.nli_model(profile)` looks for it in
-# `sl.lesson.runs_dir(profile)` and trains it only when it is missing, so we save it where it looks.
+# Lesson 4 starts from this NLI model. `course.recipes.nli_model(profile)` looks for it in
+# `course.lesson.runs_dir(profile)` and trains it only when it is missing, so we save it where it looks.
 # Only the encoder is saved — the classifier has done its job.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-saved = sl.recipes.save_nli_model(encoder, history, profile)
+saved = course.recipes.save_nli_model(encoder, history, profile)
 print(f"saved the encoder to {saved}")
 
 # %% [markdown]
@@ -292,12 +293,12 @@ with torch.no_grad():
     reference = softmax_loss.concatenate(u, v)
     loss_from_yours = F.cross_entropy(softmax_loss.classifier(yours), check_gold)
     loss_from_library = softmax_loss([u, v], check_gold)
-sl.lesson.check(
+course.lesson.check(
     yours.shape == reference.shape and torch.allclose(yours, reference),
     f"your features have shape {tuple(yours.shape)}; SoftmaxLoss's have {tuple(reference.shape)} and differ in value",
     hint="torch.cat([...], dim=-1) joins along the feature dimension; the order is u, v, |u - v|; |x| is x.abs()",
 )
-sl.lesson.check(
+course.lesson.check(
     torch.allclose(loss_from_yours, loss_from_library, atol=1e-5),
     f"cross-entropy from your features {loss_from_yours.item():.4f} ≠ SoftmaxLoss {loss_from_library.item():.4f}",
 )
@@ -338,7 +339,7 @@ ABLATION = {  # classifier input -> the paper's STS-B dev Spearman (Table 6)
     ("u", "v", "|u-v|"): 80.78,
     ("u", "v", "|u-v|", "u*v"): 80.44,
 }
-ablation_pairs = sl.profiles.subset(nli_train, max(profile.batch_size, round(len(nli_train) * profile.ablation_share)), seed=0)
+ablation_pairs = course.profiles.subset(nli_train, max(profile.batch_size, round(len(nli_train) * profile.ablation_share)), seed=0)
 print(f"each ablation run: {len(ablation_pairs):,} NLI pairs, 1 epoch")
 
 
@@ -370,7 +371,7 @@ for features in ABLATION:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-sl.viz.plot_paper_vs_yours(
+course.viz.plot_paper_vs_yours(
     ["(" + ", ".join(f) + ")" for f in ABLATION],
     list(ABLATION.values()),
     list(ablation_dev.values()),

@@ -40,8 +40,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("04_sts_regression_and_cross_encoder", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("04_sts_regression_and_cross_encoder", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import math
@@ -79,9 +80,9 @@ profile = lesson.profile
 # ## 2. The data
 
 # %%
-sts_train = sl.recipes.sts_pairs(profile, "train")  # STS-B train, up to profile.sts_train_size pairs
-sts_dev = sl.recipes.sts_pairs(profile, "dev")  # up to profile.eval_size pairs
-sts_test = sl.recipes.sts_pairs(profile, "test")
+sts_train = course.recipes.sts_pairs(profile, "train")  # STS-B train, up to profile.sts_train_size pairs
+sts_dev = course.recipes.sts_pairs(profile, "dev")  # up to profile.eval_size pairs
+sts_test = course.recipes.sts_pairs(profile, "test")
 print(f"STS-B train {len(sts_train):,} pairs, dev {len(sts_dev):,}, test {len(sts_test):,}")
 for pair in sorted(sts_train[:40], key=lambda p: p.score)[::13]:
     print(f"{pair.score:4.1f}  {pair.s1!r}\n      {pair.s2!r}")
@@ -113,13 +114,13 @@ for name, pairs in (("stsb", sts_train[:32]), ("sick", sick_train[:32])):
     low, high = sl.data.score_range(name)
     reference = sl.losses.CosineMSELoss(score_range=(low, high))
     yours = torch.tensor([unit_score(p.score, low, high) for p in pairs])
-    sl.lesson.check(
+    course.lesson.check(
         torch.allclose(yours, reference.labels(pairs)),
         f"{name}: your targets {yours[:3].tolist()} ... differ from CosineMSELoss's {reference.labels(pairs)[:3].tolist()} ...",
         hint=f"{name} scores run from {low} to {high}: subtract the low end, divide by the width of the range",
     )
     u, v = torch.randn(len(pairs), 16), torch.randn(len(pairs), 16)
-    sl.lesson.check(
+    course.lesson.check(
         torch.allclose(cosine_mse(u, v, yours), reference([u, v], reference.labels(pairs)), atol=1e-6),
         f"{name}: your loss {cosine_mse(u, v, yours).item():.5f} ≠ CosineMSELoss {reference([u, v], yours).item():.5f}",
         hint="F.cosine_similarity(u, v, dim=-1) gives one cosine per row; then the mean of the squared differences",
@@ -133,12 +134,12 @@ for name, pairs in (("stsb", sts_train[:32]), ("sick", sick_train[:32])):
 #
 # ## 4. Start from the NLI model of lesson 3
 #
-# `sl.recipes.nli_model` loads the model lesson 3 trained (from `sl.lesson.runs_dir(profile)`), or trains
+# `course.recipes.nli_model` loads the model lesson 3 trained (from `course.lesson.runs_dir(profile)`), or trains
 # it now with the same recipe if it is missing, and says which.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-encoder = sl.recipes.nli_model(profile)
+encoder = course.recipes.nli_model(profile)
 print(encoder)
 
 
@@ -179,15 +180,15 @@ print(f"{steps} steps of {profile.batch_size} pairs; STS-B dev every {eval_every
 # %%
 # NBVAL_IGNORE_OUTPUT
 before_dev = dev_spearman(encoder)
-curve = sl.viz.LiveCurve("STS-B dev Spearman", start=before_dev, paper=None)
+curve = course.viz.LiveCurve("STS-B dev Spearman", start=before_dev, paper=None)
 history = train(encoder, cosine_mse_loss(), sts_train,
                 eval_fn=curve.track(dev_spearman, every=eval_every, total_steps=steps), eval_every=eval_every)
 curve.finish(history)
-sl.recipes.save_sts_model(encoder, history, profile)  # lessons 6 and 8 load it with sl.recipes.sts_model
+course.recipes.save_sts_model(encoder, history, profile)  # lessons 6 and 8 load it with course.recipes.sts_model
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-sl.viz.plot_training(history, eval_label="STS-B dev Spearman", start=before_dev,
+course.viz.plot_training(history, eval_label="STS-B dev Spearman", start=before_dev,
                      title="CosineMSELoss on STS-B train, from the NLI model")
 plt.show()
 
@@ -207,8 +208,8 @@ lesson.compare("STS-B test, SBERT-NLI-STSb (after)", paper=85.35, measured=nli_s
 # %%
 # NBVAL_IGNORE_OUTPUT
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-sl.viz.plot_sts_scatter(axes[0], nli_cosines, gold, title="after NLI (lesson 3)")
-sl.viz.plot_sts_scatter(axes[1], sts_cosines, gold, title="after NLI, then STS-B regression")
+course.viz.plot_sts_scatter(axes[0], nli_cosines, gold, title="after NLI (lesson 3)")
+course.viz.plot_sts_scatter(axes[1], sts_cosines, gold, title="after NLI, then STS-B regression")
 axes[1].plot([0, 5], [0, 1], color="#9e9e9e", linestyle="--", label="cosine = gold / 5")
 axes[1].legend(loc="lower right")
 plt.show()
@@ -269,7 +270,7 @@ cross_history = cross.fit(
     sts_train, score_range=sl.data.score_range("stsb"), epochs=profile.epochs, batch_size=profile.batch_size,
     lr=profile.lr, warmup=0.1, seed=0, eval_fn=lambda model: cross_spearman(model, sts_dev),  # dev once, at the end
 )
-sl.recipes.save_cross_encoder(cross, cross_history, profile)  # lessons 6 and 8 load it with sl.recipes.cross_encoder
+course.recipes.save_cross_encoder(cross, cross_history, profile)  # lessons 6 and 8 load it with course.recipes.cross_encoder
 print(f"{cross_history.steps} steps in {cross_history.seconds:.0f} s; dev Spearman {cross_history.evals[-1][1]:.2f}")
 
 # %%
@@ -308,7 +309,7 @@ for name, (paper, measured) in ours.items():
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-sl.viz.plot_paper_vs_yours(
+course.viz.plot_paper_vs_yours(
     [name.replace(" (", "\n(") for name in ours],
     [paper for paper, _ in ours.values()],
     [measured for _, measured in ours.values()],
@@ -355,9 +356,9 @@ print(f"cross-encoder {cross_test:.2f} vs bi-encoder trained on the same data {r
 # `profile.ablation_share` of the NLI pairs, and as many pairs of STS-B train (or all of it).
 
 # %%
-nli_pairs = sl.recipes.nli_pairs(profile)
-nli_ablation = sl.profiles.subset(nli_pairs, max(profile.batch_size, round(len(nli_pairs) * profile.ablation_share)))
-sts_ablation = sl.profiles.subset(sts_train, len(nli_ablation))
+nli_pairs = course.recipes.nli_pairs(profile)
+nli_ablation = course.profiles.subset(nli_pairs, max(profile.batch_size, round(len(nli_pairs) * profile.ablation_share)))
+sts_ablation = course.profiles.subset(sts_train, len(nli_ablation))
 sts_pooling_dev, nli_pooling_dev = {}, {}
 for pooling in ("mean", "max", "cls"):
     model = raw_encoder(pooling)
@@ -382,7 +383,7 @@ poolings = ["mean", "max", "cls"]
 labels = [f"{p.upper()}\n{o}" for o in ("NLI", "STS-B") for p in poolings]
 paper = [PAPER_POOLING[o][p] for o in ("nli", "sts") for p in poolings]
 measured = [nli_pooling_dev[p] for p in poolings] + [sts_pooling_dev[p] for p in poolings]
-sl.viz.plot_paper_vs_yours(labels, paper, measured, ylabel="STS-B dev Spearman × 100", title="Table 6: pooling")
+course.viz.plot_paper_vs_yours(labels, paper, measured, ylabel="STS-B dev Spearman × 100", title="Table 6: pooling")
 plt.show()
 
 # %% [markdown]
@@ -401,7 +402,7 @@ plt.show()
 #    and evaluate on STS-B: how well does the model transfer?
 # 2. Use a wrong score range on purpose (`CosineMSELoss(score_range=(0, 1))` on STS-B). What happens, and
 #    where do you find out?
-# 3. Start the cross-encoder from the NLI model (`CrossEncoder(<the folder of sl.recipes.nli_model>)`): the
+# 3. Start the cross-encoder from the NLI model (`CrossEncoder(<the folder of course.recipes.nli_model>)`): the
 #    paper's BERT-NLI-STSb row (88.33). Does NLI help the cross-encoder as much as the bi-encoder?
 # 4. Time `cross.predict` on the test pairs against `encoder.encode` of their sentences. How does each grow
 #    when every sentence has to be compared with every other?

@@ -48,8 +48,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("05_triplets_and_in_batch_negatives", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("05_triplets_and_in_batch_negatives", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import math
@@ -97,13 +98,13 @@ profile = lesson.profile
 # from another section of the same article (Dor et al. 2018; 1.8 M training triplets). That data set is not
 # available offline, but NLI gives triplets for free: the **premise** is the anchor, a hypothesis it
 # **entails** is the positive, and one it **contradicts** is the negative (sentence-transformers' AllNLI
-# triplets are built the same way). `sl.recipes.nli_triplets(profile)` builds them from the profile's NLI
+# triplets are built the same way). `course.recipes.nli_triplets(profile)` builds them from the profile's NLI
 # training sets; held-out triplets come from `profile.nli_eval`, never seen in training.
 
 # %%
-all_train = sl.recipes.nli_triplets(profile)
+all_train = course.recipes.nli_triplets(profile)
 train_triplets = all_train[: max(profile.batch_size, len(all_train) // 2)]
-eval_triplets = sl.profiles.subset(sl.data.load_triplets(*profile.nli_eval, data_dir=profile.data_dir), profile.eval_size)
+eval_triplets = course.profiles.subset(sl.data.load_triplets(*profile.nli_eval, data_dir=profile.data_dir), profile.eval_size)
 print(f"training triplets: {len(train_triplets):,} (from {profile.nli_train})")
 print(f"held-out triplets: {len(eval_triplets):,} (from {profile.nli_eval})")
 example = train_triplets[0]
@@ -165,14 +166,14 @@ for margin in (1.0, 5.0):
     yours = triplet_loss(a, p, n, margin)
     library = sl.losses.TripletLoss(margin=margin)([a, p, n], None)
     pytorch = torch.nn.TripletMarginLoss(margin=margin, p=2)(a, p, n)  # adds 1e-6 inside the norm
-    sl.lesson.check(
+    course.lesson.check(
         torch.isclose(yours, library, atol=1e-5) and torch.isclose(yours, pytorch, atol=1e-4),
         f"margin {margin}: yours {yours.item():.5f}, sl.losses.TripletLoss {library.item():.5f}, "
         f"torch.nn.TripletMarginLoss {pytorch.item():.5f}",
         hint="the distance is the L2 norm of the difference, (a - p).norm(dim=-1), not its square; "
         "clamp at 0 BEFORE taking the mean over the batch",
     )
-sl.lesson.check(triplet_loss(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]), torch.tensor([[6.0, 8.0]])).item() == 0.0,
+course.lesson.check(triplet_loss(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]), torch.tensor([[6.0, 8.0]])).item() == 0.0,
                 "d(a,p) = 5, d(a,n) = 10: the negative is 5 further away, more than the margin 1, so the loss is 0")
 
 # %% [markdown]
@@ -200,7 +201,7 @@ print(f"{triplet_history.steps} steps in {triplet_history.seconds:.0f} s")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-sl.viz.plot_training(triplet_history, eval_label="held-out triplet accuracy", start=accuracy["raw"],
+course.viz.plot_training(triplet_history, eval_label="held-out triplet accuracy", start=accuracy["raw"],
                      title=f"TripletLoss (Euclidean, ε = 1) on NLI triplets — {profile.raw_model}")
 plt.show()
 
@@ -291,7 +292,7 @@ print("(for scale, not comparison: the paper's SBERT-WikiSec-large scores 80.78 
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-sl.viz.plot_paper_vs_yours(["raw", "TripletLoss", "MNRL"], [None, None, None],
+course.viz.plot_paper_vs_yours(["raw", "TripletLoss", "MNRL"], [None, None, None],
                            [100 * accuracy["raw"], 100 * accuracy["triplet"], 100 * accuracy["mnrl"]],
                            ylabel="triplet accuracy, %", title="Held-out NLI triplets (paper: WikiSec, a different data set)")
 plt.show()

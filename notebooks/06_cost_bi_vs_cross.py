@@ -46,8 +46,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("06_cost_bi_vs_cross", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("06_cost_bi_vs_cross", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import ipywidgets as widgets
@@ -55,7 +56,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from sbert_lab import cost
+from sbert_lab.course import cost
 
 profile = lesson.profile
 
@@ -93,9 +94,9 @@ for n in (10, 100, 1_000, 10_000, 40_000_000):
 # NBVAL_IGNORE_OUTPUT
 ns = np.unique(np.geomspace(2, 10**8, 300).round().astype(np.int64))
 fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.loglog(ns, ns * (ns - 1) / 2, color=sl.viz.CROSS_COLOR, label="cross-encoder: n(n−1)/2 passes")
-ax.loglog(ns, ns, color=sl.viz.YOURS_COLOR, label="bi-encoder: n passes")
-ax.scatter([10_000], [49_995_000], color=sl.viz.CROSS_COLOR, zorder=3)
+ax.loglog(ns, ns * (ns - 1) / 2, color=course.viz.CROSS_COLOR, label="cross-encoder: n(n−1)/2 passes")
+ax.loglog(ns, ns, color=course.viz.YOURS_COLOR, label="bi-encoder: n passes")
+ax.scatter([10_000], [49_995_000], color=course.viz.CROSS_COLOR, zorder=3)
 ax.annotate("n = 10,000: 49,995,000 pairs", (10_000, 49_995_000), xytext=(40, 10**5), fontsize=8,
             arrowprops={"arrowstyle": "->"})
 ax.set(xlabel="n sentences", ylabel="transformer passes", title="Passes to compare all pairs of n sentences")
@@ -248,7 +249,7 @@ print(f"bi-encoder: index the 40 M questions once in {cost.format_duration(quora
 # %%
 # NBVAL_IGNORE_OUTPUT
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
-sl.viz.plot_cost_curves(ax, per_sentence, per_pair, per_cosine, measured=measured, max_n=10**7, mark_n=10_000)
+course.viz.plot_cost_curves(ax, per_sentence, per_pair, per_cosine, measured=measured, max_n=10**7, mark_n=10_000)
 plt.show()
 
 # %% [markdown]
@@ -269,7 +270,7 @@ def show_estimate(n: int, batch_size: int) -> None:
           f"({cost.format_duration(e.encode_seconds)} encoding + {cost.format_duration(e.cosine_seconds)} cosine)")
     print(f"  the bi-encoder is {e.speedup:,.0f}× faster")
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    sl.viz.plot_cost_curves(ax, sentence_seconds, pair_seconds, per_cosine, max_n=10**6, mark_n=n)
+    course.viz.plot_cost_curves(ax, sentence_seconds, pair_seconds, per_cosine, max_n=10**6, mark_n=n)
     plt.show()
 
 
@@ -308,12 +309,12 @@ def cross_encoder_hours(n: int, seconds_per_pair: float) -> float:
 # NBVAL_CHECK_OUTPUT
 expected = {n: cost.estimate_all_pairs(n, 0.0, per_pair).cross_seconds / 3600 for n in (2, 3, 10, 1_000, 10_000)}
 yours = {n: cross_encoder_hours(n, per_pair) for n in expected}
-sl.lesson.check(
+course.lesson.check(
     all(np.isclose(yours[n], expected[n], rtol=1e-9) for n in expected),
     f"your hours {yours} differ from cost.estimate_all_pairs {expected}",
     hint="n sentences make n(n-1)/2 unordered pairs (2 sentences: 1 pair, 3: 3 pairs); seconds / 3600 = hours",
 )
-sl.lesson.check(
+course.lesson.check(
     round(cross_encoder_hours(10_000, cost.paper_seconds_per_pair())) == 65,
     f"the paper's 4.68 ms per pair over 10,000 sentences should give 65 h, you get {cross_encoder_hours(10_000, cost.paper_seconds_per_pair()):.1f}",
 )
@@ -395,9 +396,9 @@ labels = ["input order", "smart batching"] + [f"{p}, smart batching" for p in th
 yours = [smart.unsorted, smart.sorted, *throughput.values()]
 rows = np.arange(len(labels))
 fig, ax = plt.subplots(figsize=(7, 3.2))
-ax.barh(rows[:2] - 0.2, [paper_unsorted, paper_sorted], height=0.4, color=sl.viz.PAPER_COLOR,
+ax.barh(rows[:2] - 0.2, [paper_unsorted, paper_sorted], height=0.4, color=course.viz.PAPER_COLOR,
         label=f"paper, SBERT-base ({hardware.upper()})")
-ax.barh(rows + 0.2, yours, height=0.4, color=sl.viz.YOURS_COLOR, label=f"yours, {profile.cross_encoder_model}")
+ax.barh(rows + 0.2, yours, height=0.4, color=course.viz.YOURS_COLOR, label=f"yours, {profile.cross_encoder_model}")
 ax.set_yticks(rows, labels)
 ax.set(xlabel="sentences per second", title="Table 7: encoding speed")
 ax.invert_yaxis()

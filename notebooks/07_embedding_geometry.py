@@ -49,8 +49,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("07_embedding_geometry", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("07_embedding_geometry", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import textwrap
@@ -71,7 +72,7 @@ profile = lesson.profile
 # - **raw BERT**: `profile.raw_model` with mean pooling, never trained on sentence pairs — the
 #   starting point of the paper;
 # - **SBERT-NLI (yours)**: the same network after the NLI fine-tuning of lesson 3
-#   (`sl.recipes.nli_model` loads it from `runs/`, or trains it now with this profile's sizes);
+#   (`course.recipes.nli_model` loads it from `runs/`, or trains it now with this profile's sizes);
 # - **reference SBERT**: `profile.reference_model`, a trained SBERT-style model (all-MiniLM-L6-v2,
 #   trained on far more pairs than the paper used) — what a well-trained space looks like.
 #
@@ -81,7 +82,7 @@ profile = lesson.profile
 
 # %%
 raw = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
-yours = sl.recipes.nli_model(profile, quick=True)  # lesson 3's model, or a quicker one
+yours = course.recipes.nli_model(profile, quick=True)  # lesson 3's model, or a quicker one
 reference = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
 encoders = {"raw BERT": raw, "SBERT-NLI (yours)": yours, "reference SBERT": reference}
 for name, encoder in encoders.items():
@@ -106,12 +107,12 @@ topic_sentences = [sentence for _, sentence in topics]
 
 budget = max(0, profile.projection_points - len(topic_sentences))
 sts_pairs = sl.data.load_sts("stsb", "dev", profile.data_dir)
-sts_sentences = sl.profiles.subset(list(dict.fromkeys(s for p in sts_pairs for s in (p.s1, p.s2))), budget // 3)
+sts_sentences = course.profiles.subset(list(dict.fromkeys(s for p in sts_pairs for s in (p.s1, p.s2))), budget // 3)
 
 hypotheses_of = {}  # premise -> its NLI pairs (SNLI has about three per premise, one per label)
 for pair in sl.data.load_nli(*profile.nli_eval, profile.data_dir):
     hypotheses_of.setdefault(pair.premise, []).append(pair)
-premises = sl.profiles.subset(list(hypotheses_of), (budget - len(sts_sentences)) // 4)  # ~4 sentences each
+premises = course.profiles.subset(list(hypotheses_of), (budget - len(sts_sentences)) // 4)  # ~4 sentences each
 nli_pairs = [pair for premise in premises for pair in hypotheses_of[premise]]
 nli_sentences = list(dict.fromkeys(s for p in nli_pairs for s in (p.premise, p.hypothesis)))
 
@@ -134,7 +135,7 @@ print(topic_sentences[0], "|", topic_sentences[1])
 
 # %%
 vectors = {
-    name: sl.search.normalize_rows(encoder.encode(pool, batch_size=profile.encode_batch_size))
+    name: course.search.normalize_rows(encoder.encode(pool, batch_size=profile.encode_batch_size))
     for name, encoder in encoders.items()
 }
 row_of = {s: i for i, s in enumerate(pool)}
@@ -190,7 +191,7 @@ x = vectors["reference SBERT"][:200]
 x = x * np.linspace(0.5, 3.0, len(x))[:, None]  # rows of different lengths
 full = cosine_similarity(x)  # scikit-learn's all-pairs cosine
 expected = full[~np.eye(len(x), dtype=bool)].mean()
-sl.lesson.check(
+course.lesson.check(
     abs(mean_pairwise_cosine(x) - expected) < 1e-4,
     f"mean_pairwise_cosine gives {mean_pairwise_cosine(x):.4f}; scikit-learn's matrix gives {expected:.4f}",
     hint="normalise each row to length 1, take the (n, n) matrix of dot products, and average it without its diagonal",
@@ -229,7 +230,7 @@ first_four = [k for t in dict.fromkeys(topic_labels) for k in [j for j, lab in e
 heat_rows, heat_labels = topic_rows[first_four], [topic_labels[k] for k in first_four]
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
 for ax, (name, v) in zip(axes, vectors.items(), strict=True):
-    image = sl.viz.plot_similarity_heatmap(ax, v[heat_rows], heat_labels if ax is axes[0] else None, title=name)
+    image = course.viz.plot_similarity_heatmap(ax, v[heat_rows], heat_labels if ax is axes[0] else None, title=name)
 fig.colorbar(image, ax=axes, shrink=0.8, label="cosine similarity")
 plt.show()
 
@@ -245,7 +246,7 @@ plt.show()
 #   meaningful; distances *between* clusters and cluster sizes are not.
 #
 # Both are fitted on the whole pool; the topic sentences are coloured by topic, the STS-B and NLI
-# sentences drawn in grey behind them. `sl.viz.pca_2d` and `sl.viz.umap_2d` cache their results under
+# sentences drawn in grey behind them. `course.viz.pca_2d` and `course.viz.umap_2d` cache their results under
 # a hash of the vectors, so re-running a cell is instant. UMAP compiles its code on the first fit in a
 # Python process: the next cell takes several seconds once.
 
@@ -255,8 +256,8 @@ topic_of = {sentence: topic for topic, sentence in topics}
 point_labels = [topic_of.get(s, source_of[s]) for s in pool]  # a topic, or "STS-B" / "NLI"
 fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
 for column, (name, v) in enumerate(vectors.items()):
-    for row, (method, project) in enumerate((("PCA", sl.viz.pca_2d), ("UMAP", sl.viz.umap_2d))):
-        sl.viz.plot_projection(
+    for row, (method, project) in enumerate((("PCA", course.viz.pca_2d), ("UMAP", course.viz.umap_2d))):
+        course.viz.plot_projection(
             axes[row, column], project(v), point_labels, muted=("STS-B", "NLI"), title=f"{name} — {method}", legend=(row, column) == (0, 0)
         )
 plt.tight_layout()
@@ -270,7 +271,7 @@ plt.show()
 # %%
 def neighbour_purity(v: np.ndarray, labels: list[str], k: int = 5) -> float:
     """Share of each row's k nearest rows (cosine, itself left out) that carry the same label."""
-    _, ids = sl.search.top_k_cosine(v, v, k=k, exclude=np.arange(len(v)))
+    _, ids = course.search.top_k_cosine(v, v, k=k, exclude=np.arange(len(v)))
     labels = np.asarray(labels)
     return float((labels[ids] == labels[:, None]).mean())
 
@@ -288,7 +289,7 @@ for name, v in vectors.items():
 lengths = np.array(raw.token_lengths(pool))
 fig, axes = plt.subplots(1, 3, figsize=(14, 4))
 for ax, (name, v) in zip(axes, vectors.items(), strict=True):
-    coords = sl.viz.pca_2d(v)
+    coords = course.viz.pca_2d(v)
     rho = spearmanr(coords[:, 0], lengths).statistic
     points = ax.scatter(coords[:, 0], coords[:, 1], c=lengths, cmap="viridis", s=10)
     ax.set(title=f"{name}\nSpearman(PC1, length) = {rho:+.2f}", xlabel="PC1", ylabel="PC2", xticks=[], yticks=[])
@@ -355,7 +356,7 @@ def neighbours_table(sentence: str, k: int = 5, width: int = 40) -> str:
             query, skip = vectors[name][[row_of[sentence]]], [row_of[sentence]]
         else:
             query, skip = encoder.encode([sentence]), None
-        scores, ids = sl.search.top_k_cosine(query, vectors[name], k=k, exclude=skip)
+        scores, ids = course.search.top_k_cosine(query, vectors[name], k=k, exclude=skip)
         cells = [f"{s:.2f} {textwrap.shorten(pool[i], width - 5, placeholder='…')}" for s, i in zip(scores[0], ids[0], strict=True)]
         columns.append([name, "-" * len(name), *cells])
     lines = ["  ".join(f"{col[r]:<{width}}" for col in columns).rstrip() for r in range(k + 2)]

@@ -50,8 +50,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("08_semantic_search_and_rerank", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("08_semantic_search_and_rerank", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import textwrap
@@ -113,11 +114,11 @@ print({name: len(pairs) for name, pairs in known.items()}, f"{len(set(distractor
 # %%
 cap = profile.corpus_size or 10**9
 pair_room = max(0, cap - len(topic_sentences)) // 4  # sentences
-stsb_pairs = sl.profiles.subset(known["STS-B ≥ 4.5"], pair_room // 2)
+stsb_pairs = course.profiles.subset(known["STS-B ≥ 4.5"], pair_room // 2)
 known["STS-B ≥ 4.5"] = stsb_pairs
 corpus = list(dict.fromkeys(topic_sentences + [s for pair in stsb_pairs for s in pair]))
 taken = set(corpus)
-fill = sl.profiles.subset([s for s in dict.fromkeys(distractors) if s not in taken], cap - len(corpus))
+fill = course.profiles.subset([s for s in dict.fromkeys(distractors) if s not in taken], cap - len(corpus))
 corpus += fill
 print(f"corpus: {len(corpus)} sentences = {len(topic_sentences)} topic + {len(taken) - len(topic_sentences)} from STS-B pairs + {len(fill)} distractors")
 
@@ -125,7 +126,7 @@ print(f"corpus: {len(corpus)} sentences = {len(topic_sentences)} topic + {len(ta
 # ## 2 · Index: encode once, normalise once
 #
 # The bi-encoder is `profile.reference_model`, a trained SBERT-style model, so that the numbers mean
-# something in every profile (swap in your own `sl.recipes.sts_model(profile)` as an exercise). The
+# something in every profile (swap in your own `course.recipes.sts_model(profile)` as an exercise). The
 # "index" is nothing but the matrix of unit-length sentence vectors: with unit vectors, cosine
 # similarity is a dot product, and a query against the whole corpus is one matrix-vector product.
 
@@ -133,7 +134,7 @@ print(f"corpus: {len(corpus)} sentences = {len(topic_sentences)} topic + {len(ta
 # NBVAL_IGNORE_OUTPUT
 bi_encoder = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
 started = time.perf_counter()
-index = sl.search.build_index(bi_encoder, corpus, batch_size=profile.encode_batch_size)
+index = course.search.build_index(bi_encoder, corpus, batch_size=profile.encode_batch_size)
 encode_seconds = time.perf_counter() - started
 print(f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings {index.embeddings.shape}, "
       f"{index.embeddings.nbytes / 2**20:.1f} MiB")
@@ -144,13 +145,13 @@ print(f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings {
 # `index.search` encodes the queries and returns each one's top-k corpus rows by cosine. Then the
 # cross-encoder reads each (query, candidate) pair *jointly* and re-orders the k candidates.
 # A re-ranker is only worth its cost if it is a *better* judge than the bi-encoder.
-# `sl.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains it now
+# `course.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains it now
 # with this profile's sizes; the `offline` profile starts it from the trained MiniLM instead
 # (`profile.reranker_model`), because lesson 4's cross-encoder, made from a small raw BERT on a few
 # thousand pairs, ranks STS-B worse than the bi-encoder it would have to correct.
 
 # %%
-cross_encoder = sl.recipes.cross_encoder(profile, start=profile.reranker_model)
+cross_encoder = course.recipes.cross_encoder(profile, start=profile.reranker_model)
 
 # %%
 queries = [
@@ -160,7 +161,7 @@ queries = [
 ]
 k = 5
 bi_scores, bi_ids = index.search(bi_encoder, queries, k=k)
-ce_scores, ce_ids = sl.search.rerank(cross_encoder, queries, bi_ids, index.sentences)
+ce_scores, ce_ids = course.search.rerank(cross_encoder, queries, bi_ids, index.sentences)
 for q, query in enumerate(queries):
     print(f"\nquery: {query}")
     print(f"  {'bi-encoder (cosine)':<46}  re-ranked by the cross-encoder (score)")
@@ -180,7 +181,7 @@ for q, query in enumerate(queries):
 toy_retrieved = np.array([[4, 2, 9], [1, 3, 0], [7, 8, 5]])  # 3 queries, their top-3 results
 toy_relevant = [{2}, {0, 3}, {6}]  # the known answers of each query
 for toy_k in (1, 2, 3):
-    print(f"recall@{toy_k} = {sl.search.recall_at_k(toy_retrieved, toy_relevant, toy_k):.3f}")
+    print(f"recall@{toy_k} = {course.search.recall_at_k(toy_retrieved, toy_relevant, toy_k):.3f}")
 
 # %% [markdown]
 # Now on the corpus. Every sentence of a known pair queries the corpus; its own row is excluded (it
@@ -193,15 +194,15 @@ ks = (1, 3, 5, 10)
 recalls = {}  # (source, method) -> [recall@k for k in ks]; method "bi-encoder" or "re-ranked"
 started = time.perf_counter()
 for source, pairs in known.items():
-    rows, relevant = sl.search.paraphrase_queries(pairs, index)
+    rows, relevant = course.search.paraphrase_queries(pairs, index)
     if len(rows) == 0:
         print(f"{source}: no pair has both sentences in the corpus; skipped")
         continue
-    _, retrieved = sl.search.top_k_cosine(index.embeddings[rows], index.embeddings, k=max(ks), exclude=rows)
+    _, retrieved = course.search.top_k_cosine(index.embeddings[rows], index.embeddings, k=max(ks), exclude=rows)
     query_sentences = [index.sentences[r] for r in rows]
-    _, reranked = sl.search.rerank(cross_encoder, query_sentences, retrieved, index.sentences, batch_size=profile.encode_batch_size)
-    recalls[source, "bi-encoder"] = [sl.search.recall_at_k(retrieved, relevant, k) for k in ks]
-    recalls[source, "re-ranked"] = [sl.search.recall_at_k(reranked, relevant, k) for k in ks]
+    _, reranked = course.search.rerank(cross_encoder, query_sentences, retrieved, index.sentences, batch_size=profile.encode_batch_size)
+    recalls[source, "bi-encoder"] = [course.search.recall_at_k(retrieved, relevant, k) for k in ks]
+    recalls[source, "re-ranked"] = [course.search.recall_at_k(reranked, relevant, k) for k in ks]
     print(f"{source}: {len(rows)} queries")
 rerank_seconds = time.perf_counter() - started
 
@@ -229,7 +230,7 @@ plt.show()
 # How to read it: the bi-encoder alone already finds most answers somewhere in its top 10 — that is
 # its job, recall over the whole corpus. Whether re-ranking helps recall@1 depends on the
 # cross-encoder being the better judge of pairs. A re-ranker that judges worse than the bi-encoder
-# (try lesson 4's `sl.recipes.cross_encoder(profile)` on the `offline` profile) makes rank 1 worse:
+# (try lesson 4's `course.recipes.cross_encoder(profile)` on the `offline` profile) makes rank 1 worse:
 # re-ranking is a second opinion, worth only as much as the judge who gives it.
 #
 # ### Exercise: write recall@k
@@ -247,9 +248,9 @@ def my_recall_at_k(retrieved: np.ndarray, relevant: list[set[int]], k: int) -> f
 
 # %%
 cases = [(toy_retrieved, toy_relevant, k) for k in (1, 2, 3)] + [(reranked, relevant, k) for k in ks]
-sl.lesson.check(
-    all(abs(my_recall_at_k(r, rel, k) - sl.search.recall_at_k(r, rel, k)) < 1e-9 for r, rel, k in cases),
-    "my_recall_at_k differs from sl.search.recall_at_k on at least one case "
+course.lesson.check(
+    all(abs(my_recall_at_k(r, rel, k) - course.search.recall_at_k(r, rel, k)) < 1e-9 for r, rel, k in cases),
+    "my_recall_at_k differs from course.search.recall_at_k on at least one case "
     f"(toy case: yours {[round(my_recall_at_k(toy_retrieved, toy_relevant, k), 3) for k in (1, 2, 3)]}, expected [0.0, 0.5, 0.667])",
     hint="a query with two answers of which one is in the top k counts 1/2, not 1; look only at ids[:k]",
 )
@@ -258,7 +259,7 @@ sl.lesson.check(
 # ## 5 · Paraphrase mining: the best pairs of the whole corpus
 #
 # The task of the paper's introduction: find the most similar pairs among n sentences. With vectors it
-# is the n × n cosine matrix — but for n = 1,000,000 that matrix would take 4 TB. `sl.search.mine_paraphrases`
+# is the n × n cosine matrix — but for n = 1,000,000 that matrix would take 4 TB. `course.search.mine_paraphrases`
 # multiplies a chunk of rows at a time by the rows after them, keeps each chunk's best candidates
 # (`np.argpartition`), and merges them into a heap of the best `top_n`: memory chunk × n, not n × n.
 
@@ -266,7 +267,7 @@ sl.lesson.check(
 # NBVAL_IGNORE_OUTPUT
 chunk_size = 128
 started = time.perf_counter()
-mined = sl.search.mine_paraphrases(index.embeddings, top_n=10, chunk_size=chunk_size)
+mined = course.search.mine_paraphrases(index.embeddings, top_n=10, chunk_size=chunk_size)
 mining_seconds = time.perf_counter() - started
 n = len(index)
 print(f"mined {n * (n - 1) // 2:,} pairs in {mining_seconds:.2f} s; peak scores held: {chunk_size} x {n} "
@@ -300,7 +301,7 @@ print(f"cross-encoder for the same: {n * (n - 1) // 2:,} pair passes (the paper:
 # %%
 topic_labels = [topic for topic, _ in topics]
 topic_vectors = {
-    "raw BERT": sl.search.normalize_rows(
+    "raw BERT": course.search.normalize_rows(
         sl.SentenceEncoder(profile.raw_model, max_length=profile.max_length).encode(topic_sentences, batch_size=profile.encode_batch_size)
     ),
     "reference SBERT": index.embeddings[[index.row[s] for s in topic_sentences]],
@@ -353,8 +354,8 @@ print_clusters(topic_vectors["reference SBERT"], clusters["reference SBERT", "ag
 #
 # ## Further exercises
 #
-# 1. **Your own model.** Index the corpus with `sl.recipes.sts_model(profile)` (lesson 4) or
-#    `sl.recipes.nli_model(profile)` instead of the reference model. How do recall@1 and recall@10
+# 1. **Your own model.** Index the corpus with `course.recipes.sts_model(profile)` (lesson 4) or
+#    `course.recipes.nli_model(profile)` instead of the reference model. How do recall@1 and recall@10
 #    compare, and does re-ranking help *your* bi-encoder more?
 # 2. **How many to re-rank?** Re-rank the top 3, 10 and 30. Plot recall@1 against the number of
 #    cross-encoder passes. Where is the knee?

@@ -51,8 +51,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("09_search_at_scale", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("09_search_at_scale", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import time
@@ -78,7 +79,7 @@ for name, split in sources:
     loader = sl.data.load_sts if name == "stsb" else sl.data.load_nli
     pool += [s for item in loader(name, split, profile.data_dir) for s in item[:2]]
 pool = list(dict.fromkeys(pool))  # distinct, in a fixed order
-picked = sl.profiles.subset(pool, profile.index_real_sentences + 200)
+picked = course.profiles.subset(pool, profile.index_real_sentences + 200)
 query_sentences, real_sentences = picked[:200], picked[200:]
 print(f"{len(pool):,} distinct sentences in {len(sources)} sets; "
       f"{len(real_sentences):,} go into the corpus, {len(query_sentences)} are queries")
@@ -87,7 +88,7 @@ print(f"{len(pool):,} distinct sentences in {len(sources)} sets; "
 # NBVAL_IGNORE_OUTPUT
 encoder = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
 started = time.perf_counter()
-vectors = sl.search.normalize_rows(
+vectors = course.search.normalize_rows(
     encoder.encode(real_sentences + query_sentences, batch_size=profile.encode_batch_size, progress=True)
 )
 real, queries = vectors[: len(real_sentences)], vectors[len(real_sentences) :]
@@ -96,14 +97,14 @@ print(f"encoded {len(vectors):,} sentences in {time.perf_counter() - started:.0f
 # %% [markdown]
 # The corpus sizes of this lesson are `profile.index_sizes`. Where a size is larger than the real
 # sentences we have, the rest are **jittered copies**: a real vector plus Gaussian noise, renormalised
-# (`sl.ann.jittered_copies`; each keeps a cosine of about 0.9 with its source). They are not sentences
+# (`course.ann.jittered_copies`; each keeps a cosine of about 0.9 with its source). They are not sentences
 # and carry no meaning; they make the index do the work of a bigger corpus — and they are *harder*
 # than real text for an approximate index, since they crowd around the real vectors. Every table
 # below says how many vectors of each size are real.
 
 # %%
 largest = max(profile.index_sizes)
-extra = sl.ann.jittered_copies(real, max(0, largest - len(real)), seed=0)
+extra = course.ann.jittered_copies(real, max(0, largest - len(real)), seed=0)
 everything = np.concatenate([real, extra])
 corpora = {n: everything[:n] for n in profile.index_sizes}
 for n in profile.index_sizes:
@@ -129,7 +130,7 @@ for n in profile.index_sizes:
 # %%
 # NBVAL_IGNORE_OUTPUT
 rows = []  # one per (size, index)
-builders = {"exact": sl.ann.exact_index, "HNSW": sl.ann.hnsw_index, "IVF-PQ": sl.ann.ivfpq_index}
+builders = {"exact": course.ann.exact_index, "HNSW": course.ann.hnsw_index, "IVF-PQ": course.ann.ivfpq_index}
 for n in tqdm(profile.index_sizes, desc="corpus sizes", mininterval=1.0):
     for kind, build in builders.items():  # "exact" first: the others are scored against it
         if kind == "IVF-PQ" and n < 10_000:
@@ -137,14 +138,14 @@ for n in tqdm(profile.index_sizes, desc="corpus sizes", mininterval=1.0):
         started = time.perf_counter()
         index = build(corpora[n])
         build_seconds = time.perf_counter() - started
-        ids = sl.ann.search(index, queries, K)
+        ids = course.ann.search(index, queries, K)
         if kind == "exact":
             exact_ids = ids
         rows.append({
             "n": n, "index": kind, "build s": build_seconds,
-            "ms / query": sl.ann.query_milliseconds(index, queries, K),
-            "recall@10": sl.ann.recall_vs_exact(ids, exact_ids),
-            "bytes / vector": sl.ann.bytes_per_vector(index),
+            "ms / query": course.ann.query_milliseconds(index, queries, K),
+            "recall@10": course.ann.recall_vs_exact(ids, exact_ids),
+            "bytes / vector": course.ann.bytes_per_vector(index),
         })
 
 print(f"{'n':>8} {'index':<7} {'build s':>8} {'ms / query':>11} {'recall@10':>10} {'bytes / vector':>15}")
@@ -203,7 +204,7 @@ QUORA = 40_000_000
 fitted = {}
 for kind in ("exact", "HNSW"):
     mine = [r for r in rows if r["index"] == kind and r["n"] >= 10_000]
-    a, b = sl.ann.growth_exponent([r["n"] for r in mine], [r["ms / query"] for r in mine])
+    a, b = course.ann.growth_exponent([r["n"] for r in mine], [r["ms / query"] for r in mine])
     fitted[kind] = (a, b)
 
 # %%
@@ -232,14 +233,14 @@ print("(fp32 vectors alone: 384 x 4 = 1,536 bytes; HNSW adds its graph links, IV
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-hnsw = sl.ann.hnsw_index(corpora[largest])
-exact_ids = sl.ann.search(sl.ann.exact_index(corpora[largest]), queries, K)
+hnsw = course.ann.hnsw_index(corpora[largest])
+exact_ids = course.ann.search(course.ann.exact_index(corpora[largest]), queries, K)
 breadths = (8, 16, 32, 64, 128, 256)
 trade_off = []  # (efSearch, ms / query, recall@10)
 for breadth in breadths:
     hnsw.hnsw.efSearch = breadth
-    recall = sl.ann.recall_vs_exact(sl.ann.search(hnsw, queries, K), exact_ids)
-    trade_off.append((breadth, sl.ann.query_milliseconds(hnsw, queries, K), recall))
+    recall = course.ann.recall_vs_exact(course.ann.search(hnsw, queries, K), exact_ids)
+    trade_off.append((breadth, course.ann.query_milliseconds(hnsw, queries, K), recall))
     print(f"efSearch {breadth:>3}: {trade_off[-1][1]:.3f} ms per query, recall@10 {recall:.3f}")
 
 # %%
@@ -257,7 +258,7 @@ plt.show()
 #
 # Write `smallest_breadth(index, queries, exact_ids, target)`: the smallest value in `breadths` for
 # which the HNSW `index` reaches recall@10 ≥ `target` against `exact_ids` (set
-# `index.hnsw.efSearch`, search with `sl.ann.search`, score with `sl.ann.recall_vs_exact`); `None`
+# `index.hnsw.efSearch`, search with `course.ann.search`, score with `course.ann.recall_vs_exact`); `None`
 # if none does.
 
 # %% tags=["solution"]
@@ -265,7 +266,7 @@ def smallest_breadth(index, queries: np.ndarray, exact_ids: np.ndarray, target: 
     """The smallest efSearch in ``breadths`` whose recall@10 against ``exact_ids`` is >= target."""
     for breadth in breadths:
         index.hnsw.efSearch = breadth
-        if sl.ann.recall_vs_exact(sl.ann.search(index, queries, K), exact_ids) >= target:
+        if course.ann.recall_vs_exact(course.ann.search(index, queries, K), exact_ids) >= target:
             return breadth
     return None
 
@@ -275,7 +276,7 @@ recall_at = {breadth: recall for breadth, _, recall in trade_off}  # measured in
 for target in (0.9, 0.95, 0.99):
     expected = next((b for b in breadths if recall_at[b] >= target), None)
     yours = smallest_breadth(hnsw, queries, exact_ids, target)
-    sl.lesson.check(
+    course.lesson.check(
         yours == expected,
         f"for recall >= {target} you chose efSearch {yours}; the smallest that reaches it is {expected} "
         f"(recalls measured above: {recall_at})",

@@ -51,8 +51,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("10_transfer_senteval", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start("10_transfer_senteval", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
 
 # %%
 import time
@@ -65,7 +66,7 @@ profile = lesson.profile
 # %% [markdown]
 # ## 1 · The protocol, and what it cannot invent
 #
-# `sl.transfer` rebuilds SentEval's logistic-regression protocol (its docstring lists where it
+# `course.transfer` rebuilds SentEval's logistic-regression protocol (its docstring lists where it
 # differs). For MR, CR, SUBJ and MPQA: 10-fold cross-validation over all examples, and inside each
 # training part a 5-fold search over SentEval's grid of the regularisation C (0.25 … 8). For TREC and
 # MRPC: C by cross-validation on the training set, accuracy on the test set. For SST-2 and SICK-E: C
@@ -82,8 +83,8 @@ toy_labels = rng.integers(0, 2, 600)
 toy_features = rng.standard_normal((600, 20))
 toy_features[:, 0] += 4 * toy_labels  # the classes differ along one direction only
 shuffled = rng.permutation(toy_labels)
-print(f"separable classes: {sl.transfer.cross_validated_accuracy(toy_features, toy_labels):.3f}")
-print(f"shuffled labels:   {sl.transfer.cross_validated_accuracy(toy_features, shuffled):.3f}  (chance: 0.5)")
+print(f"separable classes: {course.transfer.cross_validated_accuracy(toy_features, toy_labels):.3f}")
+print(f"shuffled labels:   {course.transfer.cross_validated_accuracy(toy_features, shuffled):.3f}  (chance: 0.5)")
 
 # %% [markdown]
 # ## 2 · The tasks this run can load
@@ -101,13 +102,13 @@ tasks = {}  # task -> {split: [Labelled]}
 for task in TASKS:
     try:
         splits = {s: sl.data.load_transfer(task, s, profile.data_dir, from_hub=profile.asks_hub)
-                  for s in sl.transfer.PROTOCOLS[task][1]}
+                  for s in course.transfer.PROTOCOLS[task][1]}
     except sl.data.DataNotFoundError as err:
         print(f"{task:<7} not available here: {str(err).splitlines()[-1].strip()[:90]}")
         continue
-    tasks[task] = {s: sl.profiles.subset(examples, profile.transfer_size) for s, examples in splits.items()}
+    tasks[task] = {s: course.profiles.subset(examples, profile.transfer_size) for s, examples in splits.items()}
     sizes = " / ".join(f"{s} {len(e):,}" for s, e in tasks[task].items())
-    print(f"{task:<7} {sl.transfer.PROTOCOLS[task][0]:<10} {sizes}")
+    print(f"{task:<7} {course.transfer.PROTOCOLS[task][0]:<10} {sizes}")
 
 # %% [markdown]
 # The floor every encoder must clear is the **majority class**: always answering the most common
@@ -116,7 +117,7 @@ for task in TASKS:
 # %%
 def majority_accuracy(task: str, splits: dict[str, list]) -> float:
     """Accuracy of always answering the training data's most common label, on the evaluation data."""
-    protocol, names = sl.transfer.PROTOCOLS[task]
+    protocol, names = course.transfer.PROTOCOLS[task]
     pooled = [e for name in names if name in splits for e in splits[name]]
     train, evaluate = (pooled, pooled) if protocol == "cv" else (splits[names[0]], splits[names[-1]])
     most = np.bincount([e.label for e in train]).argmax()
@@ -133,7 +134,7 @@ for task, splits in tasks.items():
 #
 # - **averaged GloVe** (6B 50d here; the paper: 840B 300d);
 # - **raw BERT, [CLS]** and **raw BERT, mean** (`profile.raw_model`; the paper: bert-base-uncased);
-# - **SBERT-NLI (yours)**: lesson 3's model (`sl.recipes.nli_model` loads it from `runs/`, or trains
+# - **SBERT-NLI (yours)**: lesson 3's model (`course.recipes.nli_model` loads it from `runs/`, or trains
 #   a quicker one now);
 # - the **reference**: `profile.reference_model` (all-MiniLM-L6-v2, trained on a billion pairs; not
 #   in the paper).
@@ -142,10 +143,10 @@ for task, splits in tasks.items():
 
 # %%
 encoders = {
-    "averaged GloVe": sl.baselines.GloVeAverage(),
-    **{f"raw BERT, {name}": encoder for name, encoder in sl.baselines.raw_bert(
+    "averaged GloVe": course.baselines.GloVeAverage(),
+    **{f"raw BERT, {name}": encoder for name, encoder in course.baselines.raw_bert(
         profile.raw_model, max_length=profile.max_length).items() if name in ("cls", "mean")},
-    "SBERT-NLI (yours)": sl.recipes.nli_model(profile, quick=True),
+    "SBERT-NLI (yours)": course.recipes.nli_model(profile, quick=True),
     "reference (MiniLM)": sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length),
 }
 sentences = sorted({s for splits in tasks.values() for examples in splits.values()
@@ -181,7 +182,7 @@ accuracy = {}  # (encoder, task) -> accuracy %
 for name in encoders:
     lookup = vectors[name]
     for task, splits in tasks.items():
-        score = sl.transfer.task_accuracy(task, splits, lambda batch, v=lookup: np.stack([v[s] for s in batch]))
+        score = course.transfer.task_accuracy(task, splits, lambda batch, v=lookup: np.stack([v[s] for s in batch]))
         accuracy[name, task] = 100 * score
         lesson.compare(f"{task}, {name}", paper=PAPER.get(name, {}).get(task), measured=accuracy[name, task])
 classify_seconds = time.perf_counter() - started
@@ -245,9 +246,9 @@ def my_pair_features(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 # %%
 pair_u, pair_v = np.random.default_rng(1).standard_normal((2, 5, 4))
-expected = sl.transfer.pair_features(pair_u, pair_v)
+expected = course.transfer.pair_features(pair_u, pair_v)
 yours = np.asarray(my_pair_features(pair_u, pair_v))
-sl.lesson.check(
+course.lesson.check(
     yours.shape == expected.shape and np.allclose(yours, expected, atol=1e-6),
     f"shape {yours.shape}, expected {expected.shape}; the first row should be {np.round(expected[0], 3)}",
     hint="np.abs(u - v) first, then u * v, joined along the feature axis (np.hstack)",
@@ -266,7 +267,7 @@ sl.lesson.check(
 #
 # ## Further exercises
 #
-# 1. **Max pooling.** Add `sl.baselines.raw_bert(profile.raw_model)["max"]` to the encoders. Where
+# 1. **Max pooling.** Add `course.baselines.raw_bert(profile.raw_model)["max"]` to the encoders. Where
 #    does it land on SICK-E?
 # 2. **(u, v) instead of [|u − v|, u ∗ v].** Evaluate SICK-E with `np.hstack([u, v])` as features.
 #    How much does the linear classifier lose, and why can it not compute |u − v| itself?

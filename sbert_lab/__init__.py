@@ -1,6 +1,6 @@
 """sbert_lab: the code behind the Sentence-BERT workbook (Reimers & Gurevych 2019, arXiv 1908.10084).
 
-Submodules are imported on first use (``sl.train``, ``sl.viz``...), so ``import sbert_lab`` stays
+Submodules are imported on first use (``sl.train``, ``course.viz``...), so ``import sbert_lab`` stays
 quick and a lesson pays only for what it uses.
 """
 
@@ -22,10 +22,10 @@ os.environ.setdefault("DISABLE_SAFETENSORS_CONVERSION", "1")
 
 __version__ = "0.1.0"
 
+# The core, in reading order (ARCHITECTURE.md); ``course`` is the layer the lessons use on top of it.
 SUBMODULES = (
-    "ann", "baselines", "batching", "checkpoint", "checks", "cost", "cross_encoder", "data", "encoder",
-    "evaluation", "folders", "lesson", "losses", "mlm", "models", "notebooks", "pooling", "precision",
-    "profiles", "recipes", "search", "train", "transfer", "viz",
+    "pooling", "encoder", "losses", "train", "evaluation", "data", "cross_encoder",
+    "batching", "precision", "checkpoint", "folders", "st_folders", "models", "checks", "course",
 )
 __all__ = ["SentenceEncoder", *SUBMODULES]
 

@@ -36,17 +36,12 @@ from torch import nn
 from .batching import chunks, length_sorted_order
 from .checks import integer, model_arguments
 from .data import NLIPair, STSPair
-from .encoder import (
-    DEFAULT_MAX_LENGTH,
-    _progress,
-    load_transformer,
-    quiet_transformers,
-    read_folder_settings,
-)
+from .encoder import DEFAULT_MAX_LENGTH, _progress
 from .folders import atomic_folder, read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_score
-from .models import resolve_model
+from .models import load_transformer, quiet_transformers, resolve_model
 from .precision import HasPrecision, call_model, default_device, inference_precision
+from .st_folders import read_folder_settings
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 

@@ -15,15 +15,11 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import json
 import os
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import torch
@@ -32,121 +28,13 @@ from torch import nn
 
 from .batching import chunks, length_sorted_order
 from .checks import flag, integer, model_arguments
-from .folders import ModelFolderError, atomic_folder, check_model_folder, loading_error, read_json
-from .models import resolve_model
+from .folders import atomic_folder
+from .models import load_transformer, quiet_transformers, resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
 from .precision import HasPrecision, call_model, default_device, inference_precision
+from .st_folders import read_folder_settings, write_settings
 
 DEFAULT_MAX_LENGTH = 256
-T = TypeVar("T")
-_ST_POOLING_KEYS = {
-    "mean": "pooling_mode_mean_tokens",
-    "cls": "pooling_mode_cls_token",
-    "max": "pooling_mode_max_tokens",
-}
-
-
-@dataclass
-class FolderSettings:
-    """What a sentence-transformers folder says about itself (all None for a plain transformer)."""
-
-    transformer_path: str
-    pooling: str | None = None
-    max_length: int | None = None
-    normalize: bool = False
-
-
-def read_folder_settings(path: str) -> FolderSettings:
-    """Read modules.json, the Pooling config and sentence_bert_config.json where ``path`` has them.
-
-    ``path`` is a local folder or a hub id; for a hub id only these small files are fetched here
-    (``_hub_settings_folder``), and the transformer itself is loaded from the hub afterwards.
-    """
-    root = Path(path)
-    if not root.is_dir():
-        snapshot = _hub_settings_folder(path)
-        if snapshot is None:
-            return FolderSettings(transformer_path=path)
-        settings = read_folder_settings(str(snapshot))
-        if Path(settings.transformer_path) == snapshot:  # the transformer sits at the repo's root
-            settings.transformer_path = path
-        return settings
-    modules_file = root / "modules.json"
-    if not modules_file.is_file():
-        return FolderSettings(transformer_path=path)
-    modules = read_json(modules_file)
-    if not isinstance(modules, list) or not all(isinstance(m, dict) and "type" in m for m in modules):
-        raise ModelFolderError(f"{modules_file} must be a list of modules, each with a 'type'")
-    settings = FolderSettings(transformer_path=path)
-    for module in modules:
-        kind = module["type"].rsplit(".", 1)[-1]
-        folder = root / module.get("path", "")
-        if kind == "Transformer":
-            settings.transformer_path = str(folder)
-            settings.max_length = _st_max_length(folder)
-        elif kind == "Pooling":
-            settings.pooling = _pooling_from_st_config(folder / "config.json")
-        elif kind == "Normalize":
-            settings.normalize = True
-        else:
-            raise ValueError(
-                f"{modules_file}: module {module.get('name')!r} of type {module['type']} is not supported; "
-                "SentenceEncoder handles Transformer, Pooling and Normalize"
-            )
-    return settings
-
-
-def _hub_settings_folder(repo_id: str) -> Path | None:
-    """A local snapshot of a hub repo's sentence-transformers settings files; None if it has none.
-
-    Without this a hub model would get mean pooling and max length 256 whatever its repo says.
-    Any failure (no such repo, no network) returns None: loading the model reports it properly.
-    """
-    try:
-        from huggingface_hub import hf_hub_download, snapshot_download
-
-        modules = json.loads(Path(hf_hub_download(repo_id, "modules.json")).read_text())
-        patterns = ["modules.json", "sentence_bert_config.json", "tokenizer_config.json"]
-        for module in modules:
-            folder = module.get("path", "").strip("/")
-            if folder:
-                patterns += [f"{folder}/config.json", f"{folder}/sentence_bert_config.json"]
-        return Path(snapshot_download(repo_id, allow_patterns=patterns))
-    except Exception:  # noqa: BLE001 - EntryNotFound (a plain transformer), offline, unknown repo...
-        return None
-
-
-def _st_max_length(folder: Path) -> int | None:
-    """max_seq_length of a sentence-transformers Transformer folder.
-
-    Up to sentence-transformers 5 it is in sentence_bert_config.json; version 6 keeps it as the
-    tokenizer's model_max_length instead.
-    """
-    for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
-        config_file = folder / name
-        if config_file.is_file():
-            value = read_json(config_file).get(key)
-            if isinstance(value, int) and 0 < value < 100_000:  # transformers writes 1e30 for "no limit"
-                return value
-    return None
-
-
-def _pooling_from_st_config(config_file: Path) -> str:
-    config = read_json(config_file)
-    if "pooling_mode" in config:  # sentence-transformers >= 5 writes one string (or a list of them)
-        mode = config["pooling_mode"]
-        mode = mode[0] if isinstance(mode, list) and len(mode) == 1 else mode
-        if mode not in _ST_POOLING_KEYS:
-            raise ValueError(f"{config_file}: pooling_mode {mode!r} is not supported; valid: {', '.join(_ST_POOLING_KEYS)}")
-        return mode
-    chosen = [mode for mode, key in _ST_POOLING_KEYS.items() if config.get(key)]
-    other = [k for k, v in config.items() if k.startswith("pooling_mode") and v and k not in _ST_POOLING_KEYS.values()]
-    if len(chosen) != 1 or other:
-        raise ValueError(
-            f"{config_file}: exactly one of {', '.join(_ST_POOLING_KEYS.values())} must be true "
-            f"(found {chosen + other or 'none'})"
-        )
-    return chosen[0]
 
 
 def check_sentences(sentences: Sequence[str]) -> list[str]:
@@ -280,7 +168,7 @@ class SentenceEncoder(HasPrecision, nn.Module):
         Sentences longer than ``max_length`` tokens are truncated, with one warning per call.
         ``normalize=True`` scales each row to unit length (then a dot product is the cosine).
         ``sort_by_length=False`` batches the sentences in input order instead: the paper's baseline
-        without smart batching (``sbert_lab.cost.time_smart_batching`` compares the two).
+        without smart batching (``sbert_lab.course.cost.time_smart_batching`` compares the two).
         """
         sentences = check_sentences(sentences)
         integer("batch_size", batch_size, at_least=1)
@@ -325,17 +213,7 @@ class SentenceEncoder(HasPrecision, nn.Module):
             with quiet_transformers():
                 self.model.save_pretrained(tmp)
                 self.tokenizer.save_pretrained(tmp)
-            modules = [
-                {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            ]
-            _write_json(tmp / "modules.json", modules)
-            _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": self.max_length, "do_lower_case": False})
-            pooling = {"word_embedding_dimension": self.dim, "pooling_mode_mean_sqrt_len_tokens": False}
-            pooling.update({key: mode == self.pooling for mode, key in _ST_POOLING_KEYS.items()})
-            (tmp / "1_Pooling").mkdir()
-            _write_json(tmp / "1_Pooling" / "config.json", pooling)
-            _write_json(tmp / "config_sentence_transformers.json", {"similarity_fn_name": "cosine", "saved_by": "sbert_lab"})
+            write_settings(tmp, self.max_length, self.dim, self.pooling)
         return Path(folder)
 
     @classmethod
@@ -344,60 +222,6 @@ class SentenceEncoder(HasPrecision, nn.Module):
         if not Path(folder).is_dir():
             raise FileNotFoundError(f"no model folder at {folder}")
         return cls(folder, **kwargs)
-
-
-@contextlib.contextmanager
-def quiet_transformers():
-    """Silence transformers' loading chatter (progress bars, load reports about unused heads).
-
-    Raw BERT checkpoints carry MLM/NSP heads and a pooler that a sentence encoder does not use;
-    the report about them is expected and would only confuse a student.
-    """
-    from transformers.utils import logging as hf_logging
-
-    verbosity = hf_logging.get_verbosity()
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
-def load_transformer(name: str, path: str, load: Callable[[], T]) -> T:
-    """``load()`` (transformers' ``from_pretrained`` calls for ``path``), quietly, with errors a user can act on.
-
-    A local folder is checked first (``check_model_folder``: config, weights, tokenizer files); a
-    refused pickle is reported without torch's advice to switch its safety off; a hub id that cannot
-    be fetched says what to use offline.
-    """
-    local = Path(path).is_dir()
-    if local:
-        check_model_folder(path)
-    try:
-        with quiet_transformers():
-            return load()
-    except Exception as err:  # noqa: BLE001 - re-raised, explained
-        refused = loading_error(name, err)
-        if refused is not err:
-            raise refused from None
-        if not isinstance(err, OSError):
-            raise
-        first_line = str(err).splitlines()[0][:300] if str(err) else ""
-        if local:
-            raise OSError(f"could not load model {name!r} from the folder {path}: {type(err).__name__}: {first_line}") from err
-        raise OSError(
-            f"could not load model {name!r} (looked for {path!r} as a folder, then on the Hugging Face hub): "
-            f"{type(err).__name__}: {first_line}. Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or "
-            "'sbert-lab:raw-bert-L4-H256', or set SBERT_LAB_PROFILE=offline."
-        ) from err
-
-
-def _write_json(path: Path, value) -> None:
-    path.write_text(json.dumps(value, indent=2) + "\n")
 
 
 def _progress(iterable, enabled: bool, desc: str):
@@ -410,4 +234,4 @@ def _progress(iterable, enabled: bool, desc: str):
     return tqdm(iterable, desc=desc, unit="batch", mininterval=1.0)
 
 
-__all__ = ["SentenceEncoder", "POOLING_MODES", "check_sentences", "read_folder_settings"]
+__all__ = ["SentenceEncoder", "POOLING_MODES", "check_sentences"]

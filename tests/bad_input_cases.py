@@ -237,11 +237,11 @@ CASES = [
          lambda c: _resume_other_model(c)),
     # -- search ---------------------------------------------------------------------------------------
     Case("build_index one string", TypeError, r"not a single string",
-         lambda c: _sl().search.build_index(c.encoder, "one sentence")),
+         lambda c: _sl().course.search.build_index(c.encoder, "one sentence")),
     Case("NaN row in the corpus", ValueError, r"row 1",
-         lambda c: _sl().search.normalize_rows(np.array([[1.0, 0.0], [math.nan, 1.0]]))),
+         lambda c: _sl().course.search.normalize_rows(np.array([[1.0, 0.0], [math.nan, 1.0]]))),
     Case("rerank unknown id", ValueError, r"candidate_ids\[0, 1\] = 7 is not a row",
-         lambda c: _sl().search.rerank(None, ["q"], np.array([[0, 7]]), ["a", "b"])),
+         lambda c: _sl().course.search.rerank(None, ["q"], np.array([[0, 7]]), ["a", "b"])),
     Case("sts_spearman one pair", ValueError, r"at least 2 STS pairs, got 1",
          lambda c: _sl().evaluation.sts_spearman(c.encoder, c.sts[:1])),
     Case("triplet_accuracy given STS pairs", TypeError, r"triplets\[0\] must be a Triplet",
@@ -251,7 +251,7 @@ CASES = [
     Case("encode normalize='yes'", TypeError, r"normalize must be True or False",
          lambda c: c.encoder.encode(["a"], normalize="yes")),
     Case("top_k_cosine k=0", ValueError, r"k must be a positive integer",
-         lambda c: _sl().search.top_k_cosine(np.eye(2), np.eye(2), k=0)),
+         lambda c: _sl().course.search.top_k_cosine(np.eye(2), np.eye(2), k=0)),
     # -- data files -----------------------------------------------------------------------------------
     Case("STS-B tab inside a sentence", ValueError, r"sts\.tsv:1",
          lambda c: _stsb_file(c, "sts.tsv", STSB_LINE.replace(b"plane is", b"plane\tis", 1))),
@@ -264,7 +264,7 @@ CASES = [
          lambda c: _stsb_file(c, "cut.tsv.gz", gzip.compress(STSB_LINE * 50)[:-30])),
     Case("data_dir that does not exist", FileNotFoundError, r"does-not-exist",
          lambda c: _sl().data.load_sts("stsb", "test", data_dir=c.scratch / "does-not-exist")),
-    Case("subset size -5", ValueError, r"size must be an int >= 0", lambda c: _sl().profiles.subset([1, 2, 3], -5)),
+    Case("subset size -5", ValueError, r"size must be an int >= 0", lambda c: _sl().course.profiles.subset([1, 2, 3], -5)),
     # -- command line ---------------------------------------------------------------------------------
     Case("CLI --train-size -5", SystemExit, r"--train-size: .*-5", lambda c: _cli(c, "--train-size", "-5")),
     Case("CLI --max-length 0", SystemExit, r"--max-length: .*0", lambda c: _cli(c, "--max-length", "0")),
@@ -308,7 +308,7 @@ def _resume_other_model(ctx: Context):
 
 
 def _cli(ctx: Context, *arguments: str):
-    from sbert_lab.__main__ import build_parser, run_train
+    from sbert_lab.tools.cli import build_parser, run_train
 
     errors = io.StringIO()
     try:

@@ -1,19 +1,20 @@
-"""Approximate nearest-neighbour indexes (sbert_lab.ann, lesson 9) against exact search."""
+"""Approximate nearest-neighbour indexes (sbert_lab.course.ann, lesson 9) against exact search."""
 
 import numpy as np
 import pytest
 
 import sbert_lab as sl
-from sbert_lab import ann
+from sbert_lab import course
+from sbert_lab.course import ann
 
 
 def unit(n, d=32, seed=0):
-    return sl.search.normalize_rows(np.random.default_rng(seed).standard_normal((n, d)))
+    return course.search.normalize_rows(np.random.default_rng(seed).standard_normal((n, d)))
 
 
 def test_exact_index_agrees_with_brute_force_cosine():
     corpus, queries = unit(500), unit(20, seed=1)
-    _, expected = sl.search.top_k_cosine(queries, corpus, k=5)
+    _, expected = course.search.top_k_cosine(queries, corpus, k=5)
     np.testing.assert_array_equal(ann.search(ann.exact_index(corpus), queries, 5), expected)
 
 
@@ -65,7 +66,7 @@ def test_hnsw_recall_on_the_package_s_sentences_is_at_least_0_95():
     """The issue's acceptance: recall@10 vs brute force >= 0.95 at the default settings on real vectors."""
     sentences = list(dict.fromkeys(s for p in sl.data.load_sts("stsb", "train") for s in (p.s1, p.s2)))[:4200]
     encoder = sl.SentenceEncoder(sl.models.PACKAGED_MINILM)
-    vectors = sl.search.normalize_rows(encoder.encode(sentences, batch_size=64))
+    vectors = course.search.normalize_rows(encoder.encode(sentences, batch_size=64))
     corpus, queries = vectors[200:], vectors[:200]
     exact = ann.search(ann.exact_index(corpus), queries, 10)
     recall = ann.recall_vs_exact(ann.search(ann.hnsw_index(corpus), queries, 10), exact)

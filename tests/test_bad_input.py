@@ -15,7 +15,8 @@ import torch
 from bad_input_cases import CASES, Context
 
 import sbert_lab as sl
-from sbert_lab import encoder as encoder_module
+from sbert_lab import course
+from sbert_lab import st_folders
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def _interrupt(monkeypatch, encoder, where: str):
     elif where == "tokenizer":
         monkeypatch.setattr(encoder.tokenizer, "save_pretrained", _fail_on_call(1, encoder.tokenizer.save_pretrained))
     else:
-        monkeypatch.setattr(encoder_module, "_write_json", _fail_on_call(int(where), encoder_module._write_json))
+        monkeypatch.setattr(st_folders, "_write_json", _fail_on_call(int(where), st_folders._write_json))
 
 
 WRITES = ["weights", "tokenizer", "1", "2", "3", "4"]  # save writes four settings files after the two
@@ -152,5 +153,5 @@ def test_no_non_finite_or_mistyped_fit_setting_reaches_torch(setting, value, ctx
 
 
 def test_normalize_rows_still_keeps_zero_rows_zero():
-    rows = sl.search.normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    rows = course.search.normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
     assert np.allclose(rows, [[0.6, 0.8], [0.0, 0.0]])

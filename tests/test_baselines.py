@@ -5,7 +5,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from sbert_lab.baselines import GloVeAverage, raw_bert
+from sbert_lab.course.baselines import GloVeAverage, raw_bert
 from sbert_lab.evaluation import sts_spearman
 from sbert_lab.models import (
     TINY_RANDOM_BERT,

@@ -5,7 +5,7 @@ import re
 import pytest
 
 import sbert_lab as sl
-from sbert_lab.__main__ import main
+from sbert_lab.tools.cli import main
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""sbert_lab.cost: the counting and extrapolation exactly (Section 1's figures), the timers for sanity."""
+"""sbert_lab.course.cost: the counting and extrapolation exactly (Section 1's figures), the timers for sanity."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from sbert_lab import cost
+from sbert_lab.course import cost
 from sbert_lab.models import TINY_RANDOM_BERT
 
 SENTENCES = [
@@ -172,7 +172,7 @@ def test_plot_cost_curves_draws_the_extrapolation_and_the_papers_points():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sbert_lab import viz
+    from sbert_lab.course import viz
 
     measured = [cost.AllPairsTiming(n=8, pairs=28, cross_seconds=0.28, bi_seconds=0.02, timed_pairs=10)]
     fig, ax = plt.subplots()
@@ -189,7 +189,7 @@ def test_plot_cost_curves_draws_the_extrapolation_and_the_papers_points():
 
 
 def test_tokens_computed_counts_padding_per_batch():
-    from sbert_lab.cost import tokens_computed
+    from sbert_lab.course.cost import tokens_computed
 
     lengths = [2, 9, 3, 8]  # input order pads [2, 9] to 9 and [3, 8] to 8; sorted: [9, 8] and [3, 2]
     assert tokens_computed(lengths, batch_size=2, sort_by_length=False) == 2 * 9 + 2 * 8

@@ -13,9 +13,9 @@ import torch
 
 from sbert_lab import SentenceEncoder
 from sbert_lab import precision as precision_module
-from sbert_lab.encoder import read_folder_settings
 from sbert_lab.models import PACKAGED_MINILM
 from sbert_lab.precision import autocast, resolve_precision
+from sbert_lab.st_folders import read_folder_settings
 
 LONG = (
     "In the late afternoon, after the storm had finally passed over the hills and the roads had dried, "

@@ -26,8 +26,8 @@ from hub_standin import (  # noqa: F401  (the two *_fixture functions are the fi
     source_folder,
 )
 
+import sbert_lab.course.profiles as profiles
 import sbert_lab.data as data
-import sbert_lab.profiles as profiles
 from sbert_lab import SentenceEncoder
 from sbert_lab.models import PACKAGED_MINILM
 

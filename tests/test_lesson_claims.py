@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sbert_lab.lesson import results_dir
+from sbert_lab.course.lesson import results_dir
 
 pytestmark = pytest.mark.claims
 

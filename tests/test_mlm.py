@@ -1,4 +1,4 @@
-"""Masked-language-model pretraining (sbert_lab.mlm): BERT's masking, the loss at masked positions
+"""Masked-language-model pretraining (sbert_lab.course.mlm): BERT's masking, the loss at masked positions
 only, deterministic data order, exact resume, and the shipped raw BERT it produced."""
 
 import json
@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from sbert_lab import mlm
+from sbert_lab.course import mlm
 from sbert_lab.models import RAW_BERT, RAW_BERT_DIR, packaged_minilm_path, resolve_model
 
 SENTENCES = [

@@ -1,4 +1,4 @@
-"""The lesson notebooks and the instructor tool (``python -m sbert_lab.notebooks``).
+"""The lesson notebooks and the instructor tool (``python -m sbert_lab.tools.notebooks``).
 
 For every lesson: the .py source and the .ipynb hold the same cells (type, source, tags — never
 file timestamps), the conventions of notebooks/README.md hold, the student version is up to date
@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import sbert_lab as sl
-from sbert_lab import notebooks as nbtool
+from sbert_lab import course
+from sbert_lab.tools import notebooks as nbtool
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob(nbtool.LESSON_GLOB))
@@ -38,11 +38,11 @@ def test_there_are_lessons():
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
 def test_pair_holds_the_same_cells(source):
     ipynb = source.with_suffix(".ipynb")
-    assert ipynb.exists(), f"{ipynb.name} is missing: run python -m sbert_lab.notebooks sync"
+    assert ipynb.exists(), f"{ipynb.name} is missing: run python -m sbert_lab.tools.notebooks sync"
     differences = nbtool.cell_differences(
         nbtool.read_source(source), nbtool.read_ipynb(ipynb), source.name, ipynb.name
     )
-    assert not differences, "\n".join(differences) + "\nrun: python -m sbert_lab.notebooks sync"
+    assert not differences, "\n".join(differences) + "\nrun: python -m sbert_lab.tools.notebooks sync"
 
 
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
@@ -54,11 +54,11 @@ def test_lesson_follows_the_conventions(source):
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
 def test_student_version_is_up_to_date(source):
     student = nbtool.student_path(source)
-    assert student.exists(), f"{student} is missing: run python -m sbert_lab.notebooks sync"
+    assert student.exists(), f"{student} is missing: run python -m sbert_lab.tools.notebooks sync"
     expected = nbtool.student_version(nbtool.read_source(source), REPO_URL, source.stem)
     assert not nbtool.cell_differences(
         expected, nbtool.read_ipynb(student), "expected", student.name
-    ), f"{student} is out of date: run python -m sbert_lab.notebooks sync"
+    ), f"{student} is out of date: run python -m sbert_lab.tools.notebooks sync"
 
 
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
@@ -70,7 +70,7 @@ def test_cells_nbval_compares_have_stored_outputs(source):
         if nbtool.is_checked(cell) and not cell.outputs
     ]
     assert not unstored, (
-        f"cells {unstored}: run python -m sbert_lab.notebooks run --inplace {source.stem}"
+        f"cells {unstored}: run python -m sbert_lab.tools.notebooks run --inplace {source.stem}"
     )
 
 
@@ -297,27 +297,27 @@ def test_readme_badges_point_at_existing_notebooks():
         for pattern in ("[0-9][0-9]_*.ipynb", "student/[0-9][0-9]_*.ipynb")  # worked and student copies
         for p in (ROOT / "notebooks").glob(pattern)
     )
-    assert sorted(colab) == lessons, "README's Colab badges differ from the lessons: run `python -m sbert_lab.notebooks sync`"
-    assert sorted(binder) == lessons, "README's Binder badges differ from the lessons: run `python -m sbert_lab.notebooks sync`"
+    assert sorted(colab) == lessons, "README's Colab badges differ from the lessons: run `python -m sbert_lab.tools.notebooks sync`"
+    assert sorted(binder) == lessons, "README's Binder badges differ from the lessons: run `python -m sbert_lab.tools.notebooks sync`"
 
 
 def test_unsolved_exercises_are_reported_and_the_lesson_goes_on(capsys):
-    with sl.lesson.exercise():
+    with course.lesson.exercise():
         raise NotImplementedError("exercise: write triplet_loss")
-    with sl.lesson.exercise():
-        sl.lesson.check(False, "yours 0.3, library 0.5", hint="clamp before the mean")
-    with sl.lesson.exercise():
-        sl.lesson.check(True, "")
+    with course.lesson.exercise():
+        course.lesson.check(False, "yours 0.3, library 0.5", hint="clamp before the mean")
+    with course.lesson.exercise():
+        course.lesson.check(True, "")
     out = capsys.readouterr().out
     assert "✗ not solved yet" in out and "✗ not yet right: yours 0.3, library 0.5" in out and "✓ correct" in out
-    with pytest.raises(KeyboardInterrupt), sl.lesson.exercise():  # an interrupt is never swallowed
+    with pytest.raises(KeyboardInterrupt), course.lesson.exercise():  # an interrupt is never swallowed
         raise KeyboardInterrupt
 
 
 def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
     cells = [
         nbformat.v4.new_code_cell("def pool(x):\n    return x.mean(0)", metadata={"tags": ["solution"]}),
-        nbformat.v4.new_code_cell("vectors = pool(data)\nsl.lesson.check(vectors.shape == (4,), 'shape')"),
+        nbformat.v4.new_code_cell("vectors = pool(data)\ncourse.lesson.check(vectors.shape == (4,), 'shape')"),
         nbformat.v4.new_code_cell("for row in data:\n    print(row)"),  # its own loop variable: fine
         nbformat.v4.new_code_cell("print(vectors.sum())"),
     ]
@@ -326,10 +326,10 @@ def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
 
 
 def test_the_student_check_cell_keeps_nbval_markers_on_top():
-    wrapped = nbtool.lenient_check("# NBVAL_CHECK_OUTPUT\nx = f()\nsl.lesson.check(x == 1, 'x')")
+    wrapped = nbtool.lenient_check("# NBVAL_CHECK_OUTPUT\nx = f()\ncourse.lesson.check(x == 1, 'x')")
     lines = wrapped.splitlines()
-    assert lines[0] == "# NBVAL_CHECK_OUTPUT" and lines[1].startswith("with sl.lesson.exercise():")
-    assert lines[2:] == ["    x = f()", "    sl.lesson.check(x == 1, 'x')"]
+    assert lines[0] == "# NBVAL_CHECK_OUTPUT" and lines[1].startswith("with course.lesson.exercise():")
+    assert lines[2:] == ["    x = f()", "    course.lesson.check(x == 1, 'x')"]
 
 
 @pytest.mark.slow

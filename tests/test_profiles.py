@@ -5,10 +5,10 @@ import socket
 import pytest
 import torch
 
-from sbert_lab import profiles
+from sbert_lab.course import profiles
+from sbert_lab.course.profiles import get_profile, subset
 from sbert_lab.data import FIXTURES, load_nli, load_sts
 from sbert_lab.models import PACKAGED_MINILM, TINY_RANDOM_BERT
-from sbert_lab.profiles import get_profile, subset
 
 
 @pytest.fixture

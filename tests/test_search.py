@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sbert_lab import search
+from sbert_lab.course import search
 
 
 def random_vectors(n, d=16, seed=0):

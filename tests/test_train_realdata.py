@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import sbert_lab as sl
+from sbert_lab import course
 from sbert_lab.models import PACKAGED_MINILM
 
 pytestmark = [
@@ -49,7 +50,7 @@ def test_sts_regression_reaches_the_sbert_stsb_figure(stsb_test):
 def test_nli_softmax_training_learns_the_labels(stsb_test):
     """SoftmaxLoss on SNLI dev + SICK train; the classifier's SNLI test accuracy must be far above chance."""
     pairs = sl.data.load_nli("snli", "dev") + sl.data.load_nli("sick", "train")
-    pairs = sl.profiles.subset(pairs, NLI_TRAIN_PAIRS, seed=0)
+    pairs = course.profiles.subset(pairs, NLI_TRAIN_PAIRS, seed=0)
     snli_test = sl.data.load_nli("snli", "test")
     encoder = sl.SentenceEncoder(PACKAGED_MINILM)
     torch.manual_seed(0)

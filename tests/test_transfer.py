@@ -1,9 +1,9 @@
-"""SentEval's logistic-regression protocol (sbert_lab.transfer, the paper's Table 5)."""
+"""SentEval's logistic-regression protocol (sbert_lab.course.transfer, the paper's Table 5)."""
 
 import numpy as np
 import pytest
 
-from sbert_lab import transfer
+from sbert_lab.course import transfer
 
 
 def separable(n=400, d=20, seed=0):

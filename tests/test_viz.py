@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
-from sbert_lab import viz  # noqa: E402
+from sbert_lab.course import viz  # noqa: E402
 
 
 def fake_history():

@@ -13,7 +13,7 @@ The run folder (default ``$SBERT_LAB_CACHE/mlm-run``, outside the work tree so t
 checkout) holds the tokenized corpus, ``settings.json``, ``log.tsv`` (one row per step) and an atomic
 ``checkpoint.pt`` written every 200 steps: stop the job at any time (or SIGSTOP/SIGCONT it while
 something else needs the cores) and run ``train`` again to continue exactly where it was.
-The recipe is ``sbert_lab.mlm``; the corpus is ``tools/mlm_corpus.py``.
+The recipe is ``sbert_lab.course.mlm``; the corpus is ``tools/mlm_corpus.py``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mlm_corpus  # noqa: E402
 
-from sbert_lab import mlm  # noqa: E402
+from sbert_lab.course import mlm  # noqa: E402
 from sbert_lab.models import RAW_BERT_DIR, cache_dir, packaged_minilm_path  # noqa: E402
 
 
@@ -218,7 +218,7 @@ sentence of an STS-B or SICK training pair) or, half of the time, a random line.
 Licences: the weights are released with this project (MIT). The corpus texts are WordNet 3.0
 (WordNet licence), GCIDE (GPL-3+), fortunes (BSD / public domain), STS-B train (CC BY-SA 4.0)
 and SICK train (CC BY-NC-SA 3.0); the weights are a statistical model of them, not a copy.
-Recipe: `sbert_lab/mlm.py`; corpus: `tools/mlm_corpus.py`; driver: `tools/pretrain_raw_bert.py`.
+Recipe: `sbert_lab/course/mlm.py`; corpus: `tools/mlm_corpus.py`; driver: `tools/pretrain_raw_bert.py`.
 """
 
 

@@ -27,6 +27,7 @@ import torch  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
 import sbert_lab as sl  # noqa: E402
+from sbert_lab import course  # noqa: E402
 
 
 def random_pair_cosine(encoder, sentences: list[str]) -> float:
@@ -37,7 +38,7 @@ def random_pair_cosine(encoder, sentences: list[str]) -> float:
 
 
 def measure(model: str, train, test, epochs: int, lr: float) -> dict:
-    raw = sl.baselines.raw_bert(model, max_length=64)
+    raw = course.baselines.raw_bert(model, max_length=64)
     sentences = list(dict.fromkeys(s for p in test for s in (p.s1, p.s2)))
     row = {f"raw {mode}": sl.evaluation.sts_spearman(encoder, test) for mode, encoder in raw.items()}
     row["random-pair cosine"] = random_pair_cosine(raw["mean"], sentences)
@@ -66,7 +67,7 @@ def main() -> None:
     train, test = sl.data.load_sts("stsb", "train"), sl.data.load_sts("stsb", "test")
     report = {name: measure(model, train, test, args.epochs, args.lr)
               for name, model in (("MLM-pretrained", args.model), ("random init", sl.models.RANDOM_BERT))}
-    glove = sl.evaluation.sts_spearman(sl.baselines.GloVeAverage(), test)
+    glove = sl.evaluation.sts_spearman(course.baselines.GloVeAverage(), test)
     columns = ["raw cls", "raw mean", "raw max", "random-pair cosine", "after STS-B regression", "cross-encoder"]
     print(f"STS-B test Spearman x100; regression: {args.epochs} epoch(s), lr {args.lr}, batch 16")
     print(f"{'model':<16}" + "".join(f"{c:>24}" for c in columns))

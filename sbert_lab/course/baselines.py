@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import SentenceEncoder, check_sentences
+from ..encoder import SentenceEncoder, check_sentences
 
 _WORD = re.compile(r"[\w]+(?:'[\w]+)?|[^\w\s]")
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .encoder import check_sentences
+from ..encoder import check_sentences
 
 
 # -- vectors ---------------------------------------------------------------------------------------

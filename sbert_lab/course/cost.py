@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .batching import chunks, length_sorted_order
+from ..batching import chunks, length_sorted_order
 
 # -- the paper's figures ------------------------------------------------------------------------------
 PAPER_SENTENCES = 10_000  # Section 1: "a collection of n = 10 000 sentences"

@@ -1,13 +1,13 @@
-"""The instructor's tool for the lesson notebooks: ``python -m sbert_lab.notebooks COMMAND``.
+"""The instructor's tool for the lesson notebooks: ``python -m sbert_lab.tools.notebooks COMMAND``.
 
 Every lesson is a pair in ``notebooks/``: ``NN_topic.py`` (jupytext percent format, the source that
 instructors edit and review) and ``NN_topic.ipynb`` (what students open, generated from the .py)::
 
-    python -m sbert_lab.notebooks sync      # regenerate every .ipynb (and notebooks/student/) from its .py
-    python -m sbert_lab.notebooks check     # fail when a pair differs or a convention is broken
-    python -m sbert_lab.notebooks run 01    # execute lesson 01 (or all); seconds and peak memory
-    python -m sbert_lab.notebooks run --inplace   # offline profile; store the outputs nbval compares
-    python -m sbert_lab.notebooks student   # notebooks/student/NN_topic.ipynb, solutions replaced by stubs
+    python -m sbert_lab.tools.notebooks sync      # regenerate every .ipynb (and notebooks/student/) from its .py
+    python -m sbert_lab.tools.notebooks check     # fail when a pair differs or a convention is broken
+    python -m sbert_lab.tools.notebooks run 01    # execute lesson 01 (or all); seconds and peak memory
+    python -m sbert_lab.tools.notebooks run --inplace   # offline profile; store the outputs nbval compares
+    python -m sbert_lab.tools.notebooks student   # notebooks/student/NN_topic.ipynb, solutions replaced by stubs
 
 The committed .ipynb files keep only the outputs that ``pytest --nbval-lax`` compares (cells marked
 ``# NBVAL_CHECK_OUTPUT``), produced by an offline-profile run (what CI runs): diffs stay small and
@@ -142,8 +142,9 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
 
 import sbert_lab as sl
+from sbert_lab import course
 
-lesson = sl.lesson.start("{name}", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)'''
+lesson = course.lesson.start("{name}", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)'''
 
 
 # -- reading and comparing -------------------------------------------------------------------------
@@ -298,9 +299,9 @@ def _exercise_problems(cells) -> list[str]:
     problems = []
     for index in solutions:
         check_index = next((j for j in range(index + 1, len(cells)) if cells[j].cell_type == "code"), None)
-        if check_index is None or "sl.lesson.check(" not in cells[check_index].source:
+        if check_index is None or "course.lesson.check(" not in cells[check_index].source:
             problems.append(
-                f"cell {index + 1} (solution) must be followed by a self-check cell calling sl.lesson.check(...)"
+                f"cell {index + 1} (solution) must be followed by a self-check cell calling course.lesson.check(...)"
             )
             continue
         problems += _uses_of_exercise_names(cells, index, check_index)
@@ -447,11 +448,11 @@ def student_version(notebook, repo_url: str, name: str):
     return student
 
 
-LENIENT_CHECK = "with sl.lesson.exercise():  # not solved yet? This cell says so, and the lesson goes on"
+LENIENT_CHECK = "with course.lesson.exercise():  # not solved yet? This cell says so, and the lesson goes on"
 
 
 def lenient_check(source: str) -> str:
-    """A self-check cell run inside ``sl.lesson.exercise()``: Run All goes past an unsolved exercise.
+    """A self-check cell run inside ``course.lesson.exercise()``: Run All goes past an unsolved exercise.
 
     Leading comment lines (``# NBVAL_CHECK_OUTPUT``) stay at the top, where nbval looks for them.
     """
@@ -464,7 +465,7 @@ def lenient_check(source: str) -> str:
     try:
         ast.parse(wrapped)
     except SyntaxError as err:
-        raise NotebookToolError(f"a self-check cell cannot be wrapped in sl.lesson.exercise() (line {err.lineno}): {err.msg}") from err
+        raise NotebookToolError(f"a self-check cell cannot be wrapped in course.lesson.exercise() (line {err.lineno}): {err.msg}") from err
     return wrapped
 
 
@@ -623,7 +624,7 @@ def lesson_problems(source: Path, repo_url: str) -> list[str]:
             ]
             if unstored:
                 problems.append(
-                    f"cells {unstored} are marked {CHECK_OUTPUT_MARKER} but have no stored output (run: python -m sbert_lab.notebooks run --inplace {source.stem})"
+                    f"cells {unstored} are marked {CHECK_OUTPUT_MARKER} but have no stored output (run: python -m sbert_lab.tools.notebooks run --inplace {source.stem})"
                 )
     student = student_path(source)
     if not student.exists():
@@ -785,7 +786,7 @@ def run(
 # -- command line ----------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sbert_lab.notebooks", description=__doc__.split("\n\n")[0]
+        prog="python -m sbert_lab.tools.notebooks", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--root", help="repository root (default: found from the current folder)")
     commands = parser.add_subparsers(dest="command", required=True)

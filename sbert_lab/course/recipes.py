@@ -36,14 +36,14 @@ from pathlib import Path
 
 import torch
 
-from . import data, evaluation
-from .cross_encoder import CrossEncoder
-from .encoder import SentenceEncoder
-from .folders import atomic_folder
+from .. import data, evaluation
+from ..cross_encoder import CrossEncoder
+from ..encoder import SentenceEncoder
+from ..folders import atomic_folder
+from ..losses import CosineMSELoss, SoftmaxLoss
+from ..train import History, fit
 from .lesson import runs_dir
-from .losses import CosineMSELoss, SoftmaxLoss
 from .profiles import Profile, subset
-from .train import History, fit
 
 RECIPE_FILE = "training.json"
 SEED = 0
@@ -217,7 +217,7 @@ def training_log(profile: Profile, name: str) -> dict:
     path = runs_dir(profile) / name / RECIPE_FILE
     if not path.is_file():
         raise FileNotFoundError(
-            f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. sl.recipes.nli_model(profile))"
+            f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. course.recipes.nli_model(profile))"
         )
     return json.loads(path.read_text())
 

@@ -54,7 +54,7 @@ def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
     if len(off):
         raise ValueError(
             f"{name}: {len(off)} of {len(x)} rows are not unit length (row {off[0]} has norm {norms[off[0]]:.3f}); "
-            "pass sl.search.normalize_rows(vectors): inner product is cosine only for unit vectors"
+            "pass course.search.normalize_rows(vectors): inner product is cosine only for unit vectors"
         )
     return x
 

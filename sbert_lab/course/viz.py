@@ -4,7 +4,7 @@ Every function returns a matplotlib ``Figure`` (or draws on the ``Axes`` it is g
 ``plt.show()`` itself, so a notebook decides when a figure appears. Example::
 
     history = sl.train.fit(encoder, loss, pairs, eval_fn=dev_spearman, eval_every=50)
-    sl.viz.plot_training(history, eval_label="STS-B dev Spearman", start=before, paper=80.78)
+    course.viz.plot_training(history, eval_label="STS-B dev Spearman", start=before, paper=80.78)
     plt.show()
 """
 
@@ -378,7 +378,7 @@ def plot_cost_curves(
 ):
     """Seconds to compare all pairs of n sentences, cross-encoder vs bi-encoder, on log-log axes (Section 1).
 
-    Lines: ``sbert_lab.cost.estimate_all_pairs`` from the per-item costs given. Dots: ``measured``
+    Lines: ``sbert_lab.course.cost.estimate_all_pairs`` from the per-item costs given. Dots: ``measured``
     ``AllPairsTiming`` rows (hollow when the cross-encoder time was scaled up from a sample of the pairs).
     Stars: the paper's 65 h and 5 s for n = 10,000 on a V100. Grey lines mark a second, minute, hour,
     day and year; ``mark_n`` draws a vertical line at that n. Returns ``ax``.

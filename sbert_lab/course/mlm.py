@@ -36,7 +36,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .precision import autocast, resolve_precision
+from ..precision import autocast, resolve_precision
 
 MASK_FRACTION = 0.15
 LOG_COLUMNS = ("step", "loss", "accuracy", "lr", "tokens", "seconds", "next_loss", "next_accuracy")

@@ -33,9 +33,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .checks import integer
-from .data import FIXTURES
-from .models import PACKAGED_MINILM, RANDOM_BERT, RAW_BERT, TINY_RANDOM_BERT
+from ..checks import integer
+from ..data import FIXTURES
+from ..models import PACKAGED_MINILM, RANDOM_BERT, RAW_BERT, TINY_RANDOM_BERT
 
 PROFILE_NAMES = ("gpu", "cpu", "offline", "smoke")
 PAPER_LR = 2e-5  # Section 3.1
@@ -70,7 +70,7 @@ class Profile:
     cost_sizes: tuple[int, ...] = (10, 100, 1000)  # n for the bi- vs cross-encoder timing lesson
     corpus_size: int | None = None  # sentences indexed by the search lesson
     index_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)  # corpus sizes in the search-at-scale lesson
-    index_real_sentences: int = 15_000  # of them real sentences (the rest: jittered copies, see sl.ann)
+    index_real_sentences: int = 15_000  # of them real sentences (the rest: jittered copies, see course.ann)
     transfer_size: int | None = None  # examples per split of each transfer task, lesson 10 (None: all)
     asks_hub: bool = False  # whether lessons may load hub-only data sets (Table 5's tasks)
     wikisec_train_size: int | None = None  # Table 4's triplets, lesson 5 (None: hub only, not loaded)

@@ -3,7 +3,7 @@ the measured figure, check exercises, and write its results to ``results/<notebo
 
 Example (the first code cell after the Colab install cell)::
 
-    lesson = sl.lesson.start("01_raw_bert_fails")
+    lesson = course.lesson.start("01_raw_bert_fails")
     ...
     lesson.compare("STS-B test, mean pooling", paper=46.35, measured=score)
     lesson.save()
@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .precision import default_device, resolve_precision
+from ..precision import default_device, resolve_precision
 from .profiles import Profile, get_profile
 
 SMOKE_WARNING = (
@@ -116,13 +116,13 @@ def check(condition: bool, message: str, hint: str = "") -> None:
     print("✓ correct")
 
 
-class exercise:  # noqa: N801 - used as ``with sl.lesson.exercise():``, like a function
+class exercise:  # noqa: N801 - used as ``with course.lesson.exercise():``, like a function
     """The student copy's self-check: a check that fails (or meets an unsolved stub) says so, and the
     lesson goes on.
 
     In the student notebooks (``notebooks/student/``) every self-check cell runs inside
-    ``with sl.lesson.exercise():`` so that "Run All" does not stop at the first exercise a student
-    has not done yet; the cells after it never use what the exercise makes (``sbert_lab.notebooks``
+    ``with course.lesson.exercise():`` so that "Run All" does not stop at the first exercise a student
+    has not done yet; the cells after it never use what the exercise makes (``sbert_lab.tools.notebooks``
     checks that). The instructors' notebooks call ``check`` directly, so there a broken solution
     stops the run — which is what CI must see.
     """
