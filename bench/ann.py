@@ -26,9 +26,19 @@ from sbert_lab import course  # noqa: E402
 
 
 def shipped_sentences() -> list[str]:
-    sentences = [s for split in ("train", "dev", "test") for p in sl.data.load_sts("stsb", split) for s in (p.s1, p.s2)]
+    sentences = [
+        s
+        for split in ("train", "dev", "test")
+        for p in sl.data.load_sts("stsb", split)
+        for s in (p.s1, p.s2)
+    ]
     for name, splits in (("snli", ("dev", "test")), ("sick", ("train", "trial", "test"))):
-        sentences += [s for split in splits for p in sl.data.load_nli(name, split) for s in (p.premise, p.hypothesis)]
+        sentences += [
+            s
+            for split in splits
+            for p in sl.data.load_nli(name, split)
+            for s in (p.premise, p.hypothesis)
+        ]
     return list(dict.fromkeys(sentences))
 
 
@@ -36,7 +46,9 @@ def hnswlib_index(vectors: np.ndarray, links: int, build_breadth: int):
     import hnswlib
 
     index = hnswlib.Index(space="ip", dim=vectors.shape[1])
-    index.init_index(max_elements=len(vectors), M=links, ef_construction=build_breadth, random_seed=0)
+    index.init_index(
+        max_elements=len(vectors), M=links, ef_construction=build_breadth, random_seed=0
+    )
     index.add_items(vectors)
     return index
 
@@ -61,12 +73,17 @@ def main() -> None:
 
     sentences = shipped_sentences()
     encoder = sl.SentenceEncoder(sl.models.PACKAGED_MINILM)
-    vectors = course.search.normalize_rows(encoder.encode(sentences[: args.real + 500], batch_size=64))
+    vectors = course.search.normalize_rows(
+        encoder.encode(sentences[: args.real + 500], batch_size=64)
+    )
     real, queries = vectors[: args.real], vectors[args.real :]
     corpus = np.concatenate([real, course.ann.jittered_copies(real, args.size - len(real))])
     k = 10
     exact = course.ann.search(course.ann.exact_index(corpus), queries, k)
-    print(f"corpus {len(corpus):,} vectors ({len(real):,} real sentences), {len(queries)} queries, d={corpus.shape[1]}")
+    print(
+        f"corpus {len(corpus):,} vectors ({len(real):,} real sentences), {len(queries)} queries, "
+        f"d={corpus.shape[1]}"
+    )
 
     started = time.perf_counter()
     ours = course.ann.hnsw_index(corpus, links=32, build_breadth=80)
@@ -74,7 +91,10 @@ def main() -> None:
     started = time.perf_counter()
     theirs = hnswlib_index(corpus, 32, 80)
     hnswlib_build = time.perf_counter() - started
-    print(f"build: faiss {faiss_build:.1f} s, hnswlib {hnswlib_build:.1f} s (ratio hnswlib/faiss {hnswlib_build / faiss_build:.2f})")
+    print(
+        f"build: faiss {faiss_build:.1f} s, hnswlib {hnswlib_build:.1f} s (ratio hnswlib/faiss "
+        f"{hnswlib_build / faiss_build:.2f})"
+    )
     faiss.omp_set_num_threads(1)
     print("efSearch | faiss ms  recall@10 | hnswlib ms  recall@10 | ms ratio hnswlib/faiss")
     for breadth in (16, 32, 64, 128):
@@ -83,9 +103,15 @@ def main() -> None:
         faiss_recall = course.ann.recall_vs_exact(course.ann.search(ours, queries, k), exact)
         ids, hnswlib_ms = hnswlib_query(theirs, queries, k, breadth)
         hnswlib_recall = course.ann.recall_vs_exact(ids, exact)
-        print(f"{breadth:>8} | {faiss_ms:8.3f}  {faiss_recall:9.3f} | {hnswlib_ms:10.3f}  {hnswlib_recall:9.3f} | {hnswlib_ms / faiss_ms:.2f}")
-    print(f"bytes per vector: faiss HNSW {course.ann.bytes_per_vector(ours):.0f}; "
-          f"IVF-PQ 48 codes {course.ann.bytes_per_vector(course.ann.ivfpq_index(corpus)):.0f}; flat fp32 {4 * corpus.shape[1]}")
+        print(
+            f"{breadth:>8} | {faiss_ms:8.3f}  {faiss_recall:9.3f} | {hnswlib_ms:10.3f}  "
+            f"{hnswlib_recall:9.3f} | {hnswlib_ms / faiss_ms:.2f}"
+        )
+    print(
+        f"bytes per vector: faiss HNSW {course.ann.bytes_per_vector(ours):.0f}; IVF-PQ 48 codes "
+        f"{course.ann.bytes_per_vector(course.ann.ivfpq_index(corpus)):.0f}; flat fp32 "
+        f"{4 * corpus.shape[1]}"
+    )
 
 
 if __name__ == "__main__":

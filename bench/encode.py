@@ -53,7 +53,9 @@ def timed(encode, sentences: list[str]) -> tuple[float, np.ndarray]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="timed passes per method (best is kept)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="timed passes per method (best is kept)"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args()
@@ -71,9 +73,13 @@ def main() -> None:
     reference = SentenceTransformer(str(packaged_minilm_path()), device="cpu")
     bs = args.batch_size
     methods = {
-        f"SentenceEncoder, default ({ours_default.precision})": lambda s: ours_default.encode(s, batch_size=bs),
+        f"SentenceEncoder, default ({ours_default.precision})": lambda s: ours_default.encode(
+            s, batch_size=bs
+        ),
         "SentenceEncoder, fp32": lambda s: ours_fp32.encode(s, batch_size=bs),
-        "SentenceTransformer.encode (fp32)": lambda s: reference.encode(s, batch_size=bs, convert_to_numpy=True),
+        "SentenceTransformer.encode (fp32)": lambda s: reference.encode(
+            s, batch_size=bs, convert_to_numpy=True
+        ),
     }
 
     load_at_start = os.getloadavg()[0]
@@ -91,17 +97,25 @@ def main() -> None:
     speed = {name: len(sentences) / min(t) for name, t in timings.items()}
     load_at_end = os.getloadavg()[0]
     busy = max(load_at_start, load_at_end) > (os.cpu_count() or 1)
-    print(f"STS-B test: {len(sentences)} unique sentences, batch {bs}, {args.threads} threads, "
-          f"best of {args.rounds} rounds; torch {torch.__version__}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; load average at start {load_at_start:.1f}, at end {load_at_end:.1f}"
-          + (" (above the core count: other processes slowed this run down)" if busy else "") + "\n")
+    print(
+        f"STS-B test: {len(sentences)} unique sentences, batch {bs}, {args.threads} threads, best "
+        f"of {args.rounds} rounds; torch {torch.__version__}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; load average at start "
+        f"{load_at_start:.1f}, at end {load_at_end:.1f}"
+        + (" (above the core count: other processes slowed this run down)" if busy else "")
+        + "\n"
+    )
     print("| method | sentences/s | vs sentence-transformers | STS-B test Spearman x 100 |")
     print("|---|---:|---:|---:|")
     for name in methods:
         spearman = sl.evaluation.sts_spearman(Precomputed(sentences, vectors[name]), pairs)
         ratio = speed[name] / speed[reference_name]
         print(f"| {name} | {speed[name]:,.0f} | {ratio:.2f}x | {spearman:.2f} |")
-    print("\nall rounds (s): " + "; ".join(f"{n}: " + ", ".join(f"{t:.2f}" for t in ts) for n, ts in timings.items()))
+    print(
+        "\nall rounds (s): "
+        + "; ".join(f"{n}: " + ", ".join(f"{t:.2f}" for t in ts) for n, ts in timings.items())
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """Peak resident memory of each lesson's kernel: does the workbook fit in Binder's 2 GB?
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/memory.py                  # every lesson, offline profile
-    .venv/bin/python bench/memory.py 03 07 --profile cpu                # some lessons, another profile
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/memory.py      # every lesson, offline profile
+    .venv/bin/python bench/memory.py 03 07 --profile cpu    # some lessons, another profile
 
-Each lesson runs in a fresh kernel through the notebook tool (``sbert_lab.tools.notebooks.run_notebook``,
-which reads the kernel's own ``getrusage(RUSAGE_SELF).ru_maxrss`` after the last cell), in a scratch
-copy of ``notebooks/`` with empty ``results/`` and ``runs/``: no lesson finds a model that another one
-trained, so each pays for the training it needs (the worst case, as for a student who opens that
-lesson first). The first row is a kernel that only imports the libraries, the floor every lesson pays.
+Each lesson runs in a fresh kernel through the notebook tool
+(``sbert_lab.tools.notebooks.run_notebook``, which reads the kernel's own
+``getrusage(RUSAGE_SELF).ru_maxrss`` after the last cell), in a scratch copy of ``notebooks/`` with
+empty ``results/`` and ``runs/``: no lesson finds a model that another one trained, so each pays for
+the training it needs (the worst case, as for a student who opens that lesson first). The first row
+is a kernel that only imports the libraries, the floor every lesson pays.
 
 The table is Markdown, ready for the README. On Binder the Jupyter server (about 0.1 GB) runs beside
 the kernels, so a lesson's peak plus 0.1 GB must stay under 2 GB, with one lesson's kernel running.
@@ -43,16 +44,21 @@ def floor_notebook():
 
 
 def measure(notebooks: list[Path], profile: str, timeout: int, log=print) -> list[dict]:
-    """Run the floor notebook, then each notebook, each in a fresh kernel in its own scratch folder."""
+    """Run the floor notebook, then each notebook, each in a fresh kernel in its own scratch
+    folder."""
     rows = []
     for notebook in [None, *notebooks]:
         with tempfile.TemporaryDirectory(prefix="sbert-lab-memory-") as scratch:
             scratch = Path(scratch)
             copy = scratch / "notebooks" / (notebook.name if notebook else "floor.ipynb")
-            shutil.copytree(REPO / "notebooks", copy.parent, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            shutil.copytree(
+                REPO / "notebooks", copy.parent, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+            )
             os.environ["SBERT_LAB_RESULTS"] = str(scratch / "results")  # the kernel inherits these
             os.environ["SBERT_LAB_RUNS"] = str(scratch / "runs")
-            result, _ = run_notebook(copy, profile, timeout, notebook=None if notebook else floor_notebook())
+            result, _ = run_notebook(
+                copy, profile, timeout, notebook=None if notebook else floor_notebook()
+            )
         row = {
             "notebook": notebook.stem if notebook else FLOOR,
             "profile": profile,
@@ -68,7 +74,8 @@ def measure(notebooks: list[Path], profile: str, timeout: int, log=print) -> lis
 def markdown_table(rows: list[dict]) -> str:
     """Notebook, wall seconds, kernel peak RSS in MiB, and what went wrong if anything."""
     lines = [
-        f"| notebook ({rows[0]['profile']} profile) | run time (s) | kernel peak RSS (MiB) | status |",
+        f"| notebook ({rows[0]['profile']} profile) | run time (s) | kernel peak RSS (MiB) "
+        "| status |",
         "|---|---:|---:|---|",
     ]
     for row in rows:
@@ -92,7 +99,10 @@ def main() -> None:
         parser.error(str(err))
     missing = [str(n) for n in notebooks if not n.exists()]
     if missing:
-        parser.error(f"missing notebooks (run `python -m sbert_lab.tools.notebooks sync`): {', '.join(missing)}")
+        parser.error(
+            "missing notebooks (run `python -m sbert_lab.tools.notebooks sync`): "
+            f"{', '.join(missing)}"
+        )
     data = os.environ.get("SBERT_LAB_DATA") or "unset (fixtures)"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
           f"profile {args.profile}, SBERT_LAB_DATA {data}", flush=True)  # fmt: skip

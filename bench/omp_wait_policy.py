@@ -39,8 +39,13 @@ BUSY = "while True:\n    pass\n"
 
 def measure(policy: str, sentences: int, rounds: int) -> float:
     env = {**os.environ, "OMP_WAIT_POLICY": policy, "HF_HUB_OFFLINE": "1"}
-    out = subprocess.run([sys.executable, "-c", WORKER, str(sentences), str(rounds)], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER, str(sentences), str(rounds)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -60,14 +65,19 @@ def main() -> None:
             if competitor:
                 competitor.kill()
                 competitor.wait()
-    print(f"{os.cpu_count()} cores; {args.sentences} STS-B test sentences, all-MiniLM-L6-v2 fp32, 2 threads, best of {args.rounds}")
+    print(
+        f"{os.cpu_count()} cores; {args.sentences} STS-B test sentences, all-MiniLM-L6-v2 fp32, 2 "
+        f"threads, best of {args.rounds}"
+    )
     print(f"{'machine':<24} {'ACTIVE':>10} {'PASSIVE':>10}  PASSIVE / ACTIVE")
     for load in ("quiet", "one competing process"):
         active, passive = results[load, "ACTIVE"], results[load, "PASSIVE"]
         print(f"{load:<24} {active:>8.0f}/s {passive:>8.0f}/s  {passive / active:5.2f}x")
     slowdown = results["quiet", "ACTIVE"] / results["one competing process", "ACTIVE"]
-    print(f"one competing process slows ACTIVE {slowdown:.1f}x and PASSIVE "
-          f"{results['quiet', 'PASSIVE'] / results['one competing process', 'PASSIVE']:.1f}x")
+    print(
+        f"one competing process slows ACTIVE {slowdown:.1f}x and PASSIVE "
+        f"{results['quiet', 'PASSIVE'] / results['one competing process', 'PASSIVE']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ import time
 import warnings
 from dataclasses import dataclass
 
-# Before the first import of torch: waiting OpenMP threads sleep instead of spinning (see bench/encode.py).
+# Before the first import of torch: waiting OpenMP threads sleep instead of spinning (see
+# bench/encode.py).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
@@ -102,7 +103,8 @@ def theirs(
 
 @dataclass
 class Run:
-    """One library's training run: its label, step count, wall and CPU seconds, and its test figures."""
+    """One library's training run: its label, step count, wall and CPU seconds, and its test
+    figures."""
 
     name: str
     steps: int
@@ -160,7 +162,9 @@ def bench_nli(test, size: int | None, st_without_normalize: bool) -> None:
         lambda p: {"texts": [p.premise, p.hypothesis], "label": p.label},
         without_normalize=st_without_normalize,
     )
-    st_head = sl.losses.SoftmaxLoss(dim)  # the same (u, v, |u-v|) layout: reuse their trained classifier
+    st_head = sl.losses.SoftmaxLoss(
+        dim
+    )  # the same (u, v, |u-v|) layout: reuse their trained classifier
     st_head.classifier.load_state_dict(st_loss.classifier.state_dict())
     st_figures = [
         sl.evaluation.nli_accuracy(st_model, st_head, snli_test),
@@ -207,7 +211,8 @@ def main() -> None:
     warnings.simplefilter("ignore")
     test = sl.data.load_sts("stsb", "test")
     print(
-        f"{args.threads} threads; torch {torch.__version__}; {platform.processor() or platform.machine()}; recipe {RECIPE}"
+        f"{args.threads} threads; torch {torch.__version__}; "
+        f"{platform.processor() or platform.machine()}; recipe {RECIPE}"
     )
     if args.only in (None, "sts"):
         bench_sts(test)

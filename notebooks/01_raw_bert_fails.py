@@ -12,15 +12,16 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/01_raw_bert_fails.ipynb)
 #
 # BERT reads a sentence and returns one vector per token. A popular shortcut turned that into one
-# vector per *sentence* — take the vector of the special `[CLS]` token, or average all token vectors —
-# and compared sentences by the cosine of their vectors. Sentence-BERT (Reimers & Gurevych, 2019)
-# opens by showing that this shortcut works badly: worse than averaging word vectors from 2014.
-# In this lesson you measure that failure yourself and look at why it happens.
+# vector per *sentence* — take the vector of the special `[CLS]` token, or average all token vectors
+# — and compared sentences by the cosine of their vectors. Sentence-BERT (Reimers & Gurevych, 2019)
+# opens by showing that this shortcut works badly: worse than averaging word vectors from 2014. In
+# this lesson you measure that failure yourself and look at why it happens.
 #
 # **You will be able to**
 # - judge a sentence embedding the way the paper does: Spearman correlation between cosine
 #   similarity and human similarity scores (the STS benchmarks);
-# - measure raw BERT with `[CLS]`, mean and max pooling, and averaged GloVe vectors, beside the paper's Table 1;
+# - measure raw BERT with `[CLS]`, mean and max pooling, and averaged GloVe vectors, beside the
+#   paper's Table 1;
 # - explain *why* raw BERT fails: its sentence vectors all point in nearly the same direction,
 #   so cosine similarity cannot tell related sentences from unrelated ones;
 # - compute Spearman's correlation yourself, ties included.
@@ -29,12 +30,13 @@
 # sees STS training data). The fix starts in lesson 2.
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -44,7 +46,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("01_raw_bert_fails", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "01_raw_bert_fails",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %% [markdown]
 # The lines above say which **profile** this run uses. A profile only sets sizes and model names:
@@ -78,8 +83,13 @@ import pandas as pd
 
 warnings.filterwarnings("ignore", message=".*were truncated")  # profile.max_length caps tokens
 profile = lesson.profile
-stsb_test = course.profiles.subset(sl.data.load_sts("stsb", "test", profile.data_dir), profile.eval_size)
-print(f"STS-B test: {len(stsb_test)} pairs (this profile evaluates at most {profile.eval_size or 'all'})")
+stsb_test = course.profiles.subset(
+    sl.data.load_sts("stsb", "test", profile.data_dir), profile.eval_size
+)
+print(
+    f"STS-B test: {len(stsb_test)} pairs (this profile evaluates at most "
+    f"{profile.eval_size or 'all'})"
+)
 
 # %%
 by_score = sorted(stsb_test, key=lambda pair: pair.score)
@@ -115,9 +125,9 @@ lesson.compare("STS-B test, raw BERT mean", paper=46.35, measured=raw_scores["me
 lesson.compare("STS-B test, raw BERT max", paper=None, measured=raw_scores["max"])
 
 # %% [markdown]
-# The paper has no max row in Table 1 (max pooling comes back in Table 6), hence the dash.
-# In the paper, `[CLS]` is the worst of all: 16.50 means its cosines barely follow the human order.
-# `[CLS]` was only ever trained to feed the next-sentence classifier (lesson 0), and how far it falls
+# The paper has no max row in Table 1 (max pooling comes back in Table 6), hence the dash. In the
+# paper, `[CLS]` is the worst of all: 16.50 means its cosines barely follow the human order. `[CLS]`
+# was only ever trained to feed the next-sentence classifier (lesson 0), and how far it falls
 # depends on how long it was: bert-base-uncased (the `gpu` profile) for a million steps, the offline
 # model for 1,000. There `[CLS]` and mean pooling come out about level on STS-B (both below averaged
 # GloVe); on SICK-R (section 4) `[CLS]` falls below mean pooling, as in the paper.
@@ -135,14 +145,19 @@ lesson.compare("STS-B test, raw BERT max", paper=None, measured=raw_scores["max"
 # %%
 untrained = course.baselines.raw_bert(profile.untrained_model, max_length=profile.max_length)
 untrained_scores = {
-    mode: sl.evaluation.sts_spearman(untrained[mode], stsb_test, batch_size=profile.encode_batch_size)
+    mode: sl.evaluation.sts_spearman(
+        untrained[mode], stsb_test, batch_size=profile.encode_batch_size
+    )
     for mode in ("cls", "mean")
 }
 lesson.compare("STS-B test, untrained BERT [CLS]", paper=None, measured=untrained_scores["cls"])
 lesson.compare("STS-B test, untrained BERT mean", paper=None, measured=untrained_scores["mean"])
 gap = untrained_scores["mean"] - raw_scores["mean"]
 verdict = "better" if gap > 0 else "worse"
-print(f"The untrained network ranks STS-B pairs {abs(gap):.1f} points {verdict} than raw BERT (mean pooling).")
+print(
+    f"The untrained network ranks STS-B pairs {abs(gap):.1f} points {verdict} than raw BERT (mean "
+    "pooling)."
+)
 
 # %% [markdown]
 # On the small BERTs (the `offline` and `cpu` profiles) the network that never learnt anything ranks
@@ -156,9 +171,9 @@ print(f"The untrained network ranks STS-B pairs {abs(gap):.1f} points {verdict} 
 # ## 3 · The bar to clear: averaged GloVe vectors
 #
 # GloVe (2014) gives every *word* one fixed vector, learned from how often words occur together.
-# Averaging the word vectors of a sentence throws away word order entirely — and still beats raw BERT
-# in the paper. This workbook uses GloVe 6B 50d (50 dimensions, 6 billion tokens of training text,
-# installable from PyPI) instead of the paper's 840B 300d vectors (840 billion tokens, 6× the
+# Averaging the word vectors of a sentence throws away word order entirely — and still beats raw
+# BERT in the paper. This workbook uses GloVe 6B 50d (50 dimensions, 6 billion tokens of training
+# text, installable from PyPI) instead of the paper's 840B 300d vectors (840 billion tokens, 6× the
 # dimensions): expect it far below the paper's 58.02 — about 39 on all of STS-B test.
 
 # %%
@@ -176,7 +191,9 @@ lesson.compare("STS-B test, averaged GloVe", paper=58.02, measured=glove_score)
 
 # %%
 reference = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
-reference_score = sl.evaluation.sts_spearman(reference, stsb_test, batch_size=profile.encode_batch_size)
+reference_score = sl.evaluation.sts_spearman(
+    reference, stsb_test, batch_size=profile.encode_batch_size
+)
 print(profile.reference_model)
 lesson.compare("STS-B test, trained reference model", paper=None, measured=reference_score)
 
@@ -197,7 +214,9 @@ TABLE_1 = pd.DataFrame(
     index=list(sl.data.STS_TASKS),
 ).T
 TABLE_1["avg"] = TABLE_1.mean(axis=1).round(2)
-assert TABLE_1["avg"].tolist() == [61.32, 54.81, 29.19], "the per-task figures must give the paper's averages"
+assert TABLE_1["avg"].tolist() == [61.32, 54.81, 29.19], (
+    "the per-task figures must give the paper's averages"
+)
 TABLE_1
 
 # %% [markdown]
@@ -205,17 +224,25 @@ TABLE_1
 # each is read from `$SBERT_LAB_DATA` or downloaded from the Hugging Face hub. A task that cannot
 # be loaded is reported and left out — never silently replaced.
 
+
 # %%
 def load_task(task):
     """Test pairs of an STS task (capped by the profile), or None after saying why it is missing."""
     try:
-        return course.profiles.subset(sl.data.load_sts(task, "test", profile.data_dir), profile.eval_size)
+        return course.profiles.subset(
+            sl.data.load_sts(task, "test", profile.data_dir), profile.eval_size
+        )
     except sl.data.DataNotFoundError as err:
         print(f"{task}: not available, left out ({str(err).splitlines()[-1].strip().lstrip('- ')})")
         return None
 
 
-encoders = {"avg. GloVe": glove, "BERT mean": raw_bert["mean"], "BERT [CLS]": raw_bert["cls"], "BERT max": raw_bert["max"]}
+encoders = {
+    "avg. GloVe": glove,
+    "BERT mean": raw_bert["mean"],
+    "BERT [CLS]": raw_bert["cls"],
+    "BERT max": raw_bert["max"],
+}
 measured = pd.DataFrame(index=list(encoders), columns=list(sl.data.STS_TASKS), dtype=float)
 measured["stsb"] = [glove_score, raw_scores["mean"], raw_scores["cls"], raw_scores["max"]]
 for task in profile.sts_tasks:
@@ -223,7 +250,9 @@ for task in profile.sts_tasks:
     if pairs is None:
         continue
     for method, encoder in encoders.items():
-        measured.loc[method, task] = sl.evaluation.sts_spearman(encoder, pairs, batch_size=profile.encode_batch_size)
+        measured.loc[method, task] = sl.evaluation.sts_spearman(
+            encoder, pairs, batch_size=profile.encode_batch_size
+        )
         paper = TABLE_1.loc[method, task] if method in TABLE_1.index else None
         lesson.compare(f"{task} test, {method}", paper=paper, measured=measured.loc[method, task])
 
@@ -232,12 +261,26 @@ done = [task for task in sl.data.STS_TASKS if measured[task].notna().any()]
 print(f"Measured {len(done)} of Table 1's 7 tasks: {', '.join(done)}.")
 missing = [task for task in sl.data.STS_TASKS if task not in done]
 if missing:
-    print(f"Not measured: {', '.join(missing)} (not in this profile's tasks, or not loadable); the gpu profile runs all seven.")
-columns = {task: pd.DataFrame({"paper": TABLE_1[task], "yours": measured[task].round(2)}, index=measured.index) for task in done}
+    print(
+        f"Not measured: {', '.join(missing)} (not in this profile's tasks, or not loadable); the "
+        "gpu profile runs all seven."
+    )
+columns = {
+    task: pd.DataFrame(
+        {"paper": TABLE_1[task], "yours": measured[task].round(2)}, index=measured.index
+    )
+    for task in done
+}
 if len(done) == len(sl.data.STS_TASKS):  # all seven: the average, as in the paper's last column
-    columns["avg"] = pd.DataFrame({"paper": TABLE_1["avg"], "yours": measured.mean(axis=1).round(2)}, index=measured.index)
+    columns["avg"] = pd.DataFrame(
+        {"paper": TABLE_1["avg"], "yours": measured.mean(axis=1).round(2)}, index=measured.index
+    )
     for method in TABLE_1.index:
-        lesson.compare(f"7-task average, {method}", paper=TABLE_1.loc[method, "avg"], measured=measured.loc[method].mean())
+        lesson.compare(
+            f"7-task average, {method}",
+            paper=TABLE_1.loc[method, "avg"],
+            measured=measured.loc[method].mean(),
+        )
 side_by_side = pd.concat(columns, axis=1)
 side_by_side
 
@@ -245,7 +288,8 @@ side_by_side
 # ## 5 · Why: all raw BERT vectors point the same way
 #
 # Pair every STS-B sentence with a *random* other sentence: such pairs have nothing to do with each
-# other, so a useful encoder should give them cosines near 0, and keep values near 1 for paraphrases.
+# other, so a useful encoder should give them cosines near 0, and keep values near 1 for
+# paraphrases.
 #
 # Raw BERT does not. Its sentence vectors sit in a narrow cone: they share a few large common
 # directions (the same frequent tokens, positions and special tokens in every sentence), and those
@@ -261,22 +305,44 @@ partner = np.random.default_rng(0).permutation(len(sentences))  # each sentence'
 distinct = partner != np.arange(len(sentences))
 
 models = {"raw BERT mean": raw_bert["mean"], "trained reference": reference}
-vectors = {name: encoder.encode(sentences, batch_size=profile.encode_batch_size) for name, encoder in models.items()}
+vectors = {
+    name: encoder.encode(sentences, batch_size=profile.encode_batch_size)
+    for name, encoder in models.items()
+}
 
 # %%
 random_cosines, pair_cosines = {}, {}
 for name, v in vectors.items():
-    random_cosines[name] = sl.evaluation.row_cosine(v[distinct], v[partner[distinct]])  # unrelated pairs
+    random_cosines[name] = sl.evaluation.row_cosine(
+        v[distinct], v[partner[distinct]]
+    )  # unrelated pairs
     pair_cosines[name] = sl.evaluation.row_cosine(v[first], v[second])  # the STS-B pairs
-    lesson.compare(f"random-pair cosine, {name}", paper=None, measured=random_cosines[name].mean(), digits=3)
+    lesson.compare(
+        f"random-pair cosine, {name}", paper=None, measured=random_cosines[name].mean(), digits=3
+    )
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
 for ax, name in zip(axes, models, strict=True):
-    ax.hist(random_cosines[name], bins=40, range=(-0.2, 1.0), color="tab:gray", alpha=0.7, label="random pairs")
-    for label, chosen, color in (("gold ≥ 4 (paraphrases)", gold >= 4, "tab:green"), ("gold ≤ 1 (unrelated)", gold <= 1, "tab:red")):
+    ax.hist(
+        random_cosines[name],
+        bins=40,
+        range=(-0.2, 1.0),
+        color="tab:gray",
+        alpha=0.7,
+        label="random pairs",
+    )
+    for label, chosen, color in (
+        ("gold ≥ 4 (paraphrases)", gold >= 4, "tab:green"),
+        ("gold ≤ 1 (unrelated)", gold <= 1, "tab:red"),
+    ):
         if chosen.any():
-            ax.axvline(pair_cosines[name][chosen].mean(), color=color, linewidth=2, label=f"mean cosine, {label}")
+            ax.axvline(
+                pair_cosines[name][chosen].mean(),
+                color=color,
+                linewidth=2,
+                label=f"mean cosine, {label}",
+            )
     ax.set(title=name, xlabel="cosine similarity")
 axes[0].set_ylabel("pairs")
 axes[1].legend(loc="upper left", fontsize=8)
@@ -285,8 +351,9 @@ plt.show()
 
 # %% [markdown]
 # How to read it: raw BERT's random pairs pile up at high cosine (here and in the paper's setting),
-# and the green line (paraphrases) sits only a little to the right of the red line (unrelated pairs). The trained model spreads random pairs around 0 and pulls the two
-# lines far apart. A ranking by cosine can only be as good as that separation.
+# and the green line (paraphrases) sits only a little to the right of the red line (unrelated
+# pairs). The trained model spreads random pairs around 0 and pulls the two lines far apart. A
+# ranking by cosine can only be as good as that separation.
 
 # %% [markdown]
 # ## 6 · What that does to search: nearest neighbours
@@ -302,11 +369,11 @@ corpus = [sentence for _, sentence in topics]
 
 
 def nearest_neighbours(encoder):
-    """Index of each corpus sentence's most similar other sentence."""
-    vectors = encoder.encode(corpus, normalize=True)  # unit length: dot product = cosine
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, -np.inf)  # a sentence is not its own neighbour
-    return similarity.argmax(axis=1)
+    """Row of each corpus sentence's most cosine-similar *other* sentence (its own row is
+    excluded)."""
+    vectors = encoder.encode(corpus)
+    _, ids = course.search.top_k_cosine(vectors, vectors, k=1, exclude=np.arange(len(corpus)))
+    return ids[:, 0]  # (n,): the best of k = 1
 
 
 neighbour = {name: nearest_neighbours(encoder) for name, encoder in models.items()}
@@ -330,8 +397,9 @@ print(f"raw BERT picked an off-topic neighbour for {len(wrong)} of {len(corpus)}
 # rank (1 for the smallest), then take the Pearson correlation of the two rank vectors.
 #
 # **Ties matter.** STS gold scores repeat a lot (many pairs score exactly 4.0), and tied values must
-# share the average of the ranks they occupy: the values 10, 20, 20, 30 get the ranks 1, 2.5, 2.5, 4.
-# Complete `average_ranks` and `spearman` below, without `scipy`.
+# share the average of the ranks they occupy: the values 10, 20, 20, 30 get the ranks 1, 2.5, 2.5,
+# 4. Complete `average_ranks` and `spearman` below, without `scipy`.
+
 
 # %% tags=["solution"]
 def average_ranks(values):
@@ -352,10 +420,13 @@ from scipy.stats import spearmanr
 
 course.lesson.check(
     np.allclose(average_ranks([10, 20, 20, 30]), [1, 2.5, 2.5, 4]),
-    f"average_ranks([10, 20, 20, 30]) should be [1, 2.5, 2.5, 4], got {average_ranks([10, 20, 20, 30])}",
+    "average_ranks([10, 20, 20, 30]) should be [1, 2.5, 2.5, 4], got "
+    f"{average_ranks([10, 20, 20, 30])}",
     hint="count the values strictly below each value, then add (number of equal values + 1) / 2",
 )
-cosines = pair_cosines["trained reference"]
+cosines = pair_cosines[
+    "trained reference"
+]  # section 5's STS-B test cosines; gold: their gold scores
 course.lesson.check(
     abs(spearman(cosines, gold) - spearmanr(cosines, gold).statistic) < 1e-9,
     "spearman() disagrees with scipy.stats.spearmanr on the STS-B cosines of the trained model",
@@ -370,11 +441,12 @@ results_file = lesson.save()
 #
 # - **What failed.** Sentence vectors read off pre-trained BERT — `[CLS]` or the mean of the token
 #   vectors — order STS pairs poorly: in the paper, 16.50 (`[CLS]`) and 46.35 (mean) Spearman on
-#   STS-B, below averaged GloVe vectors (58.02). Nearest-neighbour search with them drifts off topic.
-# - **Why.** Nothing in BERT's pre-training (masked words, next sentence) asks sentence vectors to be
-#   *compared by cosine*. The vectors crowd into a narrow cone, so every pair looks similar and the
-#   part of the vector that carries meaning is a small fraction of the cosine. `[CLS]` is worst: it was
-#   only trained to feed a classifier for next-sentence prediction.
+#   STS-B, below averaged GloVe vectors (58.02). Nearest-neighbour search with them drifts off
+#   topic.
+# - **Why.** Nothing in BERT's pre-training (masked words, next sentence) asks sentence vectors to
+#   be *compared by cosine*. The vectors crowd into a narrow cone, so every pair looks similar and
+#   the part of the vector that carries meaning is a small fraction of the cosine. `[CLS]` is worst:
+#   it was only trained to feed a classifier for next-sentence prediction.
 # - **What fixes it.** Train BERT so that cosine similarity *is* what the objective rewards: run one
 #   shared BERT over both sentences (a siamese network), pool its token vectors into one vector, and
 #   fine-tune on sentence pairs with known relations. Lesson 2 builds that encoder step by step;
@@ -382,13 +454,13 @@ results_file = lesson.save()
 #
 # ## Further exercises
 #
-# 1. Spearman vs Pearson: compute `scipy.stats.pearsonr` on the same cosines for raw BERT and for the
-#    trained model. Which metric changes more, and why does the paper prefer Spearman?
+# 1. Spearman vs Pearson: compute `scipy.stats.pearsonr` on the same cosines for raw BERT and for
+#    the trained model. Which metric changes more, and why does the paper prefer Spearman?
 # 2. A cheap fix for anisotropy: subtract the mean vector of all sentences from every vector before
 #    taking cosines. How much does raw BERT's STS-B score move? (Papers after SBERT, such as
 #    BERT-flow and whitening, push this idea further.)
 # 3. Look at raw BERT's wrong neighbours above: what do the query and its neighbour share — length,
 #    punctuation, frequent words? What does that tell you about what the raw vectors encode?
-# 4. Which layer? Raw BERT's last layer is tuned for predicting words. Average the token vectors of an
-#    earlier layer instead (`encoder.model(**features, output_hidden_states=True).hidden_states`) and
-#    compare STS-B scores layer by layer.
+# 4. Which layer? Raw BERT's last layer is tuned for predicting words. Average the token vectors of
+#    an earlier layer instead (`encoder.model(**features, output_hidden_states=True).hidden_states`)
+#    and compare STS-B scores layer by layer.

@@ -28,12 +28,13 @@
 # BERT", with three strategies — `[CLS]`, MEAN (the default) and MAX.
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -43,7 +44,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("02_siamese_bi_encoder", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "02_siamese_bi_encoder",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %% [markdown]
 # The BERT below is the profile's raw model (on the `offline` profile, the project's own small
@@ -70,7 +74,9 @@ import torch
 
 profile = lesson.profile
 # fp32 everywhere in this lesson, so that our step-by-step results match the library's exactly.
-encoder = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length, precision="fp32")
+encoder = sl.SentenceEncoder(
+    profile.raw_model, pooling="mean", max_length=profile.max_length, precision="fp32"
+)
 print(encoder)
 
 sentences = [
@@ -136,6 +142,7 @@ print("cls", tuple(cls_vectors.shape), "  max", tuple(max_vectors.shape))
 # Loops over sentences would work, but try it with whole-tensor operations: the mask needs one extra
 # axis to multiply `hidden` (`mask.unsqueeze(-1)` has shape `(B, T, 1)`).
 
+
 # %% tags=["solution"]
 def my_mean_pool(hidden, mask):
     """Mean of the token vectors where mask is 1.  hidden (B, T, H), mask (B, T) -> (B, H)."""
@@ -149,10 +156,13 @@ def my_mean_pool(hidden, mask):
 mean_vectors = my_mean_pool(hidden, mask)
 course.lesson.check(
     tuple(mean_vectors.shape) == (len(sentences), encoder.dim),
-    f"my_mean_pool should return shape (B, H) = {(len(sentences), encoder.dim)}, got {tuple(mean_vectors.shape)}",
+    f"my_mean_pool should return shape (B, H) = {(len(sentences), encoder.dim)}, got "
+    f"{tuple(mean_vectors.shape)}",
     hint="sum over the token axis (dim=1), which removes T",
 )
-one_by_one = torch.stack([hidden[b, : int(mask[b].sum())].mean(dim=0) for b in range(len(sentences))])
+one_by_one = torch.stack(
+    [hidden[b, : int(mask[b].sum())].mean(dim=0) for b in range(len(sentences))]
+)
 course.lesson.check(
     torch.allclose(mean_vectors, one_by_one, atol=1e-5),
     "my_mean_pool differs from the average over each sentence's real tokens",
@@ -173,7 +183,11 @@ course.lesson.check(
 
 # %%
 # mean: the library's mean_pool, so that this cell does not depend on the exercise above
-for mode, ours in (("cls", cls_vectors), ("mean", sl.pooling.mean_pool(hidden, mask)), ("max", max_vectors)):
+for mode, ours in (
+    ("cls", cls_vectors),
+    ("mean", sl.pooling.mean_pool(hidden, mask)),
+    ("max", max_vectors),
+):
     library = torch.from_numpy(encoder.with_pooling(mode).encode(sentences))
     gap = (library - ours).abs().max().item()
     lesson.compare(f"{mode} pooling: max |by hand - encode()|", paper=None, measured=gap, digits=6)
@@ -188,6 +202,7 @@ for mode, ours in (("cls", cls_vectors), ("mean", sl.pooling.mean_pool(hidden, m
 # Below, the same sentence is padded with 0, 2, 4, … extra `[PAD]` tokens. For each amount, compare
 # its vector with the vector of the sentence encoded alone: a cosine of 1.000 means "unchanged".
 
+
 # %%
 def naive_mean_pool(hidden, mask):
     """The bug: the mean over all T positions, padding included."""
@@ -197,7 +212,9 @@ def naive_mean_pool(hidden, mask):
 def padded_vector(sentence, extra_pads, pooling):
     """The sentence's vector when the batch pads it with `extra_pads` [PAD] tokens."""
     length = len(encoder.tokenizer(sentence)["input_ids"])
-    batch = encoder.tokenizer([sentence], padding="max_length", max_length=length + extra_pads, return_tensors="pt")
+    batch = encoder.tokenizer(
+        [sentence], padding="max_length", max_length=length + extra_pads, return_tensors="pt"
+    )
     with torch.inference_mode():
         states = encoder.model(**batch).last_hidden_state  # (1, length + extra_pads, H)
     return pooling(states, batch["attention_mask"])[0]  # (H,)
@@ -210,8 +227,12 @@ poolings = {"masked mean": sl.pooling.mean_pool, "naive mean": naive_mean_pool}
 drift = {}
 for name, pooling in poolings.items():
     alone = padded_vector(short, 0, pooling)
-    drift[name] = [torch.cosine_similarity(alone, padded_vector(short, k, pooling), dim=0).item() for k in pads]
-    lesson.compare(f"cos(alone, +{pads[-1]} [PAD]), {name}", paper=None, measured=drift[name][-1], digits=4)
+    drift[name] = [
+        torch.cosine_similarity(alone, padded_vector(short, k, pooling), dim=0).item() for k in pads
+    ]
+    lesson.compare(
+        f"cos(alone, +{pads[-1]} [PAD]), {name}", paper=None, measured=drift[name][-1], digits=4
+    )
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.4), gridspec_kw={"width_ratios": [1.3, 1]})
@@ -220,10 +241,19 @@ tokens = [encoder.tokenizer.convert_ids_to_tokens(row) for row in ids]
 for b, row in enumerate(tokens):
     for t, token in enumerate(row):
         left.text(t, b, token, ha="center", va="center", fontsize=8, rotation=45)
-left.set(title="the batch of step 1: attention mask (green = real token)", xlabel="position t", yticks=range(len(sentences)), ylabel="sentence b")
+left.set(
+    title="the batch of step 1: attention mask (green = real token)",
+    xlabel="position t",
+    yticks=range(len(sentences)),
+    ylabel="sentence b",
+)
 for name, values in drift.items():
     right.plot(pads, values, marker="o", label=name)
-right.set(title=f"{short!r} padded: same vector as alone?", xlabel="extra [PAD] tokens", ylabel="cosine with the unpadded vector")
+right.set(
+    title=f"{short!r} padded: same vector as alone?",
+    xlabel="extra [PAD] tokens",
+    ylabel="cosine with the unpadded vector",
+)
 right.legend(fontsize=8)
 plt.tight_layout()
 plt.show()
@@ -248,7 +278,9 @@ plt.show()
 u, v = encoder.encode(["A man is playing a guitar.", "A person plays an instrument."])
 cosine = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
 lesson.compare("cosine of a paraphrase pair, raw BERT mean", paper=None, measured=cosine, digits=3)
-print("trainable weights shared by both sides:", f"{sum(p.numel() for p in encoder.parameters()):,}")
+print(
+    "trainable weights shared by both sides:", f"{sum(p.numel() for p in encoder.parameters()):,}"
+)
 
 # %% [markdown]
 # That cosine comes from *untrained* raw BERT, so (as lesson 1 showed) it is not yet a reliable
@@ -260,22 +292,23 @@ results_file = lesson.save()
 # %% [markdown]
 # ## Summary
 #
-# - A sentence becomes a vector in three steps: token ids and attention mask `(B, T)` → BERT's hidden
-#   states `(B, T, H)` → pooling `(B, H)`. `SentenceEncoder.encode` is exactly that.
-# - Pooling must respect the attention mask. Averaging the padding in makes a sentence's vector depend
-#   on its batch; the numbers above show how far it drifts.
-# - The bi-encoder is **siamese**: one set of weights encodes every sentence independently, so vectors
-#   can be computed once and compared cheaply. This lesson's encoder is still raw BERT, and lesson 1
-#   showed its vectors are poor. What fixes them is *training* this structure on sentence pairs —
-#   lesson 3 (NLI) and lesson 4 (STS regression).
+# - A sentence becomes a vector in three steps: token ids and attention mask `(B, T)` → BERT's
+#   hidden states `(B, T, H)` → pooling `(B, H)`. `SentenceEncoder.encode` is exactly that.
+# - Pooling must respect the attention mask. Averaging the padding in makes a sentence's vector
+#   depend on its batch; the numbers above show how far it drifts.
+# - The bi-encoder is **siamese**: one set of weights encodes every sentence independently, so
+#   vectors can be computed once and compared cheaply. This lesson's encoder is still raw BERT, and
+#   lesson 1 showed its vectors are poor. What fixes them is *training* this structure on sentence
+#   pairs — lesson 3 (NLI) and lesson 4 (STS regression).
 #
 # ## Further exercises
 #
 # 1. Write `my_max_pool(hidden, mask)` without the mask, then with it. Pad a sentence heavily: how
 #    many of the `H` features does the unmasked version take from padding?
-# 2. sentence-transformers also offers "mean of square-root length" pooling: the sum over real tokens
-#    divided by √(number of real tokens). Write it and compare vector norms for short and long sentences.
-# 3. Encode the three sentences with `batch_size=1` and with `batch_size=3`. Are the vectors identical?
-#    Why does that only hold because pooling uses the mask?
-# 4. `encoder.tokenize` truncates at `max_length` tokens. Encode a sentence longer than that, then the
-#    same sentence with its last words removed. Can any pooling tell the two apart? Why not?
+# 2. sentence-transformers also offers "mean of square-root length" pooling: the sum over real
+#    tokens divided by √(number of real tokens). Write it and compare vector norms for short and
+#    long sentences.
+# 3. Encode the three sentences with `batch_size=1` and with `batch_size=3`. Are the vectors
+#    identical? Why does that only hold because pooling uses the mask?
+# 4. `encoder.tokenize` truncates at `max_length` tokens. Encode a sentence longer than that, then
+#    the same sentence with its last words removed. Can any pooling tell the two apart? Why not?

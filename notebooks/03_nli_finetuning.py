@@ -12,27 +12,29 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/03_nli_finetuning.ipynb)
 #
 # Lesson 1 showed that raw BERT's sentence vectors rank sentence pairs worse than averaged GloVe;
-# lesson 2 built the siamese encoder (BERT + mean pooling). Now we **train** that encoder the way the
-# paper does, and watch it turn into a sentence embedding.
+# lesson 2 built the siamese encoder (BERT + mean pooling). Now we **train** that encoder the way
+# the paper does, and watch it turn into a sentence embedding.
 #
 # **You will learn**
 # - why SBERT is trained on natural language inference (NLI) although it is evaluated on similarity;
-# - the classification objective: a softmax classifier over **(u, v, |u − v|)**, with the shape of every tensor;
-# - to run the paper's recipe (1 epoch, batch 16, Adam, lr 2e-5, 10 % linear warm-up) with `sl.train.fit`
-#   and follow STS-B dev Spearman while it trains;
+# - the classification objective: a softmax classifier over **(u, v, |u − v|)**, with the shape of
+#   every tensor;
+# - to run the paper's recipe (1 epoch, batch 16, Adam, lr 2e-5, 10 % linear warm-up) with
+#   `sl.train.fit` and follow STS-B dev Spearman while it trains;
 # - why |u − v| is the part of the classifier input that matters (the feature ablation of Table 6).
 #
-# **Rebuilds** Section 3 of Reimers & Gurevych (2019) (*Classification Objective Function*, *Training
-# Details*), the SBERT-NLI-base row of Tables 1 and 2 (STS-B test Spearman 77.03), and the concatenation
-# half of Table 6 (Section 6, ablation).
+# **Rebuilds** Section 3 of Reimers & Gurevych (2019) (*Classification Objective Function*,
+# *Training Details*), the SBERT-NLI-base row of Tables 1 and 2 (STS-B test Spearman 77.03), and the
+# concatenation half of Table 6 (Section 6, ablation).
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -42,7 +44,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("03_nli_finetuning", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "03_nli_finetuning",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %%
 import math
@@ -58,16 +63,17 @@ profile = lesson.profile
 # %% [markdown]
 # ## 1. The objective: classify the pair, keep the encoder
 #
-# An NLI example is a *premise*, a *hypothesis* and one of three labels: does the premise **entail** the
-# hypothesis, **contradict** it, or neither (**neutral**)? SNLI (570,000 pairs) and MultiNLI (430,000
-# pairs) are the two big NLI sets; together they are "AllNLI" (942,069 pairs after dropping those with no
-# gold label). Why train a *similarity* model on a *classification* task? Conneau et al. (2017, InferSent)
-# found that sentence vectors trained to tell entailment from contradiction transfer well: to get the label
-# right, a vector has to carry what the sentence means, not which words it happens to use.
+# An NLI example is a *premise*, a *hypothesis* and one of three labels: does the premise **entail**
+# the hypothesis, **contradict** it, or neither (**neutral**)? SNLI (570,000 pairs) and MultiNLI
+# (430,000 pairs) are the two big NLI sets; together they are "AllNLI" (942,069 pairs after dropping
+# those with no gold label). Why train a *similarity* model on a *classification* task? Conneau et
+# al. (2017, InferSent) found that sentence vectors trained to tell entailment from contradiction
+# transfer well: to get the label right, a vector has to carry what the sentence means, not which
+# words it happens to use.
 #
-# SBERT runs the **same** BERT (one set of weights — the *siamese* network) over both sentences, pools each
-# into a vector, and feeds a linear classifier with the concatenation of u, v and their element-wise
-# absolute difference:
+# SBERT runs the **same** BERT (one set of weights — the *siamese* network) over both sentences,
+# pools each into a vector, and feeds a linear classifier with the concatenation of u, v and their
+# element-wise absolute difference:
 #
 # ```
 #  premise "A man is playing a guitar."         hypothesis "Nobody is playing music."
@@ -88,10 +94,11 @@ profile = lesson.profile
 #          softmax + cross-entropy with the gold label ∈ {0 entailment, 1 neutral, 2 contradiction}
 # ```
 #
-# In the paper's notation: $o = \mathrm{softmax}(W_t\,(u, v, |u-v|))$ with $W_t \in \mathbb{R}^{3n \times k}$
-# ($n$ = embedding size, $k$ = 3 labels). **$W_t$ is the only new parameter**, trained together with BERT,
-# and it is thrown away afterwards: what we keep is the encoder, and at test time we compare sentences by
-# the cosine of their vectors. The classifier is scaffolding that forces the vectors into a useful shape.
+# In the paper's notation: $o = \mathrm{softmax}(W_t\,(u, v, |u-v|))$ with
+# $W_t \in \mathbb{R}^{3n \times k}$ ($n$ = embedding size, $k$ = 3 labels). **$W_t$ is the only new
+# parameter**, trained together with BERT, and it is thrown away afterwards: what we keep is the
+# encoder, and at test time we compare sentences by the cosine of their vectors. The classifier is
+# scaffolding that forces the vectors into a useful shape.
 #
 # Our raw BERT, with mean pooling (the paper's default), and the loss that holds $W_t$:
 
@@ -105,21 +112,27 @@ print(softmax_loss)
 # %% [markdown]
 # ## 2. The data
 #
-# The profile says which NLI sets to train on and how many pairs to keep (the paper trains on all of AllNLI;
-# the `gpu` profile takes a 100k subset of it, `cpu` 8k pairs; `offline` has no AllNLI and trains on
-# 6,000 of the 14,342 pairs of SNLI dev + SICK train shipped in the package — 157 times fewer than the
-# paper, so that the lesson runs in about three minutes on two CPU cores). STS-B dev is what we
-# watch during training (never test: choosing anything by looking at test numbers leaks them), STS-B test
-# is what we report.
+# The profile says which NLI sets to train on and how many pairs to keep (the paper trains on all of
+# AllNLI; the `gpu` profile takes a 100k subset of it, `cpu` 8k pairs; `offline` has no AllNLI and
+# trains on 6,000 of the 14,342 pairs of SNLI dev + SICK train shipped in the package — 157 times
+# fewer than the paper, so that the lesson runs in about three minutes on two CPU cores). STS-B dev
+# is what we watch during training (never test: choosing anything by looking at test numbers leaks
+# them), STS-B test is what we report.
 
 # %%
-nli_train = course.recipes.nli_pairs(profile)  # profile.nli_train's sets joined, then a seeded subset of nli_train_size
-nli_eval = course.profiles.subset(sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir), profile.eval_size)
+nli_train = course.recipes.nli_pairs(
+    profile
+)  # profile.nli_train's sets joined, then a seeded subset of nli_train_size
+nli_eval = course.profiles.subset(
+    sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir), profile.eval_size
+)
 sts_dev = course.recipes.sts_pairs(profile, "dev")  # STS-B dev, at most profile.eval_size pairs
 sts_test = course.recipes.sts_pairs(profile, "test")
 
 labels = Counter(sl.data.NLI_LABELS[pair.label] for pair in nli_train)
-print(f"NLI train {len(nli_train):,} pairs from {profile.nli_train}: {dict(sorted(labels.items()))}")
+print(
+    f"NLI train {len(nli_train):,} pairs from {profile.nli_train}: {dict(sorted(labels.items()))}"
+)
 print(f"NLI eval  {len(nli_eval):,} pairs from {profile.nli_eval}")
 print(f"STS-B     dev {len(sts_dev):,} pairs, test {len(sts_test):,} pairs")
 
@@ -131,10 +144,10 @@ for label_id, name in enumerate(sl.data.NLI_LABELS):
 # %% [markdown]
 # ### One batch through the objective, shape by shape
 #
-# `SoftmaxLoss` tells the training loop to embed two *columns* (premises, hypotheses) with the same encoder;
-# then it concatenates, classifies and takes the cross-entropy. Here is that path by hand on four pairs.
-# `encoder.embed` is the differentiable path (the one training uses); `softmax_loss.concatenate` builds the
-# classifier input; `softmax_loss.classifier` is $W_t$.
+# `SoftmaxLoss` tells the training loop to embed two *columns* (premises, hypotheses) with the same
+# encoder; then it concatenates, classifies and takes the cross-entropy. Here is that path by hand
+# on four pairs. `encoder.embed` is the differentiable path (the one training uses);
+# `softmax_loss.concatenate` builds the classifier input; `softmax_loss.classifier` is $W_t$.
 
 # %%
 batch = nli_train[:4]
@@ -144,20 +157,31 @@ v = encoder.embed(hypotheses)  # (B, H): the same encoder, the same weights
 features = softmax_loss.concatenate(u, v)  # (B, 3H)
 logits = softmax_loss.classifier(features)  # (B, 3)
 gold = softmax_loss.labels(batch)  # (B,)
-print(f"u {tuple(u.shape)}   v {tuple(v.shape)}   (u, v, |u-v|) {tuple(features.shape)}   logits {tuple(logits.shape)}")
-print(f"W_t {tuple(softmax_loss.classifier.weight.shape)} (+ bias {tuple(softmax_loss.classifier.bias.shape)})")
-print(f"loss on this batch {F.cross_entropy(logits, gold).item():.3f}   (a uniform guess gives ln 3 = {math.log(3):.3f})")
+print(
+    f"u {tuple(u.shape)}   v {tuple(v.shape)}   (u, v, |u-v|) {tuple(features.shape)}   logits "
+    f"{tuple(logits.shape)}"
+)
+print(
+    f"W_t {tuple(softmax_loss.classifier.weight.shape)} (+ bias "
+    f"{tuple(softmax_loss.classifier.bias.shape)})"
+)
+print(
+    f"loss on this batch {F.cross_entropy(logits, gold).item():.3f}   (a uniform guess gives ln 3 "
+    f"= {math.log(3):.3f})"
+)
 
 # %% [markdown]
-# Before training the classifier is random, so the loss is close to $\ln 3$: the cost of a uniform guess
-# over three labels.
+# Before training the classifier is random, so the loss is close to $\ln 3$: the cost of a uniform
+# guess over three labels.
 #
 # ## 3. Before training: raw BERT on STS-B
 #
-# The paper's Table 1 gives mean-pooled raw BERT 46.35 on STS-B test. Measure our starting point, on dev
-# (the start of the training curve) and on test (the "before" of the comparison). If a warning says that
-# some sentences are longer than `max_length` tokens, they are cut at `profile.max_length`; the small
-# profiles use a short limit to stay fast, and only a few sentences are affected.
+# The paper's Table 1 gives mean-pooled raw BERT 46.35 on STS-B test. Measure our starting point, on
+# dev (the start of the training curve) and on test (the "before" of the comparison). If a warning
+# says that some sentences are longer than `max_length` tokens, they are cut at
+# `profile.max_length`; the small profiles use a short limit to stay fast, and only a few sentences
+# are affected.
+
 
 # %%
 def dev_spearman(model) -> float:
@@ -175,23 +199,23 @@ lesson.compare("STS-B test, raw BERT mean pooling", paper=46.35, measured=before
 # | | paper (Section 3.1) | this profile |
 # |---|---|---|
 # | model | bert-base-uncased | `profile.raw_model` |
-# | data | SNLI + MultiNLI, 1 epoch | `profile.nli_train`, `profile.nli_train_size` pairs, `profile.epochs` epoch(s) |
+# | data | SNLI + MultiNLI, 1 epoch | `nli_train_size` pairs of `nli_train`, `epochs` epoch(s) |
 # | batch size | 16 | `profile.batch_size` |
-# | optimizer | Adam, lr 2e-5 | AdamW (weight decay 0.01, as sentence-transformers), lr `profile.lr` |
+# | optimizer | Adam, lr 2e-5 | AdamW (weight decay 0.01, as sentence-transformers), lr `lr` |
 # | schedule | linear warm-up over 10 % of the steps | the same, then linear decay to 0 |
 # | pooling | MEAN | mean |
 #
-# `sl.train.fit` is the whole training loop: it batches the pairs (grouping sentences of similar length
-# so that little time goes into padding — our addition, not the paper's), embeds both columns with the
-# same encoder, calls the loss, steps the optimizer over the encoder's **and** the classifier's weights, and
-# calls `eval_fn` every `eval_every` steps. We pass an `eval_fn` that measures STS-B dev Spearman and draws
-# it as it goes.
+# `sl.train.fit` is the whole training loop: it batches the pairs (grouping sentences of similar
+# length so that little time goes into padding — our addition, not the paper's), embeds both columns
+# with the same encoder, calls the loss, steps the optimizer over the encoder's **and** the
+# classifier's weights, and calls `eval_fn` every `eval_every` steps. We pass an `eval_fn` that
+# measures STS-B dev Spearman and draws it as it goes.
 #
-# Why lr 2e-5 and a warm-up? BERT's weights are already good at language; big steps early on — when the
-# random classifier sends large, meaningless gradients back into BERT — would wreck them. The warm-up
-# starts the learning rate at 0 and lets the classifier settle first. The `cpu` and `offline` profiles
-# train a BERT 27 times smaller on a few thousand steps, which barely moves at 2e-5; they use 1e-4
-# (`profile.lr`), a deviation from the paper measured in lesson 4.
+# Why lr 2e-5 and a warm-up? BERT's weights are already good at language; big steps early on — when
+# the random classifier sends large, meaningless gradients back into BERT — would wreck them. The
+# warm-up starts the learning rate at 0 and lets the classifier settle first. The `cpu` and
+# `offline` profiles train a BERT 27 times smaller on a few thousand steps, which barely moves at
+# 2e-5; they use 1e-4 (`profile.lr`), a deviation from the paper measured in lesson 4.
 
 # %%
 steps = math.ceil(len(nli_train) / profile.batch_size) * profile.epochs
@@ -200,7 +224,9 @@ print(f"{steps} steps of {profile.batch_size} pairs; STS-B dev every {eval_every
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-curve = course.viz.LiveCurve("STS-B dev Spearman", start=before_dev, paper=80.78)  # Table 6: NLI, MEAN, dev
+curve = course.viz.LiveCurve(
+    "STS-B dev Spearman", start=before_dev, paper=80.78
+)  # Table 6: NLI, MEAN, dev
 history = sl.train.fit(
     encoder,
     softmax_loss,
@@ -208,8 +234,8 @@ history = sl.train.fit(
     epochs=profile.epochs,
     batch_size=profile.batch_size,
     lr=profile.lr,  # the paper's 2e-5 for BERT-base; 1e-4 for the small BERT (see the table above)
-    warmup=0.1,
-    seed=0,
+    warmup=0.1,  # 10 % of the steps (fit's default, as every other setting not given here)
+    seed=0,  # the order of the batches (fit's default)
     eval_fn=curve.track(dev_spearman, every=eval_every, total_steps=steps),
     eval_every=eval_every,
 )
@@ -220,23 +246,25 @@ print(f"{history.steps} steps in {history.seconds:.0f} s")
 # The loss per step (below) is noisy — every batch holds different sentences — so read its moving
 # average; it should fall from ln 3 ≈ 1.10 towards 1.0 and below. The dev curve (above) starts at
 # raw BERT's score (step 0). With BERT-base on all 942k pairs it climbs to the paper's STS-B **dev**
-# figure for this configuration (80.78, Table 6, dashed). On a few thousand pairs it may hardly move:
-# the objective is learnt (the loss falls, and the classifier's accuracy below beats the majority
-# label), but a few thousand pairs are too few to reorganise the whole sentence space.
+# figure for this configuration (80.78, Table 6, dashed). On a few thousand pairs it may hardly
+# move: the objective is learnt (the loss falls, and the classifier's accuracy below beats the
+# majority label), but a few thousand pairs are too few to reorganise the whole sentence space.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-course.viz.plot_training(history, eval_panel=False, title=f"SoftmaxLoss on NLI — {profile.raw_model}")
+course.viz.plot_training(
+    history, eval_panel=False, title=f"SoftmaxLoss on NLI — {profile.raw_model}"
+)
 plt.show()
 
 # %% [markdown]
 # ## 5. After training: STS-B test, and the classifier's own accuracy
 #
-# The paper reports **77.03** for SBERT-NLI-base on STS-B test (Table 1). Keep in mind what differs here:
-# the `gpu` profile trains on a 100k subset of AllNLI (the paper used all 942k pairs), the `cpu` profile a
-# 4-layer, 256-wide BERT on 8k pairs, and `offline` that small shape on 6k pairs. STS-B dev and test
-# can differ by several points for one model: dev and test come from different mixes of sources
-# (news, captions, forums), and a small model's errors depend on the source.
+# The paper reports **77.03** for SBERT-NLI-base on STS-B test (Table 1). Keep in mind what differs
+# here: the `gpu` profile trains on a 100k subset of AllNLI (the paper used all 942k pairs), the
+# `cpu` profile a 4-layer, 256-wide BERT on 8k pairs, and `offline` that small shape on 6k pairs.
+# STS-B dev and test can differ by several points for one model: dev and test come from different
+# mixes of sources (news, captions, forums), and a small model's errors depend on the source.
 
 # %%
 after_test = sl.evaluation.sts_spearman(encoder, sts_test, batch_size=profile.encode_batch_size)
@@ -244,11 +272,12 @@ print(f"STS-B test before training: {before_test:.2f} (paper 46.35)")
 lesson.compare("STS-B test, SBERT-NLI (after)", paper=77.03, measured=after_test)
 
 # %% [markdown]
-# The classifier was only a means to an end, but its accuracy on held-out NLI pairs tells us whether the
-# training task itself was learnt. The paper does not report it (it throws $W_t$ away). The floor to beat
-# is always answering the most common label (about 34 % on SNLI test); a classifier that sits there has
-# learnt nothing. A siamese model sees each sentence alone, so it is far below cross-encoders on NLI
-# (those read both sentences together) — that is fine: we want the vectors, not the classifier.
+# The classifier was only a means to an end, but its accuracy on held-out NLI pairs tells us whether
+# the training task itself was learnt. The paper does not report it (it throws $W_t$ away). The
+# floor to beat is always answering the most common label (about 34 % on SNLI test); a classifier
+# that sits there has learnt nothing. A siamese model sees each sentence alone, so it is far below
+# cross-encoders on NLI (those read both sentences together) — that is fine: we want the vectors,
+# not the classifier.
 
 # %%
 nli_acc = sl.evaluation.nli_accuracy(encoder, softmax_loss, nli_eval)
@@ -261,8 +290,8 @@ print(f"the classifier beats the majority label by {100 * (nli_acc - majority):.
 # ### Keep the model for lesson 4
 #
 # Lesson 4 starts from this NLI model. `course.recipes.nli_model(profile)` looks for it in
-# `course.lesson.runs_dir(profile)` and trains it only when it is missing, so we save it where it looks.
-# Only the encoder is saved — the classifier has done its job.
+# `course.lesson.runs_dir(profile)` and trains it only when it is missing, so we save it where it
+# looks. Only the encoder is saved — the classifier has done its job.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -272,9 +301,10 @@ print(f"saved the encoder to {saved}")
 # %% [markdown]
 # ## 6. Exercise: build the classifier's input yourself
 #
-# Write `concat_features(u, v)` returning the (B, 3H) tensor $(u, v, |u - v|)$ — u first, then v, then
-# the element-wise absolute difference, joined along the last dimension. The check compares it with what
-# `SoftmaxLoss` feeds its classifier, and then recomputes the loss from your features.
+# Write `concat_features(u, v)` returning the (B, 3H) tensor $(u, v, |u - v|)$ — u first, then v,
+# then the element-wise absolute difference, joined along the last dimension. The check compares it
+# with what `SoftmaxLoss` feeds its classifier, and then recomputes the loss from your features.
+
 
 # %% tags=["solution"]
 def concat_features(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
@@ -295,12 +325,15 @@ with torch.no_grad():
     loss_from_library = softmax_loss([u, v], check_gold)
 course.lesson.check(
     yours.shape == reference.shape and torch.allclose(yours, reference),
-    f"your features have shape {tuple(yours.shape)}; SoftmaxLoss's have {tuple(reference.shape)} and differ in value",
-    hint="torch.cat([...], dim=-1) joins along the feature dimension; the order is u, v, |u - v|; |x| is x.abs()",
+    f"your features have shape {tuple(yours.shape)}; SoftmaxLoss's have {tuple(reference.shape)} "
+    "and differ in value",
+    hint="torch.cat([...], dim=-1) joins along the feature dimension; the order is u, v, |u - v|; "
+    "|x| is x.abs()",
 )
 course.lesson.check(
     torch.allclose(loss_from_yours, loss_from_library, atol=1e-5),
-    f"cross-entropy from your features {loss_from_yours.item():.4f} ≠ SoftmaxLoss {loss_from_library.item():.4f}",
+    f"cross-entropy from your features {loss_from_yours.item():.4f} ≠ SoftmaxLoss "
+    f"{loss_from_library.item():.4f}",
 )
 
 # %% [markdown]
@@ -308,29 +341,36 @@ course.lesson.check(
 #
 # Why this particular concatenation? Look at what a *linear* classifier can do with each choice:
 #
-# - **(u, v)**: the logits are $W_u u + W_v v + b$ — a score for the premise **plus** a score for the
-#   hypothesis. No term involves both sentences, so the classifier cannot ask "are these two alike?" at
-#   all. Training still teaches the encoder something — words such as "nobody" hint at a contradiction on
-#   their own, NLI's well-known hypothesis-only bias — but nothing that compares the two sentences.
-# - **|u − v|**: a per-dimension distance. To predict *entailment* the classifier wants it small, for
-#   *contradiction* large on the right dimensions — so the encoder learns to put related sentences close
-#   together, dimension by dimension. That is exactly what cosine similarity later rewards.
+# - **(u, v)**: the logits are $W_u u + W_v v + b$ — a score for the premise **plus** a score for
+#   the hypothesis. No term involves both sentences, so the classifier cannot ask "are these two
+#   alike?" at all. Training still teaches the encoder something — words such as "nobody" hint at a
+#   contradiction on their own, NLI's well-known hypothesis-only bias — but nothing that compares
+#   the two sentences.
+# - **|u − v|**: a per-dimension distance. To predict *entailment* the classifier wants it small,
+#   for *contradiction* large on the right dimensions — so the encoder learns to put related
+#   sentences close together, dimension by dimension. That is exactly what cosine similarity later
+#   rewards.
 # - **u ∗ v**: a per-dimension agreement (its sum is the dot product) — relational too.
 #
 # The paper (Table 6, STS-B **dev** Spearman after NLI training, BERT-base, MEAN pooling):
 #
-# | classifier input | (u, v) | (\|u−v\|) | (u ∗ v) | (\|u−v\|, u ∗ v) | (u, v, u ∗ v) | **(u, v, \|u−v\|)** | (u, v, \|u−v\|, u ∗ v) |
-# |---|---|---|---|---|---|---|---|
-# | STS-B dev | 66.04 | 69.78 | 70.54 | 78.37 | 77.44 | **80.78** | 80.44 |
+# | classifier input | STS-B dev |
+# |---|---:|
+# | (u, v) | 66.04 |
+# | (\|u−v\|) | 69.78 |
+# | (u ∗ v) | 70.54 |
+# | (\|u−v\|, u ∗ v) | 78.37 |
+# | (u, v, u ∗ v) | 77.44 |
+# | **(u, v, \|u−v\|)** | **80.78** |
+# | (u, v, \|u−v\|, u ∗ v) | 80.44 |
 #
-# InferSent and the Universal Sentence Encoder feed $(u, v, |u-v|, u * v)$ to their classifiers; in SBERT,
-# adding $u * v$ slightly *hurt*. We rerun four of the seven rows, each from raw BERT with a fresh
-# classifier. To keep the lesson within its time budget each run uses a share of the training pairs
-# (`profile.ablation_share`), so the main configuration is retrained at that size too: comparisons are
-# only fair at equal data. Besides
-# STS-B dev (the paper's measure) we record each classifier's NLI accuracy: on small data the STS-B
-# differences are within noise, while the accuracy shows directly whether the classifier can compare
-# the two sentences.
+# InferSent and the Universal Sentence Encoder feed $(u, v, |u-v|, u * v)$ to their classifiers; in
+# SBERT, adding $u * v$ slightly *hurt*. We rerun four of the seven rows, each from raw BERT with a
+# fresh classifier. To keep the lesson within its time budget each run uses a share of the training
+# pairs (`profile.ablation_share`), so the main configuration is retrained at that size too:
+# comparisons are only fair at equal data. Besides STS-B dev (the paper's measure) we record each
+# classifier's NLI accuracy: on small data the STS-B differences are within noise, while the
+# accuracy shows directly whether the classifier can compare the two sentences.
 
 # %%
 ABLATION = {  # classifier input -> the paper's STS-B dev Spearman (Table 6)
@@ -339,7 +379,9 @@ ABLATION = {  # classifier input -> the paper's STS-B dev Spearman (Table 6)
     ("u", "v", "|u-v|"): 80.78,
     ("u", "v", "|u-v|", "u*v"): 80.44,
 }
-ablation_pairs = course.profiles.subset(nli_train, max(profile.batch_size, round(len(nli_train) * profile.ablation_share)), seed=0)
+ablation_pairs = course.profiles.subset(
+    nli_train, max(profile.batch_size, round(len(nli_train) * profile.ablation_share)), seed=0
+)
 print(f"each ablation run: {len(ablation_pairs):,} NLI pairs, 1 epoch")
 
 
@@ -348,8 +390,15 @@ def train_nli(features: tuple[str, ...], pairs):
     model = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
     torch.manual_seed(0)
     loss = sl.losses.SoftmaxLoss(model.dim, num_labels=3, features=features)
-    sl.train.fit(model, loss, pairs, epochs=profile.epochs, batch_size=profile.batch_size, lr=profile.lr,
-                 warmup=0.1, seed=0, progress=False)
+    sl.train.fit(
+        model,
+        loss,
+        pairs,
+        epochs=profile.epochs,
+        batch_size=profile.batch_size,
+        lr=profile.lr,
+        progress=False,
+    )
     return model, loss
 
 
@@ -365,9 +414,13 @@ for features in ABLATION:
 
 # %%
 for features, paper in ABLATION.items():
-    lesson.compare(f"STS-B dev, NLI with ({', '.join(features)})", paper=paper, measured=ablation_dev[features])
+    lesson.compare(
+        f"STS-B dev, NLI with ({', '.join(features)})", paper=paper, measured=ablation_dev[features]
+    )
 for features in ABLATION:
-    lesson.compare(f"NLI accuracy, ({', '.join(features)}), %", paper=None, measured=ablation_acc[features])
+    lesson.compare(
+        f"NLI accuracy, ({', '.join(features)}), %", paper=None, measured=ablation_acc[features]
+    )
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -381,20 +434,28 @@ course.viz.plot_paper_vs_yours(
 plt.show()
 
 # %% [markdown]
-# What to look for: (u, v) alone should trail far behind anything that contains |u − v|, and adding u ∗ v to
-# (u, v, |u − v|) should change little. With the `gpu` profile (10,000 pairs per run) the order of the
-# paper's rows usually shows. At `cpu` and `offline` scale (a thousand or two pairs, one seed, about a
-# hundred steps) every run is still near the start of learning its classifier, and the gaps can be smaller
-# than the noise of the measurement itself. Before reading an order into them, compare the spread with
-# that noise:
+# What to look for: (u, v) alone should trail far behind anything that contains |u − v|, and adding
+# u ∗ v to (u, v, |u − v|) should change little. With the `gpu` profile (10,000 pairs per run) the
+# order of the paper's rows usually shows. At `cpu` and `offline` scale (a thousand or two pairs,
+# one seed, about a hundred steps) every run is still near the start of learning its classifier, and
+# the gaps can be smaller than the noise of the measurement itself. Before reading an order into
+# them, compare the spread with that noise:
 
 # %%
 spread = max(ablation_acc.values()) - min(ablation_acc.values())
 typical = sum(ablation_acc.values()) / len(ablation_acc) / 100
-noise = 100 * math.sqrt(typical * (1 - typical) / len(nli_eval))  # binomial standard error of one accuracy
-print(f"NLI accuracies of the four runs span {spread:.2f} points; one accuracy on {len(nli_eval):,} pairs "
-      f"is uncertain by about ±{noise:.2f} points (one standard error)")
-print("an order you can read" if spread > 3 * noise else "within noise: no order can be read from these runs")
+noise = 100 * math.sqrt(
+    typical * (1 - typical) / len(nli_eval)
+)  # binomial standard error of one accuracy
+print(
+    f"NLI accuracies of the four runs span {spread:.2f} points; one accuracy on {len(nli_eval):,} "
+    f"pairs is uncertain by about ±{noise:.2f} points (one standard error)"
+)
+print(
+    "an order you can read"
+    if spread > 3 * noise
+    else "within noise: no order can be read from these runs"
+)
 
 # %% [markdown]
 # A gap of a few standard errors is one you can trust; a smaller one says only that the runs are too
@@ -408,17 +469,19 @@ print("an order you can read" if spread > 3 * noise else "within noise: no order
 # - The recipe: 1 epoch, batch 16, Adam lr 2e-5 (1e-4 for a small BERT), 10 % linear warm-up, mean
 #   pooling — `sl.train.fit` runs it.
 # - STS-B goes from raw BERT's 46.35 to 77.03 in the paper, on 942k pairs; on 6k pairs (offline) the
-#   classifier learns its task but STS-B barely moves — NLI teaches sentence similarity only at scale.
+#   classifier learns its task but STS-B barely moves — NLI teaches sentence similarity only at
+#   scale.
 # - |u − v| is what makes the objective relational; (u, v) alone cannot compare the sentences.
 #
 # ## Further exercises
 #
-# 1. Add the other three rows of Table 6 — (u ∗ v), (|u − v|, u ∗ v) and (u, v, u ∗ v) — to `ABLATION`.
-# 2. Freeze BERT (`for p in encoder.model.parameters(): p.requires_grad_(False)`) and train only $W_t$. What
-#    happens to STS-B? What does that say about where the learning happens?
+# 1. Add the other three rows of Table 6 — (u ∗ v), (|u − v|, u ∗ v) and (u, v, u ∗ v) — to
+#    `ABLATION`.
+# 2. Freeze BERT (`for p in encoder.model.parameters(): p.requires_grad_(False)`) and train only
+#    $W_t$. What happens to STS-B? What does that say about where the learning happens?
 # 3. Train with CLS pooling (`pooling="cls"`); the paper finds 79.80 on dev against 80.78 for MEAN.
-# 4. Use the classifier on STS-B: is $P(\text{entailment})$ of a pair a better similarity score than the
-#    cosine? (Hint: `softmax_loss.logits(u, v).softmax(-1)[:, 0]`.)
+# 4. Use the classifier on STS-B: is $P(\text{entailment})$ of a pair a better similarity score than
+#    the cosine? (Hint: `softmax_loss.logits(u, v).softmax(-1)[:, 0]`.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -17,28 +17,29 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/06_cost_bi_vs_cross.ipynb)
 #
-# Lesson 4 showed that a cross-encoder — BERT reading both sentences at once — is *more accurate* than SBERT
-# on STS-B (the paper's Table 2: 88.77 against 86.10). So why does SBERT exist? Because of what the
-# cross-encoder costs. This lesson measures it, on your machine, and extrapolates.
+# Lesson 4 showed that a cross-encoder — BERT reading both sentences at once — is *more accurate*
+# than SBERT on STS-B (the paper's Table 2: 88.77 against 86.10). So why does SBERT exist? Because
+# of what the cross-encoder costs. This lesson measures it, on your machine, and extrapolates.
 #
 # **You will learn**
-# - why comparing all pairs of n sentences takes n(n−1)/2 cross-encoder passes but only n bi-encoder passes,
-#   and what that does at n = 10,000 and at 40 million;
+# - why comparing all pairs of n sentences takes n(n−1)/2 cross-encoder passes but only n bi-encoder
+#   passes, and what that does at n = 10,000 and at 40 million;
 # - to time a model properly (warm-up, best of several runs, seconds per item);
 # - how much *smart batching* (sorting sentences by length) and bf16 add on top.
 #
-# **Rebuilds** the abstract and Section 1 of Reimers & Gurevych (2019) — finding the most similar pair in a
-# collection of 10,000 sentences takes about 50 million inference computations (~65 hours) with BERT, against
-# ~5 seconds with SBERT — the Quora example of Section 1, and Section 7 (Table 7, computational efficiency
-# and smart batching).
+# **Rebuilds** the abstract and Section 1 of Reimers & Gurevych (2019) — finding the most similar
+# pair in a collection of 10,000 sentences takes about 50 million inference computations (~65 hours)
+# with BERT, against ~5 seconds with SBERT — the Quora example of Section 1, and Section 7 (Table 7,
+# computational efficiency and smart batching).
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -48,7 +49,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("06_cost_bi_vs_cross", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "06_cost_bi_vs_cross",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %%
 import ipywidgets as widgets
@@ -64,64 +68,81 @@ profile = lesson.profile
 # ## 1. Two ways to score a pair
 #
 # ```
-#   cross-encoder (BERT, lesson 4)                     bi-encoder (SBERT)
+#   cross-encoder (BERT, lesson 4)           bi-encoder (SBERT)
 #
-#   [CLS] s1 [SEP] s2 [SEP]                             s1                  s2
-#            │                                          │                   │
-#        ┌──────┐                                   ┌──────┐            ┌──────┐
-#        │ BERT │  one pass per PAIR                 │ BERT │            │ BERT │  one pass per SENTENCE
-#        └──────┘                                   └──────┘            └──────┘
-#            │                                          │ u                 │ v     (stored, reused)
-#        score                                          └──── cos(u, v) ────┘     a dot product: ~free
+#   [CLS] s1 [SEP] s2 [SEP]                   s1                  s2
+#            │                                │                   │
+#        ┌──────┐                         ┌──────┐            ┌──────┐
+#        │ BERT │  one pass per PAIR       │ BERT │            │ BERT │  one pass per SENTENCE
+#        └──────┘                         └──────┘            └──────┘
+#            │                                │ u                 │ v   (stored, reused)
+#        score                                └──── cos(u, v) ────┘   a dot product: ~free
 # ```
 #
-# The cross-encoder lets every word of s1 attend to every word of s2; that is why it is accurate, and also
-# why nothing it computes can be reused: change one sentence of the pair and the whole pass is redone. To
-# find the most similar pair among n sentences it must run on every pair — $n(n-1)/2$ of them. The
-# bi-encoder runs once per sentence; comparing two stored vectors is a dot product.
+# The cross-encoder lets every word of s1 attend to every word of s2; that is why it is accurate,
+# and also why nothing it computes can be reused: change one sentence of the pair and the whole pass
+# is redone. To find the most similar pair among n sentences it must run on every pair — $n(n-1)/2$
+# of them. The bi-encoder runs once per sentence; comparing two stored vectors is a dot product.
 #
 # ## 2. Counting passes
 #
-# `cost.pairs_needed(n)` is $n(n-1)/2$. The paper's n = 10,000 gives 49,995,000 — almost 50 million passes
-# of BERT, against 10,000 for SBERT.
+# `cost.pairs_needed(n)` is $n(n-1)/2$. The paper's n = 10,000 gives 49,995,000 — almost 50 million
+# passes of BERT, against 10,000 for SBERT.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 for n in (10, 100, 1_000, 10_000, 40_000_000):
-    print(f"n = {n:>12,}   cross-encoder passes {cost.pairs_needed(n):>26,}   bi-encoder passes {n:>12,}")
+    print(
+        f"n = {n:>12,}   cross-encoder passes {cost.pairs_needed(n):>26,}   bi-encoder passes "
+        f"{n:>12,}"
+    )
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 ns = np.unique(np.geomspace(2, 10**8, 300).round().astype(np.int64))
 fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.loglog(ns, ns * (ns - 1) / 2, color=course.viz.CROSS_COLOR, label="cross-encoder: n(n−1)/2 passes")
+ax.loglog(
+    ns, ns * (ns - 1) / 2, color=course.viz.CROSS_COLOR, label="cross-encoder: n(n−1)/2 passes"
+)
 ax.loglog(ns, ns, color=course.viz.YOURS_COLOR, label="bi-encoder: n passes")
 ax.scatter([10_000], [49_995_000], color=course.viz.CROSS_COLOR, zorder=3)
-ax.annotate("n = 10,000: 49,995,000 pairs", (10_000, 49_995_000), xytext=(40, 10**5), fontsize=8,
-            arrowprops={"arrowstyle": "->"})
-ax.set(xlabel="n sentences", ylabel="transformer passes", title="Passes to compare all pairs of n sentences")
+ax.annotate(
+    "n = 10,000: 49,995,000 pairs",
+    (10_000, 49_995_000),
+    xytext=(40, 10**5),
+    fontsize=8,
+    arrowprops={"arrowstyle": "->"},
+)
+ax.set(
+    xlabel="n sentences",
+    ylabel="transformer passes",
+    title="Passes to compare all pairs of n sentences",
+)
 ax.legend()
 plt.show()
 
 # %% [markdown]
-# On log–log axes a power law is a straight line, and its slope is the power: the bi-encoder's line has
-# slope 1, the cross-encoder's slope 2. Each factor of 10 in n costs the bi-encoder 10× more and the
-# cross-encoder 100× more. The gap between the lines *is* the factor (n − 1)/2.
+# On log–log axes a power law is a straight line, and its slope is the power: the bi-encoder's line
+# has slope 1, the cross-encoder's slope 2. Each factor of 10 in n costs the bi-encoder 10× more and
+# the cross-encoder 100× more. The gap between the lines *is* the factor (n − 1)/2.
 #
 # ## 3. Measuring one pass of each, on the same transformer
 #
-# A fair comparison uses the same transformer for both: `profile.cross_encoder_model` as a bi-encoder
-# (`SentenceEncoder`, mean pooling) and as a cross-encoder (`CrossEncoder`, one output). Their weights do
-# not matter for speed — a pass costs the same whether the model is trained or not — so the cross-encoder's
-# new head stays untrained here. The cross-encoder reads both sentences at once, so it gets twice the
-# bi-encoder's token budget.
+# A fair comparison uses the same transformer for both: `profile.cross_encoder_model` as a
+# bi-encoder (`SentenceEncoder`, mean pooling) and as a cross-encoder (`CrossEncoder`, one output).
+# Their weights do not matter for speed — a pass costs the same whether the model is trained or not
+# — so the cross-encoder's new head stays untrained here. The cross-encoder reads both sentences at
+# once, so it gets twice the bi-encoder's token budget.
 #
 # The sentences are STS-B test sentences; the pairs are STS-B test pairs.
 
 # %%
-encoder = sl.SentenceEncoder(profile.cross_encoder_model, pooling="mean", max_length=profile.max_length)
-cross_encoder = sl.cross_encoder.CrossEncoder(profile.cross_encoder_model, num_labels=1,
-                                              max_length=2 * profile.max_length)
+encoder = sl.SentenceEncoder(
+    profile.cross_encoder_model, pooling="mean", max_length=profile.max_length
+)
+cross_encoder = sl.cross_encoder.CrossEncoder(
+    profile.cross_encoder_model, num_labels=1, max_length=2 * profile.max_length
+)
 print(encoder)
 print(cross_encoder)
 params = sum(p.numel() for p in encoder.model.parameters())
@@ -129,135 +150,218 @@ print(f"the same transformer in both: {params / 1e6:.1f} M parameters")
 
 # %%
 sts = sl.data.load_sts("stsb", "test", profile.data_dir)
-sentences = list(dict.fromkeys(s for pair in sts for s in (pair.s1, pair.s2)))  # unique, in file order
-# items per timing run: four full batches, so that what a call costs once (on a CPU in bf16, a copy of
-# the weights: ~26 ms here) is shared, as it is when a real workload encodes thousands
+sentences = list(
+    dict.fromkeys(s for pair in sts for s in (pair.s1, pair.s2))
+)  # unique, in file order
+# items per timing run: four full batches, so that what a call costs once (on a CPU in bf16, a copy
+# of the weights: ~26 ms here) is shared, as it is when a real workload encodes thousands
 timed = min(len(sts), 4 * profile.encode_batch_size)
 timing_sentences = sentences[:timed]
 timing_pairs = [(pair.s1, pair.s2) for pair in sts[:timed]]
-print(f"{len(sentences):,} unique STS-B test sentences; timing on {timed} sentences and {timed} pairs")
+print(
+    f"{len(sentences):,} unique STS-B test sentences; timing on {timed} sentences and {timed} pairs"
+)
 
 # %% [markdown]
 # **How to time a model.** The first call is slow for reasons that have nothing to do with the model
-# (memory allocation, kernel selection, lazy imports), so `cost.best_seconds` runs once untimed, then takes
-# the *fastest* of a few timed runs: other programs can only make a run slower, never faster. Dividing by
-# the number of items gives seconds per sentence and seconds per pair. Timings on a shared machine still
-# jitter by tens of per cent — read the orders of magnitude, not the digits.
+# (memory allocation, kernel selection, lazy imports), so `cost.best_seconds` runs once untimed,
+# then takes the *fastest* of a few timed runs: other programs can only make a run slower, never
+# faster. Dividing by the number of items gives seconds per sentence and seconds per pair. Timings
+# on a shared machine still jitter by tens of per cent — read the orders of magnitude, not the
+# digits.
 #
-# Batching matters: a batch of 32 sentences costs far less than 32 batches of one, because the hardware
-# works on them in parallel. We time a few batch sizes (the slider in section 6 uses them all).
+# Batching matters: a batch of 32 sentences costs far less than 32 batches of one, because the
+# hardware works on them in parallel. We time a few batch sizes (the slider in section 6 uses them
+# all).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-batch_sizes = sorted({b for b in (1, 8, 64, profile.encode_batch_size) if b <= profile.encode_batch_size})
+batch_sizes = sorted(
+    {b for b in (1, 8, 64, profile.encode_batch_size) if b <= profile.encode_batch_size}
+)
 per_item = {}  # batch size -> (seconds per sentence, seconds per pair)
 for batch_size in batch_sizes:
     per_sentence = cost.time_bi_encoder(encoder, timing_sentences, batch_size=batch_size, repeats=2)
-    per_pair = cost.time_cross_encoder(cross_encoder, timing_pairs, batch_size=batch_size, repeats=2)
+    per_pair = cost.time_cross_encoder(
+        cross_encoder, timing_pairs, batch_size=batch_size, repeats=2
+    )
     per_item[batch_size] = (per_sentence, per_pair)
-    print(f"batch {batch_size:>4}:  bi-encoder {cost.format_duration(per_sentence):>9} per sentence   "
-          f"cross-encoder {cost.format_duration(per_pair):>9} per pair")
+    print(
+        f"batch {batch_size:>4}:  bi-encoder {cost.format_duration(per_sentence):>9} per sentence "
+        f"  cross-encoder {cost.format_duration(per_pair):>9} per pair"
+    )
 per_cosine = cost.time_cosine(encoder.dim, device=encoder.device)
-print(f"cosine similarity of two {encoder.dim}-d vectors (in a 2000 × 2000 matrix): {cost.format_duration(per_cosine)}")
+print(
+    f"cosine similarity of two {encoder.dim}-d vectors (in a 2000 × 2000 matrix): "
+    f"{cost.format_duration(per_cosine)}"
+)
 
 # %% [markdown]
-# A cross-encoder pass is dearer than a bi-encoder pass — its input is two sentences long, and attention
-# grows with the square of the length. The paper's figures imply $65\,\text{h} / 49{,}995{,}000 = 4.7$ ms
-# per pair and $5\,\text{s} / 10{,}000 = 0.5$ ms per sentence on a V100, a ratio of 9.4; here the ratio
-# is printed below (on a CPU with a small model it is closer to 1–2: per-batch overheads weigh more than
-# the extra tokens). Either way it is a constant factor. The difference between the architectures is not
-# the price of a pass, it is the *number* of passes: n(n − 1)/2 against n.
+# A cross-encoder pass is dearer than a bi-encoder pass — its input is two sentences long, and
+# attention grows with the square of the length. The paper's figures imply
+# $65\,\text{h} / 49{,}995{,}000 = 4.7$ ms per pair and $5\,\text{s} / 10{,}000 = 0.5$ ms per
+# sentence on a V100, a ratio of 9.4; here the ratio is printed below (on a CPU with a small model
+# it is closer to 1–2: per-batch overheads weigh more than the extra tokens). Either way it is a
+# constant factor. The difference between the architectures is not the price of a pass, it is the
+# *number* of passes: n(n − 1)/2 against n.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 per_sentence, per_pair = per_item[profile.encode_batch_size]
-lesson.compare("ms per cross-encoder pair", paper=1000 * cost.paper_seconds_per_pair(), measured=1000 * per_pair, digits=3)
-lesson.compare("ms per bi-encoder sentence", paper=1000 * cost.paper_seconds_per_sentence(), measured=1000 * per_sentence, digits=3)
-lesson.compare("pair / sentence cost ratio", paper=cost.paper_seconds_per_pair() / cost.paper_seconds_per_sentence(),
-               measured=per_pair / per_sentence, digits=1)
+lesson.compare(
+    "ms per cross-encoder pair",
+    paper=1000 * cost.paper_seconds_per_pair(),
+    measured=1000 * per_pair,
+    digits=3,
+)
+lesson.compare(
+    "ms per bi-encoder sentence",
+    paper=1000 * cost.paper_seconds_per_sentence(),
+    measured=1000 * per_sentence,
+    digits=3,
+)
+lesson.compare(
+    "pair / sentence cost ratio",
+    paper=cost.paper_seconds_per_pair() / cost.paper_seconds_per_sentence(),
+    measured=per_pair / per_sentence,
+    digits=1,
+)
 
 # %% [markdown]
 # ## 4. Measured: all pairs of n sentences, both ways
 #
-# Now the real task for the profile's sizes `profile.cost_sizes`: score every pair of n sentences with the
-# cross-encoder, against encoding the n sentences and computing their n × n cosine matrix. Where n(n−1)/2
-# would take too long, `cost.time_all_pairs` times the first `MAX_TIMED_PAIRS` pairs and scales up (drawn
-# hollow below).
+# Now the real task for the profile's sizes `profile.cost_sizes`: score every pair of n sentences
+# with the cross-encoder, against encoding the n sentences and computing their n × n cosine matrix.
+# Where n(n−1)/2 would take too long, `cost.time_all_pairs` times the first `MAX_TIMED_PAIRS` pairs
+# and scales up (drawn hollow below).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 MAX_TIMED_PAIRS = 20_000
-measured = cost.time_all_pairs(encoder, cross_encoder, sentences, profile.cost_sizes,
-                               batch_size=profile.encode_batch_size, max_pairs=MAX_TIMED_PAIRS)
+measured = cost.time_all_pairs(
+    encoder,
+    cross_encoder,
+    sentences,
+    profile.cost_sizes,
+    batch_size=profile.encode_batch_size,
+    max_pairs=MAX_TIMED_PAIRS,
+)
 for row in measured:
     note = f"  (timed {row.timed_pairs:,} pairs, scaled)" if row.scaled else ""
-    print(f"n = {row.n:>5,}  {row.pairs:>9,} pairs   cross-encoder {cost.format_duration(row.cross_seconds):>9}   "
-          f"bi-encoder {cost.format_duration(row.bi_seconds):>9}   ×{row.cross_seconds / row.bi_seconds:,.0f}{note}")
+    print(
+        f"n = {row.n:>5,}  {row.pairs:>9,} pairs   cross-encoder "
+        f"{cost.format_duration(row.cross_seconds):>9}   bi-encoder "
+        f"{cost.format_duration(row.bi_seconds):>9}   "
+        f"×{row.cross_seconds / row.bi_seconds:,.0f}{note}"
+    )
 
 # %% [markdown]
 # ## 5. Extrapolating to the paper's 10,000 sentences and to 40 million questions
 #
-# With the per-item costs of section 3, `cost.estimate_all_pairs(n, ...)` gives
-# cross-encoder = pairs × seconds per pair, and bi-encoder = n × seconds per sentence + n² × seconds per
-# cosine. The paper's V100 figures are beside ours. Different hardware and (outside the `gpu` profile) a
+# With the per-item costs of section 3, `cost.estimate_all_pairs(n, ...)` gives cross-encoder =
+# pairs × seconds per pair, and bi-encoder = n × seconds per sentence + n² × seconds per cosine. The
+# paper's V100 figures are beside ours. Different hardware and (outside the `gpu` profile) a
 # different model make the absolute times differ, and so does the speed-up: it is (pairs × cost per
-# pair) / (n × cost per sentence) ≈ (n − 1)/2 × the pass-cost ratio, so a machine whose pair/sentence
-# ratio is 1 instead of the paper's 9.4 shows a speed-up about 9 times smaller. What carries over is the
-# **growth**: quadratic against linear, thousands of times apart at n = 10,000 on any hardware.
+# pair) / (n × cost per sentence) ≈ (n − 1)/2 × the pass-cost ratio, so a machine whose
+# pair/sentence ratio is 1 instead of the paper's 9.4 shows a speed-up about 9 times smaller. What
+# carries over is the **growth**: quadratic against linear, thousands of times apart at n = 10,000
+# on any hardware.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 for n in (100, 1_000, 10_000, 100_000, 1_000_000):
     e = cost.estimate_all_pairs(n, per_sentence, per_pair, per_cosine)
-    print(f"n = {n:>9,}   cross-encoder {cost.format_duration(e.cross_seconds):>11}   "
-          f"bi-encoder {cost.format_duration(e.encode_seconds):>9} encoding + {cost.format_duration(e.cosine_seconds):>9} cosine"
-          f"   ×{e.speedup:,.0f}")
+    print(
+        f"n = {n:>9,}   cross-encoder {cost.format_duration(e.cross_seconds):>11}   bi-encoder "
+        f"{cost.format_duration(e.encode_seconds):>9} encoding + "
+        f"{cost.format_duration(e.cosine_seconds):>9} cosine   ×{e.speedup:,.0f}"
+    )
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-paper_10k = cost.estimate_all_pairs(10_000, cost.paper_seconds_per_sentence(), cost.paper_seconds_per_pair(),
-                                    cost.PAPER_COSINE_SECONDS / 10_000**2)
+paper_10k = cost.estimate_all_pairs(
+    10_000,
+    cost.paper_seconds_per_sentence(),
+    cost.paper_seconds_per_pair(),
+    cost.PAPER_COSINE_SECONDS / 10_000**2,
+)
 ours_10k = cost.estimate_all_pairs(10_000, per_sentence, per_pair, per_cosine)
-lesson.compare("10,000 sentences: cross-encoder, hours", paper=cost.PAPER_CROSS_HOURS, measured=ours_10k.cross_seconds / 3600, digits=1)
-lesson.compare("10,000 sentences: bi-encoder encoding, s", paper=cost.PAPER_BI_SECONDS, measured=ours_10k.encode_seconds, digits=2)
-lesson.compare("10,000 sentences: cosine matrix, s", paper=cost.PAPER_COSINE_SECONDS, measured=ours_10k.cosine_seconds, digits=3)
-lesson.compare("10,000 sentences: speed-up of the bi-encoder, ×", paper=paper_10k.speedup, measured=ours_10k.speedup, digits=0)
+lesson.compare(
+    "10,000 sentences: cross-encoder, hours",
+    paper=cost.PAPER_CROSS_HOURS,
+    measured=ours_10k.cross_seconds / 3600,
+    digits=1,
+)
+lesson.compare(
+    "10,000 sentences: bi-encoder encoding, s",
+    paper=cost.PAPER_BI_SECONDS,
+    measured=ours_10k.encode_seconds,
+    digits=2,
+)
+lesson.compare(
+    "10,000 sentences: cosine matrix, s",
+    paper=cost.PAPER_COSINE_SECONDS,
+    measured=ours_10k.cosine_seconds,
+    digits=3,
+)
+lesson.compare(
+    "10,000 sentences: speed-up of the bi-encoder, ×",
+    paper=paper_10k.speedup,
+    measured=ours_10k.speedup,
+    digits=0,
+)
 
 # %% [markdown]
 # **Quora.** Section 1's second example: Quora holds over 40 million questions; to find the one most
-# similar to a *new* question, a cross-encoder must read the new question with each of them — 40 million
-# passes, "over 50 hours" per query in the paper. A bi-encoder encodes the 40 million questions **once**
-# (hours, but paid a single time), and then each new query costs one encoding plus 40 million dot products.
-# (At 40 million × 384 floats the vectors need 61 GB; real systems use an approximate nearest-neighbour
-# index — lesson 8 builds a small search engine.)
+# similar to a *new* question, a cross-encoder must read the new question with each of them — 40
+# million passes, "over 50 hours" per query in the paper. A bi-encoder encodes the 40 million
+# questions **once** (hours, but paid a single time), and then each new query costs one encoding
+# plus 40 million dot products. (At 40 million × 384 floats the vectors need 61 GB; real systems use
+# an approximate nearest-neighbour index — lesson 8 builds a small search engine.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 quora = cost.estimate_search(cost.PAPER_QUORA_QUESTIONS, per_sentence, per_pair, per_cosine)
-paper_quora = cost.estimate_search(cost.PAPER_QUORA_QUESTIONS, cost.paper_seconds_per_sentence(), cost.paper_seconds_per_pair())
-lesson.compare("40 M questions: cross-encoder, hours per query", paper=cost.PAPER_QUORA_HOURS, measured=quora.cross_seconds / 3600, digits=1)
-print(f"(the paper's own per-pair cost gives {paper_quora.cross_seconds / 3600:.1f} h: 'over 50 hours')")
-print(f"bi-encoder: index the 40 M questions once in {cost.format_duration(quora.index_seconds)}, "
-      f"then {cost.format_duration(quora.query_seconds)} per query")
+paper_quora = cost.estimate_search(
+    cost.PAPER_QUORA_QUESTIONS, cost.paper_seconds_per_sentence(), cost.paper_seconds_per_pair()
+)
+lesson.compare(
+    "40 M questions: cross-encoder, hours per query",
+    paper=cost.PAPER_QUORA_HOURS,
+    measured=quora.cross_seconds / 3600,
+    digits=1,
+)
+print(
+    f"(the paper's own per-pair cost gives {paper_quora.cross_seconds / 3600:.1f} h: 'over 50 "
+    "hours')"
+)
+print(
+    f"bi-encoder: index the 40 M questions once in {cost.format_duration(quora.index_seconds)}, "
+    f"then {cost.format_duration(quora.query_seconds)} per query"
+)
 
 # %% [markdown]
-# The same story as a picture: seconds to compare all pairs of n sentences, extrapolated from the per-item
-# costs (lines), with your all-pairs measurements of section 4 (dots) and the paper's two V100 figures at
-# n = 10,000 (stars). The bi-encoder line bends upward at the right: the n² cosines catch up with the n
-# encodings eventually, but each is thousands of times cheaper than a pass of BERT.
+# The same story as a picture: seconds to compare all pairs of n sentences, extrapolated from the
+# per-item costs (lines), with your all-pairs measurements of section 4 (dots) and the paper's two
+# V100 figures at n = 10,000 (stars). The bi-encoder line bends upward at the right: the n² cosines
+# catch up with the n encodings eventually, but each is thousands of times cheaper than a pass of
+# BERT.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
-course.viz.plot_cost_curves(ax, per_sentence, per_pair, per_cosine, measured=measured, max_n=10**7, mark_n=10_000)
+course.viz.plot_cost_curves(
+    ax, per_sentence, per_pair, per_cosine, measured=measured, max_n=10**7, mark_n=10_000
+)
 plt.show()
 
 # %% [markdown]
 # ## 6. Try it: a slider for n and the batch size
 #
-# Move the sliders: the estimate and the figure update (batch sizes are those timed in section 3). The
-# printed table below the widget is the same estimate for a few n, computed once without the widget, so
-# that the lesson also reads on GitHub, where widgets do not run.
+# Move the sliders: the estimate and the figure update (batch sizes are those timed in section 3).
+# The printed table below the widget is the same estimate for a few n, computed once without the
+# widget, so that the lesson also reads on GitHub, where widgets do not run.
+
 
 # %%
 def show_estimate(n: int, batch_size: int) -> None:
@@ -266,19 +370,30 @@ def show_estimate(n: int, batch_size: int) -> None:
     e = cost.estimate_all_pairs(n, sentence_seconds, pair_seconds, per_cosine)
     print(f"n = {n:,} sentences → {e.pairs:,} pairs (batch size {batch_size})")
     print(f"  cross-encoder: {cost.format_duration(e.cross_seconds)}")
-    print(f"  bi-encoder:    {cost.format_duration(e.bi_seconds)}  "
-          f"({cost.format_duration(e.encode_seconds)} encoding + {cost.format_duration(e.cosine_seconds)} cosine)")
+    print(
+        f"  bi-encoder:    {cost.format_duration(e.bi_seconds)}  "
+        f"({cost.format_duration(e.encode_seconds)} encoding + "
+        f"{cost.format_duration(e.cosine_seconds)} cosine)"
+    )
     print(f"  the bi-encoder is {e.speedup:,.0f}× faster")
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    course.viz.plot_cost_curves(ax, sentence_seconds, pair_seconds, per_cosine, max_n=10**6, mark_n=n)
+    course.viz.plot_cost_curves(
+        ax, sentence_seconds, pair_seconds, per_cosine, max_n=10**6, mark_n=n
+    )
     plt.show()
 
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-n_slider = widgets.IntSlider(value=10_000, min=10, max=100_000, step=10, description="n", continuous_update=False)
-batch_slider = widgets.SelectionSlider(options=batch_sizes, value=profile.encode_batch_size,
-                                       description="batch size", continuous_update=False)
+n_slider = widgets.IntSlider(
+    value=10_000, min=10, max=100_000, step=10, description="n", continuous_update=False
+)
+batch_slider = widgets.SelectionSlider(
+    options=batch_sizes,
+    value=profile.encode_batch_size,
+    description="batch size",
+    continuous_update=False,
+)
 display(widgets.interactive(show_estimate, n=n_slider, batch_size=batch_slider))
 
 # %%
@@ -287,16 +402,19 @@ print(f"{'batch':>5} {'n':>9} {'pairs':>14} {'cross-encoder':>14} {'bi-encoder':
 for batch_size in batch_sizes:
     for n in (1_000, 10_000, 100_000):
         e = cost.estimate_all_pairs(n, *per_item[batch_size], per_cosine)
-        print(f"{batch_size:>5} {n:>9,} {e.pairs:>14,} {cost.format_duration(e.cross_seconds):>14} "
-              f"{cost.format_duration(e.bi_seconds):>11}")
+        print(
+            f"{batch_size:>5} {n:>9,} {e.pairs:>14,} {cost.format_duration(e.cross_seconds):>14} "
+            f"{cost.format_duration(e.bi_seconds):>11}"
+        )
 
 # %% [markdown]
 # ## 7. Exercise: how long would it take?
 #
-# Write `cross_encoder_hours(n, seconds_per_pair)`: the hours a cross-encoder needs to score every pair of
-# n sentences at `seconds_per_pair` each. Count the pairs yourself (don't call `cost.pairs_needed`). The
-# check compares it with the library for several n, and with the paper: 10,000 sentences at the paper's
-# 4.68 ms per pair must give 65 hours.
+# Write `cross_encoder_hours(n, seconds_per_pair)`: the hours a cross-encoder needs to score every
+# pair of n sentences at `seconds_per_pair` each. Count the pairs yourself (don't call
+# `cost.pairs_needed`). The check compares it with the library for several n, and with the paper:
+# 10,000 sentences at the paper's 4.68 ms per pair must give 65 hours.
+
 
 # %% tags=["solution"]
 def cross_encoder_hours(n: int, seconds_per_pair: float) -> float:
@@ -307,27 +425,32 @@ def cross_encoder_hours(n: int, seconds_per_pair: float) -> float:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-expected = {n: cost.estimate_all_pairs(n, 0.0, per_pair).cross_seconds / 3600 for n in (2, 3, 10, 1_000, 10_000)}
+expected = {
+    n: cost.estimate_all_pairs(n, 0.0, per_pair).cross_seconds / 3600
+    for n in (2, 3, 10, 1_000, 10_000)
+}
 yours = {n: cross_encoder_hours(n, per_pair) for n in expected}
 course.lesson.check(
     all(np.isclose(yours[n], expected[n], rtol=1e-9) for n in expected),
     f"your hours {yours} differ from cost.estimate_all_pairs {expected}",
-    hint="n sentences make n(n-1)/2 unordered pairs (2 sentences: 1 pair, 3: 3 pairs); seconds / 3600 = hours",
+    hint="n sentences make n(n-1)/2 unordered pairs (2 sentences: 1 pair, 3: 3 pairs); seconds / "
+    "3600 = hours",
 )
 course.lesson.check(
     round(cross_encoder_hours(10_000, cost.paper_seconds_per_pair())) == 65,
-    f"the paper's 4.68 ms per pair over 10,000 sentences should give 65 h, you get {cross_encoder_hours(10_000, cost.paper_seconds_per_pair()):.1f}",
+    "the paper's 4.68 ms per pair over 10,000 sentences should give 65 h, you get "
+    f"{cross_encoder_hours(10_000, cost.paper_seconds_per_pair()):.1f}",
 )
 
 # %% [markdown]
 # ## 8. Smart batching: sort by length (Section 7, Table 7)
 #
-# A batch is padded to its longest sentence, and padding tokens cost as much compute as real ones. In a
-# random order every batch likely holds one long sentence, so most of each batch is padding. **Smart
-# batching** sorts the sentences by token length first (and puts the vectors back in input order at the
-# end), so every batch holds sentences of about the same length. `encoder.encode` always does this;
-# `sort_by_length=False` turns it off for this comparison. The paper's Table 7 (sentences per second on
-# STS-B sentences, an i7-5820K CPU and a V100 GPU):
+# A batch is padded to its longest sentence, and padding tokens cost as much compute as real ones.
+# In a random order every batch likely holds one long sentence, so most of each batch is padding.
+# **Smart batching** sorts the sentences by token length first (and puts the vectors back in input
+# order at the end), so every batch holds sentences of about the same length. `encoder.encode`
+# always does this; `sort_by_length=False` turns it off for this comparison. The paper's Table 7
+# (sentences per second on STS-B sentences, an i7-5820K CPU and a V100 GPU):
 #
 # | model | CPU | GPU |
 # |---|---|---|
@@ -340,51 +463,89 @@ course.lesson.check(
 # %%
 # NBVAL_IGNORE_OUTPUT
 smart_sample = sentences[: 16 * profile.encode_batch_size]  # sixteen batches
-smart = cost.time_smart_batching(encoder, smart_sample, batch_size=profile.encode_batch_size, repeats=2)
-hardware = "gpu" if encoder.device.type == "cuda" else "cpu"  # which column of Table 7 to compare with
+smart = cost.time_smart_batching(
+    encoder, smart_sample, batch_size=profile.encode_batch_size, repeats=2
+)
+hardware = (
+    "gpu" if encoder.device.type == "cuda" else "cpu"
+)  # which column of Table 7 to compare with
 paper_unsorted, paper_sorted = cost.PAPER_SMART_BATCHING[hardware]
-print(f"{len(smart_sample)} sentences, batch size {profile.encode_batch_size}, {hardware.upper()}, precision {encoder.precision}")
-lesson.compare(f"sentences/s, input order ({hardware.upper()})", paper=paper_unsorted, measured=smart.unsorted, digits=0)
-lesson.compare(f"sentences/s, smart batching ({hardware.upper()})", paper=paper_sorted, measured=smart.sorted, digits=0)
-lesson.compare("smart batching speed-up, %", paper=100 * (paper_sorted / paper_unsorted - 1),
-               measured=100 * (smart.speedup - 1), digits=0)
+print(
+    f"{len(smart_sample)} sentences, batch size {profile.encode_batch_size}, {hardware.upper()}, "
+    f"precision {encoder.precision}"
+)
+lesson.compare(
+    f"sentences/s, input order ({hardware.upper()})",
+    paper=paper_unsorted,
+    measured=smart.unsorted,
+    digits=0,
+)
+lesson.compare(
+    f"sentences/s, smart batching ({hardware.upper()})",
+    paper=paper_sorted,
+    measured=smart.sorted,
+    digits=0,
+)
+lesson.compare(
+    "smart batching speed-up, %",
+    paper=100 * (paper_sorted / paper_unsorted - 1),
+    measured=100 * (smart.speedup - 1),
+    digits=0,
+)
 
 # %% [markdown]
-# Why sorting helps, without a stopwatch: count the token positions the transformer computes, padding
-# included, for the same sentences in input order and sorted (`cost.tokens_computed`). This count is
-# the same on every machine; the time it saves is not. A 4-layer model on a CPU also pays a fixed cost
-# per batch and per call, which the sort does not shrink, so the measured speed-up above can be far
-# below the share of padding removed — and on a busy machine it is within the noise.
+# Why sorting helps, without a stopwatch: count the token positions the transformer computes,
+# padding included, for the same sentences in input order and sorted (`cost.tokens_computed`). This
+# count is the same on every machine; the time it saves is not. A 4-layer model on a CPU also pays a
+# fixed cost per batch and per call, which the sort does not shrink, so the measured speed-up above
+# can be far below the share of padding removed — and on a busy machine it is within the noise.
 
 # %%
 lengths = np.minimum(encoder.token_lengths(smart_sample), encoder.max_length)
-shuffled_lengths = lengths[np.random.default_rng(0).permutation(len(lengths))]  # as time_smart_batching
+shuffled_lengths = lengths[
+    np.random.default_rng(0).permutation(len(lengths))
+]  # as time_smart_batching
 for label, sort in (("input order", False), ("smart batching", True)):
-    computed = cost.tokens_computed(shuffled_lengths, profile.encode_batch_size, sort_by_length=sort)
-    lesson.compare(f"token positions per real token, {label}", paper=None, measured=computed / lengths.sum(),
-                   digits=2)
+    computed = cost.tokens_computed(
+        shuffled_lengths, profile.encode_batch_size, sort_by_length=sort
+    )
+    lesson.compare(
+        f"token positions per real token, {label}",
+        paper=None,
+        measured=computed / lengths.sum(),
+        digits=2,
+    )
 
 # %% [markdown]
-# How much sorting gains depends on how much the lengths vary and on the batch size: with a handful of
-# sentences, or sentences of equal length, there is nothing to gain. The gain is larger on a CPU (the
-# paper: +89 %) than on a GPU (+48 %), where a batch's padding is partly hidden by parallel hardware.
+# How much sorting gains depends on how much the lengths vary and on the batch size: with a handful
+# of sentences, or sentences of equal length, there is nothing to gain. The gain is larger on a CPU
+# (the paper: +89 %) than on a GPU (+48 %), where a batch's padding is partly hidden by parallel
+# hardware.
 #
 # ## 9. bf16 against fp32
 #
-# The paper ran in 32-bit floats. Modern hardware also computes in **bfloat16**: the same exponent range as
-# fp32 with fewer mantissa bits, so it rarely overflows, and matrix products run several times faster on
-# hardware built for it. `sl.precision` picks it where the hardware does bf16 natively
-# (`precision="auto"`: GPUs of compute capability 8 or more, CPUs with AVX-512 BF16 or AMX). A T4
-# (compute capability 7.5) only emulates bf16, about 4× slower than fp16, so there it picks fp16 (with
-# a gradient scaler when training). The paper has no figure for this: Table 7 does not vary the precision.
+# The paper ran in 32-bit floats. Modern hardware also computes in **bfloat16**: the same exponent
+# range as fp32 with fewer mantissa bits, so it rarely overflows, and matrix products run several
+# times faster on hardware built for it. `sl.precision` picks it where the hardware does bf16
+# natively (`precision="auto"`: GPUs of compute capability 8 or more, CPUs with AVX-512 BF16 or
+# AMX). A T4 (compute capability 7.5) only emulates bf16, about 4× slower than fp16, so there it
+# picks fp16 (with a gradient scaler when training). The paper has no figure for this: Table 7 does
+# not vary the precision.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 fast = sl.precision.resolve_precision("auto", encoder.device)
 precisions = ("fp32", fast) if fast != "fp32" else ("fp32",)
-throughput = cost.time_precisions(encoder, smart_sample, precisions, batch_size=profile.encode_batch_size, repeats=2)
+throughput = cost.time_precisions(
+    encoder, smart_sample, precisions, batch_size=profile.encode_batch_size, repeats=2
+)
 for precision, rate in throughput.items():
-    lesson.compare(f"sentences/s, {precision}, smart batching ({hardware.upper()})", paper=None, measured=rate, digits=0)
+    lesson.compare(
+        f"sentences/s, {precision}, smart batching ({hardware.upper()})",
+        paper=None,
+        measured=rate,
+        digits=0,
+    )
 if fast == "fp32":
     print("this device has no fast half precision: 'auto' runs fp32")
 else:
@@ -396,9 +557,20 @@ labels = ["input order", "smart batching"] + [f"{p}, smart batching" for p in th
 yours = [smart.unsorted, smart.sorted, *throughput.values()]
 rows = np.arange(len(labels))
 fig, ax = plt.subplots(figsize=(7, 3.2))
-ax.barh(rows[:2] - 0.2, [paper_unsorted, paper_sorted], height=0.4, color=course.viz.PAPER_COLOR,
-        label=f"paper, SBERT-base ({hardware.upper()})")
-ax.barh(rows + 0.2, yours, height=0.4, color=course.viz.YOURS_COLOR, label=f"yours, {profile.cross_encoder_model}")
+ax.barh(
+    rows[:2] - 0.2,
+    [paper_unsorted, paper_sorted],
+    height=0.4,
+    color=course.viz.PAPER_COLOR,
+    label=f"paper, SBERT-base ({hardware.upper()})",
+)
+ax.barh(
+    rows + 0.2,
+    yours,
+    height=0.4,
+    color=course.viz.YOURS_COLOR,
+    label=f"yours, {profile.cross_encoder_model}",
+)
 ax.set_yticks(rows, labels)
 ax.set(xlabel="sentences per second", title="Table 7: encoding speed")
 ax.invert_yaxis()
@@ -406,29 +578,33 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# Your model is not the paper's (BERT-base, 110 M parameters) outside the `gpu` profile, and your hardware
-# is not an i7-5820K or a V100, so compare the *ratios* between bars, not the bars across colours.
+# Your model is not the paper's (BERT-base, 110 M parameters) outside the `gpu` profile, and your
+# hardware is not an i7-5820K or a V100, so compare the *ratios* between bars, not the bars across
+# colours.
 #
 # ## Summary
 #
-# - A cross-encoder scores a pair in one pass; comparing all pairs of n sentences takes n(n−1)/2 passes —
-#   49,995,000 for n = 10,000, about 65 hours on the paper's V100.
-# - A bi-encoder encodes each sentence once (n passes, about 5 s for 10,000) and compares vectors with a dot
-#   product (0.01 s for all 10,000²); stored vectors are reused by every later query.
-# - A cross-encoder pass costs only a few times more than a bi-encoder pass; the quadratic *count* of passes
-#   is what makes it unusable for search and clustering — and why lesson 8 uses it only to re-rank a short
-#   list that the bi-encoder found.
-# - Smart batching (sort by length, pad per batch) and bf16 are free speed: the same vectors, faster.
+# - A cross-encoder scores a pair in one pass; comparing all pairs of n sentences takes n(n−1)/2
+#   passes — 49,995,000 for n = 10,000, about 65 hours on the paper's V100.
+# - A bi-encoder encodes each sentence once (n passes, about 5 s for 10,000) and compares vectors
+#   with a dot product (0.01 s for all 10,000²); stored vectors are reused by every later query.
+# - A cross-encoder pass costs only a few times more than a bi-encoder pass; the quadratic *count*
+#   of passes is what makes it unusable for search and clustering — and why lesson 8 uses it only to
+#   re-rank a short list that the bi-encoder found.
+# - Smart batching (sort by length, pad per batch) and bf16 are free speed: the same vectors,
+#   faster.
 #
 # ## Further exercises
 #
-# 1. At what n does the bi-encoder's n² cosine term cost as much as its n encodings on your machine? What
-#    does that say about searching 40 million vectors by brute force?
-# 2. Re-rank instead of cross-encoding everything: retrieve the top k = 100 by cosine, then cross-encode
-#    only those. Estimate the cost per query for 40 M questions with `cost.estimate_search` and 100 pairs.
-# 3. Time `encoder.encode` on sentences of equal length with and without `sort_by_length`. Why is there no
-#    speed-up?
-# 4. Repeat the timings with `profile.encode_batch_size` doubled. Where does a bigger batch stop helping?
+# 1. At what n does the bi-encoder's n² cosine term cost as much as its n encodings on your machine?
+#    What does that say about searching 40 million vectors by brute force?
+# 2. Re-rank instead of cross-encoding everything: retrieve the top k = 100 by cosine, then
+#    cross-encode only those. Estimate the cost per query for 40 M questions with
+#    `cost.estimate_search` and 100 pairs.
+# 3. Time `encoder.encode` on sentences of equal length with and without `sort_by_length`. Why is
+#    there no speed-up?
+# 4. Repeat the timings with `profile.encode_batch_size` doubled. Where does a bigger batch stop
+#    helping?
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -36,12 +36,13 @@
 # figures here have no paper counterpart; the anisotropy measure is Ethayarajh's (2019).
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -51,7 +52,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("07_embedding_geometry", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "07_embedding_geometry",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %%
 import textwrap
@@ -76,9 +80,10 @@ profile = lesson.profile
 # - **reference SBERT**: `profile.reference_model`, a trained SBERT-style model (all-MiniLM-L6-v2,
 #   trained on far more pairs than the paper used) — what a well-trained space looks like.
 #
-# How far "yours" moves from raw BERT depends on how much NLI it saw: the paper's 942k pairs reshape the
-# space; the `offline` profile's 6k pairs mainly spread it out (its random pairs fall from a cosine of
-# about 0.65 to about 0.47) while topics stay mixed. The reference panel shows what far more training gives.
+# How far "yours" moves from raw BERT depends on how much NLI it saw: the paper's 942k pairs reshape
+# the space; the `offline` profile's 6k pairs mainly spread it out (its random pairs fall from a
+# cosine of about 0.65 to about 0.47) while topics stay mixed. The reference panel shows what far
+# more training gives.
 
 # %%
 raw = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
@@ -94,8 +99,8 @@ for name, encoder in encoders.items():
 # Three sources, about `profile.projection_points` sentences in all (the "pool"):
 #
 # - the **topic corpus** shipped with the package: 72 hand-written sentences in six topics, where
-#   rows 1–2, 3–4 and 5–6 of each topic are paraphrases (it exists everywhere, so every profile draws
-#   the same topic plots);
+#   rows 1–2, 3–4 and 5–6 of each topic are paraphrases (it exists everywhere, so every profile
+#   draws the same topic plots);
 # - **STS-B** dev sentences (a third of the rest);
 # - **NLI** premises from `profile.nli_eval`, each with all its hypotheses and their labels
 #   (entailment / neutral / contradiction), for section 6.
@@ -107,12 +112,16 @@ topic_sentences = [sentence for _, sentence in topics]
 
 budget = max(0, profile.projection_points - len(topic_sentences))
 sts_pairs = sl.data.load_sts("stsb", "dev", profile.data_dir)
-sts_sentences = course.profiles.subset(list(dict.fromkeys(s for p in sts_pairs for s in (p.s1, p.s2))), budget // 3)
+sts_sentences = course.profiles.subset(
+    list(dict.fromkeys(s for p in sts_pairs for s in (p.s1, p.s2))), budget // 3
+)
 
 hypotheses_of = {}  # premise -> its NLI pairs (SNLI has about three per premise, one per label)
 for pair in sl.data.load_nli(*profile.nli_eval, profile.data_dir):
     hypotheses_of.setdefault(pair.premise, []).append(pair)
-premises = course.profiles.subset(list(hypotheses_of), (budget - len(sts_sentences)) // 4)  # ~4 sentences each
+premises = course.profiles.subset(
+    list(hypotheses_of), (budget - len(sts_sentences)) // 4
+)  # ~4 sentences each
 nli_pairs = [pair for premise in premises for pair in hypotheses_of[premise]]
 nli_sentences = list(dict.fromkeys(s for p in nli_pairs for s in (p.premise, p.hypothesis)))
 
@@ -130,8 +139,8 @@ print({topic: topic_labels.count(topic) for topic in dict.fromkeys(topic_labels)
 print(topic_sentences[0], "|", topic_sentences[1])
 
 # %% [markdown]
-# Each encoder turns the pool into unit-length vectors (rows of `vectors[name]`). With unit vectors a
-# dot product *is* the cosine, which makes everything below one matrix product.
+# Each encoder turns the pool into unit-length vectors (rows of `vectors[name]`). With unit vectors
+# a dot product *is* the cosine, which makes everything below one matrix product.
 
 # %%
 vectors = {
@@ -145,10 +154,10 @@ print({name: v.shape for name, v in vectors.items()})
 # %% [markdown]
 # ## 3 · Anisotropy: how alike do unrelated sentences look?
 #
-# Lesson 1 showed that raw BERT gives random, unrelated sentence pairs a high cosine. Here that becomes
-# one number per space: the **mean cosine of random pairs**. A space that uses its directions well
-# ("isotropic") puts unrelated sentences near 0; an anisotropic one crowds every vector into a narrow
-# cone, and cosine loses its resolution.
+# Lesson 1 showed that raw BERT gives random, unrelated sentence pairs a high cosine. Here that
+# becomes one number per space: the **mean cosine of random pairs**. A space that uses its
+# directions well ("isotropic") puts unrelated sentences near 0; an anisotropic one crowds every
+# vector into a narrow cone, and cosine loses its resolution.
 
 # %%
 rng = np.random.default_rng(0)
@@ -156,14 +165,27 @@ first = rng.integers(len(pool), size=5000)
 second = (first + rng.integers(1, len(pool), size=5000)) % len(pool)  # never the same sentence
 random_cosines = {name: (v[first] * v[second]).sum(axis=1) for name, v in vectors.items()}
 for name, cosines in random_cosines.items():
-    lesson.compare(f"mean cosine of random pairs, {name}", paper=None, measured=cosines.mean(), digits=3)
+    lesson.compare(
+        f"mean cosine of random pairs, {name}", paper=None, measured=cosines.mean(), digits=3
+    )
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.4))
 for name, cosines in random_cosines.items():
-    ax.hist(cosines, bins=60, range=(-1, 1), histtype="step", linewidth=1.6, label=f"{name} (mean {cosines.mean():.2f})")
+    ax.hist(
+        cosines,
+        bins=60,
+        range=(-1, 1),
+        histtype="step",
+        linewidth=1.6,
+        label=f"{name} (mean {cosines.mean():.2f})",
+    )
 ax.axvline(0, color="black", linewidth=0.5)
-ax.set(xlabel="cosine similarity of two random sentences", ylabel="pairs", title="anisotropy: where unrelated pairs land")
+ax.set(
+    xlabel="cosine similarity of two random sentences",
+    ylabel="pairs",
+    title="anisotropy: where unrelated pairs land",
+)
 ax.legend(fontsize=8, loc="upper left")
 plt.tight_layout()
 plt.show()
@@ -171,9 +193,10 @@ plt.show()
 # %% [markdown]
 # ### Exercise: anisotropy exactly, over all pairs
 #
-# 5,000 random pairs give an *estimate*. Write `mean_pairwise_cosine(x)`: the mean cosine over **all**
-# pairs of different rows of `x` (n rows → n(n−1) ordered pairs; leave out the diagonal, where every
-# cosine is 1). Normalise the rows first — do not assume they already have unit length.
+# 5,000 random pairs give an *estimate*. Write `mean_pairwise_cosine(x)`: the mean cosine over
+# **all** pairs of different rows of `x` (n rows → n(n−1) ordered pairs; leave out the diagonal,
+# where every cosine is 1). Normalise the rows first — do not assume they already have unit length.
+
 
 # %% tags=["solution"]
 def mean_pairwise_cosine(x: np.ndarray) -> float:
@@ -193,20 +216,23 @@ full = cosine_similarity(x)  # scikit-learn's all-pairs cosine
 expected = full[~np.eye(len(x), dtype=bool)].mean()
 course.lesson.check(
     abs(mean_pairwise_cosine(x) - expected) < 1e-4,
-    f"mean_pairwise_cosine gives {mean_pairwise_cosine(x):.4f}; scikit-learn's matrix gives {expected:.4f}",
-    hint="normalise each row to length 1, take the (n, n) matrix of dot products, and average it without its diagonal",
+    f"mean_pairwise_cosine gives {mean_pairwise_cosine(x):.4f}; scikit-learn's matrix gives "
+    f"{expected:.4f}",
+    hint="normalise each row to length 1, take the (n, n) matrix of dot products, and average it "
+    "without its diagonal",
 )
 
 # %% [markdown]
-# **Why is it a cone?** Write each unit vector as $\hat u_i$ and their mean as $m = \frac1n\sum_i \hat u_i$.
-# The sum of all n² cosines is $\lVert\sum_i \hat u_i\rVert^2 = n^2\lVert m\rVert^2$, and the diagonal
-# contributes n, so
+# **Why is it a cone?** Write each unit vector as $\hat u_i$ and their mean as
+# $m = \frac1n\sum_i \hat u_i$. The sum of all n² cosines is
+# $\lVert\sum_i \hat u_i\rVert^2 = n^2\lVert m\rVert^2$, and the diagonal contributes n, so
 #
-# $$\text{mean pairwise cosine} = \frac{n^2\lVert m\rVert^2 - n}{n(n-1)} \approx \lVert m\rVert^2 .$$
+# $$\text{mean pairwise cosine} = \frac{n^2\lVert m\rVert^2 - n}{n(n-1)}
+#   \approx \lVert m\rVert^2 .$$
 #
 # Anisotropy *is* the squared length of the mean direction: all vectors share one common component.
-# Subtracting the mean removes it — the fix lesson 1's further exercise asked about — and the identity
-# gives the answer for 20,000 sentences without ever building the 20,000 × 20,000 matrix.
+# Subtracting the mean removes it — the fix lesson 1's further exercise asked about — and the
+# identity gives the answer for 20,000 sentences without ever building the 20,000 × 20,000 matrix.
 
 # %%
 for name, v in vectors.items():
@@ -214,23 +240,30 @@ for name, v in vectors.items():
     by_identity = (n**2 * mean_length**2 - n) / (n * (n - 1))
     centred = v - v.mean(axis=0)
     print(
-        f"{name:<18} exact {sl.evaluation.mean_pairwise_cosine(v):6.3f}   via |m|² {by_identity:6.3f}   "
-        f"|m| {mean_length:.2f}   after subtracting the mean {sl.evaluation.mean_pairwise_cosine(centred):6.3f}"
+        f"{name:<18} exact {sl.evaluation.mean_pairwise_cosine(v):6.3f}   via |m|² "
+        f"{by_identity:6.3f}   |m| {mean_length:.2f}   after subtracting the mean "
+        f"{sl.evaluation.mean_pairwise_cosine(centred):6.3f}"
     )
 
 # %% [markdown]
 # ## 4 · A similarity heat map
 #
 # The first four sentences of each topic (two pairs of paraphrases), grouped by topic. On a fixed
-# −1…1 colour scale a useful space shows a **block diagonal**: red within a topic, pale across topics,
-# with the darkest 2 × 2 squares on the paraphrases. An anisotropic space is red everywhere.
+# −1…1 colour scale a useful space shows a **block diagonal**: red within a topic, pale across
+# topics, with the darkest 2 × 2 squares on the paraphrases. An anisotropic space is red everywhere.
 
 # %%
-first_four = [k for t in dict.fromkeys(topic_labels) for k in [j for j, lab in enumerate(topic_labels) if lab == t][:4]]
+first_four = [
+    k
+    for t in dict.fromkeys(topic_labels)
+    for k in [j for j, lab in enumerate(topic_labels) if lab == t][:4]
+]
 heat_rows, heat_labels = topic_rows[first_four], [topic_labels[k] for k in first_four]
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
 for ax, (name, v) in zip(axes, vectors.items(), strict=True):
-    image = course.viz.plot_similarity_heatmap(ax, v[heat_rows], heat_labels if ax is axes[0] else None, title=name)
+    image = course.viz.plot_similarity_heatmap(
+        ax, v[heat_rows], heat_labels if ax is axes[0] else None, title=name
+    )
 fig.colorbar(image, ax=axes, shrink=0.8, label="cosine similarity")
 plt.show()
 
@@ -246,9 +279,9 @@ plt.show()
 #   meaningful; distances *between* clusters and cluster sizes are not.
 #
 # Both are fitted on the whole pool; the topic sentences are coloured by topic, the STS-B and NLI
-# sentences drawn in grey behind them. `course.viz.pca_2d` and `course.viz.umap_2d` cache their results under
-# a hash of the vectors, so re-running a cell is instant. UMAP compiles its code on the first fit in a
-# Python process: the next cell takes several seconds once.
+# sentences drawn in grey behind them. `course.viz.pca_2d` and `course.viz.umap_2d` cache their
+# results under a hash of the vectors, so re-running a cell is instant. UMAP compiles its code on
+# the first fit in a Python process: the next cell takes several seconds once.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -256,9 +289,16 @@ topic_of = {sentence: topic for topic, sentence in topics}
 point_labels = [topic_of.get(s, source_of[s]) for s in pool]  # a topic, or "STS-B" / "NLI"
 fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
 for column, (name, v) in enumerate(vectors.items()):
-    for row, (method, project) in enumerate((("PCA", course.viz.pca_2d), ("UMAP", course.viz.umap_2d))):
+    for row, (method, project) in enumerate(
+        (("PCA", course.viz.pca_2d), ("UMAP", course.viz.umap_2d))
+    ):
         course.viz.plot_projection(
-            axes[row, column], project(v), point_labels, muted=("STS-B", "NLI"), title=f"{name} — {method}", legend=(row, column) == (0, 0)
+            axes[row, column],
+            project(v),
+            point_labels,
+            muted=("STS-B", "NLI"),
+            title=f"{name} — {method}",
+            legend=(row, column) == (0, 0),
         )
 plt.tight_layout()
 plt.show()
@@ -267,6 +307,7 @@ plt.show()
 # A picture can mislead, so check it with a number measured in the **full** space: for each topic
 # sentence, the share of its 5 nearest neighbours (by cosine, among the other 71) that have the same
 # topic. Chance is 11/71 ≈ 0.15.
+
 
 # %%
 def neighbour_purity(v: np.ndarray, labels: list[str], k: int = 5) -> float:
@@ -277,7 +318,12 @@ def neighbour_purity(v: np.ndarray, labels: list[str], k: int = 5) -> float:
 
 
 for name, v in vectors.items():
-    lesson.compare(f"5-NN topic purity, {name}", paper=None, measured=neighbour_purity(v[topic_rows], topic_labels), digits=2)
+    lesson.compare(
+        f"5-NN topic purity, {name}",
+        paper=None,
+        measured=neighbour_purity(v[topic_rows], topic_labels),
+        digits=2,
+    )
 
 # %% [markdown]
 # What does PCA's first axis measure? Colour *all* pooled sentences by their length in tokens and
@@ -292,7 +338,13 @@ for ax, (name, v) in zip(axes, vectors.items(), strict=True):
     coords = course.viz.pca_2d(v)
     rho = spearmanr(coords[:, 0], lengths).statistic
     points = ax.scatter(coords[:, 0], coords[:, 1], c=lengths, cmap="viridis", s=10)
-    ax.set(title=f"{name}\nSpearman(PC1, length) = {rho:+.2f}", xlabel="PC1", ylabel="PC2", xticks=[], yticks=[])
+    ax.set(
+        title=f"{name}\nSpearman(PC1, length) = {rho:+.2f}",
+        xlabel="PC1",
+        ylabel="PC2",
+        xticks=[],
+        yticks=[],
+    )
     lesson.record(f"Spearman(PC1, token length), {name}", round(float(rho), 2))
 fig.colorbar(points, ax=axes, shrink=0.8, label="tokens")
 plt.show()
@@ -301,39 +353,59 @@ plt.show()
 # ## 6 · Does the space know about entailment?
 #
 # SBERT-NLI was trained to *classify* NLI pairs from (u, v, |u − v|), not to put entailed sentences
-# close. Yet if the training worked, a hypothesis entailed by its premise should sit closer to it than
-# a contradicting one. Here are the cosines of premise and hypothesis, split by gold label.
+# close. Yet if the training worked, a hypothesis entailed by its premise should sit closer to it
+# than a contradicting one. Here are the cosines of premise and hypothesis, split by gold label.
 
 # %%
 labels = sl.data.NLI_LABELS
 gold = np.array([p.label for p in nli_pairs])
 premise_rows = np.array([row_of[p.premise] for p in nli_pairs])
 hypothesis_rows = np.array([row_of[p.hypothesis] for p in nli_pairs])
-nli_cosines = {name: (v[premise_rows] * v[hypothesis_rows]).sum(axis=1) for name, v in vectors.items()}  # unit rows
+nli_cosines = {
+    name: (v[premise_rows] * v[hypothesis_rows]).sum(axis=1) for name, v in vectors.items()
+}  # unit rows
 
 print(f"{'mean cos(premise, hypothesis)':<30}" + "".join(f"{label:>15}" for label in labels))
 for name, cosines in nli_cosines.items():
     means = [cosines[gold == label_id].mean() for label_id in range(len(labels))]
     print(f"{name:<30}" + "".join(f"{m:>15.3f}" for m in means))
-    lesson.compare(f"entailment − contradiction cosine, {name}", paper=None, measured=means[0] - means[2], digits=3)
+    lesson.compare(
+        f"entailment − contradiction cosine, {name}",
+        paper=None,
+        measured=means[0] - means[2],
+        digits=3,
+    )
 
 # %%
-separation = {name: cosines[gold == 0].mean() - cosines[gold == 2].mean() for name, cosines in nli_cosines.items()}
+separation = {
+    name: cosines[gold == 0].mean() - cosines[gold == 2].mean()
+    for name, cosines in nli_cosines.items()
+}
 for name, gap in separation.items():
-    print(f"{name:<30} entailed hypotheses sit {'closer' if gap > 0 else 'farther'} than contradicting ones "
-          f"by {abs(gap):.3f} in cosine")
+    print(
+        f"{name:<30} entailed hypotheses sit {'closer' if gap > 0 else 'farther'} than "
+        f"contradicting ones by {abs(gap):.3f} in cosine"
+    )
 
 # %% [markdown]
-# The reference model separates the labels clearly. How far *yours* does depends on how much NLI it saw:
-# the paper's 942k pairs do; the `offline` profile's 6,000 pairs teach the classifier its task (lesson 3)
-# but leave entailed and contradicting hypotheses at about the same cosine — SNLI's contradictions reuse
-# most of the premise's words, and a few thousand pairs do not undo a space built on shared words.
+# The reference model separates the labels clearly. How far *yours* does depends on how much NLI it
+# saw: the paper's 942k pairs do; the `offline` profile's 6,000 pairs teach the classifier its task
+# (lesson 3) but leave entailed and contradicting hypotheses at about the same cosine — SNLI's
+# contradictions reuse most of the premise's words, and a few thousand pairs do not undo a space
+# built on shared words.
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.4), sharey=True)
 for ax, (name, cosines) in zip(axes, nli_cosines.items(), strict=True):
     for label_id, label in enumerate(labels):
-        ax.hist(cosines[gold == label_id], bins=30, range=(-0.2, 1), histtype="step", linewidth=1.6, label=label)
+        ax.hist(
+            cosines[gold == label_id],
+            bins=30,
+            range=(-0.2, 1),
+            histtype="step",
+            linewidth=1.6,
+            label=label,
+        )
     ax.set(title=name, xlabel="cos(premise, hypothesis)")
 axes[0].set_ylabel("pairs")
 axes[0].legend(fontsize=8)
@@ -343,9 +415,10 @@ plt.show()
 # %% [markdown]
 # ## 7 · Explore: nearest neighbours in each space
 #
-# `neighbours_table` retrieves the 5 nearest pool sentences of a sentence in every space (the sentence
-# itself left out) and prints them side by side. A raw space returns sentences that *look* alike
-# (length, the same function words); a trained one returns sentences that *mean* alike.
+# `neighbours_table` retrieves the 5 nearest pool sentences of a sentence in every space (the
+# sentence itself left out) and prints them side by side. A raw space returns sentences that *look*
+# alike (length, the same function words); a trained one returns sentences that *mean* alike.
+
 
 # %%
 def neighbours_table(sentence: str, k: int = 5, width: int = 40) -> str:
@@ -357,7 +430,10 @@ def neighbours_table(sentence: str, k: int = 5, width: int = 40) -> str:
         else:
             query, skip = encoder.encode([sentence]), None
         scores, ids = course.search.top_k_cosine(query, vectors[name], k=k, exclude=skip)
-        cells = [f"{s:.2f} {textwrap.shorten(pool[i], width - 5, placeholder='…')}" for s, i in zip(scores[0], ids[0], strict=True)]
+        cells = [
+            f"{s:.2f} {textwrap.shorten(pool[i], width - 5, placeholder='…')}"
+            for s, i in zip(scores[0], ids[0], strict=True)
+        ]
         columns.append([name, "-" * len(name), *cells])
     lines = ["  ".join(f"{col[r]:<{width}}" for col in columns).rstrip() for r in range(k + 2)]
     return f"query: {sentence}\n\n" + "\n".join(lines)
@@ -371,8 +447,17 @@ print(neighbours_table(topic_sentences[0]))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-picker = widgets.Dropdown(options=pool[:300], value=topic_sentences[0], description="sentence", layout=widgets.Layout(width="95%"))
-typed = widgets.Text(placeholder="…or type a sentence and press Enter", description="your own", layout=widgets.Layout(width="95%"))
+picker = widgets.Dropdown(
+    options=pool[:300],
+    value=topic_sentences[0],
+    description="sentence",
+    layout=widgets.Layout(width="95%"),
+)
+typed = widgets.Text(
+    placeholder="…or type a sentence and press Enter",
+    description="your own",
+    layout=widgets.Layout(width="95%"),
+)
 shown = widgets.Output()
 
 
@@ -391,10 +476,10 @@ show(picker.value)
 # %% [markdown]
 # ## Summary
 #
-# - **Anisotropy** is one number: the mean cosine of unrelated sentences, which equals (up to 1/n) the
-#   squared length of the vectors' mean direction $\lVert m\rVert^2$. A raw encoder spends most of
-#   every vector on that shared direction; fine-tuning on sentence pairs spreads the vectors out, so
-#   cosine can separate related from unrelated pairs.
+# - **Anisotropy** is one number: the mean cosine of unrelated sentences, which equals (up to 1/n)
+#   the squared length of the vectors' mean direction $\lVert m\rVert^2$. A raw encoder spends most
+#   of every vector on that shared direction; fine-tuning on sentence pairs spreads the vectors out,
+#   so cosine can separate related from unrelated pairs.
 # - A **heat map** on a fixed scale shows both facts at once: block structure (meaning) and overall
 #   colour (anisotropy).
 # - **PCA** shows the directions of largest variance — check what they encode (length?) before

@@ -33,16 +33,17 @@
 # - to **cluster** sentence vectors with k-means and agglomerative clustering.
 #
 # **Rebuilds** the use case of Section 1 (the 65 hours vs 5 seconds argument, and the Quora
-# duplicate-question example) and puts Table 2's trade-off to work: a cross-encoder scores pairs more
-# accurately (88.77 vs 86.10 Spearman on STS-B) but can only afford to score a few of them.
+# duplicate-question example) and puts Table 2's trade-off to work: a cross-encoder scores pairs
+# more accurately (88.77 vs 86.10 Spearman on STS-B) but can only afford to score a few of them.
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -52,7 +53,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("08_semantic_search_and_rerank", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "08_semantic_search_and_rerank",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %%
 import textwrap
@@ -77,16 +81,17 @@ def short(sentence: str, width: int = 70) -> str:
 # To *measure* search we need queries whose right answers we know. Paraphrase pairs give them: each
 # sentence of a pair is a query, and the other one is the answer that must come back.
 #
-# - **Known paraphrases**: the 18 hand-written pairs shipped with the package (inside its 72-sentence
-#   topic corpus), and the STS-B dev and test pairs with a gold score ≥ 4.5 out of 5 ("the two
-#   sentences are completely equivalent"). STS-B *train* pairs are not used as queries: the
-#   cross-encoder below was trained on them.
+# - **Known paraphrases**: the 18 hand-written pairs shipped with the package (inside its
+#   72-sentence topic corpus), and the STS-B dev and test pairs with a gold score ≥ 4.5 out of 5
+#   ("the two sentences are completely equivalent"). STS-B *train* pairs are not used as queries:
+#   the cross-encoder below was trained on them.
 # - **Distractors**: every other STS-B and SNLI sentence we can load (here: STS-B train/dev/test and
 #   SNLI dev/test; SNLI's 550k-pair train split is left out to keep the index quick to build).
 #
 # The corpus is capped at `profile.corpus_size` sentences: the topic corpus, then the paraphrase
 # pairs (their sentences up to a quarter of what is left: every one becomes a query that costs 10
 # cross-encoder passes below), then distractors.
+
 
 # %%
 def load_or_skip(load, *args):
@@ -98,18 +103,32 @@ def load_or_skip(load, *args):
         return []
 
 
-stsb = {split: load_or_skip(sl.data.load_sts, "stsb", split, profile.data_dir) for split in ("train", "dev", "test")}
-snli = {split: load_or_skip(sl.data.load_nli, "snli", split, profile.data_dir) for split in ("dev", "test")}
+stsb = {
+    split: load_or_skip(sl.data.load_sts, "stsb", split, profile.data_dir)
+    for split in ("train", "dev", "test")
+}
+snli = {
+    split: load_or_skip(sl.data.load_nli, "snli", split, profile.data_dir)
+    for split in ("dev", "test")
+}
 
 topics = sl.data.load_topics()
 topic_sentences = [sentence for _, sentence in topics]
 known = {  # source -> known paraphrase pairs
     "hand-written": sl.data.load_paraphrases(),
-    "STS-B ≥ 4.5": [(p.s1, p.s2) for split in ("dev", "test") for p in stsb[split] if p.score >= 4.5 and p.s1 != p.s2],
+    "STS-B ≥ 4.5": [
+        (p.s1, p.s2)
+        for split in ("dev", "test")
+        for p in stsb[split]
+        if p.score >= 4.5 and p.s1 != p.s2
+    ],
 }
 distractors = [s for split in stsb.values() for p in split for s in (p.s1, p.s2)]
 distractors += [s for split in snli.values() for p in split for s in (p.premise, p.hypothesis)]
-print({name: len(pairs) for name, pairs in known.items()}, f"{len(set(distractors))} distinct distractor sentences")
+print(
+    {name: len(pairs) for name, pairs in known.items()},
+    f"{len(set(distractors))} distinct distractor sentences",
+)
 
 # %%
 cap = profile.corpus_size or 10**9
@@ -118,16 +137,21 @@ stsb_pairs = course.profiles.subset(known["STS-B ≥ 4.5"], pair_room // 2)
 known["STS-B ≥ 4.5"] = stsb_pairs
 corpus = list(dict.fromkeys(topic_sentences + [s for pair in stsb_pairs for s in pair]))
 taken = set(corpus)
-fill = course.profiles.subset([s for s in dict.fromkeys(distractors) if s not in taken], cap - len(corpus))
+fill = course.profiles.subset(
+    [s for s in dict.fromkeys(distractors) if s not in taken], cap - len(corpus)
+)
 corpus += fill
-print(f"corpus: {len(corpus)} sentences = {len(topic_sentences)} topic + {len(taken) - len(topic_sentences)} from STS-B pairs + {len(fill)} distractors")
+print(
+    f"corpus: {len(corpus)} sentences = {len(topic_sentences)} topic + "
+    f"{len(taken) - len(topic_sentences)} from STS-B pairs + {len(fill)} distractors"
+)
 
 # %% [markdown]
 # ## 2 · Index: encode once, normalise once
 #
 # The bi-encoder is `profile.reference_model`, a trained SBERT-style model, so that the numbers mean
-# something in every profile (swap in your own `course.recipes.sts_model(profile)` as an exercise). The
-# "index" is nothing but the matrix of unit-length sentence vectors: with unit vectors, cosine
+# something in every profile (swap in your own `course.recipes.sts_model(profile)` as an exercise).
+# The "index" is nothing but the matrix of unit-length sentence vectors: with unit vectors, cosine
 # similarity is a dot product, and a query against the whole corpus is one matrix-vector product.
 
 # %%
@@ -136,17 +160,19 @@ bi_encoder = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_
 started = time.perf_counter()
 index = course.search.build_index(bi_encoder, corpus, batch_size=profile.encode_batch_size)
 encode_seconds = time.perf_counter() - started
-print(f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings {index.embeddings.shape}, "
-      f"{index.embeddings.nbytes / 2**20:.1f} MiB")
+print(
+    f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings "
+    f"{index.embeddings.shape}, {index.embeddings.nbytes / 2**20:.1f} MiB"
+)
 
 # %% [markdown]
 # ## 3 · Search, then re-rank
 #
 # `index.search` encodes the queries and returns each one's top-k corpus rows by cosine. Then the
-# cross-encoder reads each (query, candidate) pair *jointly* and re-orders the k candidates.
-# A re-ranker is only worth its cost if it is a *better* judge than the bi-encoder.
-# `course.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains it now
-# with this profile's sizes; the `offline` profile starts it from the trained MiniLM instead
+# cross-encoder reads each (query, candidate) pair *jointly* and re-orders the k candidates. A
+# re-ranker is only worth its cost if it is a *better* judge than the bi-encoder.
+# `course.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains
+# it now with this profile's sizes; the `offline` profile starts it from the trained MiniLM instead
 # (`profile.reranker_model`), because lesson 4's cross-encoder, made from a small raw BERT on a few
 # thousand pairs, ranks STS-B worse than the bi-encoder it would have to correct.
 
@@ -173,8 +199,8 @@ for q, query in enumerate(queries):
 # %% [markdown]
 # ## 4 · Recall@k, with and without re-ranking
 #
-# **Recall@k**: for each query, the share of its known answers that appear among the first k results;
-# averaged over queries. A tiny hand-made case first (ids of corpus rows):
+# **Recall@k**: for each query, the share of its known answers that appear among the first k
+# results; averaged over queries. A tiny hand-made case first (ids of corpus rows):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -185,24 +211,34 @@ for toy_k in (1, 2, 3):
 
 # %% [markdown]
 # Now on the corpus. Every sentence of a known pair queries the corpus; its own row is excluded (it
-# would always come first). The bi-encoder retrieves the top 10; the cross-encoder re-orders those 10.
-# Re-ranking only *permutes* the candidates, so recall@10 cannot change — it can only move answers
-# up to rank 1.
+# would always come first). The bi-encoder retrieves the top 10; the cross-encoder re-orders those
+# 10. Re-ranking only *permutes* the candidates, so recall@10 cannot change — it can only move
+# answers up to rank 1.
 
 # %%
 ks = (1, 3, 5, 10)
 recalls = {}  # (source, method) -> [recall@k for k in ks]; method "bi-encoder" or "re-ranked"
+rankings = {}  # source -> (re-ranked ids, relevant rows): the exercise below checks against them
 started = time.perf_counter()
 for source, pairs in known.items():
     rows, relevant = course.search.paraphrase_queries(pairs, index)
     if len(rows) == 0:
         print(f"{source}: no pair has both sentences in the corpus; skipped")
         continue
-    _, retrieved = course.search.top_k_cosine(index.embeddings[rows], index.embeddings, k=max(ks), exclude=rows)
+    _, retrieved = course.search.top_k_cosine(
+        index.embeddings[rows], index.embeddings, k=max(ks), exclude=rows
+    )
     query_sentences = [index.sentences[r] for r in rows]
-    _, reranked = course.search.rerank(cross_encoder, query_sentences, retrieved, index.sentences, batch_size=profile.encode_batch_size)
+    _, reranked = course.search.rerank(
+        cross_encoder,
+        query_sentences,
+        retrieved,
+        index.sentences,
+        batch_size=profile.encode_batch_size,
+    )
     recalls[source, "bi-encoder"] = [course.search.recall_at_k(retrieved, relevant, k) for k in ks]
     recalls[source, "re-ranked"] = [course.search.recall_at_k(reranked, relevant, k) for k in ks]
+    rankings[source] = reranked, relevant
     print(f"{source}: {len(rows)} queries")
 rerank_seconds = time.perf_counter() - started
 
@@ -216,8 +252,12 @@ fig, axes = plt.subplots(1, len(known), figsize=(11, 3.6), sharey=True, squeeze=
 for ax, source in zip(axes[0], known, strict=True):
     for shift, method in ((-0.2, "bi-encoder"), (0.2, "re-ranked")):
         if (source, method) in recalls:
-            label = "bi-encoder top 10" if method == "bi-encoder" else "re-ranked by the cross-encoder"
-            bars = ax.bar(np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=label)
+            label = (
+                "bi-encoder top 10" if method == "bi-encoder" else "re-ranked by the cross-encoder"
+            )
+            bars = ax.bar(
+                np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=label
+            )
             ax.bar_label(bars, fmt="%.2f", fontsize=7)
     ax.set_xticks(np.arange(len(ks)), [f"@{k}" for k in ks])
     ax.set(title=f"queries: {source} paraphrases", xlabel="recall@k", ylim=(0, 1.3))
@@ -230,38 +270,51 @@ plt.show()
 # How to read it: the bi-encoder alone already finds most answers somewhere in its top 10 — that is
 # its job, recall over the whole corpus. Whether re-ranking helps recall@1 depends on the
 # cross-encoder being the better judge of pairs. A re-ranker that judges worse than the bi-encoder
-# (try lesson 4's `course.recipes.cross_encoder(profile)` on the `offline` profile) makes rank 1 worse:
-# re-ranking is a second opinion, worth only as much as the judge who gives it.
+# (try lesson 4's `course.recipes.cross_encoder(profile)` on the `offline` profile) makes rank 1
+# worse: re-ranking is a second opinion, worth only as much as the judge who gives it.
 #
 # ### Exercise: write recall@k
 #
-# Write `my_recall_at_k(retrieved, relevant, k)`: `retrieved` is an array (queries, ≥ k) of ids, best
-# first; `relevant` a list with one set of correct ids per query. Return the mean over queries of
+# Write `my_recall_at_k(retrieved, relevant, k)`: `retrieved` is an array (queries, ≥ k) of ids,
+# best first; `relevant` a list with one set of correct ids per query. Return the mean over queries
+# of
 # |relevant ∩ first k retrieved| / |relevant|.
+
 
 # %% tags=["solution"]
 def my_recall_at_k(retrieved: np.ndarray, relevant: list[set[int]], k: int) -> float:
     """Mean over queries of the share of relevant ids found among the first k retrieved."""
-    shares = [len(set(ids[:k].tolist()) & answers) / len(answers) for ids, answers in zip(retrieved, relevant, strict=True)]
+    shares = [
+        len(set(ids[:k].tolist()) & answers) / len(answers)
+        for ids, answers in zip(retrieved, relevant, strict=True)
+    ]
     return float(np.mean(shares))
 
 
 # %%
-cases = [(toy_retrieved, toy_relevant, k) for k in (1, 2, 3)] + [(reranked, relevant, k) for k in ks]
+cases = [(toy_retrieved, toy_relevant, k) for k in (1, 2, 3)] + [
+    (ids, rel, k) for ids, rel in rankings.values() for k in ks
+]
 course.lesson.check(
-    all(abs(my_recall_at_k(r, rel, k) - course.search.recall_at_k(r, rel, k)) < 1e-9 for r, rel, k in cases),
-    "my_recall_at_k differs from course.search.recall_at_k on at least one case "
-    f"(toy case: yours {[round(my_recall_at_k(toy_retrieved, toy_relevant, k), 3) for k in (1, 2, 3)]}, expected [0.0, 0.5, 0.667])",
-    hint="a query with two answers of which one is in the top k counts 1/2, not 1; look only at ids[:k]",
+    all(
+        abs(my_recall_at_k(r, rel, k) - course.search.recall_at_k(r, rel, k)) < 1e-9
+        for r, rel, k in cases
+    ),
+    "my_recall_at_k differs from course.search.recall_at_k on at least one case (toy case: yours "
+    f"{[round(my_recall_at_k(toy_retrieved, toy_relevant, k), 3) for k in (1, 2, 3)]}, expected "
+    "[0.0, 0.5, 0.667])",
+    hint="a query with two answers of which one is in the top k counts 1/2, not 1; look only at "
+    "ids[:k]",
 )
 
 # %% [markdown]
 # ## 5 · Paraphrase mining: the best pairs of the whole corpus
 #
-# The task of the paper's introduction: find the most similar pairs among n sentences. With vectors it
-# is the n × n cosine matrix — but for n = 1,000,000 that matrix would take 4 TB. `course.search.mine_paraphrases`
-# multiplies a chunk of rows at a time by the rows after them, keeps each chunk's best candidates
-# (`np.argpartition`), and merges them into a heap of the best `top_n`: memory chunk × n, not n × n.
+# The task of the paper's introduction: find the most similar pairs among n sentences. With vectors
+# it is the n × n cosine matrix — but for n = 1,000,000 that matrix would take 4 TB.
+# `course.search.mine_paraphrases` multiplies a chunk of rows at a time by the rows after them,
+# keeps each chunk's best candidates (`np.argpartition`), and merges them into a heap of the best
+# `top_n`: memory chunk × n, not n × n.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -270,27 +323,36 @@ started = time.perf_counter()
 mined = course.search.mine_paraphrases(index.embeddings, top_n=10, chunk_size=chunk_size)
 mining_seconds = time.perf_counter() - started
 n = len(index)
-print(f"mined {n * (n - 1) // 2:,} pairs in {mining_seconds:.2f} s; peak scores held: {chunk_size} x {n} "
-      f"({chunk_size * n * 4 / 2**20:.1f} MiB) instead of {n} x {n} ({n * n * 4 / 2**20:.1f} MiB)")
+print(
+    f"mined {n * (n - 1) // 2:,} pairs in {mining_seconds:.2f} s; peak scores held: {chunk_size} "
+    f"x {n} ({chunk_size * n * 4 / 2**20:.1f} MiB) instead of {n} x {n} ({n * n * 4 / 2**20:.1f} "
+    "MiB)"
+)
 for score, i, j in mined:
     print(f"{score:.3f}  {short(index.sentences[i], 55):<57} {short(index.sentences[j], 55)}")
 
 # %% [markdown]
-# Most of the top pairs should be known paraphrases or near-duplicates. A cross-encoder doing the same
-# would need n(n−1)/2 forward passes; lesson 6 measured what one costs. Here is the
+# Most of the top pairs should be known paraphrases or near-duplicates. A cross-encoder doing the
+# same would need n(n−1)/2 forward passes; lesson 6 measured what one costs. Here is the
 # bi-encoder's bill for this corpus (timings vary with the machine and its load):
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-print(f"bi-encoder: encode {n} sentences {encode_seconds:.2f} s + mine all pairs {mining_seconds:.2f} s")
-print(f"cross-encoder for the same: {n * (n - 1) // 2:,} pair passes (the paper: 65 h for n = 10,000 on a V100)")
+print(
+    f"bi-encoder: encode {n} sentences {encode_seconds:.2f} s + mine all pairs "
+    f"{mining_seconds:.2f} s"
+)
+print(
+    f"cross-encoder for the same: {n * (n - 1) // 2:,} pair passes (the paper: 65 h for n = "
+    "10,000 on a V100)"
+)
 
 # %% [markdown]
 # ## 6 · Clustering
 #
-# Clustering groups a corpus without queries. On the 72 topic sentences we know the right answer (six
-# topics), so we can score a clustering with the **adjusted Rand index** (ARI: 1 = the topics exactly,
-# 0 = no better than chance). Two classic algorithms from scikit-learn:
+# Clustering groups a corpus without queries. On the 72 topic sentences we know the right answer
+# (six topics), so we can score a clustering with the **adjusted Rand index** (ARI: 1 = the topics
+# exactly, 0 = no better than chance). Two classic algorithms from scikit-learn:
 #
 # - **k-means** on unit vectors (Euclidean distance between unit vectors ranks like cosine);
 # - **agglomerative** clustering with average linkage on cosine distance: start with every sentence
@@ -302,14 +364,18 @@ print(f"cross-encoder for the same: {n * (n - 1) // 2:,} pair passes (the paper:
 topic_labels = [topic for topic, _ in topics]
 topic_vectors = {
     "raw BERT": course.search.normalize_rows(
-        sl.SentenceEncoder(profile.raw_model, max_length=profile.max_length).encode(topic_sentences, batch_size=profile.encode_batch_size)
+        sl.SentenceEncoder(profile.raw_model, max_length=profile.max_length).encode(
+            topic_sentences, batch_size=profile.encode_batch_size
+        )
     ),
     "reference SBERT": index.embeddings[[index.row[s] for s in topic_sentences]],
 }
 n_topics = len(set(topic_labels))
 algorithms = {
     "k-means": lambda: KMeans(n_clusters=n_topics, n_init=10, random_state=0),
-    "agglomerative": lambda: AgglomerativeClustering(n_clusters=n_topics, metric="cosine", linkage="average"),
+    "agglomerative": lambda: AgglomerativeClustering(
+        n_clusters=n_topics, metric="cosine", linkage="average"
+    ),
 }
 clusters = {}
 for space, v in topic_vectors.items():
@@ -317,6 +383,7 @@ for space, v in topic_vectors.items():
         clusters[space, algorithm] = make().fit_predict(v)
         ari = adjusted_rand_score(topic_labels, clusters[space, algorithm])
         lesson.compare(f"ARI vs topics, {algorithm}, {space}", paper=None, measured=ari, digits=2)
+
 
 # %%
 def print_clusters(vectors: np.ndarray, assignment: np.ndarray, examples: int = 3) -> None:
@@ -336,7 +403,9 @@ print_clusters(topic_vectors["reference SBERT"], clusters["reference SBERT", "k-
 
 # %%
 print("agglomerative, reference SBERT")
-print_clusters(topic_vectors["reference SBERT"], clusters["reference SBERT", "agglomerative"], examples=2)
+print_clusters(
+    topic_vectors["reference SBERT"], clusters["reference SBERT", "agglomerative"], examples=2
+)
 
 # %% [markdown]
 # ## Summary
@@ -355,8 +424,8 @@ print_clusters(topic_vectors["reference SBERT"], clusters["reference SBERT", "ag
 # ## Further exercises
 #
 # 1. **Your own model.** Index the corpus with `course.recipes.sts_model(profile)` (lesson 4) or
-#    `course.recipes.nli_model(profile)` instead of the reference model. How do recall@1 and recall@10
-#    compare, and does re-ranking help *your* bi-encoder more?
+#    `course.recipes.nli_model(profile)` instead of the reference model. How do recall@1 and
+#    recall@10 compare, and does re-ranking help *your* bi-encoder more?
 # 2. **How many to re-rank?** Re-rank the top 3, 10 and 30. Plot recall@1 against the number of
 #    cross-encoder passes. Where is the knee?
 # 3. **Threshold clustering.** Use `AgglomerativeClustering(n_clusters=None, distance_threshold=t,

@@ -17,33 +17,35 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/09_search_at_scale.ipynb)
 #
-# The paper's introduction (Section 1) makes its case with Quora: finding which of its more than
-# 40 million questions is most similar to a new one would take a cross-encoder BERT **over 50 hours
-# per query**. SBERT turns every question into a vector once; a query is then a nearest-neighbour
-# search among vectors. Lesson 8 did that search by brute force — one dot product with every vector.
-# That is exact, but its time grows with the corpus: at 40 million vectors it would read 61 GB
-# (57 GiB) of fp32 vectors for every query. What every real SBERT deployment does next is build an **index** made for
-# nearest-neighbour search, which reads only a small part of the vectors and is *almost* always right.
+# The paper's introduction (Section 1) makes its case with Quora: finding which of its more than 40
+# million questions is most similar to a new one would take a cross-encoder BERT **over 50 hours per
+# query**. SBERT turns every question into a vector once; a query is then a nearest-neighbour search
+# among vectors. Lesson 8 did that search by brute force — one dot product with every vector. That
+# is exact, but its time grows with the corpus: at 40 million vectors it would read 61 GB (57 GiB)
+# of fp32 vectors for every query. What every real SBERT deployment does next is build an **index**
+# made for nearest-neighbour search, which reads only a small part of the vectors and is *almost*
+# always right.
 #
 # **You will learn**
 # - two index families: **HNSW** (a navigable graph of the vectors) and **IVF-PQ** (k-means cells
 #   and vectors compressed to a few bytes), both from FAISS;
 # - to measure an approximate index by its **recall@10 against exact search**, its latency per
 #   query, and its memory per vector;
-# - how latency grows with the corpus (at least like n for brute force, far slower for a graph), and what
-#   that predicts for 40 million questions;
+# - how latency grows with the corpus (at least like n for brute force, far slower for a graph), and
+#   what that predicts for 40 million questions;
 # - to tune the one knob that trades speed for recall (`efSearch`).
 #
-# **Rebuilds** the use case of Section 1 (similar-question search in Quora's 40 M questions) with the
-# tools SBERT is used with in practice; the paper itself stops at brute-force cosine.
+# **Rebuilds** the use case of Section 1 (similar-question search in Quora's 40 M questions) with
+# the tools SBERT is used with in practice; the paper itself stops at brute-force cosine.
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -53,7 +55,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("09_search_at_scale", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "09_search_at_scale",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %%
 import time
@@ -73,7 +78,13 @@ K = 10  # every search returns the top 10, and recall is measured at 10
 # further sentences, not in the corpus, are the **queries**.
 
 # %%
-sources = [("stsb", "train"), ("stsb", "dev"), ("stsb", "test"), *profile.nli_train, profile.nli_eval]
+sources = [
+    ("stsb", "train"),
+    ("stsb", "dev"),
+    ("stsb", "test"),
+    *profile.nli_train,
+    profile.nli_eval,
+]
 pool = []
 for name, split in sources:
     loader = sl.data.load_sts if name == "stsb" else sl.data.load_nli
@@ -81,26 +92,33 @@ for name, split in sources:
 pool = list(dict.fromkeys(pool))  # distinct, in a fixed order
 picked = course.profiles.subset(pool, profile.index_real_sentences + 200)
 query_sentences, real_sentences = picked[:200], picked[200:]
-print(f"{len(pool):,} distinct sentences in {len(sources)} sets; "
-      f"{len(real_sentences):,} go into the corpus, {len(query_sentences)} are queries")
+print(
+    f"{len(pool):,} distinct sentences in {len(sources)} sets; "
+    f"{len(real_sentences):,} go into the corpus, {len(query_sentences)} are queries"
+)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 encoder = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
 started = time.perf_counter()
 vectors = course.search.normalize_rows(
-    encoder.encode(real_sentences + query_sentences, batch_size=profile.encode_batch_size, progress=True)
+    encoder.encode(
+        real_sentences + query_sentences, batch_size=profile.encode_batch_size, progress=True
+    )
 )
 real, queries = vectors[: len(real_sentences)], vectors[len(real_sentences) :]
-print(f"encoded {len(vectors):,} sentences in {time.perf_counter() - started:.0f} s -> {vectors.shape}")
+print(
+    f"encoded {len(vectors):,} sentences in {time.perf_counter() - started:.0f} s -> "
+    f"{vectors.shape}"
+)
 
 # %% [markdown]
 # The corpus sizes of this lesson are `profile.index_sizes`. Where a size is larger than the real
-# sentences we have, the rest are **jittered copies**: a real vector plus Gaussian noise, renormalised
-# (`course.ann.jittered_copies`; each keeps a cosine of about 0.9 with its source). They are not sentences
-# and carry no meaning; they make the index do the work of a bigger corpus — and they are *harder*
-# than real text for an approximate index, since they crowd around the real vectors. Every table
-# below says how many vectors of each size are real.
+# sentences we have, the rest are **jittered copies**: a real vector plus Gaussian noise,
+# renormalised (`course.ann.jittered_copies`; each keeps a cosine of about 0.9 with its source).
+# They are not sentences and carry no meaning; they make the index do the work of a bigger corpus —
+# and they are *harder* than real text for an approximate index, since they crowd around the real
+# vectors. Every table below says how many vectors of each size are real.
 
 # %%
 largest = max(profile.index_sizes)
@@ -108,7 +126,10 @@ extra = course.ann.jittered_copies(real, max(0, largest - len(real)), seed=0)
 everything = np.concatenate([real, extra])
 corpora = {n: everything[:n] for n in profile.index_sizes}
 for n in profile.index_sizes:
-    print(f"n = {n:>7,}: {min(n, len(real)):>7,} real sentences + {max(0, n - len(real)):>7,} jittered copies")
+    print(
+        f"n = {n:>7,}: {min(n, len(real)):>7,} real sentences + {max(0, n - len(real)):>7,} "
+        "jittered copies"
+    )
 
 # %% [markdown]
 # ## 2 · Three indexes, three corpus sizes, one table
@@ -130,7 +151,11 @@ for n in profile.index_sizes:
 # %%
 # NBVAL_IGNORE_OUTPUT
 rows = []  # one per (size, index)
-builders = {"exact": course.ann.exact_index, "HNSW": course.ann.hnsw_index, "IVF-PQ": course.ann.ivfpq_index}
+builders = {
+    "exact": course.ann.exact_index,
+    "HNSW": course.ann.hnsw_index,
+    "IVF-PQ": course.ann.ivfpq_index,
+}
 for n in tqdm(profile.index_sizes, desc="corpus sizes", mininterval=1.0):
     for kind, build in builders.items():  # "exact" first: the others are scored against it
         if kind == "IVF-PQ" and n < 10_000:
@@ -141,17 +166,26 @@ for n in tqdm(profile.index_sizes, desc="corpus sizes", mininterval=1.0):
         ids = course.ann.search(index, queries, K)
         if kind == "exact":
             exact_ids = ids
-        rows.append({
-            "n": n, "index": kind, "build s": build_seconds,
-            "ms / query": course.ann.query_milliseconds(index, queries, K),
-            "recall@10": course.ann.recall_vs_exact(ids, exact_ids),
-            "bytes / vector": course.ann.bytes_per_vector(index),
-        })
+        rows.append(
+            {
+                "n": n,
+                "index": kind,
+                "build s": build_seconds,
+                "ms / query": course.ann.query_milliseconds(index, queries, K),
+                "recall@10": course.ann.recall_vs_exact(ids, exact_ids),
+                "bytes / vector": course.ann.bytes_per_vector(index),
+            }
+        )
 
-print(f"{'n':>8} {'index':<7} {'build s':>8} {'ms / query':>11} {'recall@10':>10} {'bytes / vector':>15}")
+print(
+    f"{'n':>8} {'index':<7} {'build s':>8} {'ms / query':>11} {'recall@10':>10} "
+    f"{'bytes / vector':>15}"
+)
 for r in rows:
-    print(f"{r['n']:>8,} {r['index']:<7} {r['build s']:>8.1f} {r['ms / query']:>11.3f} "
-          f"{r['recall@10']:>10.3f} {r['bytes / vector']:>15,.0f}")
+    print(
+        f"{r['n']:>8,} {r['index']:<7} {r['build s']:>8.1f} {r['ms / query']:>11.3f} "
+        f"{r['recall@10']:>10.3f} {r['bytes / vector']:>15,.0f}"
+    )
 
 # %% [markdown]
 # The recall of each index at the largest corpus, and the memory each needs per vector, are what
@@ -160,12 +194,21 @@ for r in rows:
 # %%
 at_largest = {r["index"]: r for r in rows if r["n"] == largest}
 for kind, r in at_largest.items():
-    lesson.compare(f"recall@10 vs exact, {kind}, n = {largest:,}", paper=None, measured=r["recall@10"], digits=3)
+    lesson.compare(
+        f"recall@10 vs exact, {kind}, n = {largest:,}",
+        paper=None,
+        measured=r["recall@10"],
+        digits=3,
+    )
     lesson.record(f"bytes per vector, {kind}", round(r["bytes / vector"]))
-lesson.record("HNSW recall@10 at each size",
-              {r["n"]: round(r["recall@10"], 3) for r in rows if r["index"] == "HNSW"})
-lesson.record("latency ratio exact / HNSW at the largest size",
-              round(at_largest["exact"]["ms / query"] / at_largest["HNSW"]["ms / query"], 1))
+lesson.record(
+    "HNSW recall@10 at each size",
+    {r["n"]: round(r["recall@10"], 3) for r in rows if r["index"] == "HNSW"},
+)
+lesson.record(
+    "latency ratio exact / HNSW at the largest size",
+    round(at_largest["exact"]["ms / query"] / at_largest["HNSW"]["ms / query"], 1),
+)
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -174,10 +217,20 @@ for kind, style in (("exact", "o-"), ("HNSW", "s-"), ("IVF-PQ", "^-")):
     sizes = [r["n"] for r in mine]
     left.plot(sizes, [r["ms / query"] for r in mine], style, label=kind)
     right.plot(sizes, [r["recall@10"] for r in mine], style, label=kind)
-left.set(xscale="log", yscale="log", xlabel="corpus size n (vectors)", ylabel="ms per query (one core)",
-         title="brute force grows with n, the graph barely")
-right.set(xscale="log", xlabel="corpus size n (vectors)", ylabel="recall@10 vs exact search",
-          ylim=(0, 1.05), title="what the shortcut costs in answers")
+left.set(
+    xscale="log",
+    yscale="log",
+    xlabel="corpus size n (vectors)",
+    ylabel="ms per query (one core)",
+    title="brute force grows with n, the graph barely",
+)
+right.set(
+    xscale="log",
+    xlabel="corpus size n (vectors)",
+    ylabel="recall@10 vs exact search",
+    ylim=(0, 1.05),
+    title="what the shortcut costs in answers",
+)
 right.axhline(0.95, color="grey", lw=0.8, ls="--")
 right.text(min(profile.index_sizes), 0.96, "0.95", fontsize=8, color="grey")
 left.legend()
@@ -186,11 +239,12 @@ plt.show()
 
 # %% [markdown]
 # How to read it: the exact line rises with a slope of at least 1 on log-log axes — ten times the
-# corpus, at least ten times the time. (Once the vectors outgrow the CPU's caches, each one costs more
-# to read, so the slope fitted below can come out above 1.) HNSW's line is nearly flat: a bigger
-# graph adds a layer or two to the walk, not a proportional amount of reading. Its recall stays near
-# 1; IVF-PQ gives up more recall for its compression (the scores themselves are approximate). A
-# common remedy, not used here, is to re-score IVF-PQ's top 100 with the exact vectors.
+# corpus, at least ten times the time. (Once the vectors outgrow the CPU's caches, each one costs
+# more to read, so the slope fitted below can come out above 1.) HNSW's line is nearly flat: a
+# bigger graph adds a layer or two to the walk, not a proportional amount of reading. Its recall
+# stays near 1; IVF-PQ gives up more recall for its compression (the scores themselves are
+# approximate). A common remedy, not used here, is to re-score IVF-PQ's top 100 with the exact
+# vectors.
 #
 # ## 3 · Extrapolating to Quora's 40 million questions
 #
@@ -216,14 +270,19 @@ print(f"cross-encoder BERT (the paper): over 50 hours per query = {50 * 3600 * 1
 # %%
 print(f"{'index':<7} {'bytes / vector':>15} {'memory for 40 M vectors':>25}")
 for kind, r in at_largest.items():
-    print(f"{kind:<7} {r['bytes / vector']:>15,.0f} {r['bytes / vector'] * QUORA / 2**30:>22,.1f} GiB")
-print("(fp32 vectors alone: 384 x 4 = 1,536 bytes; HNSW adds its graph links, IVF-PQ stores 48 codes + an id)")
+    print(
+        f"{kind:<7} {r['bytes / vector']:>15,.0f} {r['bytes / vector'] * QUORA / 2**30:>22,.1f} GiB"
+    )
+print(
+    "(fp32 vectors alone: 384 x 4 = 1,536 bytes; HNSW adds its graph links, IVF-PQ stores 48 "
+    "codes + an id)"
+)
 
 # %% [markdown]
-# So the paper's "over 50 hours" for one query becomes seconds to a minute with SBERT and brute force
-# (read the fit's prediction above), and about a millisecond or less with a graph index — at the
-# price of one or two answers in a hundred and tens of GB of memory; product quantisation fits the
-# whole of Quora into a few GB, at a larger price in recall.
+# So the paper's "over 50 hours" for one query becomes seconds to a minute with SBERT and brute
+# force (read the fit's prediction above), and about a millisecond or less with a graph index — at
+# the price of one or two answers in a hundred and tens of GB of memory; product quantisation fits
+# the whole of Quora into a few GB, at a larger price in recall.
 #
 # ## 4 · The knob: `efSearch`
 #
@@ -248,8 +307,11 @@ fig, ax = plt.subplots(figsize=(5.5, 3.6))
 ax.plot([ms for _, ms, _ in trade_off], [r for _, _, r in trade_off], "s-")
 for breadth, ms, recall in trade_off:
     ax.annotate(str(breadth), (ms, recall), textcoords="offset points", xytext=(4, -10), fontsize=8)
-ax.set(xlabel="ms per query (one core)", ylabel="recall@10 vs exact",
-       title=f"HNSW on n = {largest:,}: labels are efSearch")
+ax.set(
+    xlabel="ms per query (one core)",
+    ylabel="recall@10 vs exact",
+    title=f"HNSW on n = {largest:,}: labels are efSearch",
+)
 plt.tight_layout()
 plt.show()
 
@@ -258,11 +320,14 @@ plt.show()
 #
 # Write `smallest_breadth(index, queries, exact_ids, target)`: the smallest value in `breadths` for
 # which the HNSW `index` reaches recall@10 ≥ `target` against `exact_ids` (set
-# `index.hnsw.efSearch`, search with `course.ann.search`, score with `course.ann.recall_vs_exact`); `None`
-# if none does.
+# `index.hnsw.efSearch`, search with `course.ann.search`, score with `course.ann.recall_vs_exact`);
+# `None` if none does.
+
 
 # %% tags=["solution"]
-def smallest_breadth(index, queries: np.ndarray, exact_ids: np.ndarray, target: float) -> int | None:
+def smallest_breadth(
+    index, queries: np.ndarray, exact_ids: np.ndarray, target: float
+) -> int | None:
     """The smallest efSearch in ``breadths`` whose recall@10 against ``exact_ids`` is >= target."""
     for breadth in breadths:
         index.hnsw.efSearch = breadth
@@ -278,8 +343,8 @@ for target in (0.9, 0.95, 0.99):
     yours = smallest_breadth(hnsw, queries, exact_ids, target)
     course.lesson.check(
         yours == expected,
-        f"for recall >= {target} you chose efSearch {yours}; the smallest that reaches it is {expected} "
-        f"(recalls measured above: {recall_at})",
+        f"for recall >= {target} you chose efSearch {yours}; the smallest that reaches it is "
+        f"{expected} (recalls measured above: {recall_at})",
         hint="try the values in increasing order and stop at the first one that reaches the target",
     )
 
@@ -290,15 +355,16 @@ for target in (0.9, 0.95, 0.99):
 #   questions it reads the whole 61 GB of fp32 vectors for each query.
 # - An **HNSW graph** answers in a time that barely grows with n, with recall@10 near 1 at the
 #   default `efSearch`; it stores the exact vectors plus its links (more memory, not less).
-# - **IVF-PQ** stores each vector in tens of bytes instead of 1,536, scans only a few cells, and pays
-#   for both in recall.
+# - **IVF-PQ** stores each vector in tens of bytes instead of 1,536, scans only a few cells, and
+#   pays for both in recall.
 # - Measure an approximate index against exact search on your own vectors: recall@10, latency and
 #   bytes per vector — and pick the knob (`efSearch`, `nprobe`) for the recall you need.
 #
 # ## Further exercises
 #
 # 1. **Re-score IVF-PQ.** Ask IVF-PQ for its top 100, re-score those 100 with the exact vectors
-#    (`corpora[largest][ids] @ query`) and keep the top 10. How much recall comes back, at what cost?
+#    (`corpora[largest][ids] @ query`) and keep the top 10. How much recall comes back, at what
+#    cost?
 # 2. **`nprobe`.** Plot IVF-PQ's recall@10 and latency for `index.nprobe` = 1, 4, 16, 64.
 # 3. **Real text only.** Rerun section 2 with `profile.index_sizes` capped at the number of real
 #    sentences. Is recall on real text higher or lower than on the jittered copies, and why?

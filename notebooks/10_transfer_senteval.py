@@ -17,15 +17,16 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/10_transfer_senteval.ipynb)
 #
-# Every lesson so far asked one question of a sentence vector: is its cosine a good similarity? Section 5
-# of the paper asks another: are the vectors good **features** for tasks they were never trained for —
-# sentiment of movie reviews, subjectivity, question types, paraphrase? It uses SentEval (Conneau &
-# Kiela 2018): freeze the encoder, turn every sentence into a vector, and train only a logistic
-# regression on top. Whatever accuracy comes out is information the vectors already held.
+# Every lesson so far asked one question of a sentence vector: is its cosine a good similarity?
+# Section 5 of the paper asks another: are the vectors good **features** for tasks they were never
+# trained for — sentiment of movie reviews, subjectivity, question types, paraphrase? It uses
+# SentEval (Conneau & Kiela 2018): freeze the encoder, turn every sentence into a vector, and train
+# only a logistic regression on top. Whatever accuracy comes out is information the vectors already
+# held.
 #
 # The paper's finding, and its caveat: SBERT's vectors transfer well — best average of the sentence
-# encoders it tried (87.41 for SBERT-NLI-base) — although **SBERT is not meant for transfer learning**;
-# for a given task, fine-tuning BERT itself on that task does better (Section 5).
+# encoders it tried (87.41 for SBERT-NLI-base) — although **SBERT is not meant for transfer
+# learning**; for a given task, fine-tuning BERT itself on that task does better (Section 5).
 #
 # **You will learn**
 # - SentEval's protocol: frozen vectors, logistic regression, the regularisation chosen by inner
@@ -38,12 +39,13 @@
 # loaded, and SentEval's SICK-E where it cannot.
 
 # %%
-# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -53,7 +55,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("10_transfer_senteval", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)
+lesson = course.lesson.start(
+    "10_transfer_senteval",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)
 
 # %%
 import time
@@ -68,9 +73,9 @@ profile = lesson.profile
 #
 # `course.transfer` rebuilds SentEval's logistic-regression protocol (its docstring lists where it
 # differs). For MR, CR, SUBJ and MPQA: 10-fold cross-validation over all examples, and inside each
-# training part a 5-fold search over SentEval's grid of the regularisation C (0.25 … 8). For TREC and
-# MRPC: C by cross-validation on the training set, accuracy on the test set. For SST-2 and SICK-E: C
-# on the dev set.
+# training part a 5-fold search over SentEval's grid of the regularisation C (0.25 … 8). For TREC
+# and MRPC: C by cross-validation on the training set, accuracy on the test set. For SST-2 and
+# SICK-E: C on the dev set.
 #
 # A probe is only as honest as its control. Two synthetic sets of 600 points in 20 dimensions: one
 # whose two classes differ along one direction, and the same points with the labels shuffled. A
@@ -83,30 +88,39 @@ toy_labels = rng.integers(0, 2, 600)
 toy_features = rng.standard_normal((600, 20))
 toy_features[:, 0] += 4 * toy_labels  # the classes differ along one direction only
 shuffled = rng.permutation(toy_labels)
-print(f"separable classes: {course.transfer.cross_validated_accuracy(toy_features, toy_labels):.3f}")
-print(f"shuffled labels:   {course.transfer.cross_validated_accuracy(toy_features, shuffled):.3f}  (chance: 0.5)")
+print(
+    f"separable classes: {course.transfer.cross_validated_accuracy(toy_features, toy_labels):.3f}"
+)
+print(
+    f"shuffled labels:   {course.transfer.cross_validated_accuracy(toy_features, shuffled):.3f}  "
+    "(chance: 0.5)"
+)
 
 # %% [markdown]
 # ## 2 · The tasks this run can load
 #
-# The seven tasks of Table 5 come from the Hugging Face hub (ids and what was checked: `data/README.md`);
-# MRPC also from its original files in `$SBERT_LAB_DATA` (its licence does not let the package ship
-# it). SICK-E — SICK's entailment labels, a SentEval task the paper does not report — is shipped with
-# the package, so every run has at least one task. Each split is capped at `profile.transfer_size`
-# examples. Offline, only SICK-E (and MRPC when `$SBERT_LAB_DATA` holds it) can be filled in: the
-# offline profiles do not ask the hub at all.
+# The seven tasks of Table 5 come from the Hugging Face hub (ids and what was checked:
+# `data/README.md`); MRPC also from its original files in `$SBERT_LAB_DATA` (its licence does not
+# let the package ship it). SICK-E — SICK's entailment labels, a SentEval task the paper does not
+# report — is shipped with the package, so every run has at least one task. Each split is capped at
+# `profile.transfer_size` examples. Offline, only SICK-E (and MRPC when `$SBERT_LAB_DATA` holds it)
+# can be filled in: the offline profiles do not ask the hub at all.
 
 # %%
 TASKS = ("mr", "cr", "subj", "mpqa", "sst2", "trec", "mrpc", "sick-e")
 tasks = {}  # task -> {split: [Labelled]}
 for task in TASKS:
     try:
-        splits = {s: sl.data.load_transfer(task, s, profile.data_dir, from_hub=profile.asks_hub)
-                  for s in course.transfer.PROTOCOLS[task][1]}
+        splits = {
+            s: sl.data.load_transfer(task, s, profile.data_dir, from_hub=profile.asks_hub)
+            for s in course.transfer.PROTOCOLS[task][1]
+        }
     except sl.data.DataNotFoundError as err:
         print(f"{task:<7} not available here: {str(err).splitlines()[-1].strip()[:90]}")
         continue
-    tasks[task] = {s: course.profiles.subset(examples, profile.transfer_size) for s, examples in splits.items()}
+    tasks[task] = {
+        s: course.profiles.subset(examples, profile.transfer_size) for s, examples in splits.items()
+    }
     sizes = " / ".join(f"{s} {len(e):,}" for s, e in tasks[task].items())
     print(f"{task:<7} {course.transfer.PROTOCOLS[task][0]:<10} {sizes}")
 
@@ -114,12 +128,16 @@ for task in TASKS:
 # The floor every encoder must clear is the **majority class**: always answering the most common
 # label of the training data.
 
+
 # %%
 def majority_accuracy(task: str, splits: dict[str, list]) -> float:
-    """Accuracy of always answering the training data's most common label, on the evaluation data."""
+    """Accuracy of always answering the training data's most common label, on the evaluation
+    data."""
     protocol, names = course.transfer.PROTOCOLS[task]
     pooled = [e for name in names if name in splits for e in splits[name]]
-    train, evaluate = (pooled, pooled) if protocol == "cv" else (splits[names[0]], splits[names[-1]])
+    train, evaluate = (
+        (pooled, pooled) if protocol == "cv" else (splits[names[0]], splits[names[-1]])
+    )
     most = np.bincount([e.label for e in train]).argmax()
     return float(np.mean([e.label == most for e in evaluate]))
 
@@ -134,8 +152,8 @@ for task, splits in tasks.items():
 #
 # - **averaged GloVe** (6B 50d here; the paper: 840B 300d);
 # - **raw BERT, [CLS]** and **raw BERT, mean** (`profile.raw_model`; the paper: bert-base-uncased);
-# - **SBERT-NLI (yours)**: lesson 3's model (`course.recipes.nli_model` loads it from `runs/`, or trains
-#   a quicker one now);
+# - **SBERT-NLI (yours)**: lesson 3's model (`course.recipes.nli_model` loads it from `runs/`, or
+#   trains a quicker one now);
 # - the **reference**: `profile.reference_model` (all-MiniLM-L6-v2, trained on a billion pairs; not
 #   in the paper).
 #
@@ -144,13 +162,28 @@ for task, splits in tasks.items():
 # %%
 encoders = {
     "averaged GloVe": course.baselines.GloVeAverage(),
-    **{f"raw BERT, {name}": encoder for name, encoder in course.baselines.raw_bert(
-        profile.raw_model, max_length=profile.max_length).items() if name in ("cls", "mean")},
+    **{
+        f"raw BERT, {name}": encoder
+        for name, encoder in course.baselines.raw_bert(
+            profile.raw_model, max_length=profile.max_length
+        ).items()
+        if name in ("cls", "mean")
+    },
     "SBERT-NLI (yours)": course.recipes.nli_model(profile, quick=True),
-    "reference (MiniLM)": sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length),
+    "reference (MiniLM)": sl.SentenceEncoder(
+        profile.reference_model, max_length=profile.max_length
+    ),
 }
-sentences = sorted({s for splits in tasks.values() for examples in splits.values()
-                    for e in examples for s in (e.s1, e.s2) if s})
+sentences = sorted(
+    {
+        s
+        for splits in tasks.values()
+        for examples in splits.values()
+        for e in examples
+        for s in (e.s1, e.s2)
+        if s
+    }
+)
 print(f"{len(sentences):,} distinct sentences to encode with {len(encoders)} encoders")
 
 # %%
@@ -167,24 +200,36 @@ for name, encoder in encoders.items():
 #
 # The paper's rows that match ours: Avg. GloVe embeddings, BERT CLS-vector, Avg. BERT embeddings and
 # SBERT-NLI-base. Remember what differs: the paper's BERT is bert-base (12 layers, 768 wide) trained
-# on 3.3 billion words; the offline raw BERT is a 4-layer, 256-wide model pretrained here for 2 hours
-# on 9 million WordPiece tokens.
+# on 3.3 billion words; the offline raw BERT is a 4-layer, 256-wide model pretrained here for 2
+# hours on 9 million WordPiece tokens.
 
 # %%
 PAPER = {  # Table 5, accuracy %: MR, CR, SUBJ, MPQA, SST-2, TREC, MRPC
-    "averaged GloVe": dict(zip(TASKS, (77.25, 78.30, 91.17, 87.85, 80.18, 83.0, 72.87), strict=False)),
-    "raw BERT, cls": dict(zip(TASKS, (78.68, 84.85, 94.21, 88.23, 84.13, 91.4, 71.13), strict=False)),
-    "raw BERT, mean": dict(zip(TASKS, (78.66, 86.25, 94.37, 88.66, 84.40, 92.8, 69.45), strict=False)),
-    "SBERT-NLI (yours)": dict(zip(TASKS, (83.64, 89.43, 94.39, 89.86, 88.96, 89.6, 76.00), strict=False)),
+    "averaged GloVe": dict(
+        zip(TASKS, (77.25, 78.30, 91.17, 87.85, 80.18, 83.0, 72.87), strict=False)
+    ),
+    "raw BERT, cls": dict(
+        zip(TASKS, (78.68, 84.85, 94.21, 88.23, 84.13, 91.4, 71.13), strict=False)
+    ),
+    "raw BERT, mean": dict(
+        zip(TASKS, (78.66, 86.25, 94.37, 88.66, 84.40, 92.8, 69.45), strict=False)
+    ),
+    "SBERT-NLI (yours)": dict(
+        zip(TASKS, (83.64, 89.43, 94.39, 89.86, 88.96, 89.6, 76.00), strict=False)
+    ),
 }
 started = time.perf_counter()
 accuracy = {}  # (encoder, task) -> accuracy %
 for name in encoders:
     lookup = vectors[name]
     for task, splits in tasks.items():
-        score = course.transfer.task_accuracy(task, splits, lambda batch, v=lookup: np.stack([v[s] for s in batch]))
+        score = course.transfer.task_accuracy(
+            task, splits, lambda batch, v=lookup: np.stack([v[s] for s in batch])
+        )
         accuracy[name, task] = 100 * score
-        lesson.compare(f"{task}, {name}", paper=PAPER.get(name, {}).get(task), measured=accuracy[name, task])
+        lesson.compare(
+            f"{task}, {name}", paper=PAPER.get(name, {}).get(task), measured=accuracy[name, task]
+        )
 classify_seconds = time.perf_counter() - started
 
 # %%
@@ -217,14 +262,14 @@ plt.show()
 # baseline for transfer (SentEval's tasks are mostly about *which words* occur). Offline, mind two
 # things the numbers cannot hide:
 #
-# - **SICK-E is not a transfer task for "SBERT-NLI (yours)" offline**: the offline NLI training set is
-#   SNLI dev + SICK *train*, so that model was fine-tuned on SICK-E's own training pairs. Its SICK-E
-#   accuracy says it learnt NLI, not that its vectors transfer. On the gpu and cpu profiles it trains
-#   on AllNLI, which holds no SICK.
-# - The paper's raw BERT is far stronger than the small one here: it was pretrained on 370 times more
-#   text, with 12 layers of 768. The offline model's `[CLS]` learnt next-sentence prediction for only
-#   1,000 steps: on MRPC its vector lands on the majority line (66.8 against 66.5), the one encoder
-#   that does not clear it.
+# - **SICK-E is not a transfer task for "SBERT-NLI (yours)" offline**: the offline NLI training set
+#   is SNLI dev + SICK *train*, so that model was fine-tuned on SICK-E's own training pairs. Its
+#   SICK-E accuracy says it learnt NLI, not that its vectors transfer. On the gpu and cpu profiles
+#   it trains on AllNLI, which holds no SICK.
+# - The paper's raw BERT is far stronger than the small one here: it was pretrained on 370 times
+#   more text, with 12 layers of 768. The offline model's `[CLS]` learnt next-sentence prediction
+#   for only 1,000 steps: on MRPC its vector lands on the majority line (66.8 against 66.5), the one
+#   encoder that does not clear it.
 #
 # And the paper's own caveat: these are *frozen* vectors. Fine-tuning BERT on each task (what BERT's
 # paper does for MRPC and SST-2) beats them; SBERT's vectors are a good general-purpose start, not
@@ -234,9 +279,10 @@ plt.show()
 # ### Exercise: SentEval's pair features
 #
 # For a sentence pair, SentEval does not feed the two vectors u and v to the classifier: it feeds
-# their element-wise absolute difference and product, [|u − v|, u ∗ v]. Write `my_pair_features(u, v)`
-# for two arrays of shape (n, d); it returns shape (n, 2d). (Why not (u, v)? Compare lesson 3's
-# ablation of the classifier input.)
+# their element-wise absolute difference and product, [|u − v|, u ∗ v]. Write
+# `my_pair_features(u, v)` for two arrays of shape (n, d); it returns shape (n, 2d). (Why not (u,
+# v)? Compare lesson 3's ablation of the classifier input.)
+
 
 # %% tags=["solution"]
 def my_pair_features(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -250,7 +296,8 @@ expected = course.transfer.pair_features(pair_u, pair_v)
 yours = np.asarray(my_pair_features(pair_u, pair_v))
 course.lesson.check(
     yours.shape == expected.shape and np.allclose(yours, expected, atol=1e-6),
-    f"shape {yours.shape}, expected {expected.shape}; the first row should be {np.round(expected[0], 3)}",
+    f"shape {yours.shape}, expected {expected.shape}; the first row should be "
+    f"{np.round(expected[0], 3)}",
     hint="np.abs(u - v) first, then u * v, joined along the feature axis (np.hstack)",
 )
 
@@ -260,15 +307,15 @@ course.lesson.check(
 # - SentEval measures what frozen vectors *contain*: a logistic regression on top, regularisation
 #   chosen without the test data, accuracy against the majority class — and a shuffled-label control
 #   that must stay at chance.
-# - In the paper, SBERT-NLI's vectors give the best average over seven tasks (87.41 against 84.66 for
-#   BERT's [CLS] and 81.52 for averaged GloVe), although nothing in its training aimed at them.
-# - Transfer is not SBERT's purpose: a model fine-tuned on the task itself does better; SBERT is built
-#   for comparing sentences by cosine.
+# - In the paper, SBERT-NLI's vectors give the best average over seven tasks (87.41 against 84.66
+#   for BERT's [CLS] and 81.52 for averaged GloVe), although nothing in its training aimed at them.
+# - Transfer is not SBERT's purpose: a model fine-tuned on the task itself does better; SBERT is
+#   built for comparing sentences by cosine.
 #
 # ## Further exercises
 #
-# 1. **Max pooling.** Add `course.baselines.raw_bert(profile.raw_model)["max"]` to the encoders. Where
-#    does it land on SICK-E?
+# 1. **Max pooling.** Add `course.baselines.raw_bert(profile.raw_model)["max"]` to the encoders.
+#    Where does it land on SICK-E?
 # 2. **(u, v) instead of [|u − v|, u ∗ v].** Evaluate SICK-E with `np.hstack([u, v])` as features.
 #    How much does the linear classifier lose, and why can it not compute |u − v| itself?
 # 3. **An MLP.** SentEval can also use a classifier with one hidden layer. Replace the logistic

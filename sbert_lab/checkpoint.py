@@ -18,10 +18,12 @@ a torn one; leftover ``.tmp-*`` folders are ignored and cleaned up by the next s
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import load_model, save_model
 from torch import nn
@@ -39,7 +41,8 @@ def step_folder_name(step: int) -> str:
 def save_checkpoint(
     checkpoint_dir: str | os.PathLike, step: int, model: nn.Module, loss: nn.Module, state: dict
 ) -> Path:
-    """Write the checkpoint of ``step`` atomically, point ``latest`` at it, and delete older ones."""
+    """Write the checkpoint of ``step`` atomically, point ``latest`` at it, and delete older
+    ones."""
     root = Path(checkpoint_dir)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".tmp-{step_folder_name(step)}-"))
@@ -75,7 +78,8 @@ def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
 
 
 def read_trainer_state(folder: str | os.PathLike) -> dict:
-    """The trainer state of a checkpoint (fingerprint, optimizer, step...), without touching any model.
+    """The trainer state of a checkpoint (fingerprint, optimizer, step...), without touching any
+    model.
 
     ``fit(resume=True)`` reads this first and compares the fingerprint, so that a checkpoint of
     another run is refused before it has replaced a single weight.
@@ -84,7 +88,8 @@ def read_trainer_state(folder: str | os.PathLike) -> dict:
 
 
 def load_weights(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -> None:
-    """Load a checkpoint's weights into ``model`` and ``loss`` (in place), after checking every shape."""
+    """Load a checkpoint's weights into ``model`` and ``loss`` (in place), after checking every
+    shape."""
     folder = Path(folder)
     for module, name in ((model, MODEL_FILE), (loss, LOSS_FILE)):
         check_fits(folder / name, module)
@@ -92,20 +97,27 @@ def load_weights(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -
 
 
 def check_fits(path: Path, module: nn.Module) -> None:
-    """ValueError unless the tensors in ``path`` are exactly ``module``'s, name for name and shape for shape."""
+    """ValueError unless the tensors in ``path`` are exactly ``module``'s, name for name and shape
+    for shape."""
     from safetensors import safe_open
 
     expected = {key: tuple(value.shape) for key, value in module.state_dict().items()}
     with safe_open(str(path), framework="pt") as stored:
         found = {key: tuple(stored.get_slice(key).get_shape()) for key in stored.keys()}
-    # tied weights (BERT's embeddings and MLM decoder) are stored once: a missing name is fine if it is tied
+    # tied weights (BERT's embeddings and MLM decoder) are stored once: a missing name is fine if it
+    # is tied
     missing = sorted(k for k in expected.keys() - found.keys() if not _is_tied(module, k))
     unexpected = sorted(found.keys() - expected.keys())
-    wrong = [(k, found[k], expected[k]) for k in sorted(found.keys() & expected.keys()) if found[k] != expected[k]]
+    wrong = [
+        (k, found[k], expected[k])
+        for k in sorted(found.keys() & expected.keys())
+        if found[k] != expected[k]
+    ]
     if missing or unexpected or wrong:
         shapes = "; ".join(f"{k} is {f} there but {e} here" for k, f, e in wrong[:3])
         raise ValueError(
-            f"{path} does not fit this {type(module).__name__} (a checkpoint of a different model?): "
+            f"{path} does not fit this {type(module).__name__} (a checkpoint of a different "
+            "model?): "
             + ", ".join(
                 part
                 for part in (
@@ -119,7 +131,8 @@ def check_fits(path: Path, module: nn.Module) -> None:
 
 
 def _is_tied(module: nn.Module, key: str) -> bool:
-    """Whether parameter ``key`` shares its storage with another parameter (and so is saved under that name)."""
+    """Whether parameter ``key`` shares its storage with another parameter (and so is saved under
+    that name)."""
     state = module.state_dict(keep_vars=True)
     pointer = state[key].data_ptr()
     return any(value.data_ptr() == pointer for other, value in state.items() if other != key)
@@ -171,4 +184,77 @@ def _remove_all_but(root: Path, keep: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["save_checkpoint", "load_checkpoint", "latest_checkpoint", "read_trainer_state", "load_weights"]
+__all__ = [
+    "save_checkpoint",
+    "load_checkpoint",
+    "latest_checkpoint",
+    "read_trainer_state",
+    "load_weights",
+]
+
+
+# -- a run of ``fit``: its whole state, saved on rank 0, restored on every process
+# --------------------
+def save_run(run, step: int) -> None:
+    """Write a checkpoint of ``run`` (a ``train.Run``) holding every process's random generators."""
+    rngs = run.dist.gather(rng_state())
+    if run.dist.is_main:
+        state = {
+            "step": step,
+            "fingerprint": run.fingerprint,
+            "optimizer": run.optimizer.state_dict(),
+            "scheduler": run.scheduler.state_dict(),
+            "scaler": run.scaler.state_dict(),
+            "rng": rngs,
+            "history": run.history.state(),
+        }
+        save_checkpoint(run.settings.checkpoint_dir, step, run.model, run.loss, state)
+    run.dist.barrier()
+
+
+def resume_run(run) -> None:
+    """Load the newest checkpoint in ``run.settings.checkpoint_dir``, if any, into ``run``."""
+    checkpoint_dir = run.settings.checkpoint_dir
+    say = print if run.dist.is_main else (lambda *_: None)
+    folder = latest_checkpoint(checkpoint_dir)
+    if folder is None:
+        say(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
+        return
+    state = read_trainer_state(folder)  # the fingerprint is compared before any weight is replaced
+    for key, value in run.fingerprint.items():
+        if state["fingerprint"].get(key) != value:
+            raise ValueError(
+                f"{folder} belongs to a different run: {key} was "
+                f"{state['fingerprint'].get(key)!r}, now {value!r}. "
+                "Use another checkpoint_dir, or resume=False to start over"
+            )
+    load_weights(folder, run.model, run.loss)
+    run.optimizer.load_state_dict(state["optimizer"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    run.scaler.load_state_dict(state["scaler"])
+    set_rng_state(state["rng"][run.dist.rank])
+    run.history.restore(state["history"])
+    run.history.resumed_from = run.history.steps
+    say(f"resume: continuing from {folder} (step {run.history.steps})")
+
+
+def rng_state() -> dict:
+    """The random generators of torch (and CUDA), numpy and Python, as tensors and plain values."""
+    np_state = np.random.get_state()
+    state = {
+        "torch": torch.random.get_rng_state(),
+        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+        "random": random.getstate(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    torch.random.set_rng_state(state["torch"])
+    kind, keys, *rest = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
+    random.setstate(state["random"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])

@@ -1,4 +1,5 @@
-"""Argument checks shared by the public functions: a wrong setting fails before any work, naming itself.
+"""Argument checks shared by the public functions: a wrong setting fails before any work, naming
+itself.
 
 ``number("lr", lr, above=0)`` returns ``float(lr)`` or raises: a ``TypeError`` for a value that is
 not a real number (``"2e-5"``, ``None``, ``True``), a ``ValueError`` for NaN, an infinity or a value
@@ -43,13 +44,70 @@ def flag(name: str, value) -> bool:
 
 
 def model_arguments(name_or_path, max_length) -> None:
-    """What both encoders check first: a name or folder, and a max_length that is None or an int >= 2.
+    """What both encoders check first: a name or folder, and a max_length that is None or an int >=
+    2.
 
     ``max_length=0`` or ``64.9`` are mistakes, not "the default" or 64.
     """
     import os
 
     if not isinstance(name_or_path, (str, os.PathLike)):
-        raise TypeError(f"name_or_path must be a hub id or a folder, got {type(name_or_path).__name__}")
+        raise TypeError(
+            f"name_or_path must be a hub id or a folder, got {type(name_or_path).__name__}"
+        )
     if max_length is not None:
         integer("max_length", max_length, at_least=2)
+
+
+def check_fit_settings(settings) -> None:
+    """ValueError naming the first of ``fit``'s settings (a ``FitSettings``) that is out of
+    range."""
+    from .precision import resolve_precision
+
+    for name, minimum in (("batch_size", 1), ("epochs", 1), ("seed", 0)):
+        _fit_int(name, getattr(settings, name), minimum)
+    number("lr", settings.lr, above=0)  # inf would "finish" with NaN weights; "2e-5" fail in torch
+    number("weight_decay", settings.weight_decay, at_least=0)
+    warmup = settings.warmup
+    is_share = isinstance(warmup, float) and 0.0 <= warmup <= 1.0
+    is_count = isinstance(warmup, int) and not isinstance(warmup, bool) and warmup >= 0
+    if not (is_share or is_count):
+        raise ValueError(
+            f"warmup must be a share in [0, 1] or a number of steps >= 0, got {warmup!r}"
+        )
+    if settings.max_grad_norm is not None:
+        number("max_grad_norm", settings.max_grad_norm, above=0)
+    if settings.eval_every is not None:
+        _fit_int("eval_every", settings.eval_every, 1)
+        if settings.eval_fn is None:
+            raise ValueError("eval_every is set but eval_fn is None: pass the function to call")
+    if settings.checkpoint_every is not None:
+        _fit_int("checkpoint_every", settings.checkpoint_every, 1)
+    if (settings.resume or settings.checkpoint_every) and settings.checkpoint_dir is None:
+        raise ValueError(
+            "resume=True and checkpoint_every need checkpoint_dir: the folder the checkpoints live "
+            "in"
+        )
+    if settings.checkpoint_dir is not None:
+        check_folder_can_be_made("checkpoint_dir", settings.checkpoint_dir)
+    resolve_precision(settings.amp, "cpu")  # ValueError for an unknown precision
+
+
+def check_folder_can_be_made(name: str, folder) -> None:
+    """ValueError if ``folder`` (or a folder above it) is a file: found now, not after training."""
+    from pathlib import Path
+
+    for path in (Path(folder), *Path(folder).parents):
+        if path.exists():
+            if not path.is_dir():
+                raise ValueError(f"{name}={str(folder)!r} cannot be a folder: {path} is a file")
+            return
+
+
+def _fit_int(name: str, value, minimum: int) -> None:
+    try:
+        integer(name, value, at_least=minimum)
+    except TypeError as err:  # fit has always answered a wrong setting with ValueError
+        raise ValueError(
+            str(err).replace("must be an int,", f"must be an int >= {minimum},")
+        ) from None

@@ -1,6 +1,6 @@
 """CrossEncoder: both sentences go through the transformer together, and a head reads the pair.
 
-    [CLS] s1 [SEP] s2 [SEP] --transformer + classification head--> logit --sigmoid--> score in [0, 1]
+    [CLS] s1 [SEP] s2 [SEP] --transformer + classification head--> logit --sigmoid--> score ∈ [0, 1]
 
 This is how BERT itself does STS and NLI (Devlin et al. 2019): full attention across the two
 sentences, so it is more accurate than a bi-encoder — the paper's Table 2 puts BERT-NLI-STSb-large
@@ -11,14 +11,14 @@ full forward pass, and comparing n sentences needs n(n-1)/2 of them (Section 1: 
 The model is ``transformers.AutoModelForSequenceClassification``. With ``num_labels=1`` it scores
 similarity: trained with binary cross-entropy against the gold score rescaled to [0, 1] by the data
 set's range (as sentence-transformers' CrossEncoder does on STS-B), predicting sigmoid(logit). With
-``num_labels > 1`` it classifies (e.g. NLI, cross-entropy) and predicts class probabilities.
-``fit`` is ``sbert_lab.train.fit`` — the same loop, precision, checkpoints and DDP as the bi-encoder.
+``num_labels > 1`` it classifies (e.g. NLI, cross-entropy) and predicts class probabilities. ``fit``
+is ``sbert_lab.train.fit`` — the same loop, precision, checkpoints and DDP as the bi-encoder.
 
 Example::
 
     ce = CrossEncoder("sbert-lab:all-MiniLM-L6-v2", num_labels=1)
     ce.fit(sl.data.load_sts("stsb", "train"), epochs=1, batch_size=16)
-    ce.predict([("A man plays a guitar.", "Someone is playing music.")])   # array([0.8...], float32)
+    ce.predict([("A man plays a guitar.", "Someone is playing music.")])  # array([0.8...])
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from .encoder import DEFAULT_MAX_LENGTH, _progress
 from .folders import atomic_folder, read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_score
 from .models import load_transformer, quiet_transformers, resolve_model
-from .precision import HasPrecision, call_model, default_device, inference_precision
+from .precision import HasPrecision, default_device, inference
 from .st_folders import read_folder_settings
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
@@ -83,7 +83,8 @@ class PairScoreLoss(ScoredPairLoss):
     def check_example(self, example, index: int) -> None:
         if not isinstance(example, STSPair):
             raise TypeError(
-                f"CrossEncoder(num_labels=1).fit trains on STSPair examples; examples[{index}] is {type(example).__name__}"
+                f"CrossEncoder(num_labels=1).fit trains on STSPair examples; examples[{index}] is "
+                f"{type(example).__name__}"
             )
         check_score(example.score, self.score_range, index, "CrossEncoder.fit")
 
@@ -110,7 +111,8 @@ class PairClassificationLoss(SentenceLoss):
     def check_example(self, example, index: int) -> None:
         if not isinstance(example, NLIPair):
             raise TypeError(
-                f"CrossEncoder(num_labels={self.num_labels}).fit trains on NLIPair examples; examples[{index}] is {type(example).__name__}"
+                f"CrossEncoder(num_labels={self.num_labels}).fit trains on NLIPair examples; "
+                f"examples[{index}] is {type(example).__name__}"
             )
         if (
             isinstance(example.label, bool)
@@ -118,7 +120,8 @@ class PairClassificationLoss(SentenceLoss):
             or not 0 <= example.label < self.num_labels
         ):
             raise ValueError(
-                f"examples[{index}].label is {example.label!r}; needs an int in 0..{self.num_labels - 1}"
+                f"examples[{index}].label is {example.label!r}; needs an int in "
+                f"0..{self.num_labels - 1}"
             )
 
     def forward(self, logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
@@ -129,9 +132,9 @@ class CrossEncoder(HasPrecision, nn.Module):
     """A transformer that reads a sentence pair jointly and outputs a score (or class scores).
 
     Args:
-        name_or_path: hub id, folder, or ``sbert-lab:all-MiniLM-L6-v2`` / ``sbert-lab:tiny-random-bert``.
-            A sentence-transformers bi-encoder folder works too: its transformer is used and a new,
-            randomly initialised head is put on top.
+        name_or_path: hub id, folder, or ``sbert-lab:all-MiniLM-L6-v2`` /
+            ``sbert-lab:tiny-random-bert``. A sentence-transformers bi-encoder folder works too: its
+            transformer is used and a new, randomly initialised head is put on top.
         num_labels: 1 for a similarity score, k for k-way classification.
         max_length: tokens per PAIR (longer pairs are truncated, longest sentence first); None: the
             folder's max_seq_length, else 256.
@@ -156,7 +159,8 @@ class CrossEncoder(HasPrecision, nn.Module):
         saved = _read_settings(settings.transformer_path)
         self.num_labels = int(num_labels)
         self.max_length = int(
-            max_length if max_length is not None
+            max_length
+            if max_length is not None
             else saved.get("max_length") or settings.max_length or DEFAULT_MAX_LENGTH
         )
         self.score_range = tuple(saved.get("score_range", (0.0, 1.0)))
@@ -171,14 +175,13 @@ class CrossEncoder(HasPrecision, nn.Module):
                 ),
             ),
         )
-        self.device = torch.device(device) if device is not None else default_device()
-        self.to(self.device)
+        self.to(torch.device(device) if device is not None else default_device())
         self.precision = precision
 
     def __repr__(self) -> str:
         return (
-            f"CrossEncoder(name={self.name_or_path!r}, num_labels={self.num_labels}, max_length={self.max_length}, "
-            f"device={self.device}, precision={self.precision!r})"
+            f"CrossEncoder(name={self.name_or_path!r}, num_labels={self.num_labels}, "
+            f"max_length={self.max_length}, device={self.device}, precision={self.precision!r})"
         )
 
     # -- what the training loop needs ------------------------------------------------------------
@@ -201,21 +204,18 @@ class CrossEncoder(HasPrecision, nn.Module):
         ids = self.tokenizer(first, second, truncation=False, verbose=False)["input_ids"]
         return [len(row) for row in ids]
 
-    def forward(
-        self, features: dict[str, torch.Tensor], weights: dict[str, torch.Tensor] | None = None
-    ) -> torch.Tensor:
-        """Logits, float32: (B,) for num_labels=1, else (B, num_labels).
-
-        ``weights`` replaces the transformer's parameters for this call (``predict`` passes a bf16 copy).
-        """
-        logits = call_model(self.model, features, weights).logits.float()  # (B, num_labels)
+    def forward(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Logits, float32: (B,) for num_labels=1, else (B, num_labels)."""
+        logits = self.model(**features).logits.float()  # (B, num_labels)
         return logits.squeeze(-1) if self.num_labels == 1 else logits
 
     def fit(self, examples: Sequence, score_range: tuple[float, float] | None = None, **fit_kwargs):
-        """Fine-tune with ``sbert_lab.train.fit``: STSPair + BCE for num_labels=1, NLIPair + CE otherwise.
+        """Fine-tune with ``sbert_lab.train.fit``: STSPair + BCE for num_labels=1, NLIPair + CE
+        otherwise.
 
         ``score_range``: the data set's score scale (default (0, 5), STS-B's; SICK's is (1, 5)).
-        Other keyword arguments go to ``fit`` (epochs, batch_size, lr, warmup, seed, amp, eval_fn...).
+        Other keyword arguments go to ``fit`` (epochs, batch_size, lr, warmup, seed, amp,
+        eval_fn...).
         """
         from .train import fit
 
@@ -230,7 +230,8 @@ class CrossEncoder(HasPrecision, nn.Module):
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: bool = False
     ) -> np.ndarray:
-        """Scores in input order: (n,) sigmoid scores in [0, 1] for num_labels=1, else (n, k) probabilities.
+        """Scores in input order: (n,) sigmoid scores in [0, 1] for num_labels=1, else (n, k)
+        probabilities.
 
         Pairs are sorted by token length and padded per batch (smart batching, as ``encode``).
         """
@@ -245,11 +246,10 @@ class CrossEncoder(HasPrecision, nn.Module):
         batches = _progress(batches, progress, "predict")
         was_training = self.training
         self.eval()
-        context, weights = inference_precision(self.precision, self.device, self.model)
         try:
-            with torch.inference_mode(), context:
+            with torch.inference_mode(), inference(self.model, self.precision, self.device):
                 for batch in batches:
-                    logits = self(self.tokenize([pairs[i] for i in batch]), weights)
+                    logits = self(self.tokenize([pairs[i] for i in batch]))
                     probabilities = (
                         torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)
                     )
@@ -260,9 +260,11 @@ class CrossEncoder(HasPrecision, nn.Module):
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, folder: str | os.PathLike) -> Path:
-        """A transformers folder (sentence-transformers' ``CrossEncoder`` loads it too) plus our settings.
+        """A transformers folder (sentence-transformers' ``CrossEncoder`` loads it too) plus our
+        settings.
 
-        All or nothing, as ``SentenceEncoder.save``: written to a temporary folder, renamed at the end.
+        All or nothing, as ``SentenceEncoder.save``: written to a temporary folder, renamed at the
+        end.
         """
         with atomic_folder(folder) as tmp:
             with quiet_transformers():

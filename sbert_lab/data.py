@@ -34,7 +34,11 @@ SCORE_RANGES = {"stsb": (0.0, 5.0), "sick": (1.0, 5.0), "sickr": (1.0, 5.0)}
 STS_TASKS = ("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "sickr")  # Table 1's seven
 STS_NAMES = ("stsb", "sick", "sts12", "sts13", "sts14", "sts15", "sts16", "sickr")
 NLI_NAMES = ("snli", "sick", "allnli")
-SPLITS = {"stsb": ("train", "dev", "test"), "sick": ("train", "trial", "test"), "snli": ("train", "dev", "test")}
+SPLITS = {
+    "stsb": ("train", "dev", "test"),
+    "sick": ("train", "trial", "test"),
+    "snli": ("train", "dev", "test"),
+}
 
 
 class STSPair(NamedTuple):
@@ -62,7 +66,8 @@ class Triplet(NamedTuple):
 
 
 class Labelled(NamedTuple):
-    """A sentence (``s2`` empty) or a sentence pair, and its class id: an example of a transfer task."""
+    """A sentence (``s2`` empty) or a sentence pair, and its class id: an example of a transfer
+    task."""
 
     s1: str
     s2: str
@@ -84,22 +89,26 @@ def score_range(name: str) -> tuple[float, float]:
     return SCORE_RANGES.get(name, (0.0, 5.0))
 
 
-# -- parsers of the original files ------------------------------------------------------------------
+# -- parsers of the original files
+# ------------------------------------------------------------------
 def read_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 text file (gzip-compressed when its name ends in .gz), split on "\n" only.
+    """The lines of a UTF-8 text file (gzip-compressed when its name ends in .gz), split on "\n"
+    only.
 
     A sentence may hold any other character. A byte-order mark at the start is dropped (MRPC's files
     have one), and so are a trailing "\r" (Windows line ends) and the empty string after the final
-    "\n". Refused with a ``DataFormatError`` naming the file (and line): an empty file, bytes that are
-    not UTF-8, and a last line without "\n" — the original files all end with one, so a file that
-    does not was most likely cut short, and its last sentence with it.
+    "\n". Refused with a ``DataFormatError`` naming the file (and line): an empty file, bytes that
+    are not UTF-8, and a last line without "\n" — the original files all end with one, so a file
+    that does not was most likely cut short, and its last sentence with it.
     """
     opener = gzip.open if Path(path).suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
             raw = f.read()
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        raise DataFormatError(f"{path}: not a whole gzip file ({err}); was the download cut short?") from None
+        raise DataFormatError(
+            f"{path}: not a whole gzip file ({err}); was the download cut short?"
+        ) from None
     if not raw:
         raise DataFormatError(f"{path}: the file is empty")
     if not raw.endswith(b"\n"):
@@ -108,7 +117,9 @@ def read_lines(path: Path) -> list[str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line_no = raw[: err.start].count(b"\n") + 1
-        raise DataFormatError(f"{path}:{line_no}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        raise DataFormatError(
+            f"{path}:{line_no}: not UTF-8 text ({err.reason} at byte {err.start})"
+        ) from None
     return [line.rstrip("\r") for line in text[:-1].split("\n")]
 
 
@@ -132,10 +143,11 @@ def _tab_rows(path: Path, lines: list[str], first_line_no: int, counts: tuple[in
 
 
 def parse_stsb_file(path: Path) -> list[STSPair]:
-    """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, two sources]; no quoting.
+    """STS-B ``sts-*.csv``: tab-separated genre, file, year, id, score, s1, s2 [, two sources]; no
+    quoting.
 
-    Blank lines are skipped; a line with other than 7 or 9 fields (the originals have only these), or
-    a score that is not a number in [0, 5], raises a ``DataFormatError`` naming file and line.
+    Blank lines are skipped; a line with other than 7 or 9 fields (the originals have only these),
+    or a score that is not a number in [0, 5], raises a ``DataFormatError`` naming file and line.
     """
     pairs = []
     for line_no, fields in _tab_rows(path, read_lines(path), first_line_no=1, counts=(7, 9)):
@@ -145,7 +157,8 @@ def parse_stsb_file(path: Path) -> list[STSPair]:
 
 
 def parse_sick_file(path: Path) -> list[dict]:
-    """SICK ``SICK_*.txt``: header, then pair_ID, sentence_A, sentence_B, relatedness (1–5), entailment."""
+    """SICK ``SICK_*.txt``: header, then pair_ID, sentence_A, sentence_B, relatedness (1–5),
+    entailment."""
     lines = read_lines(path)
     header = lines[0].split("\t") if lines else []
     expected = ["pair_ID", "sentence_A", "sentence_B", "relatedness_score", "entailment_judgment"]
@@ -160,30 +173,44 @@ def parse_sick_file(path: Path) -> list[dict]:
 
 
 def parse_mrpc_file(path: Path) -> list[Labelled]:
-    """MRPC's ``msr_paraphrase_{train,test}.txt``: a header, then Quality, #1 ID, #2 ID, #1 String, #2 String."""
+    """MRPC's ``msr_paraphrase_{train,test}.txt``: a header, then Quality, #1 ID, #2 ID, #1 String,
+    # 2 String."""
     lines = read_lines(path)
     if not lines[0].startswith("Quality"):
-        raise DataFormatError(f"{path}:1: expected MRPC's header line starting with 'Quality', found {lines[0][:40]!r}")
+        raise DataFormatError(
+            f"{path}:1: expected MRPC's header line starting with 'Quality', found "
+            f"{lines[0][:40]!r}"
+        )
     pairs = []
     for line_no, fields in _tab_rows(path, lines[1:], 2, (5,)):
         if fields[0] not in ("0", "1"):
-            raise DataFormatError(f"{path}:{line_no}: the quality label must be 0 or 1, found {fields[0]!r}")
+            raise DataFormatError(
+                f"{path}:{line_no}: the quality label must be 0 or 1, found {fields[0]!r}"
+            )
         pairs.append(Labelled(fields[3], fields[4], int(fields[0])))
     return pairs
 
 
 def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
-    """SentEval's SNLI: ``s1.<split>``, ``s2.<split>``, ``labels.<split>`` (or ``.gz``), one item per line."""
-    files = [_find(folder, "", f"{name}.{split}") or folder / f"{name}.{split}" for name in ("s1", "s2", "labels")]
+    """SentEval's SNLI: ``s1.<split>``, ``s2.<split>``, ``labels.<split>`` (or ``.gz``), one item
+    per line."""
+    files = [
+        _find(folder, "", f"{name}.{split}") or folder / f"{name}.{split}"
+        for name in ("s1", "s2", "labels")
+    ]
     columns = [read_lines(path) for path in files]
     counts = [len(c) for c in columns]
     if len(set(counts)) != 1:
         listing = ", ".join(f"{p.name}: {n} lines" for p, n in zip(files, counts, strict=True))
-        raise DataFormatError(f"{folder}: the three SNLI files must have the same number of lines ({listing})")
+        raise DataFormatError(
+            f"{folder}: the three SNLI files must have the same number of lines ({listing})"
+        )
     premises, hypotheses, labels = columns
     return [
         NLIPair(p.strip(), h.strip(), _parse_label(lab, files[2], line_no))
-        for line_no, (p, h, lab) in enumerate(zip(premises, hypotheses, labels, strict=True), start=1)
+        for line_no, (p, h, lab) in enumerate(
+            zip(premises, hypotheses, labels, strict=True), start=1
+        )
     ]
 
 
@@ -201,7 +228,9 @@ def _parse_score(text: str, path: Path, line_no: int, bounds: tuple[float, float
 def _parse_label(text: str, path: Path, line_no: int) -> int:
     label = text.strip().lower()
     if label not in NLI_LABELS:
-        raise DataFormatError(f"{path}:{line_no}: label {text.strip()!r} is not one of {', '.join(NLI_LABELS)}")
+        raise DataFormatError(
+            f"{path}:{line_no}: label {text.strip()!r} is not one of {', '.join(NLI_LABELS)}"
+        )
     return NLI_LABELS.index(label)
 
 
@@ -214,7 +243,9 @@ def _read_fixture(name: str) -> list[list[str]]:
     for line_no, line in enumerate(lines[1:], start=2):
         fields = line.split("\t")
         if len(fields) != len(header):
-            raise DataFormatError(f"{path}:{line_no}: expected {len(header)} fields, found {len(fields)}")
+            raise DataFormatError(
+                f"{path}:{line_no}: expected {len(header)} fields, found {len(fields)}"
+            )
         rows.append(fields)
     return rows
 
@@ -226,20 +257,35 @@ def _fixture_split(split: str) -> str:
 def _fixture_sts(name: str, split: str) -> list[STSPair]:
     if name in ("sick", "sickr"):
         rows = _read_fixture("sick")
-        return [STSPair(a, b, float(r)) for s, r, _e, a, b in rows if s == _fixture_split(split).replace("dev", "trial")]
-    return [STSPair(a, b, float(score)) for s, score, a, b in _read_fixture("sts") if s == _fixture_split(split)]
+        return [
+            STSPair(a, b, float(r))
+            for s, r, _e, a, b in rows
+            if s == _fixture_split(split).replace("dev", "trial")
+        ]
+    return [
+        STSPair(a, b, float(score))
+        for s, score, a, b in _read_fixture("sts")
+        if s == _fixture_split(split)
+    ]
 
 
 def _fixture_nli(name: str, split: str) -> list[NLIPair]:
     if name == "sick":
         rows = _read_fixture("sick")
         wanted = _fixture_split(split).replace("dev", "trial")
-        return [NLIPair(a, b, NLI_LABELS.index(e.lower())) for s, _r, e, a, b in rows if s == wanted]
-    return [NLIPair(p, h, NLI_LABELS.index(lab)) for s, lab, p, h in _read_fixture("nli") if s == _fixture_split(split)]
+        return [
+            NLIPair(a, b, NLI_LABELS.index(e.lower())) for s, _r, e, a, b in rows if s == wanted
+        ]
+    return [
+        NLIPair(p, h, NLI_LABELS.index(lab))
+        for s, lab, p, h in _read_fixture("nli")
+        if s == _fixture_split(split)
+    ]
 
 
 def load_topics() -> list[tuple[str, str]]:
-    """(topic, sentence) rows of the hand-written topic corpus in ``sbert_lab/fixtures/topics.tsv``."""
+    """(topic, sentence) rows of the hand-written topic corpus in
+    ``sbert_lab/fixtures/topics.tsv``."""
     return [(topic, sentence) for topic, sentence in _read_fixture("topics")]
 
 
@@ -250,7 +296,8 @@ def load_paraphrases() -> list[tuple[str, str]]:
 
 # -- local folders -------------------------------------------------------------------------------
 def _find(folder: Path, subfolder: str, filename: str) -> Path | None:
-    """``folder/subfolder/filename`` or ``folder/filename``, plain or with ``.gz`` added; None if neither."""
+    """``folder/subfolder/filename`` or ``folder/filename``, plain or with ``.gz`` added; None if
+    neither."""
     for place in (folder / subfolder, folder):
         for candidate in (place / filename, place / f"{filename}.gz"):
             if candidate.is_file():
@@ -264,7 +311,9 @@ def _local_sts(folder: Path, name: str, split: str) -> list[STSPair] | None:
         return parse_stsb_file(path) if path else None
     if name in ("sick", "sickr"):  # SICK-R of Table 1 is the relatedness of SICK's 4,927 test pairs
         path = _find(folder, "sick", _sick_filename(split))
-        return [STSPair(r["s1"], r["s2"], r["score"]) for r in parse_sick_file(path)] if path else None
+        return (
+            [STSPair(r["s1"], r["s2"], r["score"]) for r in parse_sick_file(path)] if path else None
+        )
     return None
 
 
@@ -274,7 +323,9 @@ def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
         return parse_senteval_snli(first.parent, split) if first else None
     if name == "sick":
         path = _find(folder, "sick", _sick_filename(split))
-        return [NLIPair(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)] if path else None
+        return (
+            [NLIPair(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)] if path else None
+        )
     return None
 
 
@@ -284,7 +335,11 @@ def _local_transfer(folder: Path, name: str, split: str) -> list[Labelled] | Non
         return parse_mrpc_file(path) if path else None
     if name == "sick-e":
         path = _find(folder, "sick", _sick_filename(split))
-        return [Labelled(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)] if path else None
+        return (
+            [Labelled(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)]
+            if path
+            else None
+        )
     return None
 
 
@@ -295,28 +350,62 @@ def _sick_filename(split: str) -> str:
 # -- the hub ---------------------------------------------------------------------------------------
 HUB_SOURCES = {
     # name: (hub id, subset, {our split: hub split})
-    "stsb": ("sentence-transformers/stsb", None, {"train": "train", "dev": "validation", "test": "test"}),
+    "stsb": (
+        "sentence-transformers/stsb",
+        None,
+        {"train": "train", "dev": "validation", "test": "test"},
+    ),
     "snli": ("stanfordnlp/snli", None, {"train": "train", "dev": "validation", "test": "test"}),
-    "allnli": ("sentence-transformers/all-nli", "pair-class", {"train": "train", "dev": "dev", "test": "test"}),
-    "allnli-triplet": ("sentence-transformers/all-nli", "triplet", {"train": "train", "dev": "dev", "test": "test"}),
-    **{t: (f"mteb/{t}-sts", None, {"test": "test"}) for t in ("sts12", "sts13", "sts14", "sts15", "sts16")},
-    # Table 4 (Dor et al. 2018): train 1,779,417 / validation 220,400 / test 222,957 triplets, ~500 MB
-    "wikisec": ("sentence-transformers/wikipedia-sections", "triplet",
-                {"train": "train", "dev": "validation", "test": "test"}),
+    "allnli": (
+        "sentence-transformers/all-nli",
+        "pair-class",
+        {"train": "train", "dev": "dev", "test": "test"},
+    ),
+    "allnli-triplet": (
+        "sentence-transformers/all-nli",
+        "triplet",
+        {"train": "train", "dev": "dev", "test": "test"},
+    ),
+    **{
+        t: (f"mteb/{t}-sts", None, {"test": "test"})
+        for t in ("sts12", "sts13", "sts14", "sts15", "sts16")
+    },
+    # Table 4 (Dor et al. 2018): train 1,779,417 / validation 220,400 / test 222,957 triplets, ~500
+    # MB
+    "wikisec": (
+        "sentence-transformers/wikipedia-sections",
+        "triplet",
+        {"train": "train", "dev": "validation", "test": "test"},
+    ),
 }
 # Table 5's SentEval tasks (data/README.md: what was checked on each card). name: (hub id, subset,
-# {our split: hub split}, sentence columns). MR, CR, SUBJ and MPQA are cross-validated over all splits.
+# {our split: hub split}, sentence columns). MR, CR, SUBJ and MPQA are cross-validated over all
+# splits.
 TRANSFER_SOURCES = {
-    "mr": ("cornell-movie-review-data/rotten_tomatoes", None,
-           {"train": "train", "dev": "validation", "test": "test"}, ("text",)),
+    "mr": (
+        "cornell-movie-review-data/rotten_tomatoes",
+        None,
+        {"train": "train", "dev": "validation", "test": "test"},
+        ("text",),
+    ),
     "cr": ("mattymchen/cr", None, {"test": "test"}, ("text",)),  # all 3,775 reviews in one split
     "subj": ("SetFit/subj", None, {"train": "train", "test": "test"}, ("text",)),
     "mpqa": ("jxm/mpqa", None, {"train": "train", "dev": "dev", "test": "test"}, ("sentence",)),
-    "sst2": ("yerevann/sst2", None, {"train": "train", "dev": "validation", "test": "test"}, ("sentence",)),
+    "sst2": (
+        "yerevann/sst2",
+        None,
+        {"train": "train", "dev": "validation", "test": "test"},
+        ("sentence",),
+    ),
     "trec": ("jxm/trec", None, {"train": "train", "test": "test"}, ("sentence",)),
-    # GLUE hides MRPC's test labels (-1): from the hub, "test" is GLUE's validation split (408 pairs);
-    # the original files (SentEval's 4,076 / 1,725) are used when $SBERT_LAB_DATA has them.
-    "mrpc": ("nyu-mll/glue", "mrpc", {"train": "train", "test": "validation"}, ("sentence1", "sentence2")),
+    # GLUE hides MRPC's test labels (-1): from the hub, "test" is GLUE's validation split (408
+    # pairs); the original files (SentEval's 4,076 / 1,725) are used when $SBERT_LAB_DATA has them.
+    "mrpc": (
+        "nyu-mll/glue",
+        "mrpc",
+        {"train": "train", "test": "validation"},
+        ("sentence1", "sentence2"),
+    ),
 }
 TRANSFER_NAMES = (*TRANSFER_SOURCES, "sick-e")
 # SICK has no hub source on purpose: the package ships the original files (4,500 / 500 / 4,927
@@ -326,8 +415,11 @@ TRANSFER_NAMES = (*TRANSFER_SOURCES, "sick-e")
 
 
 def _hub_split(name: str, split: str) -> tuple[str, str | None, str]:
-    """(hub id, subset, the hub's name for ``split``) of a set in ``HUB_SOURCES`` or ``TRANSFER_SOURCES``."""
-    hub_id, subset, splits = HUB_SOURCES[name] if name in HUB_SOURCES else TRANSFER_SOURCES[name][:3]
+    """(hub id, subset, the hub's name for ``split``) of a set in ``HUB_SOURCES`` or
+    ``TRANSFER_SOURCES``."""
+    hub_id, subset, splits = (
+        HUB_SOURCES[name] if name in HUB_SOURCES else TRANSFER_SOURCES[name][:3]
+    )
     if split not in splits:
         raise ValueError(f"{hub_id} has no split {split!r}; it has {', '.join(splits)}")
     return hub_id, subset, splits[split]
@@ -365,7 +457,9 @@ def _hub_nli(name: str, split: str) -> list[NLIPair]:
 
 
 # -- the lookup ------------------------------------------------------------------------------------
-def _lookup(kind: str, name: str, split: str, data_dir, local: Callable, fixture: Callable, hub: Callable):
+def _lookup(
+    kind: str, name: str, split: str, data_dir, local: Callable, fixture: Callable, hub: Callable
+):
     tried = []
     if data_dir is not None and str(data_dir) != FIXTURES and not Path(data_dir).is_dir():
         raise DataNotFoundError(f"data_dir={str(data_dir)!r} is not a folder")
@@ -398,11 +492,16 @@ def _lookup(kind: str, name: str, split: str, data_dir, local: Callable, fixture
         hub_id = (HUB_SOURCES.get(name) or TRANSFER_SOURCES[name])[0]
         try:
             return hub(name, split)
-        except Exception as err:  # ConnectionError, OSError, ValueError... all mean "not from the hub"
+        except (
+            Exception
+        ) as err:  # ConnectionError, OSError, ValueError... all mean "not from the hub"
             tried.append(f"Hugging Face hub {hub_id}: {type(err).__name__}: {str(err)[:200]}")
     else:
         tried.append(f"Hugging Face hub: no source known for {name!r}")
-    raise DataNotFoundError(f"could not load {kind} data set {name!r} split {split!r}; tried:\n  - " + "\n  - ".join(tried))
+    raise DataNotFoundError(
+        f"could not load {kind} data set {name!r} split {split!r}; tried:\n  - "
+        + "\n  - ".join(tried)
+    )
 
 
 def _check_name(name: str, valid: tuple[str, ...], kind: str) -> None:
@@ -413,9 +512,9 @@ def _check_name(name: str, valid: tuple[str, ...], kind: str) -> None:
 def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[STSPair]:
     """STS pairs of ``name`` ("stsb", "sick", or hub-only "sts12".."sts16", "sickr") and ``split``.
 
-    STS-B splits: train / dev / test (5749 / 1500 / 1379). SICK: train / trial / test (4500 / 500 / 4927).
-    "sickr" is Table 1's SICK-R: the relatedness scores of SICK's test split (its only split).
-    ``score`` stays on the set's own scale (see ``score_range``).
+    STS-B splits: train / dev / test (5749 / 1500 / 1379). SICK: train / trial / test (4500 / 500 /
+    4927). "sickr" is Table 1's SICK-R: the relatedness scores of SICK's test split (its only
+    split). ``score`` stays on the set's own scale (see ``score_range``).
     """
     _check_name(name, STS_NAMES, "STS")
     split = "dev" if split == "validation" and name == "stsb" else split
@@ -425,7 +524,8 @@ def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -
 
 
 def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[NLIPair]:
-    """NLI pairs of ``name`` ("snli", "sick", or hub-only "allnli") and ``split``; labels as ``NLI_LABELS``.
+    """NLI pairs of ``name`` ("snli", "sick", or hub-only "allnli") and ``split``; labels as
+    ``NLI_LABELS``.
 
     SNLI (SentEval's copy): dev 9842, test 9824. AllNLI (SNLI + MultiNLI): train 942,069.
     With ``data_dir="fixtures"``, "allnli" reads the hand-written NLI fixture.
@@ -435,8 +535,9 @@ def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -
     return _lookup("NLI", name, split, data_dir, _local_nli, fixture, _hub_nli)
 
 
-def load_transfer(name: str, split: str, data_dir: str | os.PathLike | None = None,
-                  from_hub: bool = True) -> list[Labelled]:
+def load_transfer(
+    name: str, split: str, data_dir: str | os.PathLike | None = None, from_hub: bool = True
+) -> list[Labelled]:
     """A SentEval transfer task of Table 5 ("mr", "cr", "subj", "mpqa", "sst2", "trec", "mrpc") or
     SICK's entailment labels ("sick-e", SentEval's SICK-E), as ``Labelled`` examples.
 
@@ -454,15 +555,24 @@ def load_transfer(name: str, split: str, data_dir: str | os.PathLike | None = No
             return [Labelled(text, "", int(label)) for text, label in rows]
         return [Labelled(first, second, int(label)) for first, second, label in rows]
 
-    return _lookup("transfer", name, split, data_dir, _local_transfer, lambda *_: None, hub if from_hub else None)
+    return _lookup(
+        "transfer",
+        name,
+        split,
+        data_dir,
+        _local_transfer,
+        lambda *_: None,
+        hub if from_hub else None,
+    )
 
 
 def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:
     """(premise, entailed hypothesis, contradicting hypothesis) for every premise that has both.
 
-    The triplet objective of Section 3 needs an anchor with a closer and a further sentence; NLI gives
-    them for free, as sentence-transformers' AllNLI triplets do. Order follows the first occurrence
-    of each premise; each entailment is paired with each contradiction of the same premise.
+    The triplet objective of Section 3 needs an anchor with a closer and a further sentence; NLI
+    gives them for free, as sentence-transformers' AllNLI triplets do. Order follows the first
+    occurrence of each premise; each entailment is paired with each contradiction of the same
+    premise.
     """
     by_premise: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for pair in pairs:
@@ -477,7 +587,8 @@ def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:
 
 
 def load_wikisec_triplets(split: str, size: int) -> list[Triplet]:
-    """The first ``size`` Wikipedia-section triplets of ``split`` (Table 4; hub only, no offline copy).
+    """The first ``size`` Wikipedia-section triplets of ``split`` (Table 4; hub only, no offline
+    copy).
 
     (anchor, a sentence of the same Wikipedia section, a sentence of another section of the same
     article), from ``sentence-transformers/wikipedia-sections`` (subset ``triplet``). The rows are
@@ -493,23 +604,30 @@ def load_wikisec_triplets(split: str, size: int) -> list[Triplet]:
         stream = datasets.load_dataset(hub_id, subset, split=hub_split, streaming=True)
         rows = list(stream.take(size))
     except Exception as err:  # ConnectionError, OSError... all mean "not from the hub"
-        raise DataNotFoundError(f"could not load Wikipedia-section triplets ({hub_id}, {split}) from the "
-                                f"Hugging Face hub: {type(err).__name__}: {str(err)[:200]}") from None
+        raise DataNotFoundError(
+            f"could not load Wikipedia-section triplets ({hub_id}, {split}) from the "
+            f"Hugging Face hub: {type(err).__name__}: {str(err)[:200]}"
+        ) from None
     return [Triplet(r["anchor"], r["positive"], r["negative"]) for r in rows]
 
 
-def load_triplets(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[Triplet]:
+def load_triplets(
+    name: str, split: str, data_dir: str | os.PathLike | None = None
+) -> list[Triplet]:
     """NLI triplets (anchor, entailment, contradiction).
 
     "allnli" comes from the hub's triplet subset (train 557,850), or from the NLI fixture with
-    ``data_dir="fixtures"``; any other NLI set ("snli", "sick") is loaded with ``load_nli`` and turned
-    into triplets by ``nli_triplets``.
+    ``data_dir="fixtures"``; any other NLI set ("snli", "sick") is loaded with ``load_nli`` and
+    turned into triplets by ``nli_triplets``.
     """
     if name != "allnli":
         return nli_triplets(load_nli(name, split, data_dir))
 
     def hub(_name: str, split: str) -> list[Triplet]:
-        return [Triplet(*row) for row in _hub_columns("allnli-triplet", split, "anchor", "positive", "negative")]
+        return [
+            Triplet(*row)
+            for row in _hub_columns("allnli-triplet", split, "anchor", "positive", "negative")
+        ]
 
     def fixture(_name: str, split: str) -> list[Triplet]:
         return nli_triplets(_fixture_nli("snli", split))

@@ -31,7 +31,7 @@ from .checks import flag, integer, model_arguments
 from .folders import atomic_folder
 from .models import load_transformer, quiet_transformers, resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
-from .precision import HasPrecision, call_model, default_device, inference_precision
+from .precision import HasPrecision, default_device, inference
 from .st_folders import read_folder_settings, write_settings
 
 DEFAULT_MAX_LENGTH = 256
@@ -40,13 +40,17 @@ DEFAULT_MAX_LENGTH = 256
 def check_sentences(sentences: Sequence[str]) -> list[str]:
     """A list of the sentences; TypeError naming the first item that is not a string."""
     if isinstance(sentences, str):
-        raise TypeError("encode() takes a list of sentences, not a single string: use encode([sentence])")
+        raise TypeError(
+            "encode() takes a list of sentences, not a single string: use encode([sentence])"
+        )
     if sentences is None or not hasattr(sentences, "__iter__"):
         raise TypeError(f"sentences must be a list of str, got {type(sentences).__name__}")
     sentences = list(sentences)
     for index, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
-            raise TypeError(f"sentences[{index}] is {type(sentence).__name__} ({sentence!r}), not str")
+            raise TypeError(
+                f"sentences[{index}] is {type(sentence).__name__} ({sentence!r}), not str"
+            )
     return sentences
 
 
@@ -54,16 +58,17 @@ class SentenceEncoder(HasPrecision, nn.Module):
     """Transformer + pooling, the SBERT bi-encoder.
 
     Args:
-        name_or_path: a hub id (``bert-base-uncased``), a local folder (a plain transformers folder or
-            a sentence-transformers one), or ``sbert-lab:all-MiniLM-L6-v2`` /
-            ``sbert-lab:tiny-random-bert`` (offline, see ``sbert_lab.models``). A sentence-transformers
-            folder's Normalize module is not applied (cosines are the same either way): pass
-            ``encode(..., normalize=True)`` for unit vectors.
+        name_or_path: a hub id (``bert-base-uncased``), a local folder (a plain transformers folder
+            or a sentence-transformers one), or ``sbert-lab:all-MiniLM-L6-v2`` /
+            ``sbert-lab:tiny-random-bert`` (offline, see ``sbert_lab.models``). A
+            sentence-transformers folder's Normalize module is not applied (cosines are the same
+            either way): pass ``encode(..., normalize=True)`` for unit vectors.
         pooling: "mean" | "cls" | "max"; None takes the folder's own pooling, else "mean".
         max_length: tokens per sentence (longer ones are truncated, with a warning); None takes the
             folder's ``max_seq_length``, else 256.
         device: torch device; None picks cuda, then mps, then cpu.
-        precision: "auto" (bf16 autocast where fast, fp16 on older GPUs, else fp32) | "fp32" | "bf16" | "fp16".
+        precision: "auto" (bf16 autocast where fast, fp16 on older GPUs, else fp32) | "fp32" |
+            "bf16" | "fp16".
     """
 
     def __init__(
@@ -82,23 +87,30 @@ class SentenceEncoder(HasPrecision, nn.Module):
         path = resolve_model(name_or_path)
         settings = read_folder_settings(path)
         self.pooling = check_pooling(pooling or settings.pooling or "mean")
-        self.max_length = int(max_length if max_length is not None else settings.max_length or DEFAULT_MAX_LENGTH)
+        self.max_length = int(
+            max_length if max_length is not None else settings.max_length or DEFAULT_MAX_LENGTH
+        )
         path = settings.transformer_path
         self.tokenizer, self.model = load_transformer(
             self.name_or_path,
             path,
             # fp32 whatever the file holds (the offline raw BERT ships in fp16): the optimizer
             # updates these weights; bf16/fp16 come from autocast or a copy (sbert_lab.precision)
-            lambda: (AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path, dtype=torch.float32)),
+            lambda: (
+                AutoTokenizer.from_pretrained(path),
+                AutoModel.from_pretrained(path, dtype=torch.float32),
+            ),
         )
         positions = getattr(self.model.config, "max_position_embeddings", None)
         if positions is not None and self.max_length > positions:
             if max_length is not None:
-                raise ValueError(f"max_length={max_length} is more than the {positions} positions of {self.name_or_path!r}")
+                raise ValueError(
+                    f"max_length={max_length} is more than the {positions} positions of "
+                    f"{self.name_or_path!r}"
+                )
             self.max_length = positions  # a default, not a request: take what the model can do
-        self.device = torch.device(device) if device is not None else default_device()
-        self.to(self.device)
-        self.eval()  # as from_pretrained leaves the transformer: no dropout until training asks for it
+        self.to(torch.device(device) if device is not None else default_device())
+        self.eval()  # as from_pretrained leaves it: no dropout until training asks for it
         self.precision = precision
 
     # -- properties ------------------------------------------------------------------------------
@@ -124,7 +136,8 @@ class SentenceEncoder(HasPrecision, nn.Module):
 
     # -- the differentiable path (training) ------------------------------------------------------
     def tokenize(self, sentences: Sequence[str]) -> dict[str, torch.Tensor]:
-        """Token ids, attention mask (and token types) for ``sentences``, padded to the longest, on device."""
+        """Token ids, attention mask (and token types) for ``sentences``, padded to the longest, on
+        device."""
         features = self.tokenizer(
             list(sentences),
             padding=True,
@@ -134,14 +147,9 @@ class SentenceEncoder(HasPrecision, nn.Module):
         )
         return {name: tensor.to(self.device) for name, tensor in features.items()}
 
-    def forward(
-        self, features: dict[str, torch.Tensor], weights: dict[str, torch.Tensor] | None = None
-    ) -> torch.Tensor:
-        """Sentence vectors (B, H), float32, for tokenized ``features``; gradients flow.
-
-        ``weights`` replaces the transformer's parameters for this call (``encode`` passes a bf16 copy).
-        """
-        hidden = call_model(self.model, features, weights).last_hidden_state  # (B, T, H)
+    def forward(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Sentence vectors (B, H), float32, for tokenized ``features``; gradients flow."""
+        hidden = self.model(**features).last_hidden_state  # (B, T, H)
         return pool(hidden, features["attention_mask"], self.pooling)  # (B, H)
 
     def embed(self, sentences: Sequence[str]) -> torch.Tensor:
@@ -151,7 +159,9 @@ class SentenceEncoder(HasPrecision, nn.Module):
     # -- inference -------------------------------------------------------------------------------
     def token_lengths(self, sentences: Sequence[str]) -> list[int]:
         """Untruncated token counts, special tokens included."""
-        ids = self.tokenizer(list(sentences), add_special_tokens=True, truncation=False, verbose=False)
+        ids = self.tokenizer(
+            list(sentences), add_special_tokens=True, truncation=False, verbose=False
+        )
         return [len(row) for row in ids["input_ids"]]
 
     def encode(
@@ -181,11 +191,10 @@ class SentenceEncoder(HasPrecision, nn.Module):
         order = length_sorted_order(lengths) if sort_by_length else np.arange(len(sentences))
         was_training = self.training
         self.eval()
-        context, weights = inference_precision(self.precision, self.device, self.model)
         try:
-            with torch.inference_mode(), context:
+            with torch.inference_mode(), inference(self.model, self.precision, self.device):
                 for batch in _progress(chunks(order, batch_size), progress, "encode"):
-                    vectors = self(self.tokenize([sentences[i] for i in batch]), weights)  # (b, H) float32
+                    vectors = self(self.tokenize([sentences[i] for i in batch]))  # (b, H) float32
                     if normalize:
                         vectors = F.normalize(vectors, dim=-1)
                     embeddings[batch] = vectors.float().cpu().numpy()
@@ -197,8 +206,9 @@ class SentenceEncoder(HasPrecision, nn.Module):
         too_long = [i for i, n in enumerate(lengths) if n > self.max_length]
         if too_long:
             warnings.warn(
-                f"{len(too_long)} of {len(lengths)} sentences are longer than max_length={self.max_length} "
-                f"tokens (first at index {too_long[0]}, longest {max(lengths)} tokens); they were truncated",
+                f"{len(too_long)} of {len(lengths)} sentences are longer than "
+                f"max_length={self.max_length} tokens (first at index {too_long[0]}, longest "
+                f"{max(lengths)} tokens); they were truncated",
                 stacklevel=3,
             )
 
@@ -207,7 +217,8 @@ class SentenceEncoder(HasPrecision, nn.Module):
         """Write weights, tokenizer and pooling in the sentence-transformers folder layout.
 
         All or nothing: the files go to a temporary folder that is renamed to ``folder`` at the end
-        (``sbert_lab.folders.atomic_folder``), so an interrupted save leaves no folder ``load`` accepts.
+        (``sbert_lab.folders.atomic_folder``), so an interrupted save leaves no folder ``load``
+        accepts.
         """
         with atomic_folder(folder) as tmp:
             with quiet_transformers():
@@ -230,7 +241,8 @@ def _progress(iterable, enabled: bool, desc: str):
     from tqdm.auto import tqdm
 
     # one redraw a second: in a notebook every redraw is a message to the front end, and a cell that
-    # sends thousands of them can overflow the kernel's output queue (nbval then loses the cell's end)
+    # sends thousands of them can overflow the kernel's output queue (nbval then loses the cell's
+    # end)
     return tqdm(iterable, desc=desc, unit="batch", mininterval=1.0)
 
 

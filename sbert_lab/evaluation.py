@@ -20,7 +20,13 @@ class Encoder(Protocol):
     def encode(self, sentences: list[str], batch_size: int = 32) -> np.ndarray: ...
 
 
-def encode_unique(encoder: Encoder, sentences: Sequence[str], batch_size: int = 32) -> dict[str, np.ndarray]:
+class PairScorer(Protocol):
+    def predict(self, pairs: list[tuple[str, str]], batch_size: int = 32) -> np.ndarray: ...
+
+
+def encode_unique(
+    encoder: Encoder, sentences: Sequence[str], batch_size: int = 32
+) -> dict[str, np.ndarray]:
     """Encode each distinct sentence once; return sentence -> vector."""
     unique = list(dict.fromkeys(sentences))
     vectors = encoder.encode(unique, batch_size=batch_size)
@@ -28,7 +34,8 @@ def encode_unique(encoder: Encoder, sentences: Sequence[str], batch_size: int = 
 
 
 def row_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cosine similarity of matching rows of a and b, (n, d) x (n, d) -> (n,). A zero row gives 0."""
+    """Cosine similarity of matching rows of a and b, (n, d) x (n, d) -> (n,). A zero row gives
+    0."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
@@ -36,47 +43,62 @@ def row_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def check_sts_pairs(pairs: Sequence[STSPair]) -> np.ndarray:
-    """The gold scores as an array; TypeError / ValueError naming the first pair that cannot be evaluated.
+    """The gold scores as an array; TypeError / ValueError naming the first pair that cannot be
+    evaluated.
 
     A correlation with gold scores that hold NaN, an infinity, or a single value is not a number a
     student should see ("nan", or -40 from a tie-break): it is refused, naming the pair.
     """
     if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
-        raise TypeError(f"pairs must be a list of STSPair(s1, s2, score), got {type(pairs).__name__}")
+        raise TypeError(
+            f"pairs must be a list of STSPair(s1, s2, score), got {type(pairs).__name__}"
+        )
     if len(pairs) < 2:
         raise ValueError(f"a rank correlation needs at least 2 STS pairs, got {len(pairs)}")
     for index, pair in enumerate(pairs):
         s1, s2, score = (getattr(pair, name, None) for name in ("s1", "s2", "score"))
         if not (isinstance(s1, str) and isinstance(s2, str)):
-            raise TypeError(f"pairs[{index}] must be an STSPair with two sentences (str), got {pair!r}")
-        if isinstance(score, bool) or not isinstance(score, (int, float, np.number)) or not np.isfinite(score):
+            raise TypeError(
+                f"pairs[{index}] must be an STSPair with two sentences (str), got {pair!r}"
+            )
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, (int, float, np.number))
+            or not np.isfinite(score)
+        ):
             raise ValueError(f"pairs[{index}] has gold score {score!r}: it must be a finite number")
     gold = np.array([p.score for p in pairs], dtype=np.float64)
     if len(gold) > 1 and np.all(gold == gold[0]):
         raise ValueError(
-            f"all {len(gold)} pairs have the same gold score {gold[0]:g}: a correlation with it is undefined"
+            f"all {len(gold)} pairs have the same gold score {gold[0]:g}: a correlation with it is "
+            "undefined"
         )
     return gold
 
 
 def mean_pairwise_cosine(x: np.ndarray, chunk_size: int = 2048) -> float:
-    """Mean cosine over all pairs (i, j), i != j, of the rows of ``x`` (n, d): the anisotropy of lesson 7.
+    """Mean cosine over all pairs (i, j), i != j, of the rows of ``x`` (n, d): the anisotropy of
+    lesson 7.
 
-    Exact, in blocks of ``chunk_size`` rows, so 20,000 sentences never need a 20,000 x 20,000 matrix.
-    Ethayarajh (2019) measured this for BERT's layers; a zero row counts with cosine 0.
+    Exact, in blocks of ``chunk_size`` rows, so 20,000 sentences never need a 20,000 x 20,000
+    matrix. Ethayarajh (2019) measured this for BERT's layers; a zero row counts with cosine 0.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or len(x) < 2:
         raise ValueError(f"need an (n, d) array with n >= 2 rows, got shape {x.shape}")
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     unit = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
-    total = sum(float((unit[i : i + chunk_size] @ unit.T).sum()) for i in range(0, len(unit), chunk_size))
+    total = sum(
+        float((unit[i : i + chunk_size] @ unit.T).sum()) for i in range(0, len(unit), chunk_size)
+    )
     diagonal = float((norms[:, 0] > 0).sum())
     n = len(unit)
     return (total - diagonal) / (n * (n - 1))
 
 
-def sts_cosines(encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def sts_cosines(
+    encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
     """(cosine of each pair, gold score of each pair)."""
     gold = check_sts_pairs(pairs)
     vectors = encode_unique(encoder, [s for p in pairs for s in (p.s1, p.s2)], batch_size)
@@ -91,28 +113,58 @@ def sts_spearman(encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 3
     return float(spearmanr(cosines, gold).statistic * 100)
 
 
+def cross_encoder_spearman(
+    model: PairScorer, pairs: Sequence[STSPair], batch_size: int = 32
+) -> float:
+    """Spearman x 100 of a cross-encoder's score for each pair vs the gold score (Table 2's BERT
+    rows).
+
+    The same metric as ``sts_spearman``; only where the similarity comes from differs: one forward
+    pass over both sentences together instead of the cosine of two sentence vectors.
+    """
+    gold = check_sts_pairs(pairs)
+    scores = model.predict([(p.s1, p.s2) for p in pairs], batch_size=batch_size)
+    return float(spearmanr(scores, gold).statistic * 100)
+
+
 def sts_pearson(encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 32) -> float:
     """Pearson correlation x 100 of cosine similarity vs gold score."""
     cosines, gold = sts_cosines(encoder, pairs, batch_size)
     return float(pearsonr(cosines, gold).statistic * 100)
 
 
-def triplet_accuracy(encoder: Encoder, triplets: Sequence[Triplet], batch_size: int = 32) -> float:
-    """Share of triplets with d(anchor, positive) < d(anchor, negative), Euclidean (Section 4.4)."""
+def triplet_distances(
+    encoder: Encoder, triplets: Sequence[Triplet], batch_size: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
+    """Euclidean d(anchor, positive) and d(anchor, negative) of each triplet: two (n,) arrays."""
     if not triplets:
         raise ValueError("no triplets to evaluate")
     for index, triplet in enumerate(triplets):
-        if isinstance(triplet, str) or len(triplet) != 3 or not all(isinstance(s, str) for s in triplet):
-            raise TypeError(f"triplets[{index}] must be a Triplet(anchor, positive, negative) of three "
-                            f"sentences, got {triplet!r}")
+        if (
+            isinstance(triplet, str)
+            or len(triplet) != 3
+            or not all(isinstance(s, str) for s in triplet)
+        ):
+            raise TypeError(
+                f"triplets[{index}] must be a Triplet(anchor, positive, negative) of three "
+                f"sentences, got {triplet!r}"
+            )
     vectors = encode_unique(encoder, [s for t in triplets for s in t], batch_size)
-    a, p, n = (np.stack([vectors[t[i]] for t in triplets]) for i in range(3))
-    closer = np.linalg.norm(a - p, axis=1) < np.linalg.norm(a - n, axis=1)
-    return float(closer.mean())
+    a, p, n = (np.stack([vectors[t[i]] for t in triplets]) for i in range(3))  # (n, H) each
+    return np.linalg.norm(a - p, axis=1), np.linalg.norm(a - n, axis=1)
 
 
-def nli_accuracy(encoder: Encoder, softmax_loss, pairs: Sequence[NLIPair], batch_size: int = 32) -> float:
-    """Share of NLI pairs whose label the trained SoftmaxLoss classifier predicts, from u and v (Section 3).
+def triplet_accuracy(encoder: Encoder, triplets: Sequence[Triplet], batch_size: int = 32) -> float:
+    """Share of triplets with d(anchor, positive) < d(anchor, negative), Euclidean (Section 4.4)."""
+    d_pos, d_neg = triplet_distances(encoder, triplets, batch_size)
+    return float((d_pos < d_neg).mean())
+
+
+def nli_accuracy(
+    encoder: Encoder, softmax_loss, pairs: Sequence[NLIPair], batch_size: int = 32
+) -> float:
+    """Share of NLI pairs whose label the trained SoftmaxLoss classifier predicts, from u and v
+    (Section 3).
 
     ``softmax_loss`` is the ``sbert_lab.losses.SoftmaxLoss`` trained together with ``encoder``; its
     classifier reads (u, v, |u - v|) of the premise and hypothesis embeddings. Chance is about 1/3.
@@ -124,7 +176,9 @@ def nli_accuracy(encoder: Encoder, softmax_loss, pairs: Sequence[NLIPair], batch
     softmax_loss.check_model(encoder)
     for index, pair in enumerate(pairs):  # the classifier's own check, naming the pair
         softmax_loss.check_example(pair, index)
-    vectors = encode_unique(encoder, [s for p in pairs for s in (p.premise, p.hypothesis)], batch_size)
+    vectors = encode_unique(
+        encoder, [s for p in pairs for s in (p.premise, p.hypothesis)], batch_size
+    )
     device = softmax_loss.classifier.weight.device
     u = torch.from_numpy(np.stack([vectors[p.premise] for p in pairs])).to(device)  # (n, dim)
     v = torch.from_numpy(np.stack([vectors[p.hypothesis] for p in pairs])).to(device)  # (n, dim)

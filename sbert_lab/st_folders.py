@@ -1,11 +1,11 @@
 """The sentence-transformers folder layout: what ``SentenceEncoder`` reads from it and writes to it.
 
-    folder/                              a saved SentenceEncoder (or a sentence-transformers model)
-      modules.json                       [Transformer at "", Pooling at "1_Pooling"(, Normalize)]
-      config.json, model.safetensors     the transformer (transformers' own files)
+    folder/                          a saved SentenceEncoder (or a sentence-transformers model)
+      modules.json                   [Transformer at "", Pooling at "1_Pooling"(, Normalize)]
+      config.json, model.safetensors the transformer (transformers' own files)
       tokenizer files
-      sentence_bert_config.json          max_seq_length (sentence-transformers <= 5)
-      1_Pooling/config.json              which pooling: pooling_mode_mean_tokens / _cls_token / _max_tokens
+      sentence_bert_config.json      max_seq_length (sentence-transformers <= 5)
+      1_Pooling/config.json          pooling: pooling_mode_mean_tokens / _cls_token / _max_tokens
 
 Only the layout lives here; ``SentenceEncoder`` loads the transformer and pools (``encoder.py``).
 """
@@ -54,7 +54,9 @@ def read_folder_settings(path: str) -> FolderSettings:
     if not modules_file.is_file():
         return FolderSettings(transformer_path=path)
     modules = read_json(modules_file)
-    if not isinstance(modules, list) or not all(isinstance(m, dict) and "type" in m for m in modules):
+    if not isinstance(modules, list) or not all(
+        isinstance(m, dict) and "type" in m for m in modules
+    ):
         raise ModelFolderError(f"{modules_file} must be a list of modules, each with a 'type'")
     settings = FolderSettings(transformer_path=path)
     for module in modules:
@@ -69,8 +71,8 @@ def read_folder_settings(path: str) -> FolderSettings:
             settings.normalize = True
         else:
             raise ValueError(
-                f"{modules_file}: module {module.get('name')!r} of type {module['type']} is not supported; "
-                "SentenceEncoder handles Transformer, Pooling and Normalize"
+                f"{modules_file}: module {module.get('name')!r} of type {module['type']} is not "
+                "supported; SentenceEncoder handles Transformer, Pooling and Normalize"
             )
     return settings
 
@@ -101,11 +103,16 @@ def _st_max_length(folder: Path) -> int | None:
     Up to sentence-transformers 5 it is in sentence_bert_config.json; version 6 keeps it as the
     tokenizer's model_max_length instead.
     """
-    for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
+    for name, key in (
+        ("sentence_bert_config.json", "max_seq_length"),
+        ("tokenizer_config.json", "model_max_length"),
+    ):
         config_file = folder / name
         if config_file.is_file():
             value = read_json(config_file).get(key)
-            if isinstance(value, int) and 0 < value < 100_000:  # transformers writes 1e30 for "no limit"
+            if (
+                isinstance(value, int) and 0 < value < 100_000
+            ):  # transformers writes 1e30 for "no limit"
                 return value
     return None
 
@@ -116,10 +123,17 @@ def _pooling_from_st_config(config_file: Path) -> str:
         mode = config["pooling_mode"]
         mode = mode[0] if isinstance(mode, list) and len(mode) == 1 else mode
         if mode not in ST_POOLING_KEYS:
-            raise ValueError(f"{config_file}: pooling_mode {mode!r} is not supported; valid: {', '.join(ST_POOLING_KEYS)}")
+            raise ValueError(
+                f"{config_file}: pooling_mode {mode!r} is not supported; valid: "
+                f"{', '.join(ST_POOLING_KEYS)}"
+            )
         return mode
     chosen = [mode for mode, key in ST_POOLING_KEYS.items() if config.get(key)]
-    other = [k for k, v in config.items() if k.startswith("pooling_mode") and v and k not in ST_POOLING_KEYS.values()]
+    other = [
+        k
+        for k, v in config.items()
+        if k.startswith("pooling_mode") and v and k not in ST_POOLING_KEYS.values()
+    ]
     if len(chosen) != 1 or other:
         raise ValueError(
             f"{config_file}: exactly one of {', '.join(ST_POOLING_KEYS.values())} must be true "
@@ -132,10 +146,17 @@ def write_settings(folder: Path, max_length: int, dim: int, pooling: str) -> Non
     """Write the sentence-transformers files beside a transformer already saved in ``folder``."""
     modules = [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
     ]
     _write_json(folder / "modules.json", modules)
-    _write_json(folder / "sentence_bert_config.json", {"max_seq_length": max_length, "do_lower_case": False})
+    _write_json(
+        folder / "sentence_bert_config.json", {"max_seq_length": max_length, "do_lower_case": False}
+    )
     pooling_config = {"word_embedding_dimension": dim, "pooling_mode_mean_sqrt_len_tokens": False}
     pooling_config.update({key: mode == pooling for mode, key in ST_POOLING_KEYS.items()})
     (folder / "1_Pooling").mkdir()

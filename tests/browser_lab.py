@@ -51,7 +51,8 @@ def free_port() -> int:
 
 
 def write_lab_settings(folder: Path) -> Path:
-    """Write ``LAB_SETTINGS`` as JupyterLab user-settings files under ``folder``; return ``folder``."""
+    """Write ``LAB_SETTINGS`` as JupyterLab user-settings files under ``folder``; return
+    ``folder``."""
     for plugin, values in LAB_SETTINGS.items():
         package, name = plugin.rsplit("/", 1)
         path = folder / package / f"{name}.jupyterlab-settings"
@@ -94,17 +95,24 @@ class JupyterLab:
         self.log_path = state / "lab.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with code {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"jupyter lab exited with code {self.process.returncode}:\n{self.log_tail()}"
+                )
             try:
                 self.api("GET", "/api/status")
                 return self
             except OSError:
                 time.sleep(0.25)
-        raise TimeoutError(f"jupyter lab did not answer on port {self.port} within {timeout:.0f} s:\n{self.log_tail()}")
+        raise TimeoutError(
+            f"jupyter lab did not answer on port {self.port} within {timeout:.0f} "
+            f"s:\n{self.log_tail()}"
+        )
 
     def api(self, method: str, path: str):
         """Call the server's REST API with the token; return the decoded JSON (None when empty)."""
@@ -122,14 +130,17 @@ class JupyterLab:
         return len(sessions)
 
     def stop(self) -> None:
-        """Delete kernel sessions, then stop the server by its PID; kill any kernel it leaves behind."""
+        """Delete kernel sessions, then stop the server by its PID; kill any kernel it leaves
+        behind."""
         if self.process is None or self.process.poll() is not None:
             return
         try:
             self.delete_sessions()
         except OSError:
             pass
-        children = _descendants(self.process.pid)  # kernels run in their own sessions: remember them
+        children = _descendants(
+            self.process.pid
+        )  # kernels run in their own sessions: remember them
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=15)
@@ -143,12 +154,16 @@ class JupyterLab:
                 pass
 
     def server_peak_rss_mib(self) -> float | None:
-        """The server's own peak resident memory so far (VmHWM; kernels not included), None without /proc."""
+        """The server's own peak resident memory so far (VmHWM; kernels not included), None
+        without /proc."""
         try:
             status = Path(f"/proc/{self.process.pid}/status").read_text()
         except (OSError, AttributeError):
             return None
-        kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+        kib = next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")),
+            None,
+        )
         return None if kib is None else kib / 1024
 
     def log_tail(self, chars: int = 3000) -> str:
@@ -177,7 +192,9 @@ def _descendants(pid: int) -> list[int]:
 
 def launch_chromium(playwright):
     """Debian's Chromium, headless, driven by Playwright (no browser download)."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_FLAGS))
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_FLAGS)
+    )
 
 
 # -- inside the page -------------------------------------------------------------------------------
@@ -210,7 +227,8 @@ CELL_SUMMARY_JS = """() => {
             source_head: cell.model.sharedModel.getSource().slice(0, 80),
             execution_count: cell.model.executionCount,
             tags: cell.model.getMetadata('tags') || [],
-            errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
+            errors: outputs.filter(o => o.output_type === 'error')
+                .map(o => o.ename + ': ' + o.evalue),
         };
     });
 }"""
@@ -232,7 +250,7 @@ class NotebookRun:
         purpose, e.g. to show an error message) is not counted.
         """
         return [
-            f"cell {c['index']} ({c['source_head'].splitlines()[0] if c['source_head'] else ''!r}): {e}"
+            f"cell {c['index']} ({(c['source_head'] or '').partition(chr(10))[0]!r}): {e}"
             for c in self.cells
             if "raises-exception" not in c["tags"]
             for e in c["errors"]
@@ -241,7 +259,11 @@ class NotebookRun:
     @property
     def unexecuted(self) -> list[int]:
         """Indices of code cells that have no execution count (never ran)."""
-        return [c["index"] for c in self.cells if c["execution_count"] is None and c["source_head"].strip()]
+        return [
+            c["index"]
+            for c in self.cells
+            if c["execution_count"] is None and c["source_head"].strip()
+        ]
 
 
 def run_notebook(page, lab: JupyterLab, notebook: str, timeout_s: float = 120.0) -> NotebookRun:

@@ -46,7 +46,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder of original data files: $SBERT_LAB_DATA, else the copies shipped in the package."""
+    """The folder of original data files: $SBERT_LAB_DATA, else the copies shipped in the
+    package."""
     from sbert_lab.data import SHIPPED_DIR
 
     folder = os.environ.get("SBERT_LAB_DATA") or str(SHIPPED_DIR)
@@ -66,7 +67,8 @@ def minilm():
 
 @pytest.fixture(scope="session")
 def tiny_bert():
-    """The tiny random BERT of the smoke profile, mean pooling, fp32 (loaded once; do not modify)."""
+    """The tiny random BERT of the smoke profile, mean pooling, fp32 (loaded once; do not
+    modify)."""
     from sbert_lab import SentenceEncoder
 
     return SentenceEncoder(TINY_RANDOM_BERT, pooling="mean", precision="fp32", device="cpu")

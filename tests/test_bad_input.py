@@ -15,8 +15,7 @@ import torch
 from bad_input_cases import CASES, Context
 
 import sbert_lab as sl
-from sbert_lab import course
-from sbert_lab import st_folders
+from sbert_lab import course, st_folders
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +48,32 @@ def _fail_on_call(number: int, real):
 
 
 def _interrupt(monkeypatch, encoder, where: str):
-    """Make the save fail at one of its writes: the weights, the tokenizer, or the n-th settings file."""
+    """Make the save fail at one of its writes: the weights, the tokenizer, or the n-th settings
+    file."""
     if where == "weights":
-        monkeypatch.setattr(encoder.model, "save_pretrained", _fail_on_call(1, encoder.model.save_pretrained))
+        monkeypatch.setattr(
+            encoder.model, "save_pretrained", _fail_on_call(1, encoder.model.save_pretrained)
+        )
     elif where == "tokenizer":
-        monkeypatch.setattr(encoder.tokenizer, "save_pretrained", _fail_on_call(1, encoder.tokenizer.save_pretrained))
+        monkeypatch.setattr(
+            encoder.tokenizer,
+            "save_pretrained",
+            _fail_on_call(1, encoder.tokenizer.save_pretrained),
+        )
     else:
-        monkeypatch.setattr(st_folders, "_write_json", _fail_on_call(int(where), st_folders._write_json))
+        monkeypatch.setattr(
+            st_folders, "_write_json", _fail_on_call(int(where), st_folders._write_json)
+        )
 
 
-WRITES = ["weights", "tokenizer", "1", "2", "3", "4"]  # save writes four settings files after the two
+WRITES = [
+    "weights",
+    "tokenizer",
+    "1",
+    "2",
+    "3",
+    "4",
+]  # save writes four settings files after the two
 
 
 @pytest.mark.parametrize("where", WRITES)
@@ -75,7 +90,9 @@ def test_an_interrupted_first_save_leaves_no_folder(where, tmp_path, monkeypatch
 
 
 @pytest.mark.parametrize("where", WRITES)
-def test_an_interrupted_save_over_an_old_model_keeps_the_old_one_whole(where, tmp_path, monkeypatch, ctx):
+def test_an_interrupted_save_over_an_old_model_keeps_the_old_one_whole(
+    where, tmp_path, monkeypatch, ctx
+):
     target = ctx.encoder.with_pooling("max").save(tmp_path / "model")
     before = sorted(p.relative_to(target) for p in target.rglob("*"))
     _interrupt(monkeypatch, ctx.encoder, where)
@@ -94,7 +111,9 @@ def test_a_second_save_replaces_the_first(tmp_path, ctx):
 
 def test_an_interrupted_cross_encoder_save_leaves_no_folder(tmp_path, monkeypatch, ctx):
     model = sl.cross_encoder.CrossEncoder(ctx.saved_cross, device="cpu")
-    monkeypatch.setattr(model.tokenizer, "save_pretrained", _fail_on_call(1, model.tokenizer.save_pretrained))
+    monkeypatch.setattr(
+        model.tokenizer, "save_pretrained", _fail_on_call(1, model.tokenizer.save_pretrained)
+    )
     with pytest.raises(Interrupted):
         model.save(tmp_path / "cross")
     assert list(tmp_path.iterdir()) == []
@@ -103,8 +122,16 @@ def test_an_interrupted_cross_encoder_save_leaves_no_folder(tmp_path, monkeypatc
 # -- resume ---------------------------------------------------------------------------------------
 def _trained_checkpoint(ctx, folder, **settings):
     encoder = sl.SentenceEncoder(ctx.saved, device="cpu", precision="fp32")
-    sl.train.fit(encoder, sl.losses.CosineMSELoss((0, 5)), ctx.sts, batch_size=2, checkpoint_dir=folder,
-                 progress=False, lr=1e-3, **settings)
+    sl.train.fit(
+        encoder,
+        sl.losses.CosineMSELoss((0, 5)),
+        ctx.sts,
+        batch_size=2,
+        checkpoint_dir=folder,
+        progress=False,
+        lr=1e-3,
+        **settings,
+    )
     return encoder
 
 
@@ -114,17 +141,34 @@ def _weights(module):
 
 @pytest.mark.parametrize(
     "change, key",
-    [({"lr": 5e-4}, "lr"), ({"seed": 1}, "seed"), ({"warmup": 0.5}, "warmup"), ({"pooling": "cls"}, "pooling")],
+    [
+        ({"lr": 5e-4}, "lr"),
+        ({"seed": 1}, "seed"),
+        ({"warmup": 0.5}, "warmup"),
+        ({"pooling": "cls"}, "pooling"),
+    ],
 )
 def test_a_refused_resume_leaves_the_model_untouched(change, key, tmp_path, ctx):
     folder = tmp_path / "ckpt"
     _trained_checkpoint(ctx, folder)
-    fresh = sl.SentenceEncoder(ctx.saved, device="cpu", precision="fp32", pooling=change.get("pooling"))
+    fresh = sl.SentenceEncoder(
+        ctx.saved, device="cpu", precision="fp32", pooling=change.get("pooling")
+    )
     before = _weights(fresh)
-    settings = {"lr": 1e-3, "seed": 0, "warmup": 0.1} | {k: v for k, v in change.items() if k != "pooling"}
+    settings = {"lr": 1e-3, "seed": 0, "warmup": 0.1} | {
+        k: v for k, v in change.items() if k != "pooling"
+    }
     with pytest.raises(ValueError, match=rf"belongs to a different run: {key} was"):
-        sl.train.fit(fresh, sl.losses.CosineMSELoss((0, 5)), ctx.sts, batch_size=2, checkpoint_dir=folder,
-                     resume=True, progress=False, **settings)
+        sl.train.fit(
+            fresh,
+            sl.losses.CosineMSELoss((0, 5)),
+            ctx.sts,
+            batch_size=2,
+            checkpoint_dir=folder,
+            resume=True,
+            progress=False,
+            **settings,
+        )
     after = _weights(fresh)
     assert all(torch.equal(before[name], after[name]) for name in before)
 
@@ -133,22 +177,44 @@ def test_a_matching_resume_still_loads_the_weights(tmp_path, ctx):
     folder = tmp_path / "ckpt"
     trained = _trained_checkpoint(ctx, folder)
     fresh = sl.SentenceEncoder(ctx.saved, device="cpu", precision="fp32")
-    history = sl.train.fit(fresh, sl.losses.CosineMSELoss((0, 5)), ctx.sts, batch_size=2, checkpoint_dir=folder,
-                           resume=True, progress=False, lr=1e-3)
+    history = sl.train.fit(
+        fresh,
+        sl.losses.CosineMSELoss((0, 5)),
+        ctx.sts,
+        batch_size=2,
+        checkpoint_dir=folder,
+        resume=True,
+        progress=False,
+        lr=1e-3,
+    )
     assert history.resumed_from == history.steps == 2
-    assert all(torch.equal(a, b) for a, b in zip(_weights(trained).values(), _weights(fresh).values(), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(_weights(trained).values(), _weights(fresh).values(), strict=True)
+    )
 
 
-# -- numbers that are not numbers never reach torch -------------------------------------------------
+# -- numbers that are not numbers never reach torch
+# -------------------------------------------------
 @pytest.mark.parametrize("setting", ["lr", "weight_decay", "max_grad_norm"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), "1e-3", None])
 def test_no_non_finite_or_mistyped_fit_setting_reaches_torch(setting, value, ctx, monkeypatch):
     if setting == "max_grad_norm" and value is None:
         pytest.skip("max_grad_norm=None means no clipping")
     reached = []
-    monkeypatch.setattr(sl.train, "make_optimizer", lambda *a, **k: reached.append(a) or pytest.fail("reached torch"))
+    monkeypatch.setattr(
+        sl.train,
+        "make_optimizer",
+        lambda *a, **k: reached.append(a) or pytest.fail("reached torch"),
+    )
     with pytest.raises((TypeError, ValueError), match=re.escape(setting)):
-        sl.train.fit(ctx.encoder, sl.losses.CosineMSELoss((0, 5)), ctx.sts, progress=False, **{setting: value})
+        sl.train.fit(
+            ctx.encoder,
+            sl.losses.CosineMSELoss((0, 5)),
+            ctx.sts,
+            progress=False,
+            **{setting: value},
+        )
     assert reached == []
 
 

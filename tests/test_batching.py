@@ -1,4 +1,5 @@
-"""Smart batching: length-sorted order for encoding, length-grouped shuffled batches for training."""
+"""Smart batching: length-sorted order for encoding, length-grouped shuffled batches for
+training."""
 
 import numpy as np
 import pytest
@@ -31,8 +32,12 @@ def test_length_grouped_batches_visit_every_example_once():
 
 def test_length_grouped_batches_are_deterministic_per_seed():
     lengths = _lengths()
-    assert length_grouped_batches(lengths, 16, seed=3) == length_grouped_batches(lengths, 16, seed=3)
-    assert length_grouped_batches(lengths, 16, seed=3) != length_grouped_batches(lengths, 16, seed=4)
+    assert length_grouped_batches(lengths, 16, seed=3) == length_grouped_batches(
+        lengths, 16, seed=3
+    )
+    assert length_grouped_batches(lengths, 16, seed=3) != length_grouped_batches(
+        lengths, 16, seed=4
+    )
 
 
 def _padding(batches, lengths):
@@ -48,7 +53,9 @@ def test_length_grouping_pads_far_less_than_random_batches():
 
 
 def test_drop_last_removes_only_a_short_final_batch():
-    assert all(len(b) == 16 for b in length_grouped_batches(_lengths(100), 16, seed=0, drop_last=True))
+    assert all(
+        len(b) == 16 for b in length_grouped_batches(_lengths(100), 16, seed=0, drop_last=True)
+    )
     assert sum(map(len, length_grouped_batches(_lengths(96), 16, seed=0, drop_last=True))) == 96
     assert sum(map(len, random_batches(100, 16, seed=0, drop_last=True))) == 96
 

@@ -20,22 +20,30 @@ import pytest
 from browser_lab import CHROMIUM, JupyterLab, launch_chromium, run_notebook
 
 # The lesson the browser runs: NLI fine-tuning, whose training cell draws a tqdm.auto progress bar
-# (an ipywidgets HBox) above a live dev curve, in about 12 s in the smoke profile. Lessons 04-05 also
-# show progress bars, 06 has sliders and 07 a neighbour explorer (dropdown, text box, output area).
+# (an ipywidgets HBox) above a live dev curve, in about 12 s in the smoke profile. Lessons 04-05
+# also show progress bars, 06 has sliders and 07 a neighbour explorer (dropdown, text box, output
+# area).
 LESSON = "03_nli_finetuning"
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "artifacts" / "browser"
 RUN_TIMEOUT_S = 180  # generous: every lesson runs in under 25 s in the smoke profile
 # A widget view that the front end could not build shows one of these texts instead of the widget.
-WIDGET_FAILURE_TEXTS = ("Error displaying widget", "Failed to load model class", "Loading widget...")
+WIDGET_FAILURE_TEXTS = (
+    "Error displaying widget",
+    "Failed to load model class",
+    "Loading widget...",
+)
 
 pytestmark = pytest.mark.slow
 
 
 def _require_browser() -> None:
     if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium and chromium-driver to run the browser test")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium and chromium-driver to run the "
+            "browser test"
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -47,8 +55,14 @@ def lab(tmp_path):
     """JupyterLab serving a scratch copy of notebooks/; stopped by PID, its kernels with it."""
     _require_browser()
     notebook = REPO / "notebooks" / f"{LESSON}.ipynb"
-    assert notebook.exists(), f"tests/test_browser.py: LESSON = {LESSON!r} but {notebook} does not exist"
-    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    assert notebook.exists(), (
+        f"tests/test_browser.py: LESSON = {LESSON!r} but {notebook} does not exist"
+    )
+    shutil.copytree(
+        REPO / "notebooks",
+        tmp_path / "notebooks",
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+    )
     env = dict(
         os.environ,
         SBERT_LAB_PROFILE="smoke",  # a rendering test: the fast profile
@@ -89,14 +103,23 @@ def test_lesson_runs_in_jupyterlab_and_draws_its_widgets(lab):
         finally:
             browser.close()
 
-    assert not run.errors, f"cells showed errors in the browser (screenshot: {screenshot}):\n" + "\n".join(run.errors)
-    assert run.outcome == "done", f"Run All did not finish ({run.outcome}); screenshot: {screenshot}"
-    never_ran = [f"cell {c['index']} ({c['source_head'].splitlines()[0]!r})" for c in run.cells if c["index"] in run.unexecuted]
+    assert not run.errors, (
+        f"cells showed errors in the browser (screenshot: {screenshot}):\n" + "\n".join(run.errors)
+    )
+    assert run.outcome == "done", (
+        f"Run All did not finish ({run.outcome}); screenshot: {screenshot}"
+    )
+    never_ran = [
+        f"cell {c['index']} ({c['source_head'].splitlines()[0]!r})"
+        for c in run.cells
+        if c["index"] in run.unexecuted
+    ]
     assert not never_ran, "code cells that never ran: " + ", ".join(never_ran)
     broken = [t for t in outputs_text for failure in WIDGET_FAILURE_TEXTS if failure in t]
     assert not broken, f"widgets that did not render: {broken}"
     assert widget_count > 0, f"no ipywidgets widget rendered in {LESSON}; screenshot: {screenshot}"
     assert widget_height > 0, f"the first widget has no height; screenshot: {screenshot}"
     server_mib = lab.server_peak_rss_mib()
-    print(f"{LESSON}: {len(run.cells)} code cells in {run.seconds:.1f} s; {widget_count} widgets {kinds}; "
-          f"JupyterLab server peak RSS {server_mib or 0:.0f} MiB; screenshot {screenshot}")  # fmt: skip
+    print(f"{LESSON}: {len(run.cells)} code cells in {run.seconds:.1f} s; {widget_count} widgets "
+          f"{kinds}; JupyterLab server peak RSS {server_mib or 0:.0f} MiB; screenshot "
+          f"{screenshot}")  # fmt: skip

@@ -1,4 +1,5 @@
-"""``python -m sbert_lab train``: every objective trains in the smoke profile and prints dev and test figures."""
+"""``python -m sbert_lab train``: every objective trains in the smoke profile and prints dev and
+test figures."""
 
 import re
 

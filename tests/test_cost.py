@@ -1,4 +1,5 @@
-"""sbert_lab.course.cost: the counting and extrapolation exactly (Section 1's figures), the timers for sanity."""
+"""sbert_lab.course.cost: the counting and extrapolation exactly (Section 1's figures), the timers
+for sanity."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ def test_pairs_needed_matches_the_paper_and_the_binomial_coefficient():
     assert cost.pairs_needed(np.int64(100)) == 4950
 
 
-@pytest.mark.parametrize("bad, error", [(-1, ValueError), (2.5, TypeError), (True, TypeError), ("10", TypeError)])
+@pytest.mark.parametrize(
+    "bad, error", [(-1, ValueError), (2.5, TypeError), (True, TypeError), ("10", TypeError)]
+)
 def test_pairs_needed_rejects_what_is_not_a_count(bad, error):
     with pytest.raises(error, match="n must be"):
         cost.pairs_needed(bad)
@@ -45,7 +48,9 @@ def test_the_papers_per_item_costs_give_back_its_65_hours_and_5_seconds():
     per_pair, per_sentence = cost.paper_seconds_per_pair(), cost.paper_seconds_per_sentence()
     assert per_pair == pytest.approx(65 * 3600 / 49_995_000)  # ≈ 4.68 ms per pair on a V100
     assert per_sentence == pytest.approx(5 / 10_000)
-    estimate = cost.estimate_all_pairs(10_000, per_sentence, per_pair, seconds_per_cosine=0.01 / 10_000**2)
+    estimate = cost.estimate_all_pairs(
+        10_000, per_sentence, per_pair, seconds_per_cosine=0.01 / 10_000**2
+    )
     assert estimate.pairs == 49_995_000
     assert estimate.cross_seconds == pytest.approx(65 * 3600)
     assert estimate.encode_seconds == pytest.approx(5.0)
@@ -56,7 +61,9 @@ def test_the_papers_per_item_costs_give_back_its_65_hours_and_5_seconds():
 
 def test_the_papers_quora_figure_follows_from_its_per_pair_cost():
     """Section 1: one query against 40 M questions takes "over 50 hours" — 40 M × 4.68 ms ≈ 52 h."""
-    search = cost.estimate_search(cost.PAPER_QUORA_QUESTIONS, cost.paper_seconds_per_sentence(), cost.paper_seconds_per_pair())
+    search = cost.estimate_search(
+        cost.PAPER_QUORA_QUESTIONS, cost.paper_seconds_per_sentence(), cost.paper_seconds_per_pair()
+    )
     assert search.cross_seconds / 3600 == pytest.approx(40_000_000 * 65 / 49_995_000)
     assert 50 < search.cross_seconds / 3600 < 55
     assert search.index_seconds == pytest.approx(40_000_000 * 5 / 10_000)  # encoded once: 5.6 h
@@ -69,7 +76,9 @@ def test_estimates_scale_quadratically_for_the_cross_encoder_and_linearly_for_th
     assert large.cross_seconds / small.cross_seconds == pytest.approx(49_995_000 / 499_500)
 
 
-@pytest.mark.parametrize("field", ["seconds_per_sentence", "seconds_per_pair", "seconds_per_cosine"])
+@pytest.mark.parametrize(
+    "field", ["seconds_per_sentence", "seconds_per_pair", "seconds_per_cosine"]
+)
 def test_estimates_reject_negative_or_infinite_costs(field):
     values = {"seconds_per_sentence": 1e-3, "seconds_per_pair": 1e-3, "seconds_per_cosine": 0.0}
     for bad in (-1.0, float("inf"), float("nan")):
@@ -79,8 +88,18 @@ def test_estimates_reject_negative_or_infinite_costs(field):
 
 @pytest.mark.parametrize(
     "seconds, text",
-    [(0.0, "0 µs"), (0.00085, "850 µs"), (0.0123, "12.3 ms"), (0.01, "10 ms"), (4.9, "4.9 s"), (192, "3.2 min"),
-     (65 * 3600, "65 h"), (99 * 3600, "99 h"), (5 * 86400, "5 days"), (3 * 365.25 * 86400, "3 years")],
+    [
+        (0.0, "0 µs"),
+        (0.00085, "850 µs"),
+        (0.0123, "12.3 ms"),
+        (0.01, "10 ms"),
+        (4.9, "4.9 s"),
+        (192, "3.2 min"),
+        (65 * 3600, "65 h"),
+        (99 * 3600, "99 h"),
+        (5 * 86400, "5 days"),
+        (3 * 365.25 * 86400, "3 years"),
+    ],
 )
 def test_format_duration(seconds, text):
     assert cost.format_duration(seconds) == text
@@ -92,7 +111,8 @@ def test_format_duration_rejects_negative_and_nan():
             cost.format_duration(bad)
 
 
-# -- timers -----------------------------------------------------------------------------------------
+# -- timers
+# -----------------------------------------------------------------------------------------
 def test_best_seconds_is_the_fastest_timed_run_after_the_warmup():
     calls = []
     durations = iter([0.05, 0.03, 0.01, 0.02])  # the first is the warm-up and must not count
@@ -122,16 +142,24 @@ def tiny_encoder():
 def tiny_cross_encoder():
     from sbert_lab.cross_encoder import CrossEncoder
 
-    return CrossEncoder(TINY_RANDOM_BERT, num_labels=1, max_length=64, device="cpu", precision="fp32")
+    return CrossEncoder(
+        TINY_RANDOM_BERT, num_labels=1, max_length=64, device="cpu", precision="fp32"
+    )
 
 
 @pytest.mark.slow  # loads two small models (seconds on 2 busy cores)
-def test_timers_on_the_tiny_model_return_plausible_seconds_per_item(tiny_encoder, tiny_cross_encoder):
+def test_timers_on_the_tiny_model_return_plausible_seconds_per_item(
+    tiny_encoder, tiny_cross_encoder
+):
     per_sentence = cost.time_bi_encoder(tiny_encoder, SENTENCES, batch_size=4, repeats=1)
-    per_pair = cost.time_cross_encoder(tiny_cross_encoder, cost.all_pairs(SENTENCES), batch_size=4, repeats=1)
+    per_pair = cost.time_cross_encoder(
+        tiny_cross_encoder, cost.all_pairs(SENTENCES), batch_size=4, repeats=1
+    )
     per_cosine = cost.time_cosine(tiny_encoder.dim, n=200, repeats=1)
     for value in (per_sentence, per_pair, per_cosine):
-        assert 0 < value < 1.0  # a 2-layer, 128-wide model: far below a second per item on any machine
+        assert (
+            0 < value < 1.0
+        )  # a 2-layer, 128-wide model: far below a second per item on any machine
     assert per_cosine < per_sentence  # a 128-wide dot product is cheaper than a transformer pass
 
 
@@ -146,15 +174,22 @@ def test_smart_batching_changes_the_speed_not_the_vectors(tiny_encoder):
 
 @pytest.mark.slow  # loads two small models (seconds on 2 busy cores)
 def test_time_precisions_restores_the_encoders_precision(tiny_encoder):
-    throughput = cost.time_precisions(tiny_encoder, SENTENCES, precisions=("fp32", "bf16"), batch_size=4, repeats=1)
+    throughput = cost.time_precisions(
+        tiny_encoder, SENTENCES, precisions=("fp32", "bf16"), batch_size=4, repeats=1
+    )
     assert set(throughput) == {"fp32", "bf16"} and all(v > 0 for v in throughput.values())
     assert tiny_encoder.precision == "fp32"
 
 
 @pytest.mark.slow  # loads two small models (seconds on 2 busy cores)
 def test_time_all_pairs_counts_pairs_and_scales_a_capped_sample(tiny_encoder, tiny_cross_encoder):
-    rows = cost.time_all_pairs(tiny_encoder, tiny_cross_encoder, SENTENCES, sizes=[3, 6], batch_size=4, max_pairs=5)
-    assert [(r.n, r.pairs, r.timed_pairs, r.scaled) for r in rows] == [(3, 3, 3, False), (6, 15, 5, True)]
+    rows = cost.time_all_pairs(
+        tiny_encoder, tiny_cross_encoder, SENTENCES, sizes=[3, 6], batch_size=4, max_pairs=5
+    )
+    assert [(r.n, r.pairs, r.timed_pairs, r.scaled) for r in rows] == [
+        (3, 3, 3, False),
+        (6, 15, 5, True),
+    ]
     assert all(r.cross_seconds > 0 and r.bi_seconds > 0 for r in rows)
     with pytest.raises(ValueError, match="sizes: n=7"):
         cost.time_all_pairs(tiny_encoder, tiny_cross_encoder, SENTENCES, sizes=[7])
@@ -174,7 +209,9 @@ def test_plot_cost_curves_draws_the_extrapolation_and_the_papers_points():
 
     from sbert_lab.course import viz
 
-    measured = [cost.AllPairsTiming(n=8, pairs=28, cross_seconds=0.28, bi_seconds=0.02, timed_pairs=10)]
+    measured = [
+        cost.AllPairsTiming(n=8, pairs=28, cross_seconds=0.28, bi_seconds=0.02, timed_pairs=10)
+    ]
     fig, ax = plt.subplots()
     viz.plot_cost_curves(ax, 1e-3, 1e-2, 1e-8, measured=measured, max_n=10_000, mark_n=100)
     cross_line, bi_line = ax.get_lines()[:2]
@@ -191,7 +228,14 @@ def test_plot_cost_curves_draws_the_extrapolation_and_the_papers_points():
 def test_tokens_computed_counts_padding_per_batch():
     from sbert_lab.course.cost import tokens_computed
 
-    lengths = [2, 9, 3, 8]  # input order pads [2, 9] to 9 and [3, 8] to 8; sorted: [9, 8] and [3, 2]
+    lengths = [
+        2,
+        9,
+        3,
+        8,
+    ]  # input order pads [2, 9] to 9 and [3, 8] to 8; sorted: [9, 8] and [3, 2]
     assert tokens_computed(lengths, batch_size=2, sort_by_length=False) == 2 * 9 + 2 * 8
     assert tokens_computed(lengths, batch_size=2, sort_by_length=True) == 2 * 9 + 2 * 3
-    assert tokens_computed(lengths, batch_size=1, sort_by_length=False) == sum(lengths)  # no padding
+    assert tokens_computed(lengths, batch_size=1, sort_by_length=False) == sum(
+        lengths
+    )  # no padding

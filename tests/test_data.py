@@ -33,10 +33,17 @@ from sbert_lab.data import (
 SICK_HEADER = "pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\n"
 
 
-# -- the original files ------------------------------------------------------------------------------
+# -- the original files
+# ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "split", "rows"),
-    [("stsb", "train", 5749), ("stsb", "dev", 1500), ("stsb", "test", 1379), ("sick", "train", 4500), ("sick", "trial", 500)],
+    [
+        ("stsb", "train", 5749),
+        ("stsb", "dev", 1500),
+        ("stsb", "test", 1379),
+        ("sick", "train", 4500),
+        ("sick", "trial", 500),
+    ],
 )
 def test_sts_row_counts_of_the_original_files(shared_data, name, split, rows):
     pairs = load_sts(name, split, data_dir=shared_data)
@@ -45,7 +52,15 @@ def test_sts_row_counts_of_the_original_files(shared_data, name, split, rows):
     assert all(isinstance(p, STSPair) and low <= p.score <= high and p.s1 and p.s2 for p in pairs)
 
 
-@pytest.mark.parametrize(("name", "split", "rows"), [("snli", "dev", 9842), ("snli", "test", 9824), ("sick", "train", 4500), ("sick", "trial", 500)])
+@pytest.mark.parametrize(
+    ("name", "split", "rows"),
+    [
+        ("snli", "dev", 9842),
+        ("snli", "test", 9824),
+        ("sick", "train", 4500),
+        ("sick", "trial", 500),
+    ],
+)
 def test_nli_row_counts_of_the_original_files(shared_data, name, split, rows):
     pairs = load_nli(name, split, data_dir=shared_data)
     assert len(pairs) == rows
@@ -53,9 +68,14 @@ def test_nli_row_counts_of_the_original_files(shared_data, name, split, rows):
 
 
 def test_original_files_are_split_on_tabs_into_the_right_fields(shared_data):
-    assert load_sts("stsb", "test", shared_data)[0] == STSPair("A girl is styling her hair.", "A girl is brushing her hair.", 2.5)
+    assert load_sts("stsb", "test", shared_data)[0] == STSPair(
+        "A girl is styling her hair.", "A girl is brushing her hair.", 2.5
+    )
     first = load_nli("snli", "dev", shared_data)[0]
-    assert first.premise == "Two women are embracing while holding to go packages ." and first.label == 1  # neutral
+    assert (
+        first.premise == "Two women are embracing while holding to go packages ."
+        and first.label == 1
+    )  # neutral
 
 
 def test_sbert_lab_data_is_used_when_no_data_dir_is_given(shared_data, monkeypatch):
@@ -63,22 +83,33 @@ def test_sbert_lab_data_is_used_when_no_data_dir_is_given(shared_data, monkeypat
     assert len(load_sts("stsb", "validation")) == 1500  # "validation" is the hub's name for dev
 
 
-# -- malformed files ---------------------------------------------------------------------------------
+# -- malformed files
+# ---------------------------------------------------------------------------------
 def _stsb_line(score="2.5", s1="A cat sits.", s2="A cat is sitting."):
     return f"main-captions\tMSRvid\t2012test\t0001\t{score}\t{s1}\t{s2}\n"
 
 
 def test_stsb_parser_keeps_quotes_and_extra_columns_and_skips_blank_lines(tmp_path):
     path = tmp_path / "sts-test.csv"
-    path.write_text(_stsb_line(s1='"Quoted," she said.') + _stsb_line("5.000").rstrip("\n") + "\tsrc1\tsrc2\r\n\n")
-    assert parse_stsb_file(path) == [STSPair('"Quoted," she said.', "A cat is sitting.", 2.5), STSPair("A cat sits.", "A cat is sitting.", 5.0)]
+    path.write_text(
+        _stsb_line(s1='"Quoted," she said.')
+        + _stsb_line("5.000").rstrip("\n")
+        + "\tsrc1\tsrc2\r\n\n"
+    )
+    assert parse_stsb_file(path) == [
+        STSPair('"Quoted," she said.', "A cat is sitting.", 2.5),
+        STSPair("A cat sits.", "A cat is sitting.", 5.0),
+    ]
 
 
 @pytest.mark.parametrize(
     ("bad_line", "message"),
     [
         ("only\tfour\tfields\there\n", "expected 7 or 9 tab-separated fields, found 4"),
-        (_stsb_line(s1="A tab\tinside"), r"expected 7 or 9 tab-separated fields, found 8 \(a tab inside a sentence\?\)"),
+        (
+            _stsb_line(s1="A tab\tinside"),
+            r"expected 7 or 9 tab-separated fields, found 8 \(a tab inside a sentence\?\)",
+        ),
         (_stsb_line(score="high"), "score 'high' is not a number"),
         (_stsb_line(score="7.5"), r"score 7.5 is outside \[0.0, 5.0\]"),
     ],
@@ -94,8 +125,14 @@ def test_stsb_parser_names_file_and_line_of_a_malformed_row(tmp_path, bad_line, 
     ("content", "message"),
     [
         (b"", r"sts-dev.csv: the file is empty"),
-        (_stsb_line().encode() + _stsb_line().encode()[:-9], r"sts-dev.csv: the last line has no line end: the file looks cut short"),
-        (_stsb_line().encode() + b"genre\tf\t2012\t1\t1.0\tna\xefve caf\xe9\tx\n", r"sts-dev.csv:2: not UTF-8 text"),
+        (
+            _stsb_line().encode() + _stsb_line().encode()[:-9],
+            r"sts-dev.csv: the last line has no line end: the file looks cut short",
+        ),
+        (
+            _stsb_line().encode() + b"genre\tf\t2012\t1\t1.0\tna\xefve caf\xe9\tx\n",
+            r"sts-dev.csv:2: not UTF-8 text",
+        ),
     ],
 )
 def test_empty_cut_short_or_non_utf8_files_are_refused_naming_the_file(tmp_path, content, message):
@@ -106,7 +143,11 @@ def test_empty_cut_short_or_non_utf8_files_are_refused_naming_the_file(tmp_path,
 
 
 def test_a_byte_order_mark_does_not_end_up_in_the_first_sentence(tmp_path):
-    for name, text in (("s1.dev", "A man sleeps.\n"), ("s2.dev", "A man rests.\n"), ("labels.dev", "entailment\n")):
+    for name, text in (
+        ("s1.dev", "A man sleeps.\n"),
+        ("s2.dev", "A man rests.\n"),
+        ("labels.dev", "entailment\n"),
+    ):
         (tmp_path / name).write_text(text, encoding="utf-8-sig" if name == "s1.dev" else "utf-8")
     assert parse_senteval_snli(tmp_path, "dev") == [NLIPair("A man sleeps.", "A man rests.", 0)]
 
@@ -125,16 +166,24 @@ def test_gzip_compressed_originals_read_like_plain_ones(tmp_path):
 
 def test_sick_parser_reads_scores_and_labels_and_names_bad_lines(tmp_path):
     path = tmp_path / "SICK_trial.txt"
-    path.write_text(SICK_HEADER + "1\tA dog runs.\tA dog is running.\t4.8\tENTAILMENT\n2\tA dog runs.\tNo dog runs.\t3.1\tCONTRADICTION\n")
+    path.write_text(
+        SICK_HEADER + "1\tA dog runs.\tA dog is running.\t4.8\tENTAILMENT\n2\tA dog runs.\tNo dog "
+        "runs.\t3.1\tCONTRADICTION\n"
+    )
     assert parse_sick_file(path) == [
         {"s1": "A dog runs.", "s2": "A dog is running.", "score": 4.8, "label": 0},
         {"s1": "A dog runs.", "s2": "No dog runs.", "score": 3.1, "label": 2},
     ]
     path.write_text(SICK_HEADER + "1\tA dog runs.\tA dog is running.\t4.8\tMAYBE\n")
-    with pytest.raises(DataFormatError, match="SICK_trial.txt:2: label 'MAYBE' is not one of entailment, neutral, contradiction"):
+    with pytest.raises(
+        DataFormatError,
+        match="SICK_trial.txt:2: label 'MAYBE' is not one of entailment, neutral, contradiction",
+    ):
         parse_sick_file(path)
     path.write_text(SICK_HEADER + "1\tA dog runs.\tA dog is running.\t0.5\tNEUTRAL\n")
-    with pytest.raises(DataFormatError, match=r"SICK_trial.txt:2: score 0.5 is outside \[1.0, 5.0\]"):
+    with pytest.raises(
+        DataFormatError, match=r"SICK_trial.txt:2: score 0.5 is outside \[1.0, 5.0\]"
+    ):
         parse_sick_file(path)
     path.write_text("id\ts1\ts2\n")
     with pytest.raises(DataFormatError, match="SICK_trial.txt:1: expected header"):
@@ -147,21 +196,33 @@ def _write_snli(folder, premises, hypotheses, labels, split="dev"):
 
 
 def test_senteval_snli_parser_aligns_three_files(tmp_path):
-    # U+2028 is a line break to str.splitlines but not to a file of lines: it must not split a sentence.
-    _write_snli(tmp_path, ["A man sleeps .", "Kids play\u2028outside ."], ["A man rests .", "Kids are inside ."], ["entailment", "contradiction"])
-    assert parse_senteval_snli(tmp_path, "dev") == [NLIPair("A man sleeps .", "A man rests .", 0), NLIPair("Kids play\u2028outside .", "Kids are inside .", 2)]
+    # U+2028 is a line break to str.splitlines but not to a file of lines: it must not split a
+    # sentence.
+    _write_snli(
+        tmp_path,
+        ["A man sleeps .", "Kids play\u2028outside ."],
+        ["A man rests .", "Kids are inside ."],
+        ["entailment", "contradiction"],
+    )
+    assert parse_senteval_snli(tmp_path, "dev") == [
+        NLIPair("A man sleeps .", "A man rests .", 0),
+        NLIPair("Kids play\u2028outside .", "Kids are inside .", 2),
+    ]
 
 
 def test_senteval_snli_parser_names_what_is_wrong(tmp_path):
     _write_snli(tmp_path, ["a", "b"], ["c"], ["neutral", "neutral"])
-    with pytest.raises(DataFormatError, match="s1.dev: 2 lines, s2.dev: 1 lines, labels.dev: 2 lines"):
+    with pytest.raises(
+        DataFormatError, match="s1.dev: 2 lines, s2.dev: 1 lines, labels.dev: 2 lines"
+    ):
         parse_senteval_snli(tmp_path, "dev")
     _write_snli(tmp_path, ["a", "b"], ["c", "d"], ["neutral", "-"])
     with pytest.raises(DataFormatError, match="labels.dev:2: label '-'"):
         parse_senteval_snli(tmp_path, "dev")
 
 
-# -- where data is looked for ---------------------------------------------------------------------------
+# -- where data is looked for
+# ---------------------------------------------------------------------------
 @pytest.fixture
 def no_hub(monkeypatch):
     """No $SBERT_LAB_DATA, no shipped copies, and a hub that answers like an unreachable one."""
@@ -209,15 +270,22 @@ def test_a_data_dir_that_does_not_exist_is_an_error_not_a_fallback(tmp_path):
         load_sts("stsb", "test", data_dir=tmp_path / "missing")
 
 
-def test_the_shipped_copies_are_found_with_no_setting_and_are_the_originals(monkeypatch, shared_data):
+def test_the_shipped_copies_are_found_with_no_setting_and_are_the_originals(
+    monkeypatch, shared_data
+):
     monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
     assert load_sts("stsb", "test") == load_sts("stsb", "test", data_dir=shared_data)
-    assert len(load_sts("sick", "test")) == len(load_sts("sickr", "test")) == 4927  # Table 1's SICK-R
+    assert (
+        len(load_sts("sick", "test")) == len(load_sts("sickr", "test")) == 4927
+    )  # Table 1's SICK-R
     assert len(load_nli("snli", "dev")) == 9842
 
 
 def test_unset_places_are_listed_too(no_hub):
-    with pytest.raises(DataNotFoundError, match=r"(?s)data_dir: not set.*\$SBERT_LAB_DATA: not set.*stanfordnlp/snli"):
+    with pytest.raises(
+        DataNotFoundError,
+        match=r"(?s)data_dir: not set.*\$SBERT_LAB_DATA: not set.*stanfordnlp/snli",
+    ):
         load_nli("snli", "train")
 
 
@@ -228,21 +296,27 @@ def test_the_real_hub_fails_fast_and_clearly_when_offline(tmp_path, monkeypatch)
         pytest.skip("skipped: HF_HUB_OFFLINE is not set, so this test could reach the network")
     monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
     monkeypatch.setattr(sl_data, "SHIPPED_DIR", tmp_path / "no-shipped-copies")
-    with pytest.raises(DataNotFoundError, match="Hugging Face hub sentence-transformers/stsb: .*Error"):
+    with pytest.raises(
+        DataNotFoundError, match="Hugging Face hub sentence-transformers/stsb: .*Error"
+    ):
         load_sts("stsb", "dev", data_dir=tmp_path)
 
 
 def test_unknown_data_set_names_list_the_valid_ones():
     with pytest.raises(ValueError, match="unknown STS data set 'snli'; valid names are stsb, sick"):
         load_sts("snli", "test")
-    with pytest.raises(ValueError, match="unknown NLI data set 'mnli'; valid names are snli, sick, allnli"):
+    with pytest.raises(
+        ValueError, match="unknown NLI data set 'mnli'; valid names are snli, sick, allnli"
+    ):
         load_nli("mnli", "train")
 
 
-# -- the hub code paths, with a fake hub -----------------------------------------------------------------
+# -- the hub code paths, with a fake hub
+# -----------------------------------------------------------------
 @pytest.fixture
 def fake_hub(monkeypatch):
-    """Serve ``rows[(hub id, subset, hub split)]`` from a fake ``datasets.load_dataset`` (no shipped copies)."""
+    """Serve ``rows[(hub id, subset, hub split)]`` from a fake ``datasets.load_dataset`` (no shipped
+    copies)."""
     monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
     monkeypatch.setattr(sl_data, "SHIPPED_DIR", Path("/nonexistent/shipped"))
     rows = {}
@@ -272,18 +346,27 @@ def test_hub_snli_drops_pairs_without_a_gold_label(fake_hub):
         {"premise": "A dog runs.", "hypothesis": "A cat sleeps.", "label": -1},
         {"premise": "A dog runs.", "hypothesis": "The dog sits still.", "label": 2},
     ]
-    assert load_nli("snli", "test") == [NLIPair("A dog runs.", "An animal moves.", 0), NLIPair("A dog runs.", "The dog sits still.", 2)]
+    assert load_nli("snli", "test") == [
+        NLIPair("A dog runs.", "An animal moves.", 0),
+        NLIPair("A dog runs.", "The dog sits still.", 2),
+    ]
 
 
 def test_hub_allnli_pairs_and_triplets_come_from_their_subsets(fake_hub):
-    fake_hub[("sentence-transformers/all-nli", "pair-class", "dev")] = [{"premise": "P", "hypothesis": "H", "label": 1}]
-    fake_hub[("sentence-transformers/all-nli", "triplet", "train")] = [{"anchor": "A", "positive": "B", "negative": "C"}]
+    fake_hub[("sentence-transformers/all-nli", "pair-class", "dev")] = [
+        {"premise": "P", "hypothesis": "H", "label": 1}
+    ]
+    fake_hub[("sentence-transformers/all-nli", "triplet", "train")] = [
+        {"anchor": "A", "positive": "B", "negative": "C"}
+    ]
     assert load_nli("allnli", "dev") == [NLIPair("P", "H", 1)]
     assert load_triplets("allnli", "train") == [Triplet("A", "B", "C")]
 
 
 def test_hub_mteb_sts_keeps_its_0_to_5_scale_and_sick_never_asks_the_hub(fake_hub):
-    fake_hub[("mteb/sts12-sts", None, "test")] = [{"sentence1": "X", "sentence2": "Y", "score": 3.2}]
+    fake_hub[("mteb/sts12-sts", None, "test")] = [
+        {"sentence1": "X", "sentence2": "Y", "score": 3.2}
+    ]
     assert load_sts("sts12", "test") == [STSPair("X", "Y", 3.2)]
     # SICK's hub copies are a refused loading script or have other sizes: shipped originals only
     for name in ("sick", "sickr"):
@@ -294,17 +377,26 @@ def test_hub_mteb_sts_keeps_its_0_to_5_scale_and_sick_never_asks_the_hub(fake_hu
 
 
 def test_a_split_the_hub_does_not_have_is_reported(fake_hub):
-    with pytest.raises(DataNotFoundError, match="mteb/sts13-sts: ValueError: mteb/sts13-sts has no split 'train'; it has test"):
+    with pytest.raises(
+        DataNotFoundError,
+        match="mteb/sts13-sts: ValueError: mteb/sts13-sts has no split 'train'; it has test",
+    ):
         load_sts("sts13", "train")
 
 
-# -- fixtures and helpers ----------------------------------------------------------------------------------
+# -- fixtures and helpers
+# ----------------------------------------------------------------------------------
 def test_fixtures_have_the_documented_sizes():
-    sizes = {(kind, split): len(loader(name, split, data_dir="fixtures")) for kind, loader, name, splits in (
+    sets = (
         ("sts", load_sts, "stsb", ("train", "dev", "test")),
         ("nli", load_nli, "snli", ("train", "dev", "test")),
         ("sick", load_sts, "sick", ("train", "trial", "test")),
-    ) for split in splits}  # fmt: skip
+    )
+    sizes = {
+        (kind, split): len(loader(name, split, data_dir="fixtures"))
+        for kind, loader, name, splits in sets
+        for split in splits
+    }
     assert sizes == {
         ("sts", "train"): 48, ("sts", "dev"): 20, ("sts", "test"): 20,
         ("nli", "train"): 48, ("nli", "dev"): 24, ("nli", "test"): 24,
@@ -315,40 +407,58 @@ def test_fixtures_have_the_documented_sizes():
     topics = load_topics()
     assert len(topics) == 72 and len({t for t, _ in topics}) == 6
     known = {s for _, s in topics}
-    assert len(load_paraphrases()) == 18 and all(a in known and b in known for a, b in load_paraphrases())
+    assert len(load_paraphrases()) == 18 and all(
+        a in known and b in known for a, b in load_paraphrases()
+    )
 
 
 def test_nli_triplets_pair_each_entailment_with_each_contradiction_of_its_premise():
     pairs = [
-        NLIPair("P1", "e1", 0), NLIPair("P1", "n1", 1), NLIPair("P1", "c1", 2), NLIPair("P1", "e2", 0),
+        NLIPair("P1", "e1", 0), NLIPair("P1", "n1", 1), NLIPair("P1", "c1", 2),
+        NLIPair("P1", "e2", 0),
         NLIPair("P2", "c2", 2),  # no entailment: no triplet
         NLIPair("P3", "e3", 0), NLIPair("P3", "c3", 2),
     ]  # fmt: skip
-    assert nli_triplets(pairs) == [Triplet("P1", "e1", "c1"), Triplet("P1", "e2", "c1"), Triplet("P3", "e3", "c3")]
+    assert nli_triplets(pairs) == [
+        Triplet("P1", "e1", "c1"),
+        Triplet("P1", "e2", "c1"),
+        Triplet("P3", "e3", "c3"),
+    ]
 
 
 def test_score_ranges():
-    assert score_range("stsb") == (0.0, 5.0) and score_range("sick") == (1.0, 5.0) and score_range("sts12") == (0.0, 5.0)
+    assert (
+        score_range("stsb") == (0.0, 5.0)
+        and score_range("sick") == (1.0, 5.0)
+        and score_range("sts12") == (0.0, 5.0)
+    )
     assert data.NLI_LABELS == ("entailment", "neutral", "contradiction")
 
 
-# -- transfer tasks (Table 5) ------------------------------------------------------------------------
+# -- transfer tasks (Table 5)
+# ------------------------------------------------------------------------
 MRPC_HEADER = "\ufeffQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\n"
 
 
 def test_mrpc_original_file_is_read_with_its_byte_order_mark(tmp_path):
     (tmp_path / "mrpc").mkdir()
     (tmp_path / "mrpc" / "msr_paraphrase_train.txt").write_text(
-        MRPC_HEADER + "1\t1\t2\tA cat sat .\tThe cat sat .\n0\t3\t4\tIt rained .\tStocks fell .\n", encoding="utf-8"
+        MRPC_HEADER + "1\t1\t2\tA cat sat .\tThe cat sat .\n0\t3\t4\tIt rained .\tStocks fell .\n",
+        encoding="utf-8",
     )
     pairs = data.load_transfer("mrpc", "train", tmp_path)
-    assert pairs == [data.Labelled("A cat sat .", "The cat sat .", 1), data.Labelled("It rained .", "Stocks fell .", 0)]
+    assert pairs == [
+        data.Labelled("A cat sat .", "The cat sat .", 1),
+        data.Labelled("It rained .", "Stocks fell .", 0),
+    ]
 
 
 def test_mrpc_bad_label_names_file_and_line(tmp_path):
     path = tmp_path / "msr_paraphrase_test.txt"
     path.write_text(MRPC_HEADER + "1\t1\t2\ta\tb\nyes\t3\t4\tc\td\n", encoding="utf-8")
-    with pytest.raises(data.DataFormatError, match=r"msr_paraphrase_test.txt:3: the quality label must be 0 or 1"):
+    with pytest.raises(
+        data.DataFormatError, match=r"msr_paraphrase_test.txt:3: the quality label must be 0 or 1"
+    ):
         data.load_transfer("mrpc", "test", tmp_path)
 
 
@@ -359,7 +469,9 @@ def test_sick_entailment_comes_from_the_shipped_copy(monkeypatch):
 
 
 def test_unknown_transfer_task_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="valid names are mr, cr, subj, mpqa, sst2, trec, mrpc, sick-e"):
+    with pytest.raises(
+        ValueError, match="valid names are mr, cr, subj, mpqa, sst2, trec, mrpc, sick-e"
+    ):
         data.load_transfer("imdb", "train")
 
 

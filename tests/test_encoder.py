@@ -18,9 +18,10 @@ from sbert_lab.precision import autocast, resolve_precision
 from sbert_lab.st_folders import read_folder_settings
 
 LONG = (
-    "In the late afternoon, after the storm had finally passed over the hills and the roads had dried, "
-    "the whole village gathered in the square to celebrate the harvest with music, food and dancing "
-    "that went on long after the lanterns were lit and the children had fallen asleep on the benches."
+    "In the late afternoon, after the storm had finally passed over the hills and the roads had "
+    "dried, the whole village gathered in the square to celebrate the harvest with music, food and "
+    "dancing that went on long after the lanterns were lit and the children had fallen asleep on "
+    "the benches."
 )
 
 
@@ -35,7 +36,9 @@ def test_rows_come_back_in_input_order_after_length_sorting(minilm, sentences):
     np.testing.assert_allclose(minilm.encode(sentences, batch_size=3), expected, atol=1e-5, rtol=0)
     permutation = np.random.default_rng(0).permutation(len(sentences))
     shuffled = [sentences[i] for i in permutation]
-    np.testing.assert_allclose(minilm.encode(shuffled, batch_size=3), expected[permutation], atol=1e-5, rtol=0)
+    np.testing.assert_allclose(
+        minilm.encode(shuffled, batch_size=3), expected[permutation], atol=1e-5, rtol=0
+    )
 
 
 @pytest.mark.parametrize("pooling", ["mean", "cls", "max"])
@@ -50,7 +53,8 @@ def test_a_sentence_padded_next_to_long_ones_keeps_its_vector(minilm, pooling):
     np.testing.assert_allclose(in_batch, alone, atol=1e-5, rtol=0)
 
 
-# -- bad and unusual input ---------------------------------------------------------------------------
+# -- bad and unusual input
+# ---------------------------------------------------------------------------
 def test_empty_list_gives_an_empty_float32_array_of_the_right_width(minilm):
     result = minilm.encode([])
     assert result.shape == (0, 384) and result.dtype == np.float32
@@ -93,7 +97,9 @@ def test_bad_batch_size_is_refused(minilm):
 
 
 def test_a_model_that_cannot_be_found_offline_gets_a_clear_error():
-    with pytest.raises(OSError, match="could not load model 'nobody/no-such-model'.*Offline\\? Use 'sbert-lab:"):
+    with pytest.raises(
+        OSError, match="could not load model 'nobody/no-such-model'.*Offline\\? Use 'sbert-lab:"
+    ):
         SentenceEncoder("nobody/no-such-model")
 
 
@@ -102,7 +108,8 @@ def test_max_length_beyond_the_model_positions_is_refused():
         SentenceEncoder(PACKAGED_MINILM, max_length=1000)
 
 
-# -- truncation --------------------------------------------------------------------------------------
+# -- truncation
+# --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def minilm16():
     """The packaged MiniLM with room for 16 tokens ([CLS] + 14 wordpieces + [SEP])."""
@@ -130,16 +137,23 @@ def test_truncation_warns_exactly_once_per_call_and_points_at_the_caller(minilm1
             minilm16.encode(batch, batch_size=2)  # three batches, three long sentences
         assert len(caught) == 1
         message = str(caught[0].message)
-        assert "3 of 5 sentences" in message and "max_length=16" in message and "first at index 0" in message
+        assert (
+            "3 of 5 sentences" in message
+            and "max_length=16" in message
+            and "first at index 0" in message
+        )
         assert caught[0].filename == __file__
 
 
-# -- normalisation, precision, modes -------------------------------------------------------------------
+# -- normalisation, precision, modes
+# -------------------------------------------------------------------
 def test_normalize_gives_unit_rows_in_the_same_direction(minilm, sentences):
     plain = minilm.encode(sentences)
     unit = minilm.encode(sentences, normalize=True)
     np.testing.assert_allclose(np.linalg.norm(unit, axis=1), 1.0, atol=1e-6)
-    np.testing.assert_allclose(unit, plain / np.linalg.norm(plain, axis=1, keepdims=True), atol=1e-6)
+    np.testing.assert_allclose(
+        unit, plain / np.linalg.norm(plain, axis=1, keepdims=True), atol=1e-6
+    )
 
 
 def test_precision_is_visible_and_bf16_stays_close_to_fp32(minilm, sentences):
@@ -163,11 +177,15 @@ def test_auto_precision_picks_bf16_only_where_it_is_fast(monkeypatch):
     assert resolve_precision("bf16", "cpu") == "bf16"  # asked for explicitly
 
 
-
 @pytest.mark.parametrize(
     "gpu, capability, expected",
-    [("Tesla T4", (7, 5), "fp16"), ("Tesla V100", (7, 0), "fp16"), ("A100", (8, 0), "bf16"),
-     ("L4", (8, 9), "bf16"), ("H100", (9, 0), "bf16")],
+    [
+        ("Tesla T4", (7, 5), "fp16"),
+        ("Tesla V100", (7, 0), "fp16"),
+        ("A100", (8, 0), "bf16"),
+        ("L4", (8, 9), "bf16"),
+        ("H100", (9, 0), "bf16"),
+    ],
 )
 def test_auto_precision_on_cuda_follows_compute_capability_not_emulated_bf16(
     monkeypatch, gpu, capability, expected
@@ -202,8 +220,12 @@ def test_bf16_on_cpu_encodes_with_a_bf16_copy_of_the_current_weights(minilm, sen
     bf16 = copy.copy(minilm)  # shares the transformer, so both see the same weight update below
     bf16.precision = "bf16"
     before = bf16.encode(sentences)
-    assert {p.dtype for p in bf16.model.parameters()} == {torch.float32}  # the model itself stays fp32
-    shift = bf16.model.encoder.layer[-1].output.LayerNorm.bias  # moves every token vector, hence the mean
+    assert {p.dtype for p in bf16.model.parameters()} == {
+        torch.float32
+    }  # the model itself stays fp32
+    shift = bf16.model.encoder.layer[
+        -1
+    ].output.LayerNorm.bias  # moves every token vector, hence the mean
     saved = shift.detach().clone()
     try:
         with torch.no_grad():
@@ -213,7 +235,9 @@ def test_bf16_on_cpu_encodes_with_a_bf16_copy_of_the_current_weights(minilm, sen
         with torch.no_grad():
             shift.copy_(saved)
     np.testing.assert_allclose(after - before, 0.5, atol=0.05)  # bf16 rounding of values near 1
-    cosines = (after * expected).sum(1) / np.linalg.norm(after, axis=1) / np.linalg.norm(expected, axis=1)
+    cosines = (
+        (after * expected).sum(1) / np.linalg.norm(after, axis=1) / np.linalg.norm(expected, axis=1)
+    )
     assert cosines.min() > 0.99
 
 
@@ -236,7 +260,9 @@ def test_embed_is_differentiable_and_matches_encode(tiny_bert, sentences):
     grads = [p.grad for p in tiny_bert.model.parameters() if p.grad is not None]
     tiny_bert.model.zero_grad(set_to_none=True)
     assert grads and any(g.abs().sum() > 0 for g in grads)
-    np.testing.assert_allclose(vectors.detach().numpy(), tiny_bert.encode(sentences), atol=1e-5, rtol=0)
+    np.testing.assert_allclose(
+        vectors.detach().numpy(), tiny_bert.encode(sentences), atol=1e-5, rtol=0
+    )
 
 
 def test_with_pooling_shares_the_transformer(minilm):
@@ -246,9 +272,12 @@ def test_with_pooling_shares_the_transformer(minilm):
     assert view.dim == minilm.dim == 384
 
 
-# -- save and load ---------------------------------------------------------------------------------------
+# -- save and load
+# ---------------------------------------------------------------------------------------
 def test_save_then_load_gives_the_same_vectors_pooling_and_max_length(tmp_path, sentences):
-    original = SentenceEncoder("sbert-lab:tiny-random-bert", pooling="max", max_length=24, precision="fp32")
+    original = SentenceEncoder(
+        "sbert-lab:tiny-random-bert", pooling="max", max_length=24, precision="fp32"
+    )
     folder = original.save(tmp_path / "tiny-max")
     loaded = SentenceEncoder.load(folder, precision="fp32")
     assert (loaded.pooling, loaded.max_length, loaded.dim) == ("max", 24, 128)
@@ -268,14 +297,25 @@ def _write(path, value):
 
 
 def _modules(*kinds):
-    paths = {"Transformer": "", "Pooling": "1_Pooling", "Normalize": "2_Normalize", "Dense": "2_Dense"}
-    return [{"idx": i, "name": str(i), "path": paths[k], "type": f"sentence_transformers.models.{k}"} for i, k in enumerate(kinds)]
+    paths = {
+        "Transformer": "",
+        "Pooling": "1_Pooling",
+        "Normalize": "2_Normalize",
+        "Dense": "2_Dense",
+    }
+    return [
+        {"idx": i, "name": str(i), "path": paths[k], "type": f"sentence_transformers.models.{k}"}
+        for i, k in enumerate(kinds)
+    ]
 
 
 def test_folder_settings_of_sentence_transformers_up_to_version_5(tmp_path):
     _write(tmp_path / "modules.json", _modules("Transformer", "Pooling", "Normalize"))
     _write(tmp_path / "sentence_bert_config.json", {"max_seq_length": 128, "do_lower_case": False})
-    _write(tmp_path / "1_Pooling" / "config.json", {"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False})
+    _write(
+        tmp_path / "1_Pooling" / "config.json",
+        {"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False},
+    )
     settings = read_folder_settings(str(tmp_path))
     assert (settings.pooling, settings.max_length, settings.normalize) == ("cls", 128, True)
 
@@ -284,7 +324,9 @@ def test_folder_settings_of_sentence_transformers_6(tmp_path):
     _write(tmp_path / "modules.json", _modules("Transformer", "Pooling"))
     _write(tmp_path / "sentence_bert_config.json", {"transformer_task": "feature-extraction"})
     _write(tmp_path / "tokenizer_config.json", {"model_max_length": 64})
-    _write(tmp_path / "1_Pooling" / "config.json", {"embedding_dimension": 384, "pooling_mode": "max"})
+    _write(
+        tmp_path / "1_Pooling" / "config.json", {"embedding_dimension": 384, "pooling_mode": "max"}
+    )
     settings = read_folder_settings(str(tmp_path))
     assert (settings.pooling, settings.max_length, settings.normalize) == ("max", 64, False)
 
@@ -296,7 +338,10 @@ def test_folder_settings_refuse_what_sentence_encoder_cannot_do(tmp_path):
     with pytest.raises(ValueError, match="Dense is not supported"):
         read_folder_settings(str(tmp_path))
     _write(tmp_path / "modules.json", _modules("Transformer", "Pooling"))
-    _write(tmp_path / "1_Pooling" / "config.json", {"pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": True})
+    _write(
+        tmp_path / "1_Pooling" / "config.json",
+        {"pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": True},
+    )
     with pytest.raises(ValueError, match="exactly one of"):
         read_folder_settings(str(tmp_path))
     _write(tmp_path / "1_Pooling" / "config.json", {"pooling_mode": "weightedmean"})

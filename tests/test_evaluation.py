@@ -27,8 +27,11 @@ class LookupEncoder:
 
 
 def angle_encoder(degrees: dict[str, float]) -> LookupEncoder:
-    """Unit vectors in the plane at the given angles: cos(u, v) is the cosine of the angle between."""
-    return LookupEncoder({s: [np.cos(np.radians(d)), np.sin(np.radians(d))] for s, d in degrees.items()})
+    """Unit vectors in the plane at the given angles: cos(u, v) is the cosine of the angle
+    between."""
+    return LookupEncoder(
+        {s: [np.cos(np.radians(d)), np.sin(np.radians(d))] for s, d in degrees.items()}
+    )
 
 
 # Anchor at 0 degrees; the others at 10, 50, 80, 120 degrees: cosines 0.985, 0.643, 0.174, -0.5.
@@ -53,8 +56,12 @@ def test_sts_cosines_are_cosines_of_the_pair_vectors():
 
 
 def test_spearman_is_100_for_any_increasing_gold_and_minus_100_for_decreasing():
-    assert sts_spearman(ENCODER, pairs_with_gold({"a": 5.0, "b": 4.9, "c": 0.3, "d": 0.0})) == pytest.approx(100)
-    assert sts_spearman(ENCODER, pairs_with_gold({"a": 0.0, "b": 1.0, "c": 4.0, "d": 4.5})) == pytest.approx(-100)
+    assert sts_spearman(
+        ENCODER, pairs_with_gold({"a": 5.0, "b": 4.9, "c": 0.3, "d": 0.0})
+    ) == pytest.approx(100)
+    assert sts_spearman(
+        ENCODER, pairs_with_gold({"a": 0.0, "b": 1.0, "c": 4.0, "d": 4.5})
+    ) == pytest.approx(-100)
 
 
 def test_spearman_and_pearson_match_independent_formulas():
@@ -82,7 +89,12 @@ def test_each_distinct_sentence_is_encoded_once():
 
 def test_triplet_accuracy_counts_anchors_closer_to_their_positive():
     encoder = LookupEncoder({"a": [0, 0], "near": [1, 0], "far": [3, 0], "tie": [0, 1]})
-    triplets = [Triplet("a", "near", "far"), Triplet("a", "far", "near"), Triplet("a", "near", "tie"), Triplet("a", "near", "far")]
+    triplets = [
+        Triplet("a", "near", "far"),
+        Triplet("a", "far", "near"),
+        Triplet("a", "near", "tie"),
+        Triplet("a", "near", "far"),
+    ]
     assert triplet_accuracy(encoder, triplets) == pytest.approx(2 / 4)  # a tie is not "closer"
 
 

@@ -1,12 +1,13 @@
-"""Every lesson notebook, top to bottom, under the ``cpu`` and ``gpu`` profiles against the hub stand-in.
+"""Every lesson notebook, top to bottom, under the ``cpu`` and ``gpu`` profiles against the hub
+stand-in.
 
 Each lesson ``notebooks/NN_*.ipynb`` runs in a fresh Jupyter kernel (``run_notebook``), whose
 environment points every hub client at the stand-in of tests/hub_standin.py (``HF_ENDPOINT``, fresh
 ``HF_HOME`` / ``HF_HUB_CACHE`` / ``HF_DATASETS_CACHE``, ``HF_HUB_OFFLINE=0``). The ``gpu`` profile
 runs here on the CPU: no CUDA, so the device is cpu, but the model ids, data sets and sizes are the
 gpu profile's (bert-base-uncased, shrunk by the stand-in; AllNLI; STS12-16). Within a profile the
-lessons run in order 00, 01, ... and share one ``$SBERT_LAB_RUNS``, so later lessons reuse the models
-that earlier ones saved, as on Binder; ``$SBERT_LAB_RUNS`` and ``$SBERT_LAB_RESULTS`` are tmp
+lessons run in order 00, 01, ... and share one ``$SBERT_LAB_RUNS``, so later lessons reuse the
+models that earlier ones saved, as on Binder; ``$SBERT_LAB_RUNS`` and ``$SBERT_LAB_RESULTS`` are tmp
 folders, so the repository's runs/ and results/ are untouched.
 
 Sizes: ``$SBERT_LAB_SCALE`` multiplies every data size of the profile (``profiles.scaled``):
@@ -31,14 +32,15 @@ gpu       55*   18    11    22    23    18    19    29    13    ~35   ~160
 
 (* before lesson 0's live pre-training steps were scaled with ``mlm_live_steps``.)
 
-Outside requests: ``datasets`` asks the dataset viewer (``http://datasets-server.<HF_ENDPOINT host>``)
-for exported dataset infos on every ``load_dataset`` of a hub repo; the stand-in fixture switches
-that off in-process (``datasets.config.USE_PARQUET_EXPORT=False``) but a kernel has no such switch
-in the environment. So the kernel gets ``HTTP(S)_PROXY`` / ``ALL_PROXY`` pointing at a recording
-proxy on 127.0.0.1 that refuses everything at once (403), with ``NO_PROXY=127.0.0.1,localhost`` so
-that the stand-in itself is reached directly. datasets catches the 403 and goes on with the card's
-own infos (the same path as USE_PARQUET_EXPORT=False); any other outside request (huggingface.co,
-s3 download counts, a safetensors conversion) would be recorded too, and the tests fail on it.
+Outside requests: ``datasets`` asks the dataset viewer (``http://datasets-server.<HF_ENDPOINT
+host>``) for exported dataset infos on every ``load_dataset`` of a hub repo; the stand-in fixture
+switches that off in-process (``datasets.config.USE_PARQUET_EXPORT=False``) but a kernel has no such
+switch in the environment. So the kernel gets ``HTTP(S)_PROXY`` / ``ALL_PROXY`` pointing at a
+recording proxy on 127.0.0.1 that refuses everything at once (403), with
+``NO_PROXY=127.0.0.1,localhost`` so that the stand-in itself is reached directly. datasets catches
+the 403 and goes on with the card's own infos (the same path as USE_PARQUET_EXPORT=False); any other
+outside request (huggingface.co, s3 download counts, a safetensors conversion) would be recorded
+too, and the tests fail on it.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ TIMES: dict[str, dict[str, float]] = {profile: {} for profile in SCALES}  # this
 
 # -- the recording proxy ---------------------------------------------------------------------------
 class _RefusingProxyHandler(BaseHTTPRequestHandler):
-    """Records the target of every proxied request (CONNECT host:port, or an absolute URL) and refuses it."""
+    """Records the target of every proxied request (CONNECT host:port, or an absolute URL) and
+    refuses it."""
 
     protocol_version = "HTTP/1.1"
 
@@ -89,7 +92,8 @@ class _RefusingProxyHandler(BaseHTTPRequestHandler):
 
 
 class RefusingProxy:
-    """An HTTP proxy on 127.0.0.1 that answers 403 to everything; ``seen`` lists (method, target)."""
+    """An HTTP proxy on 127.0.0.1 that answers 403 to everything; ``seen`` lists (method,
+    target)."""
 
     def __init__(self):
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _RefusingProxyHandler)
@@ -122,7 +126,8 @@ def outside_proxy():
 
 
 def dataset_viewer_lookup(target: str, endpoint: str) -> bool:
-    """Whether a proxied request is datasets' dataset-viewer lookup (``/info`` or ``/parquet``) for ``endpoint``."""
+    """Whether a proxied request is datasets' dataset-viewer lookup (``/info`` or ``/parquet``) for
+    ``endpoint``."""
     viewer = urlsplit(endpoint.replace("://", "://datasets-server."))
     url = urlsplit(target)
     return url.netloc == viewer.netloc and url.path in ("/info", "/parquet")
@@ -159,7 +164,14 @@ def kernel_environment(profile: str, folder: Path, hub_url: str, proxy_url: str)
         # anything but 127.0.0.1 goes to the refusing proxy (see the module docstring)
         **{
             name: proxy_url
-            for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+            for name in (
+                "HTTP_PROXY",
+                "HTTPS_PROXY",
+                "ALL_PROXY",
+                "http_proxy",
+                "https_proxy",
+                "all_proxy",
+            )
         },
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
@@ -199,7 +211,13 @@ def test_lesson_runs_against_the_hub_standin(
     env = kernel_environment(profile, folder, hub_standin_server.url, outside_proxy.url)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    for name in ("SBERT_LAB_DATA", "SBERT_LAB_PRECISION", "TRANSFORMERS_OFFLINE", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+    for name in (
+        "SBERT_LAB_DATA",
+        "SBERT_LAB_PRECISION",
+        "TRANSFORMERS_OFFLINE",
+        "HF_TOKEN",
+        "HUGGING_FACE_HUB_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     first_request, first_outside = len(hub_standin_server.requests), len(outside_proxy.seen)
 
@@ -223,7 +241,9 @@ def test_lesson_runs_against_the_hub_standin(
     assert not outside, f"{notebook.stem} ({profile}) tried to leave 127.0.0.1: {outside}"
     requests = hub_standin_server.requests[first_request:]
     failed = [(m, p, s) for m, p, s in requests if s >= 500 or (s == 404 and not _expected_404(p))]
-    assert not failed, f"{notebook.stem} ({profile}) asked the stand-in for what it does not serve: {failed}"
+    assert not failed, (
+        f"{notebook.stem} ({profile}) asked the stand-in for what it does not serve: {failed}"
+    )
 
 
 # Files the clients ask for and fall back on when they are missing, as they do on the real hub: a
@@ -257,12 +277,14 @@ OPTIONAL_FOLDERS = ("additional_chat_templates",)  # transformers lists it to fi
 
 
 def _expected_404(path: str) -> bool:
-    """Whether a 404 of the stand-in is for a file or folder the clients only look for (see OPTIONAL_FILES)."""
+    """Whether a 404 of the stand-in is for a file or folder the clients only look for (see
+    OPTIONAL_FILES)."""
     url = urlsplit(path).path
     resolved = url.split("/resolve/", 1)
     if len(resolved) == 2:
         file = resolved[1].split("/", 1)[-1]
-        # datasets looks for a loading script named after the repo (<name>.py); parquet repos have none
+        # datasets looks for a loading script named after the repo (<name>.py); parquet repos have
+        # none
         script = resolved[0].rstrip("/").rsplit("/", 1)[-1] + ".py"
         return file in OPTIONAL_FILES or file == script
     listed = url.split("/tree/", 1)
@@ -273,10 +295,18 @@ def test_summary(outside_proxy, hub_standin_server):
     """Print the seconds per lesson and what the proxy refused (run last)."""
     for profile, times in TIMES.items():
         total = sum(times.values())
-        print(f"\n{profile} (x{SCALES[profile]}): {total:.0f} s in all; " + ", ".join(f"{k[:2]} {v:.0f}" for k, v in times.items()))
+        print(
+            f"\n{profile} (x{SCALES[profile]}): {total:.0f} s in all; "
+            + ", ".join(f"{k[:2]} {v:.0f}" for k, v in times.items())
+        )
     viewer = [t for _m, t in outside_proxy.seen if dataset_viewer_lookup(t, hub_standin_server.url)]
-    print(f"refused dataset-viewer lookups (harmless): {len(viewer)}; other outside requests: "
-          f"{[t for _m, t in outside_proxy.seen if not dataset_viewer_lookup(t, hub_standin_server.url)]}")
+    others = [
+        t for _m, t in outside_proxy.seen if not dataset_viewer_lookup(t, hub_standin_server.url)
+    ]
+    print(
+        f"refused dataset-viewer lookups (harmless): {len(viewer)}; "
+        f"other outside requests: {others}"
+    )
     statuses: dict[int, int] = {}
     for _m, _p, status in hub_standin_server.requests:
         statuses[status] = statuses.get(status, 0) + 1

@@ -38,7 +38,8 @@ SENTENCES = ["A man is playing a guitar.", "Someone is playing music on an instr
 
 @pytest.fixture
 def hub_only(hub_standin, monkeypatch, tmp_path):
-    """The stand-in, with the loaders' local sources taken away: no shipped copies, no $SBERT_LAB_DATA."""
+    """The stand-in, with the loaders' local sources taken away: no shipped copies, no
+    $SBERT_LAB_DATA."""
     monkeypatch.setattr(data, "SHIPPED_DIR", tmp_path / "no-shipped-copies")
     monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
     return hub_standin
@@ -74,13 +75,23 @@ def test_sts12_to_16_have_the_cards_test_sizes(hub_only, task):
 
 @pytest.mark.parametrize(
     "task, split, size, classes",
-    [("mr", "dev", 1066, 2), ("cr", "test", 3775, 2), ("subj", "train", 8000, 2), ("mpqa", "dev", 256, 2),
-     ("sst2", "dev", 872, 2), ("trec", "train", 5452, 6), ("mrpc", "train", 3668, 2), ("mrpc", "test", 408, 2)],
+    [
+        ("mr", "dev", 1066, 2),
+        ("cr", "test", 3775, 2),
+        ("subj", "train", 8000, 2),
+        ("mpqa", "dev", 256, 2),
+        ("sst2", "dev", 872, 2),
+        ("trec", "train", 5452, 6),
+        ("mrpc", "train", 3668, 2),
+        ("mrpc", "test", 408, 2),
+    ],
 )
 def test_transfer_tasks_load_from_the_hub(hub_only, task, split, size, classes):
     examples = data.load_transfer(task, split)
     assert len(examples) == size
-    assert {e.label for e in examples} <= set(range(classes)) and len({e.label for e in examples}) > 1
+    assert {e.label for e in examples} <= set(range(classes)) and len(
+        {e.label for e in examples}
+    ) > 1
     assert all(e.s1 and bool(e.s2) == (task == "mrpc") for e in examples)
 
 
@@ -147,7 +158,8 @@ def test_minilm_from_the_hub_equals_the_packaged_copy(hub_standin):
 
 
 def test_a_pytorch_bin_only_repo_loads_without_safetensors_conversion(hub_standin):
-    """The google repo has no safetensors: transformers falls back to pytorch_model.bin, converts nothing."""
+    """The google repo has no safetensors: transformers falls back to pytorch_model.bin, converts
+    nothing."""
     served = {
         path for path in hub_standin.store.get("model", "google/bert_uncased_L-4_H-256_A-4").files
     }
@@ -203,7 +215,8 @@ def test_every_hub_id_a_profile_names_is_served():
 
 
 def test_a_repo_missing_from_the_hub_fails_naming_it(hub_only, tmp_path):
-    """A second stand-in without two repos (fresh caches: datasets would fall back to a cached copy)."""
+    """A second stand-in without two repos (fresh caches: datasets would fall back to a cached
+    copy)."""
     missing = ["mteb/sts13-sts", "bert-base-uncased"]
     with (
         HubStandIn(hub_only.store.root, exclude=missing) as partial,

@@ -1,4 +1,5 @@
-"""Each lesson's claim, asserted on what the lesson measured: results/<lesson>.json of the nbval run.
+"""Each lesson's claim, asserted on what the lesson measured: results/<lesson>.json of the nbval
+run.
 
 The notebooks run first (``conftest.py`` moves these tests after every notebook), under the
 ``offline`` profile in CI: the project's own MLM-pretrained small BERT, the real STS-B / SNLI / SICK
@@ -25,48 +26,71 @@ pytestmark = pytest.mark.claims
 
 # Claims the offline profile cannot show, with the reason (each holds on the gpu profile).
 NOT_ASSERTED = {
-    "03: NLI fine-tuning lifts STS-B (paper 46.35 -> 77.03)": "offline trains on 6,000 NLI pairs "
-    "(of SNLI dev + SICK train) instead of AllNLI's 942k; measured: STS-B test 32.92 -> 34.09 (14,342 "
-    "pairs gave 36.06 -> 34.37 with the stage-1 model)",
-    "03: (u, v, |u-v|) gives the best STS-B dev after NLI (Table 6)": "the ablation runs train on 1,200 "
-    "pairs each (75 steps, to keep lesson 3 near 3 minutes); STS-B dev then lies within a point: measured "
-    "50.84 for (u, v, |u-v|), 50.36 (u, v), 50.27 (|u-v|), 49.98 with u*v -- the paper's order, by less "
-    "than the noise",
-    "03: (u, v) trails (u, v, |u-v|) on NLI accuracy": "75 steps per run leave every classifier near its "
-    "start: measured 40.17-40.73 % for all four inputs, a spread below one standard error on 3,000 pairs "
-    "(lesson 3 prints both); 135 steps per run (the previous offline size) gave 44.62 vs 45.49. That each "
-    "run beats the majority label is asserted",
-    "04: pooling ablation order MEAN > CLS > MAX (Table 6)": "not stable in direction across pretraining "
-    "checkpoints; the shipped model gives the paper's order after regression (STS-B dev 63.61 > 55.96 > "
-    "52.97) and MEAN > MAX > CLS after NLI (50.84, 49.92, 46.35)",
-    "05: triplet accuracy 80.78 on Wikipedia sections (Table 4)": "no offline copy of WikiSec; lesson 5 "
-    "evaluates on NLI triplets instead and says so",
-    "06: absolute timings (65 h vs 5 s on a V100)": "hardware-dependent; the 10,000-sentence speed-up "
-    "(thousands-fold either way) is asserted",
-    "06: a cross-encoder pass costs more than a bi-encoder pass (paper 9.4x)": "on 2 CPU cores with a "
-    "4-layer model per-batch costs dominate: measured 1.0x, 1.4x, 1.1x in three runs",
-    "06: smart batching speeds encoding up (Table 7: +89 % on CPU)": "measured +10 %, +8 %, -4 % in three "
-    "runs (fixed per-batch costs, shared cores); the padding it removes is asserted instead",
-    "01: 7-task averages of Table 1": "STS12-16 are hub only; offline measures STS-B and SICK-R",
-    "01: raw [CLS] < raw mean (Table 1: 16.50 < 46.35)": "held for the 400-step MLM checkpoint (5.97 < "
-    "25.21), not for the 6,800-step one (41.47 > 36.06 on STS-B test). Stage 2 of pretraining (1,000 steps "
-    "of line pairs with next-sentence prediction, which is what trains [CLS] in BERT) brought them level: "
-    "33.18 vs 32.92 for the shipped model, a gap too small to assert either way. mean < GloVe is asserted "
-    "on STS-B, and [CLS] < mean on SICK-R (44.38 < 48.90)",
-    "10: SBERT-NLI has the best average of Table 5 (87.41 vs 84.66 [CLS], 81.52 GloVe)": "offline only "
-    "MRPC (with $SBERT_LAB_DATA) and SICK-E can be loaded, the NLI model trained on SICK train (so SICK-E "
-    "is no transfer test for it), and on MRPC the encoders lie within ~3 points (measured 69.7-72.4)",
-    "07: NLI fine-tuning puts entailed hypotheses closer than contradicting ones": "6,000 NLI pairs "
-    "offline: measured -0.020 for SBERT-NLI against 0.022 for raw BERT (the reference: 0.326, asserted); "
-    "14,342 pairs with the stage-1 model had moved it the right way",
-    "10: raw BERT's [CLS] vector beats the majority class on MRPC (paper 71.13 vs 66.5)": "the shipped "
-    "model's [CLS] was trained for next-sentence prediction for 1,000 steps only: 66.84 against a "
-    "majority of 66.49 (the stage-1 model's [CLS]: 69.68); on SICK-E it is asserted (71.35 vs 57.50)",
-    "04: the cross-encoder beats the bi-encoder (Table 2)": "offline the cross-encoder starts from the "
-    "small raw BERT and learns little: 23.35 against the bi-encoder's 58.51 on lesson 4's 3,000 pairs; "
-    "with all 5,749 pairs 26.38 against 60.21 (tools/raw_bert_report.py, shipped model), 30.84 after four "
-    "epochs (a stage-2 checkpoint at 600 steps); stage 1 alone gave 25.17. Lesson 4 says so, and lesson 8 "
-    "re-ranks with a MiniLM cross-encoder",
+    "03: NLI fine-tuning lifts STS-B (paper 46.35 -> 77.03)": (
+        "offline trains on 6,000 NLI pairs (of SNLI dev + SICK train) instead of AllNLI's 942k; "
+        "measured: STS-B test 32.92 -> 34.09 (14,342 pairs gave 36.06 -> 34.37 with the stage-1 "
+        "model)"
+    ),
+    "03: (u, v, |u-v|) gives the best STS-B dev after NLI (Table 6)": (
+        "the ablation runs train on 1,200 pairs each (75 steps, to keep lesson 3 near 3 minutes); "
+        "STS-B dev then lies within a point: measured 50.84 for (u, v, |u-v|), 50.36 (u, v), 50.27"
+        " (|u-v|), 49.98 with u*v -- the paper's order, by less than the noise"
+    ),
+    "03: (u, v) trails (u, v, |u-v|) on NLI accuracy": (
+        "75 steps per run leave every classifier near its start: measured 40.17-40.73 % for all "
+        "four inputs, a spread below one standard error on 3,000 pairs (lesson 3 prints both); 135"
+        " steps per run (the previous offline size) gave 44.62 vs 45.49. That each run beats the "
+        "majority label is asserted"
+    ),
+    "04: pooling ablation order MEAN > CLS > MAX (Table 6)": (
+        "not stable in direction across pretraining checkpoints; the shipped model gives the "
+        "paper's order after regression (STS-B dev 63.61 > 55.96 > 52.97) and MEAN > MAX > CLS "
+        "after NLI (50.84, 49.92, 46.35)"
+    ),
+    "05: triplet accuracy 80.78 on Wikipedia sections (Table 4)": (
+        "no offline copy of WikiSec; lesson 5 evaluates on NLI triplets instead and says so"
+    ),
+    "06: absolute timings (65 h vs 5 s on a V100)": (
+        "hardware-dependent; the 10,000-sentence speed-up (thousands-fold either way) is asserted"
+    ),
+    "06: a cross-encoder pass costs more than a bi-encoder pass (paper 9.4x)": (
+        "on 2 CPU cores with a 4-layer model per-batch costs dominate: measured 1.0x, 1.4x, 1.1x "
+        "in three runs"
+    ),
+    "06: smart batching speeds encoding up (Table 7: +89 % on CPU)": (
+        "measured +10 %, +8 %, -4 % in three runs (fixed per-batch costs, shared cores); the "
+        "padding it removes is asserted instead"
+    ),
+    "01: 7-task averages of Table 1": ("STS12-16 are hub only; offline measures STS-B and SICK-R"),
+    "01: raw [CLS] < raw mean (Table 1: 16.50 < 46.35)": (
+        "held for the 400-step MLM checkpoint (5.97 < 25.21), not for the 6,800-step one (41.47 > "
+        "36.06 on STS-B test). Stage 2 of pretraining (1,000 steps of line pairs with "
+        "next-sentence prediction, which is what trains [CLS] in BERT) brought them level: 33.18 "
+        "vs 32.92 for the shipped model, a gap too small to assert either way. mean < GloVe is "
+        "asserted on STS-B, and [CLS] < mean on SICK-R (44.38 < 48.90)"
+    ),
+    "10: SBERT-NLI has the best average of Table 5 (87.41 vs 84.66 [CLS], 81.52 GloVe)": (
+        "offline only MRPC (with $SBERT_LAB_DATA) and SICK-E can be loaded, the NLI model trained "
+        "on SICK train (so SICK-E is no transfer test for it), and on MRPC the encoders lie within"
+        " ~3 points (measured 69.7-72.4)"
+    ),
+    "07: NLI fine-tuning puts entailed hypotheses closer than contradicting ones": (
+        "6,000 NLI pairs offline: measured -0.020 for SBERT-NLI against 0.022 for raw BERT (the "
+        "reference: 0.326, asserted); 14,342 pairs with the stage-1 model had moved it the right "
+        "way"
+    ),
+    "10: raw BERT's [CLS] vector beats the majority class on MRPC (paper 71.13 vs 66.5)": (
+        "the shipped model's [CLS] was trained for next-sentence prediction for 1,000 steps only: "
+        "66.84 against a majority of 66.49 (the stage-1 model's [CLS]: 69.68); on SICK-E it is "
+        "asserted (71.35 vs 57.50)"
+    ),
+    "04: the cross-encoder beats the bi-encoder (Table 2)": (
+        "offline the cross-encoder starts from the small raw BERT and learns little: 23.35 against"
+        " the bi-encoder's 58.51 on lesson 4's 3,000 pairs; with all 5,749 pairs 26.38 against "
+        "60.21 (tools/raw_bert_report.py, shipped model), 30.84 after four epochs (a stage-2 "
+        "checkpoint at 600 steps); stage 1 alone gave 25.17. Lesson 4 says so, and lesson 8 "
+        "re-ranks with a MiniLM cross-encoder"
+    ),
 }
 
 
@@ -74,7 +98,8 @@ NSP_MARGIN = 0.02  # shipped model: 0.777 vs 0.727 (0.694 vs 0.647 at 600 steps 
 
 
 def rows(lesson: str) -> dict[str, float]:
-    """``what -> measured`` of results/<lesson>.json, written by this session's run of the lesson."""
+    """``what -> measured`` of results/<lesson>.json, written by this session's run of the
+    lesson."""
     path = results_dir() / f"{lesson}.json"
     if not path.is_file():
         pytest.fail(f"{path} is missing: run the lesson first (pytest notebooks/{lesson}.ipynb)")
@@ -83,22 +108,37 @@ def rows(lesson: str) -> dict[str, float]:
         pytest.fail(f"{path} was not written by this test session's run of the notebook")
     payload = json.loads(path.read_text())
     if payload["profile"] != "offline":
-        pytest.skip(f"{path} comes from the {payload['profile']} profile; the margins here are the offline profile's")
+        pytest.skip(
+            f"{path} comes from the {payload['profile']} profile; the margins here are the offline "
+            "profile's"
+        )
     return {row["what"]: row["measured"] for row in payload["rows"]}
 
 
 def test_00_mlm_pretraining_learns_to_fill_in_words():
     r = rows("00_where_raw_bert_comes_from")
-    assert r["MLM loss on STS-B dev sentences, pre-trained"] < r["MLM loss on STS-B dev sentences, untrained"] - 2
+    assert (
+        r["MLM loss on STS-B dev sentences, pre-trained"]
+        < r["MLM loss on STS-B dev sentences, untrained"] - 2
+    )
     assert r["masked-word accuracy %, pre-trained"] > r["masked-word accuracy %, untrained"] + 5
-    assert r["live pre-training: loss, last 20 steps"] < r["live pre-training: loss, first 20 steps"] - 2
-    # next-sentence prediction learnt, if only in part: STS-B dev paraphrases "follow" more than random pairs
-    assert r["P(B follows A), STS-B dev similar pairs"] > r["P(B follows A), STS-B dev random pairs"] + NSP_MARGIN
+    assert (
+        r["live pre-training: loss, last 20 steps"]
+        < r["live pre-training: loss, first 20 steps"] - 2
+    )
+    # next-sentence prediction learnt, if only in part: STS-B dev paraphrases "follow" more than
+    # random pairs
+    assert (
+        r["P(B follows A), STS-B dev similar pairs"]
+        > r["P(B follows A), STS-B dev random pairs"] + NSP_MARGIN
+    )
 
 
 def test_01_raw_bert_is_not_a_sentence_encoder():
     r = rows("01_raw_bert_fails")
-    cls, mean, glove = (r[f"STS-B test, {m}"] for m in ("raw BERT [CLS]", "raw BERT mean", "averaged GloVe"))
+    cls, mean, glove = (
+        r[f"STS-B test, {m}"] for m in ("raw BERT [CLS]", "raw BERT mean", "averaged GloVe")
+    )
     assert mean < glove - 1, "Table 1: averaged GloVe beats mean-pooled raw BERT"  # 32.92 < 39.44
     assert cls < glove + 5  # 33.18 (see NOT_ASSERTED)
     # Table 1, SICK-R: [CLS] 42.63 < mean 58.40; offline 44.38 < 48.90 (3,000 pairs of SICK-R test)
@@ -107,17 +147,26 @@ def test_01_raw_bert_is_not_a_sentence_encoder():
     assert r["random-pair cosine, trained reference"] <= 0.2
     assert r["STS-B test, trained reference model"] > glove + 20
     # measured 87.5 vs 58.3 (stage-2 model); 30+ points with the stage-1 model
-    assert r["same-topic neighbour (%), trained reference"] > r["same-topic neighbour (%), raw BERT mean"] + 20
+    assert (
+        r["same-topic neighbour (%), trained reference"]
+        > r["same-topic neighbour (%), raw BERT mean"] + 20
+    )
     # a network that never learnt anything ranks STS pairs better than masked-word pretraining does
     assert r["STS-B test, untrained BERT mean"] > mean + 5
 
 
 def test_03_the_nli_classifier_learns_and_needs_the_difference_vector():
     r = rows("03_nli_finetuning")
-    assert r["NLI accuracy of the classifier, %"] > r["NLI accuracy of always the majority label, %"] + 10
+    assert (
+        r["NLI accuracy of the classifier, %"]
+        > r["NLI accuracy of always the majority label, %"] + 10
+    )
     # each ablation run learns its classifier (measured 40.2-40.7 against a majority label of 33.6)
     for features in ("u, v", "|u-v|", "u, v, |u-v|", "u, v, |u-v|, u*v"):
-        assert r[f"NLI accuracy, ({features}), %"] > r["NLI accuracy of always the majority label, %"] + 4
+        assert (
+            r[f"NLI accuracy, ({features}), %"]
+            > r["NLI accuracy of always the majority label, %"] + 4
+        )
 
 
 def test_04_regression_lifts_sts_by_20_points_over_raw_bert():
@@ -125,7 +174,9 @@ def test_04_regression_lifts_sts_by_20_points_over_raw_bert():
     raw = rows("01_raw_bert_fails")["STS-B test, raw BERT mean"]
     assert r["STS-B test, SBERT-STSb (raw BERT → STS-B)"] > raw + 20  # 58.51 vs 32.92 (3,000 pairs)
     assert r["STS-B test, SBERT-NLI-STSb (after)"] > raw + 15  # 56.00
-    assert r["STS-B test, BERT-STSb cross-encoder"] > 10  # it learns something (23.35; see NOT_ASSERTED)
+    assert (
+        r["STS-B test, BERT-STSb cross-encoder"] > 10
+    )  # it learns something (23.35; see NOT_ASSERTED)
 
 
 def test_05_triplet_training_raises_triplet_accuracy():
@@ -139,22 +190,32 @@ def test_06_the_number_of_passes_not_their_price_and_sorting_removes_padding():
     r = rows("06_cost_bi_vs_cross")
     assert r["10,000 sentences: speed-up of the bi-encoder, ×"] > 1000  # 4,692 / 6,618 / 5,477
     # deterministic: the padding that smart batching removes (timings: see NOT_ASSERTED)
-    sorted_, unsorted = (r[f"token positions per real token, {k}"] for k in ("smart batching", "input order"))
+    sorted_, unsorted = (
+        r[f"token positions per real token, {k}"] for k in ("smart batching", "input order")
+    )
     assert sorted_ < 1.1 and unsorted > sorted_ + 0.2
 
 
 def test_07_fine_tuning_spreads_the_space_and_groups_topics():
     r = rows("07_embedding_geometry")
-    assert r["mean cosine of random pairs, raw BERT"] > r["mean cosine of random pairs, SBERT-NLI (yours)"] + 0.1
+    assert (
+        r["mean cosine of random pairs, raw BERT"]
+        > r["mean cosine of random pairs, SBERT-NLI (yours)"] + 0.1
+    )
     # the trained reference puts entailed hypotheses far closer than contradicting ones (0.326)
-    assert r["entailment − contradiction cosine, reference SBERT"] > r["entailment − contradiction cosine, raw BERT"] + 0.2
+    assert (
+        r["entailment − contradiction cosine, reference SBERT"]
+        > r["entailment − contradiction cosine, raw BERT"] + 0.2
+    )
 
 
 def test_08_reranking_with_a_trained_cross_encoder_does_not_lower_recall():
     r = rows("08_semantic_search_and_rerank")
     for k in (1, 3):
         retrieved = r[f"recall@{k}, STS-B ≥ 4.5, bi-encoder"]
-        assert r[f"recall@{k}, STS-B ≥ 4.5, re-ranked"] >= retrieved - 0.02, f"re-ranking lowered recall@{k}"
+        assert r[f"recall@{k}, STS-B ≥ 4.5, re-ranked"] >= retrieved - 0.02, (
+            f"re-ranking lowered recall@{k}"
+        )
     # re-ranking permutes the top 10: recall@10 cannot move
     assert r["recall@10, STS-B ≥ 4.5, re-ranked"] == r["recall@10, STS-B ≥ 4.5, bi-encoder"]
 
@@ -175,16 +236,37 @@ def test_10_frozen_vectors_transfer_beyond_the_majority_class():
     majority = r["majority class %"]
     assert "sick-e" in majority  # shipped: every run has it; MRPC only with $SBERT_LAB_DATA
     for task, floor in majority.items():
-        for encoder in ("averaged GloVe", "raw BERT, cls", "raw BERT, mean", "SBERT-NLI (yours)", "reference (MiniLM)"):
+        for encoder in (
+            "averaged GloVe",
+            "raw BERT, cls",
+            "raw BERT, mean",
+            "SBERT-NLI (yours)",
+            "reference (MiniLM)",
+        ):
             if (task, encoder) == ("mrpc", "raw BERT, cls"):
                 continue  # see NOT_ASSERTED
-            # measured offline: +3.4 (MRPC, raw mean) to +24.9 (SICK-E, MiniLM) points over the majority
-            assert r[f"{task}, {encoder}"] > floor + 1.5, f"{encoder} does not beat the majority class on {task}"
-    # a trained sentence encoder's vectors hold more of SICK-E than averaged word vectors (82.35 vs 72.80)
+            # measured offline: +3.4 (MRPC, raw mean) to +24.9 (SICK-E, MiniLM) points over the
+            # majority
+            assert r[f"{task}, {encoder}"] > floor + 1.5, (
+                f"{encoder} does not beat the majority class on {task}"
+            )
+    # a trained sentence encoder's vectors hold more of SICK-E than averaged word vectors (82.35 vs
+    # 72.80)
     assert r["sick-e, reference (MiniLM)"] > r["sick-e, averaged GloVe"] + 5
 
 
 def test_claims_not_asserted_offline_are_listed_with_a_reason():
     assert all(reason.strip() for reason in NOT_ASSERTED.values())
     lessons = re.findall(r"^def test_(\d\d)_", Path(__file__).read_text(), flags=re.MULTILINE)
-    assert lessons == ["00", "01", "03", "04", "05", "06", "07", "08", "09", "10"]  # every lesson but 02
+    assert lessons == [
+        "00",
+        "01",
+        "03",
+        "04",
+        "05",
+        "06",
+        "07",
+        "08",
+        "09",
+        "10",
+    ]  # every lesson but 02

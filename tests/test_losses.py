@@ -15,7 +15,8 @@ def _vectors(*shape, seed=0):
     return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
-# -- SoftmaxLoss ---------------------------------------------------------------------------------------
+# -- SoftmaxLoss
+# ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "features", [("u", "v", "|u-v|"), ("u", "v", "|u-v|", "u*v"), ("|u-v|",), ("u*v", "u")]
 )
@@ -122,7 +123,8 @@ def test_triplet_loss_cosine_and_manhattan_distances():
         TripletLoss(distance="chebyshev")
 
 
-# -- MultipleNegativesRankingLoss ------------------------------------------------------------------------
+# -- MultipleNegativesRankingLoss
+# ------------------------------------------------------------------------
 def _info_nce_loop(anchors, candidates, scale):
     """-log softmax of each anchor's own positive among all candidates, one anchor at a time."""
     total = 0.0

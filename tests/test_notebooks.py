@@ -30,7 +30,8 @@ def lesson_id(path: Path) -> str:
     return path.stem
 
 
-# -- every lesson ------------------------------------------------------------------------------------
+# -- every lesson
+# ------------------------------------------------------------------------------------
 def test_there_are_lessons():
     assert LESSONS, f"no lessons matching {nbtool.LESSON_GLOB} in {ROOT / 'notebooks'}"
 
@@ -42,7 +43,9 @@ def test_pair_holds_the_same_cells(source):
     differences = nbtool.cell_differences(
         nbtool.read_source(source), nbtool.read_ipynb(ipynb), source.name, ipynb.name
     )
-    assert not differences, "\n".join(differences) + "\nrun: python -m sbert_lab.tools.notebooks sync"
+    assert not differences, (
+        "\n".join(differences) + "\nrun: python -m sbert_lab.tools.notebooks sync"
+    )
 
 
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
@@ -87,7 +90,8 @@ def test_student_version_holds_no_solution(source):
     assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
 
 
-# -- stubbing a solution -----------------------------------------------------------------------------
+# -- stubbing a solution
+# -----------------------------------------------------------------------------
 SOLUTION = '''# Write f so that f(x) == x + 1.
 import math
 
@@ -130,13 +134,15 @@ def test_stub_of_invalid_python_names_the_line():
         nbtool.stub_solution("x = 1\ny = (")
 
 
-# -- a small repository in a temporary folder ----------------------------------------------------------
+# -- a small repository in a temporary folder
+# ----------------------------------------------------------
 FORK_URL = "https://github.com/someone/sbert-lab-fork"
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
-    """A repository with lesson 02 only, synced, with the real pyproject.toml and jupytext config."""
+    """A repository with lesson 02 only, synced, with the real pyproject.toml and jupytext
+    config."""
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     notebooks = tmp_path / "notebooks"
     (notebooks / "student").mkdir(parents=True)
@@ -242,7 +248,8 @@ def test_cli_check_exit_codes(repo):
     assert nbtool.main(["--root", str(repo), "check", "09"]) == 2  # no such lesson
 
 
-# -- running --------------------------------------------------------------------------------------------
+# -- running
+# --------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_run_reports_seconds_memory_and_the_failing_cell(tmp_path):
     notebook = nbformat.v4.new_notebook(
@@ -286,19 +293,31 @@ def test_pytest_collects_lesson_notebooks_only():
 
 
 def test_readme_badges_point_at_existing_notebooks():
-    """Every Colab and Binder badge in README.md opens a notebook path that exists in the repository."""
+    """Every Colab and Binder badge in README.md opens a notebook path that exists in the
+    repository."""
     import re
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    colab = re.findall(r"colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/([^)\s]+\.ipynb)", readme)
+    colab = re.findall(
+        r"colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/([^)\s]+\.ipynb)", readme
+    )
     binder = re.findall(r"mybinder\.org/v2/gh/[^)\s]+?urlpath=lab/tree/([^)\s]+\.ipynb)", readme)
     lessons = sorted(
         p.relative_to(ROOT).as_posix()
-        for pattern in ("[0-9][0-9]_*.ipynb", "student/[0-9][0-9]_*.ipynb")  # worked and student copies
+        for pattern in (
+            "[0-9][0-9]_*.ipynb",
+            "student/[0-9][0-9]_*.ipynb",
+        )  # worked and student copies
         for p in (ROOT / "notebooks").glob(pattern)
     )
-    assert sorted(colab) == lessons, "README's Colab badges differ from the lessons: run `python -m sbert_lab.tools.notebooks sync`"
-    assert sorted(binder) == lessons, "README's Binder badges differ from the lessons: run `python -m sbert_lab.tools.notebooks sync`"
+    assert sorted(colab) == lessons, (
+        "README's Colab badges differ from the lessons: run `python -m sbert_lab.tools.notebooks "
+        "sync`"
+    )
+    assert sorted(binder) == lessons, (
+        "README's Binder badges differ from the lessons: run `python -m sbert_lab.tools.notebooks "
+        "sync`"
+    )
 
 
 def test_unsolved_exercises_are_reported_and_the_lesson_goes_on(capsys):
@@ -309,16 +328,29 @@ def test_unsolved_exercises_are_reported_and_the_lesson_goes_on(capsys):
     with course.lesson.exercise():
         course.lesson.check(True, "")
     out = capsys.readouterr().out
-    assert "✗ not solved yet" in out and "✗ not yet right: yours 0.3, library 0.5" in out and "✓ correct" in out
-    with pytest.raises(KeyboardInterrupt), course.lesson.exercise():  # an interrupt is never swallowed
+    assert (
+        "✗ not solved yet" in out
+        and "✗ not yet right: yours 0.3, library 0.5" in out
+        and "✓ correct" in out
+    )
+    with (
+        pytest.raises(KeyboardInterrupt),
+        course.lesson.exercise(),
+    ):  # an interrupt is never swallowed
         raise KeyboardInterrupt
 
 
 def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
     cells = [
-        nbformat.v4.new_code_cell("def pool(x):\n    return x.mean(0)", metadata={"tags": ["solution"]}),
-        nbformat.v4.new_code_cell("vectors = pool(data)\ncourse.lesson.check(vectors.shape == (4,), 'shape')"),
-        nbformat.v4.new_code_cell("for row in data:\n    print(row)"),  # its own loop variable: fine
+        nbformat.v4.new_code_cell(
+            "def pool(x):\n    return x.mean(0)", metadata={"tags": ["solution"]}
+        ),
+        nbformat.v4.new_code_cell(
+            "vectors = pool(data)\ncourse.lesson.check(vectors.shape == (4,), 'shape')"
+        ),
+        nbformat.v4.new_code_cell(
+            "for row in data:\n    print(row)"
+        ),  # its own loop variable: fine
         nbformat.v4.new_code_cell("print(vectors.sum())"),
     ]
     problems = nbtool._exercise_problems(cells)
@@ -326,9 +358,13 @@ def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
 
 
 def test_the_student_check_cell_keeps_nbval_markers_on_top():
-    wrapped = nbtool.lenient_check("# NBVAL_CHECK_OUTPUT\nx = f()\ncourse.lesson.check(x == 1, 'x')")
+    wrapped = nbtool.lenient_check(
+        "# NBVAL_CHECK_OUTPUT\nx = f()\ncourse.lesson.check(x == 1, 'x')"
+    )
     lines = wrapped.splitlines()
-    assert lines[0] == "# NBVAL_CHECK_OUTPUT" and lines[1].startswith("with course.lesson.exercise():")
+    assert lines[0] == "# NBVAL_CHECK_OUTPUT" and lines[1].startswith(
+        "with course.lesson.exercise():"
+    )
     assert lines[2:] == ["    x = f()", "    course.lesson.check(x == 1, 'x')"]
 
 
@@ -340,6 +376,13 @@ def test_a_student_copy_runs_past_its_unsolved_exercise(tmp_path, monkeypatch):
     path = ROOT / "notebooks" / "student" / "05_triplets_and_in_batch_negatives.ipynb"
     result, executed = nbtool.run_notebook(path, "smoke", timeout=300)
     assert result.error is None, result.error
-    texts = [o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    texts = [
+        o.get("text", "")
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    ]
     assert any("✗ not solved yet" in t for t in texts)
-    assert (tmp_path / "results" / "05_triplets_and_in_batch_negatives.json").exists()  # the last cells ran
+    assert (
+        tmp_path / "results" / "05_triplets_and_in_batch_negatives.json"
+    ).exists()  # the last cells ran

@@ -14,7 +14,9 @@ from sbert_lab import SentenceEncoder
 from sbert_lab.evaluation import sts_spearman
 from sbert_lab.models import TINY_RANDOM_BERT, packaged_minilm_path
 
-sentence_transformers = pytest.importorskip("sentence_transformers", reason="parity tests need sentence-transformers")
+sentence_transformers = pytest.importorskip(
+    "sentence_transformers", reason="parity tests need sentence-transformers"
+)
 
 MTEB_STSB_TEST_SPEARMAN = 82.03  # all-MiniLM-L6-v2 on STS-B test, published by MTEB
 PARITY_SENTENCES = 600
@@ -32,17 +34,27 @@ def max_abs_diff(a, b) -> float:
 
 
 @pytest.mark.slow
-def test_same_vectors_as_sentence_transformers_on_real_stsb_sentences(minilm, reference, stsb_test_sentences):
+def test_same_vectors_as_sentence_transformers_on_real_stsb_sentences(
+    minilm, reference, stsb_test_sentences
+):
     sample = stsb_test_sentences[:PARITY_SENTENCES]
     assert len(sample) >= 500
-    # Without normalisation on either side: sentence-transformers with its Normalize module left out.
-    unnormalised = sentence_transformers.SentenceTransformer(modules=[reference[0], reference[1]], device="cpu")
+    # Without normalisation on either side: sentence-transformers with its Normalize module left
+    # out.
+    unnormalised = sentence_transformers.SentenceTransformer(
+        modules=[reference[0], reference[1]], device="cpu"
+    )
     theirs = unnormalised.encode(sample, batch_size=32, convert_to_numpy=True)
     assert np.abs(np.linalg.norm(theirs, axis=1) - 1).min() > 0.5  # really not unit vectors
     assert max_abs_diff(minilm.encode(sample, batch_size=32), theirs) <= 1e-5
     # With normalisation on both sides, as the packaged folder asks.
     head = sample[:100]
-    assert max_abs_diff(minilm.encode(head, normalize=True), reference.encode(head, convert_to_numpy=True)) <= 1e-5
+    assert (
+        max_abs_diff(
+            minilm.encode(head, normalize=True), reference.encode(head, convert_to_numpy=True)
+        )
+        <= 1e-5
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,25 +74,41 @@ def test_default_precision_keeps_the_stsb_spearman_of_fp32(minilm, stsb_test, fp
     assert sts_spearman(default, stsb_test) == pytest.approx(fp32_spearman, abs=0.1)
 
 
-def test_our_saved_folder_loads_in_sentence_transformers_with_the_same_vectors(minilm, tmp_path, sentences):
+def test_our_saved_folder_loads_in_sentence_transformers_with_the_same_vectors(
+    minilm, tmp_path, sentences
+):
     folder = minilm.save(tmp_path / "minilm-mean")
     theirs = sentence_transformers.SentenceTransformer(str(folder), device="cpu")
     assert theirs.max_seq_length == minilm.max_length
-    assert max_abs_diff(minilm.encode(sentences), theirs.encode(sentences, convert_to_numpy=True)) <= 1e-5
+    assert (
+        max_abs_diff(minilm.encode(sentences), theirs.encode(sentences, convert_to_numpy=True))
+        <= 1e-5
+    )
 
 
 @pytest.mark.parametrize("pooling", ["cls", "max"])
-def test_saved_pooling_and_max_length_mean_the_same_in_sentence_transformers(pooling, tmp_path, sentences):
-    ours = SentenceEncoder(TINY_RANDOM_BERT, pooling=pooling, max_length=16, precision="fp32", device="cpu")
+def test_saved_pooling_and_max_length_mean_the_same_in_sentence_transformers(
+    pooling, tmp_path, sentences
+):
+    ours = SentenceEncoder(
+        TINY_RANDOM_BERT, pooling=pooling, max_length=16, precision="fp32", device="cpu"
+    )
     folder = ours.save(tmp_path / f"tiny-{pooling}")
     theirs = sentence_transformers.SentenceTransformer(str(folder), device="cpu")
     assert theirs.max_seq_length == 16
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # several sentences are longer than 16 tokens: truncated on both sides
-        assert max_abs_diff(ours.encode(sentences), theirs.encode(sentences, convert_to_numpy=True)) <= 1e-5
+        warnings.simplefilter(
+            "ignore"
+        )  # several sentences are longer than 16 tokens: truncated on both sides
+        assert (
+            max_abs_diff(ours.encode(sentences), theirs.encode(sentences, convert_to_numpy=True))
+            <= 1e-5
+        )
 
 
-def test_a_folder_saved_by_sentence_transformers_6_loads_with_its_pooling(reference, tmp_path, sentences):
+def test_a_folder_saved_by_sentence_transformers_6_loads_with_its_pooling(
+    reference, tmp_path, sentences
+):
     folder = tmp_path / "saved-by-st"
     reference.save(str(folder))  # the newer layout: "pooling_mode": "mean", no max_seq_length key
     ours = SentenceEncoder.load(folder, precision="fp32", device="cpu")

@@ -40,7 +40,9 @@ def test_padding_length_does_not_change_the_result(mode):
 
 def test_max_pool_under_bf16_is_exact_and_ignores_padding():
     """bf16 hidden states (as under autocast): the max is one of the inputs, so it must be exact."""
-    hidden = torch.tensor([[[-3.5, -0.75], [-1.25, -8.0], [60000.0, 60000.0]]], dtype=torch.bfloat16)
+    hidden = torch.tensor(
+        [[[-3.5, -0.75], [-1.25, -8.0], [60000.0, 60000.0]]], dtype=torch.bfloat16
+    )
     mask = torch.tensor([[1, 1, 0]])
     result = pool(hidden, mask, "max")
     assert result.dtype == torch.float32
@@ -48,7 +50,8 @@ def test_max_pool_under_bf16_is_exact_and_ignores_padding():
 
 
 def test_mean_pool_under_fp16_does_not_overflow():
-    """Four fp16 tokens of 60,000 sum past fp16's largest value (65,504); pooling in fp32 avoids inf."""
+    """Four fp16 tokens of 60,000 sum past fp16's largest value (65,504); pooling in fp32 avoids
+    inf."""
     hidden = torch.full((1, 4, 3), 60000.0, dtype=torch.float16)
     result = pool(hidden, torch.ones(1, 4, dtype=torch.long), "mean")
     assert result.dtype == torch.float32

@@ -26,9 +26,14 @@ def test_the_environment_variable_chooses_and_is_named_as_the_reason(monkeypatch
 
 def test_an_invalid_profile_name_lists_the_valid_ones(monkeypatch):
     monkeypatch.setenv("SBERT_LAB_PROFILE", "laptop")
-    with pytest.raises(ValueError, match=r"\$SBERT_LAB_PROFILE='laptop'; valid profiles are gpu, cpu, offline, smoke"):
+    with pytest.raises(
+        ValueError,
+        match=r"\$SBERT_LAB_PROFILE='laptop'; valid profiles are gpu, cpu, offline, smoke",
+    ):
         get_profile()
-    with pytest.raises(ValueError, match="unknown profile 'tpu'; valid profiles are gpu, cpu, offline, smoke"):
+    with pytest.raises(
+        ValueError, match="unknown profile 'tpu'; valid profiles are gpu, cpu, offline, smoke"
+    ):
         get_profile("tpu")
 
 
@@ -54,7 +59,9 @@ def test_no_gpu_and_no_hub_chooses_offline_and_says_why(no_choice, monkeypatch):
     monkeypatch.setattr(profiles, "hub_reachable", lambda: False)
     profile = get_profile()
     assert profile.name == "offline" and "not reachable" in profile.describe()
-    assert profile.raw_model == "sbert-lab:raw-bert-L4-H256" and profile.data_dir is None  # shipped data
+    assert (
+        profile.raw_model == "sbert-lab:raw-bert-L4-H256" and profile.data_dir is None
+    )  # shipped data
     assert profile.numbers_are_meaningful
 
 
@@ -66,7 +73,9 @@ def test_offline_profile_learns_at_the_small_bert_rate_and_the_gpu_at_the_papers
 def test_sbert_lab_scale_shrinks_every_size_of_a_profile(monkeypatch):
     monkeypatch.setenv("SBERT_LAB_SCALE", "0.01")
     small = get_profile("cpu")
-    assert small.nli_train_size == 80 and small.quick_nli_train_size == 32  # 8,000 and 2,000, floor 2 batches
+    assert (
+        small.nli_train_size == 80 and small.quick_nli_train_size == 32
+    )  # 8,000 and 2,000, floor 2 batches
     assert small.sts_train_size == 58 and small.eval_size == 50 and small.corpus_size == 200
     assert "x0.01" in small.describe() and small.lr == get_profile("cpu").lr  # sizes only
     monkeypatch.setenv("SBERT_LAB_SCALE", "2")
@@ -96,8 +105,12 @@ def test_hub_check_is_false_when_the_connection_fails(monkeypatch):
 
 @pytest.mark.parametrize(
     "endpoint, address",
-    [("https://hf-mirror.example", ("hf-mirror.example", 443)), ("http://127.0.0.1:8123", ("127.0.0.1", 8123)),
-     ("http://localhost", ("localhost", 80)), ("", ("huggingface.co", 443))],
+    [
+        ("https://hf-mirror.example", ("hf-mirror.example", 443)),
+        ("http://127.0.0.1:8123", ("127.0.0.1", 8123)),
+        ("http://localhost", ("localhost", 80)),
+        ("", ("huggingface.co", 443)),
+    ],
 )
 def test_hub_check_asks_hf_endpoint(monkeypatch, endpoint, address):
     asked = []

@@ -1,4 +1,5 @@
-"""A model a lesson trains in view, kept with save_*, is what the recipe functions load afterwards."""
+"""A model a lesson trains in view, kept with save_*, is what the recipe functions load
+afterwards."""
 
 import pytest
 
@@ -20,7 +21,9 @@ def fake_history():
 
 @pytest.mark.slow  # the first model load of a session pays for importing transformers' BERT
 def test_saved_nli_model_is_loaded_not_retrained(smoke, capsys):
-    encoder = sl.SentenceEncoder(smoke.raw_model, pooling="cls", max_length=smoke.max_length, precision="fp32")
+    encoder = sl.SentenceEncoder(
+        smoke.raw_model, pooling="cls", max_length=smoke.max_length, precision="fp32"
+    )
     folder = course.recipes.save_nli_model(encoder, fake_history(), smoke)
     assert folder == course.lesson.runs_dir(smoke) / "nli-cls"
     loaded = course.recipes.nli_model(smoke, pooling="cls", progress=False)
@@ -29,12 +32,18 @@ def test_saved_nli_model_is_loaded_not_retrained(smoke, capsys):
     loaded.precision = "fp32"  # as the saved encoder, so that the vectors can be compared exactly
     assert abs(loaded.encode(SENTENCES) - encoder.encode(SENTENCES)).max() < 1e-6
     log = course.recipes.training_log(smoke, "nli-cls")
-    assert log["losses"] == [1.1, 0.9] and log["dev_spearman"] == [[2, 12.5]] and log["seconds"] == 0.25
+    assert (
+        log["losses"] == [1.1, 0.9]
+        and log["dev_spearman"] == [[2, 12.5]]
+        and log["seconds"] == 0.25
+    )
     assert not list(folder.parent.glob(".nli-cls-*")), "the temporary folder must be gone"
 
 
 def test_saved_cross_encoder_is_loaded(smoke, capsys):
-    model = sl.cross_encoder.CrossEncoder(smoke.raw_model, num_labels=1, max_length=2 * smoke.max_length, precision="fp32")
+    model = sl.cross_encoder.CrossEncoder(
+        smoke.raw_model, num_labels=1, max_length=2 * smoke.max_length, precision="fp32"
+    )
     model.score_range = (0.0, 5.0)
     course.recipes.save_cross_encoder(model, fake_history(), smoke)
     loaded = course.recipes.cross_encoder(smoke, progress=False)

@@ -55,7 +55,10 @@ def test_normalize_rows_gives_unit_rows_and_keeps_zero_rows():
 
 @pytest.mark.parametrize("chunk_size", [1, 7, 1000])
 def test_top_k_equals_the_sorted_full_matrix(chunk_size):
-    queries, corpus = random_vectors(23, seed=1), random_vectors(300, seed=2) * 5.0  # scale must not matter
+    queries, corpus = (
+        random_vectors(23, seed=1),
+        random_vectors(300, seed=2) * 5.0,
+    )  # scale must not matter
     scores, ids = search.top_k_cosine(queries, corpus, k=10, chunk_size=chunk_size)
     full = full_cosines(queries, corpus)
     expected_ids = np.argsort(-full, axis=1)[:, :10]
@@ -79,7 +82,9 @@ def test_top_k_exclude_skips_each_query_s_own_row():
     np.testing.assert_array_equal(ids, np.argsort(-full, axis=1)[:, :3])
     assert not (ids == np.arange(10)[:, None]).any()
     _, unexcluded = search.top_k_cosine(corpus[:10], corpus, k=1)
-    np.testing.assert_array_equal(unexcluded[:, 0], np.arange(10))  # without exclude, itself comes first
+    np.testing.assert_array_equal(
+        unexcluded[:, 0], np.arange(10)
+    )  # without exclude, itself comes first
 
 
 def test_top_k_rejects_bad_arguments():
@@ -138,10 +143,18 @@ def test_build_index_dedupes_and_paraphrase_queries_go_both_ways():
     table = {s: v for s, v in zip("abcde", random_vectors(5, seed=8), strict=True)}
     encoder = FakeEncoder(table)
     index = search.build_index(encoder, ["a", "b", "a", "c", "d", "e"])
-    assert index.sentences == ["a", "b", "c", "d", "e"] and encoder.calls == [["a", "b", "c", "d", "e"]]
+    assert index.sentences == ["a", "b", "c", "d", "e"] and encoder.calls == [
+        ["a", "b", "c", "d", "e"]
+    ]
     np.testing.assert_allclose(np.linalg.norm(index.embeddings, axis=1), 1.0, atol=1e-6)
-    rows, relevant = search.paraphrase_queries([("a", "c"), ("c", "d"), ("b", "zzz"), ("e", "e")], index)
-    assert rows.tolist() == [0, 2, 3]  # "b" has no paraphrase inside the corpus; ("e", "e") is no pair
+    rows, relevant = search.paraphrase_queries(
+        [("a", "c"), ("c", "d"), ("b", "zzz"), ("e", "e")], index
+    )
+    assert rows.tolist() == [
+        0,
+        2,
+        3,
+    ]  # "b" has no paraphrase inside the corpus; ("e", "e") is no pair
     assert relevant == [{2}, {0, 3}, {2}]
 
 
@@ -150,7 +163,9 @@ def test_index_search_matches_top_k_on_the_encoded_queries():
     encoder = FakeEncoder(table)
     index = search.build_index(encoder, [f"s{i}" for i in range(20)])
     scores, ids = index.search(encoder, ["s25", "s3"], k=4)
-    expected_scores, expected_ids = search.top_k_cosine(np.stack([table["s25"], table["s3"]]), index.embeddings, k=4)
+    expected_scores, expected_ids = search.top_k_cosine(
+        np.stack([table["s25"], table["s3"]]), index.embeddings, k=4
+    )
     np.testing.assert_array_equal(ids, expected_ids)
     np.testing.assert_allclose(scores, expected_scores)
     assert ids[1, 0] == 3
@@ -159,10 +174,20 @@ def test_index_search_matches_top_k_on_the_encoded_queries():
 def test_rerank_sorts_each_query_s_candidates_by_the_cross_encoder():
     sentences = ["zero", "one", "two", "three"]
     candidates = np.array([[1, 2, 3], [0, 3, 2]])
-    scores = {("q0", "one"): 0.1, ("q0", "two"): 0.9, ("q0", "three"): 0.5, ("q1", "zero"): 0.2, ("q1", "three"): 0.2, ("q1", "two"): 0.7}
+    scores = {
+        ("q0", "one"): 0.1,
+        ("q0", "two"): 0.9,
+        ("q0", "three"): 0.5,
+        ("q1", "zero"): 0.2,
+        ("q1", "three"): 0.2,
+        ("q1", "two"): 0.7,
+    }
     cross = FakeCrossEncoder(scores)
     new_scores, new_ids = search.rerank(cross, ["q0", "q1"], candidates, sentences)
-    assert new_ids.tolist() == [[2, 3, 1], [2, 0, 3]]  # ties keep the bi-encoder's order (0 before 3)
+    assert new_ids.tolist() == [
+        [2, 3, 1],
+        [2, 0, 3],
+    ]  # ties keep the bi-encoder's order (0 before 3)
     np.testing.assert_allclose(new_scores, [[0.9, 0.5, 0.1], [0.7, 0.2, 0.2]])
     assert len(cross.seen) == 1 and len(cross.seen[0]) == 6  # one predict call for all pairs
     relevant = [{2}, {2}]
@@ -173,7 +198,8 @@ def test_rerank_sorts_each_query_s_candidates_by_the_cross_encoder():
 
 @pytest.mark.slow  # imports sentence-transformers (~5 s)
 def test_parity_with_sentence_transformers_util():
-    """Same neighbours and mined pairs as sentence-transformers' semantic_search / paraphrase_mining_embeddings."""
+    """Same neighbours and mined pairs as sentence-transformers' semantic_search /
+    paraphrase_mining_embeddings."""
     torch = pytest.importorskip("torch")
     util = pytest.importorskip("sentence_transformers.util")
     queries, corpus = random_vectors(12, seed=10), random_vectors(200, seed=11)

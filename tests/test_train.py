@@ -1,4 +1,5 @@
-"""The training loop: input checks, determinism, schedule, NaN guard, checkpoints, exact resume, DDP.
+"""The training loop: input checks, determinism, schedule, NaN guard, checkpoints, exact resume,
+DDP.
 
 All of these use the tiny random BERT and the hand-written fixtures, in fp32 on the CPU; the
 acceptance runs on real data are in tests/test_train_realdata.py.
@@ -62,7 +63,8 @@ def forbid_steps(encoder, monkeypatch):
     monkeypatch.setattr(encoder, "forward", forward)
 
 
-# -- bad input: clear errors before any step --------------------------------------------------------
+# -- bad input: clear errors before any step
+# --------------------------------------------------------
 @pytest.fixture(scope="module")
 def encoder_for_checks():
     return tiny()
@@ -140,7 +142,8 @@ def test_a_loss_that_is_not_ours_is_a_type_error(encoder_for_checks):
         fit(encoder_for_checks, torch.nn.MSELoss(), [STSPair("a", "b", 1.0)], progress=False)
 
 
-# -- what a run does --------------------------------------------------------------------------------
+# -- what a run does
+# --------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_same_seed_same_numbers_other_seed_other_numbers(sts_train):
     def run(seed):
@@ -188,7 +191,8 @@ def test_history_and_the_linear_warmup_schedule(sts_train, sts_dev):
     assert history.steps == len(history.losses) == 10  # 40 / 8 = 5 steps a pass, 2 passes
     assert [step for step, _ in history.evals] == [4, 8, 10]  # every 4 steps, and at the end
     assert calls[0] is encoder and all(-100 <= value <= 100 for _, value in history.evals)
-    # transformers' linear schedule: 0 -> 1e-3 over 2 warm-up steps (20 % of 10), then down to 0 at step 10
+    # transformers' linear schedule: 0 -> 1e-3 over 2 warm-up steps (20 % of 10), then down to 0 at
+    # step 10
     expected = [1e-3 * s / 2 if s < 2 else 1e-3 * (10 - s) / 8 for s in range(10)]
     assert history.learning_rates == pytest.approx(expected)
     assert history.seconds > 0 and history.steps_per_second > 0 and history.resumed_from is None
@@ -289,7 +293,8 @@ def test_under_torchrun_each_rank_builds_its_model_on_its_own_gpu(monkeypatch):
     assert sl.train.process_device() == torch.device("cuda")  # no torchrun: the default GPU
 
 
-# -- checkpoints and resume ---------------------------------------------------------------------------
+# -- checkpoints and resume
+# ---------------------------------------------------------------------------
 def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(
     sts_train, tmp_path, monkeypatch
 ):
@@ -363,7 +368,7 @@ RESUMABLE_RUN = textwrap.dedent(
     import sbert_lab as sl
 
     checkpoint_dir, kill_at_step, resume = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "resume"
-    if kill_at_step:  # SIGKILL in the middle of that step: after backward, before the weights change
+    if kill_at_step:  # SIGKILL in the middle of that step: after backward, before the update
         optimizer_step, calls = torch.optim.AdamW.step, []
         def step(self, *args, **kwargs):
             calls.append(1)
@@ -376,13 +381,15 @@ RESUMABLE_RUN = textwrap.dedent(
     loss = sl.losses.SoftmaxLoss(encoder.dim)
     dev = sl.data.load_sts("stsb", "dev", "fixtures")
     history = sl.train.fit(
-        encoder, loss, sl.data.load_nli("snli", "train", "fixtures"), epochs=2, batch_size=8, lr=1e-4,
-        amp="fp32", checkpoint_dir=checkpoint_dir, checkpoint_every=4, resume=resume, progress=False,
+        encoder, loss, sl.data.load_nli("snli", "train", "fixtures"), epochs=2, batch_size=8,
+        lr=1e-4, amp="fp32", checkpoint_dir=checkpoint_dir, checkpoint_every=4, resume=resume,
+        progress=False,
         eval_fn=lambda e: float(sl.evaluation.sts_cosines(e, dev)[0].mean()), eval_every=3,
     )
     print(json.dumps({
         "losses": history.losses, "evals": history.evals, "resumed_from": history.resumed_from,
-        "weights": torch.cat([p.detach().flatten() for p in [*encoder.parameters(), *loss.parameters()]]).tolist(),
+        "weights": torch.cat([p.detach().flatten()
+                              for p in [*encoder.parameters(), *loss.parameters()]]).tolist(),
     }))
     """
 )
@@ -427,7 +434,8 @@ def test_a_run_killed_with_sigkill_and_resumed_ends_like_an_uninterrupted_run(tm
     assert difference <= 1e-6
 
 
-# -- DistributedDataParallel -------------------------------------------------------------------------
+# -- DistributedDataParallel
+# -------------------------------------------------------------------------
 DDP_RUN = textwrap.dedent(
     """
     import os, sys
@@ -442,10 +450,11 @@ DDP_RUN = textwrap.dedent(
         if isinstance(module, torch.nn.Dropout):
             module.p = 0.0
     loss = sl.losses.SoftmaxLoss(encoder.dim)
-    history = sl.train.fit(encoder, loss, sl.data.load_nli("snli", "train", "fixtures"), batch_size=batch_size,
-                           lr=1e-3, amp="fp32", progress=False)
+    history = sl.train.fit(encoder, loss, sl.data.load_nli("snli", "train", "fixtures"),
+                           batch_size=batch_size, lr=1e-3, amp="fp32", progress=False)
     torch.save({"losses": history.losses, "rank": int(os.environ.get("RANK", "0")),
-                "weights": torch.cat([p.detach().flatten() for p in [*encoder.parameters(), *loss.parameters()]])},
+                "weights": torch.cat([p.detach().flatten()
+                                      for p in [*encoder.parameters(), *loss.parameters()]])},
                f"{out}.{os.environ.get('RANK', '0')}")
     """
 )

@@ -1,5 +1,5 @@
-"""Acceptance runs of ``fit`` on the real data sets (issue 3), on the original files in $SBERT_LAB_DATA or the
-copies shipped in the package.
+"""Acceptance runs of ``fit`` on the real data sets (issue 3), on the original files in
+$SBERT_LAB_DATA or the copies shipped in the package.
 
 Both start from the packaged all-MiniLM-L6-v2 and follow the paper's recipe (Section 3.1): 1 epoch,
 batch 16, lr 2e-5, 10 % linear warm-up, seed 0, with fit's defaults (bf16 autocast where the CPU
@@ -48,7 +48,8 @@ def test_sts_regression_reaches_the_sbert_stsb_figure(stsb_test):
 
 
 def test_nli_softmax_training_learns_the_labels(stsb_test):
-    """SoftmaxLoss on SNLI dev + SICK train; the classifier's SNLI test accuracy must be far above chance."""
+    """SoftmaxLoss on SNLI dev + SICK train; the classifier's SNLI test accuracy must be far above
+    chance."""
     pairs = sl.data.load_nli("snli", "dev") + sl.data.load_nli("sick", "train")
     pairs = course.profiles.subset(pairs, NLI_TRAIN_PAIRS, seed=0)
     snli_test = sl.data.load_nli("snli", "test")
@@ -60,13 +61,14 @@ def test_nli_softmax_training_learns_the_labels(stsb_test):
     accuracy = sl.evaluation.nli_accuracy(encoder, loss, snli_test)
     spearman = sl.evaluation.sts_spearman(encoder, stsb_test)
     print(
-        f"SNLI test accuracy {accuracy:.4f} (untrained classifier {untrained:.4f}); STS-B test Spearman x100 "
-        f"after NLI training {spearman:.2f}; {history.steps} steps in {history.seconds:.0f} s"
+        f"SNLI test accuracy {accuracy:.4f} (untrained classifier {untrained:.4f}); STS-B test "
+        f"Spearman x100 after NLI training {spearman:.2f}; {history.steps} steps in "
+        f"{history.seconds:.0f} s"
     )
     # Measured in CI's clean clone: 0.527 after 250 steps (untrained classifier 0.354; chance about
-    # 1/3). A linear classifier on (u, v, |u-v|) of a 6-layer model after 4,000 pairs is far from SNLI's
-    # state of the art (~0.90 for cross-attention models); the point is that it learns, together
-    # with the encoder.
+    # 1/3). A linear classifier on (u, v, |u-v|) of a 6-layer model after 4,000 pairs is far from
+    # SNLI's state of the art (~0.90 for cross-attention models); the point is that it learns,
+    # together with the encoder.
     assert accuracy >= 0.45
     assert accuracy >= untrained + 0.10
     assert spearman > 70  # NLI training must not wreck the embedding (82.03 before)

@@ -19,7 +19,10 @@ def test_linearly_separable_set_is_learnt_by_every_protocol():
     x, y = separable()
     assert transfer.cross_validated_accuracy(x, y) >= 0.99
     assert transfer.train_test_accuracy(x[:300], y[:300], x[300:], y[300:]) >= 0.99
-    assert transfer.dev_test_accuracy((x[:200], y[:200]), (x[200:300], y[200:300]), (x[300:], y[300:])) >= 0.99
+    assert (
+        transfer.dev_test_accuracy((x[:200], y[:200]), (x[200:300], y[200:300]), (x[300:], y[300:]))
+        >= 0.99
+    )
 
 
 def test_shuffled_labels_give_chance_accuracy():
@@ -27,7 +30,10 @@ def test_shuffled_labels_give_chance_accuracy():
     shuffled = np.random.default_rng(1).permutation(y)
     accuracy = transfer.cross_validated_accuracy(x, shuffled)
     assert abs(accuracy - 0.5) < 0.07, accuracy
-    assert abs(transfer.train_test_accuracy(x[:400], shuffled[:400], x[400:], shuffled[400:]) - 0.5) < 0.1
+    assert (
+        abs(transfer.train_test_accuracy(x[:400], shuffled[:400], x[400:], shuffled[400:]) - 0.5)
+        < 0.1
+    )
 
 
 def test_more_than_two_classes():
@@ -53,7 +59,11 @@ def test_regularisation_grid_is_senteval_s():
         (np.zeros((10, 3)), np.zeros(10), "single class"),
         (np.full((10, 3), np.nan), np.arange(10) % 2, "NaN"),
         (np.zeros((10, 3)), np.arange(9) % 2, r"\(10, 3\) and labels \(9,\)"),
-        (np.zeros((12, 3)), np.r_[np.zeros(9), np.ones(3)], "needs >= 10 examples of every class; one class has 3"),
+        (
+            np.zeros((12, 3)),
+            np.r_[np.zeros(9), np.ones(3)],
+            "needs >= 10 examples of every class; one class has 3",
+        ),
     ],
 )
 def test_bad_input_is_named(features, labels, message):

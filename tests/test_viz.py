@@ -15,7 +15,9 @@ from sbert_lab.course import viz  # noqa: E402
 
 
 def fake_history():
-    return SimpleNamespace(losses=[1.2, 1.0, 0.9, 0.7, 0.8, 0.5], evals=[(3, 40.0), (6, 55.5)], steps=6)
+    return SimpleNamespace(
+        losses=[1.2, 1.0, 0.9, 0.7, 0.8, 0.5], evals=[(3, 40.0), (6, 55.5)], steps=6
+    )
 
 
 def test_moving_average_matches_a_loop():
@@ -73,7 +75,8 @@ def test_live_curve_counts_steps_then_takes_the_history_s_own():
     assert list(line.get_xdata()) == [0, 4, 8, 9]
 
 
-# -- projections (lesson 7) ---------------------------------------------------------------------------
+# -- projections (lesson 7)
+# ---------------------------------------------------------------------------
 def test_pca_2d_matches_scikit_learn_up_to_sign():
     from sklearn.decomposition import PCA
 
@@ -121,7 +124,9 @@ def test_umap_2d_shape_neighbours_and_cache():
     assert ((nearest < 25) == (np.arange(50) < 25)).mean() > 0.95  # the two blobs stay apart
     assert viz.umap_2d(x, n_neighbors=10) is coords and viz.projection_cache_info()["hits"] == 1
     viz.clear_projection_cache()
-    np.testing.assert_allclose(viz.umap_2d(x, n_neighbors=10), coords)  # same seed, one thread: same layout
+    np.testing.assert_allclose(
+        viz.umap_2d(x, n_neighbors=10), coords
+    )  # same seed, one thread: same layout
 
 
 def test_plot_projection_and_heatmap_draw_the_given_points():
@@ -132,7 +137,9 @@ def test_plot_projection_and_heatmap_draw_the_given_points():
     np.testing.assert_allclose(muted.get_offsets(), [[3.0, 3.0]])
     np.testing.assert_allclose(a.get_offsets(), [[0.0, 0.0], [2.0, 0.0]])
     assert [t.get_text() for t in left.get_legend().get_texts()] == ["other", "a", "b"]
-    image = viz.plot_similarity_heatmap(right, np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0]]), ["x", "x", "y"])
+    image = viz.plot_similarity_heatmap(
+        right, np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0]]), ["x", "x", "y"]
+    )
     np.testing.assert_allclose(image.get_array(), [[1, 1, 0], [1, 1, 0], [0, 0, 1]], atol=1e-12)
     assert image.get_clim() == (-1.0, 1.0)
     plt.close(fig)

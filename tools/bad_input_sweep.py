@@ -60,9 +60,14 @@ def main() -> None:
             if kind != "clear":
                 print(f"{kind:8s} {case.name}: {text}")
     print(f"sbert_lab from {Path(sbert_lab.__file__).parent}")
-    print(f"tried {len(CASES)}: clear {counts['clear']}, unclear {counts['unclear']}, silent {counts['silent']}")
+    print(
+        f"tried {len(CASES)}: clear {counts['clear']}, unclear {counts['unclear']}, silent "
+        f"{counts['silent']}"
+    )
     if args.json:
-        Path(args.json).write_text(json.dumps({"counts": counts, "answers": answers}, indent=1) + "\n")
+        Path(args.json).write_text(
+            json.dumps({"counts": counts, "answers": answers}, indent=1) + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The English corpus the offline raw BERT is pretrained on, from text that installs with no network.
+"""The English corpus the offline raw BERT is pretrained on, from text that installs with no
+network.
 
 Sources (Debian packages; ``apt-get install wordnet-base dict-gcide fortunes``):
 
@@ -45,7 +46,8 @@ _GCIDE_MARKUP = re.compile(r"\\[^\\]*\\|\[[^\]]*\]|--[A-Z][\w. ]*\.?|\{|\}")
 
 
 def gcide_lines() -> list[str]:
-    """GCIDE's definitions: each paragraph joined into one line, pronunciations and sources removed."""
+    """GCIDE's definitions: each paragraph joined into one line, pronunciations and sources
+    removed."""
     text = gzip.open(GCIDE, "rt", encoding="utf-8", errors="replace").read()
     lines = []
     for paragraph in text.split("\n\n"):
@@ -83,18 +85,26 @@ def shipped_training_sentences() -> list[str]:
 
 def missing_packages() -> list[str]:
     """Which of ``DEBIAN_PACKAGES`` are not installed (judged by their files)."""
-    present = {"wordnet-base": (WORDNET / "data.noun").is_file(), "dict-gcide": GCIDE.is_file(),
-               "fortunes": (FORTUNES / "fortunes").is_file()}
+    present = {
+        "wordnet-base": (WORDNET / "data.noun").is_file(),
+        "dict-gcide": GCIDE.is_file(),
+        "fortunes": (FORTUNES / "fortunes").is_file(),
+    }
     return [name for name, ok in present.items() if not ok]
 
 
 def build_corpus() -> tuple[list[str], list[str], dict[str, int]]:
-    """(train lines, held-out lines, lines per source); raises naming the Debian packages missing."""
+    """(train lines, held-out lines, lines per source); raises naming the Debian packages
+    missing."""
     missing = missing_packages()
     if missing:
         raise FileNotFoundError(f"install the corpus first: apt-get install {' '.join(missing)}")
-    sources = {"wordnet": wordnet_lines(), "gcide": gcide_lines(), "fortunes": fortune_lines(),
-               "stsb+sick train": shipped_training_sentences()}
+    sources = {
+        "wordnet": wordnet_lines(),
+        "gcide": gcide_lines(),
+        "fortunes": fortune_lines(),
+        "stsb+sick train": shipped_training_sentences(),
+    }
     train, held_out = [], []
     for lines in sources.values():
         for line in lines:

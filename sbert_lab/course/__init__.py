@@ -1,9 +1,10 @@
-"""The course layer: what the lessons need around the Sentence-BERT core, and nothing the core needs.
+"""The course layer: what the lessons need around the Sentence-BERT core, and nothing the core
+needs.
 
 ``profiles`` (sizes per machine), ``lesson`` (set-up, the paper-vs-yours tables, results/*.json),
 ``recipes`` (the models several lessons share, trained once), and the helpers only lessons use:
-``baselines`` (averaged GloVe, raw BERT), ``mlm`` (BERT's pre-training, lesson 0), ``cost`` (lesson 6),
-``search`` and ``ann`` (lessons 8 and 9), ``transfer`` (lesson 10), ``viz`` (plots).
+``baselines`` (averaged GloVe, raw BERT), ``mlm`` (BERT's pre-training, lesson 0), ``cost`` (lesson
+6), ``search`` and ``ann`` (lessons 8 and 9), ``transfer`` (lesson 10), ``viz`` (plots).
 
 Imports flow one way: notebooks -> ``sbert_lab.course`` -> the core (``sbert_lab``) -> transformers.
 Submodules load on first use (``course.viz``), as in the core.
@@ -12,7 +13,16 @@ Submodules load on first use (``course.viz``), as in the core.
 import importlib
 
 SUBMODULES = (
-    "ann", "baselines", "cost", "lesson", "mlm", "profiles", "recipes", "search", "transfer", "viz",
+    "ann",
+    "baselines",
+    "cost",
+    "lesson",
+    "mlm",
+    "profiles",
+    "recipes",
+    "search",
+    "transfer",
+    "viz",
 )
 __all__ = list(SUBMODULES)
 

@@ -15,8 +15,8 @@ vectors for every query, so its time grows like n. An index reads a small part o
 Both come from FAISS (``pip install faiss-cpu``). ``bench/ann.py`` measured it against hnswlib on
 the same HNSW graph (50,000 MiniLM vectors, M 32): hnswlib answered a query in 0.79-0.91 of FAISS's
 time at equal recall and built in 0.95 of it; FAISS is used because one library then gives exact,
-graph and compressed (PQ) indexes, and it installs as a wheel where hnswlib compiles from source. Vectors must be unit length, so that the inner product
-FAISS maximises is the cosine similarity.
+graph and compressed (PQ) indexes, and it installs as a wheel where hnswlib compiles from source.
+Vectors must be unit length, so that the inner product FAISS maximises is the cosine similarity.
 
     corpus E (n, d) unit --index--> index;  queries Q (q, d) unit --search(k)--> ids (q, k)
     recall@k vs exact = mean over queries of |approximate top k ∩ exact top k| / k
@@ -48,29 +48,37 @@ def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
     """``vectors`` as C-contiguous float32 rows that must already be unit length (or zero)."""
     x = np.ascontiguousarray(vectors, dtype=np.float32)
     if x.ndim != 2 or len(x) == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array of row vectors, got shape {x.shape}")
+        raise ValueError(
+            f"{name} must be a non-empty 2-D array of row vectors, got shape {x.shape}"
+        )
     norms = np.linalg.norm(x, axis=1)
     off = np.flatnonzero((np.abs(norms - 1) > 1e-3) & (norms > 0))
     if len(off):
         raise ValueError(
-            f"{name}: {len(off)} of {len(x)} rows are not unit length (row {off[0]} has norm {norms[off[0]]:.3f}); "
-            "pass course.search.normalize_rows(vectors): inner product is cosine only for unit vectors"
+            f"{name}: {len(off)} of {len(x)} rows are not unit length (row {off[0]} has norm "
+            f"{norms[off[0]]:.3f}); pass course.search.normalize_rows(vectors): inner product is "
+            "cosine only for unit vectors"
         )
     return x
 
 
-# -- indexes -----------------------------------------------------------------------------------------
+# -- indexes
+# -----------------------------------------------------------------------------------------
 def exact_index(vectors: np.ndarray):
-    """Brute force in FAISS (``IndexFlatIP``): every query reads all n vectors; the recall reference."""
+    """Brute force in FAISS (``IndexFlatIP``): every query reads all n vectors; the recall
+    reference."""
     x = _unit_rows(vectors, "vectors")
     index = _faiss().IndexFlatIP(x.shape[1])
     index.add(x)
     return index
 
 
-def hnsw_index(vectors: np.ndarray, links: int = 32, build_breadth: int = 80, search_breadth: int = 64):
+def hnsw_index(
+    vectors: np.ndarray, links: int = 32, build_breadth: int = 80, search_breadth: int = 64
+):
     """An HNSW graph over ``vectors``: ``links`` (M) neighbours per node, candidate lists of
-    ``build_breadth`` while building and ``search_breadth`` while searching (larger: slower, higher recall).
+    ``build_breadth`` while building and ``search_breadth`` while searching (larger: slower, higher
+    recall).
     """
     x = _unit_rows(vectors, "vectors")
     faiss = _faiss()
@@ -81,10 +89,16 @@ def hnsw_index(vectors: np.ndarray, links: int = 32, build_breadth: int = 80, se
     return index
 
 
-def ivfpq_index(vectors: np.ndarray, lists: int | None = None, sub_vectors: int = 48, probe: int = 16,
-                seed: int = 0):
-    """An IVF-PQ index: ``lists`` k-means cells (default 4·√n, at most n / 39), each vector stored as ``sub_vectors``
-    one-byte product-quantisation codes; a query scans the ``probe`` nearest cells.
+def ivfpq_index(
+    vectors: np.ndarray,
+    lists: int | None = None,
+    sub_vectors: int = 48,
+    probe: int = 16,
+    seed: int = 0,
+):
+    """An IVF-PQ index: ``lists`` k-means cells (default 4·√n, at most n / 39), each vector stored
+    as ``sub_vectors`` one-byte product-quantisation codes; a query scans the ``probe`` nearest
+    cells.
 
     Trained on the corpus itself, which must hold at least 10,000 vectors: each sub-quantiser learns
     256 centroids, and k-means wants ~39 points per centroid.
@@ -96,8 +110,10 @@ def ivfpq_index(vectors: np.ndarray, lists: int | None = None, sub_vectors: int 
     faiss = _faiss()
     lists = lists or min(int(4 * np.sqrt(n)), n // 39)
     if n < max(39 * 256, 39 * lists):
-        raise ValueError(f"{n:,} vectors are too few to train {lists} cells and 256 codes per sub-vector "
-                         f"(FAISS wants 39 training vectors per centroid: at least {max(39 * 256, 39 * lists):,})")
+        raise ValueError(
+            f"{n:,} vectors are too few to train {lists} cells and 256 codes per sub-vector (FAISS "
+            f"wants 39 training vectors per centroid: at least {max(39 * 256, 39 * lists):,})"
+        )
     quantizer = faiss.IndexFlatIP(d)
     index = faiss.IndexIVFPQ(quantizer, d, lists, sub_vectors, 8, faiss.METRIC_INNER_PRODUCT)
     index.cp.seed = seed
@@ -108,7 +124,8 @@ def ivfpq_index(vectors: np.ndarray, lists: int | None = None, sub_vectors: int 
     return index
 
 
-# -- measuring them ----------------------------------------------------------------------------------
+# -- measuring them
+# ----------------------------------------------------------------------------------
 def search(index, queries: np.ndarray, k: int) -> np.ndarray:
     """The ids (q, k) of each query's k nearest corpus rows, best first."""
     if not isinstance(k, (int, np.integer)) or k < 1:
@@ -120,9 +137,18 @@ def search(index, queries: np.ndarray, k: int) -> np.ndarray:
 def recall_vs_exact(approximate: np.ndarray, exact: np.ndarray) -> float:
     """Mean over queries of the share of the exact top k that the approximate top k also holds."""
     if approximate.shape != exact.shape:
-        raise ValueError(f"approximate ids {approximate.shape} and exact ids {exact.shape} differ in shape")
+        raise ValueError(
+            f"approximate ids {approximate.shape} and exact ids {exact.shape} differ in shape"
+        )
     k = exact.shape[1]
-    return float(np.mean([len(set(a.tolist()) & set(e.tolist())) / k for a, e in zip(approximate, exact, strict=True)]))
+    return float(
+        np.mean(
+            [
+                len(set(a.tolist()) & set(e.tolist())) / k
+                for a, e in zip(approximate, exact, strict=True)
+            ]
+        )
+    )
 
 
 def query_milliseconds(index, queries: np.ndarray, k: int = 10, repeats: int = 3) -> float:
@@ -158,7 +184,8 @@ def growth_exponent(sizes, values) -> tuple[float, float]:
     return float(np.exp(log_a)), float(b)
 
 
-# -- a bigger corpus than the sentences we have ---------------------------------------------------------
+# -- a bigger corpus than the sentences we have
+# ---------------------------------------------------------
 def jittered_copies(vectors: np.ndarray, n: int, noise: float = 0.5, seed: int = 0) -> np.ndarray:
     """``n`` synthetic unit vectors, each a real row plus Gaussian noise of total length ``noise``.
 

@@ -62,7 +62,13 @@ class GloVeAverage:
         tokens = [t for s in sentences for t in self.tokens(s)]
         return sum(t in self.index for t in tokens) / max(1, len(tokens))
 
-    def encode(self, sentences: Sequence[str], batch_size: int = 32, normalize: bool = False, progress: bool = False) -> np.ndarray:
+    def encode(
+        self,
+        sentences: Sequence[str],
+        batch_size: int = 32,
+        normalize: bool = False,
+        progress: bool = False,
+    ) -> np.ndarray:
         sentences = check_sentences(sentences)
         out = np.zeros((len(sentences), self.dim), dtype=np.float32)
         for i, sentence in enumerate(sentences):
@@ -78,7 +84,9 @@ class GloVeAverage:
         return f"GloVeAverage(words={len(self.index)}, dim={self.dim})"
 
 
-def raw_bert(name_or_path: str, max_length: int | None = None, **kwargs) -> dict[str, SentenceEncoder]:
+def raw_bert(
+    name_or_path: str, max_length: int | None = None, **kwargs
+) -> dict[str, SentenceEncoder]:
     """Raw BERT with each pooling of Table 1 ("cls", "mean", "max"), sharing one set of weights."""
     base = SentenceEncoder(name_or_path, pooling="mean", max_length=max_length, **kwargs)
     return {mode: base.with_pooling(mode) for mode in ("cls", "mean", "max")}

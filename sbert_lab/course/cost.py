@@ -1,19 +1,22 @@
-"""What a bi-encoder saves: timing a cross-encoder against SBERT, and extrapolating (Sections 1 and 7).
+"""What a bi-encoder saves: timing a cross-encoder against SBERT, and extrapolating (Sections 1 and
+7).
 
-A cross-encoder (BERT reading both sentences at once) must run once for every pair it scores. To find
-the most similar pair among n sentences it runs n(n−1)/2 times; a bi-encoder (SBERT) runs n times and
-then compares the vectors with cosine similarity, a matrix product that costs next to nothing::
+A cross-encoder (BERT reading both sentences at once) must run once for every pair it scores. To
+find the most similar pair among n sentences it runs n(n−1)/2 times; a bi-encoder (SBERT) runs n
+times and then compares the vectors with cosine similarity, a matrix product that costs next to
+nothing::
 
     cross-encoder, n sentences:   pairs_needed(n) × seconds_per_pair          # grows like n²/2
     bi-encoder,    n sentences:   n × seconds_per_sentence + n² × seconds_per_cosine
 
-The paper's figures (Section 1, a V100 GPU, BERT-base): n = 10,000 gives 49,995,000 pairs, about 65 hours
-of cross-encoding, against about 5 s for 10,000 SBERT embeddings plus about 0.01 s of cosine similarity.
-Finding the most similar of 40 million Quora questions to one new question takes "over 50 hours" of
-cross-encoding. Section 7 (Table 7) adds smart batching: sort the sentences by length and pad per batch.
+The paper's figures (Section 1, a V100 GPU, BERT-base): n = 10,000 gives 49,995,000 pairs, about 65
+hours of cross-encoding, against about 5 s for 10,000 SBERT embeddings plus about 0.01 s of cosine
+similarity. Finding the most similar of 40 million Quora questions to one new question takes "over
+50 hours" of cross-encoding. Section 7 (Table 7) adds smart batching: sort the sentences by length
+and pad per batch.
 
-The timing functions return the best of ``repeats`` runs after one warm-up run (the first call pays for
-memory allocation and kernel selection), divided by the number of items: seconds per item.
+The timing functions return the best of ``repeats`` runs after one warm-up run (the first call pays
+for memory allocation and kernel selection), divided by the number of items: seconds per item.
 
 Example::
 
@@ -35,11 +38,16 @@ import torch
 
 from ..batching import chunks, length_sorted_order
 
-# -- the paper's figures ------------------------------------------------------------------------------
+# -- the paper's figures
+# ------------------------------------------------------------------------------
 PAPER_SENTENCES = 10_000  # Section 1: "a collection of n = 10 000 sentences"
-PAPER_PAIRS = 49_995_000  # Section 1: "requires about n·(n−1)/2 = 49 995 000 inference computations"
+PAPER_PAIRS = (
+    49_995_000  # Section 1: "requires about n·(n−1)/2 = 49 995 000 inference computations"
+)
 PAPER_CROSS_HOURS = 65.0  # Section 1: "On a modern V100 GPU, this requires about 65 hours"
-PAPER_BI_SECONDS = 5.0  # Section 1 (and the abstract): "~5 seconds with SBERT" for the 10,000 embeddings
+PAPER_BI_SECONDS = (
+    5.0  # Section 1 (and the abstract): "~5 seconds with SBERT" for the 10,000 embeddings
+)
 PAPER_COSINE_SECONDS = 0.01  # Section 1: "computing cosine-similarity (~0.01 seconds)"
 PAPER_QUORA_QUESTIONS = 40_000_000  # Section 1: "over 40 million existent questions" on Quora
 PAPER_QUORA_HOURS = 50.0  # Section 1: "a single query would require over 50 hours"
@@ -47,9 +55,11 @@ PAPER_QUORA_HOURS = 50.0  # Section 1: "a single query would require over 50 hou
 PAPER_SMART_BATCHING = {"cpu": (44.0, 83.0), "gpu": (1378.0, 2042.0)}
 
 
-# -- counting -----------------------------------------------------------------------------------------
+# -- counting
+# -----------------------------------------------------------------------------------------
 def pairs_needed(n: int) -> int:
-    """Unordered pairs among ``n`` sentences, n(n−1)/2: the cross-encoder passes to compare all of them.
+    """Unordered pairs among ``n`` sentences, n(n−1)/2: the cross-encoder passes to compare all of
+    them.
 
     >>> pairs_needed(10_000)   # the paper's Section 1
     49995000
@@ -63,14 +73,17 @@ def pairs_needed(n: int) -> int:
 
 
 def all_pairs(sentences: Sequence[str]) -> list[tuple[str, str]]:
-    """Every unordered pair (s_i, s_j), i < j: the ``pairs_needed(len(sentences))`` inputs of a cross-encoder."""
+    """Every unordered pair (s_i, s_j), i < j: the ``pairs_needed(len(sentences))`` inputs of a
+    cross-encoder."""
     return list(itertools.combinations(sentences, 2))
 
 
-# -- extrapolation ------------------------------------------------------------------------------------
+# -- extrapolation
+# ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AllPairsEstimate:
-    """Time to score every pair among ``n`` sentences with each architecture (Section 1's comparison)."""
+    """Time to score every pair among ``n`` sentences with each architecture (Section 1's
+    comparison)."""
 
     n: int
     pairs: int
@@ -93,8 +106,11 @@ def estimate_all_pairs(
     n: int, seconds_per_sentence: float, seconds_per_pair: float, seconds_per_cosine: float = 0.0
 ) -> AllPairsEstimate:
     """Extrapolate measured per-item costs to ``n`` sentences, all pairs compared (Section 1)."""
-    _check_seconds(seconds_per_sentence=seconds_per_sentence, seconds_per_pair=seconds_per_pair,
-                   seconds_per_cosine=seconds_per_cosine)
+    _check_seconds(
+        seconds_per_sentence=seconds_per_sentence,
+        seconds_per_pair=seconds_per_pair,
+        seconds_per_cosine=seconds_per_cosine,
+    )
     pairs = pairs_needed(n)
     return AllPairsEstimate(
         n=int(n),
@@ -107,7 +123,8 @@ def estimate_all_pairs(
 
 @dataclass(frozen=True)
 class SearchEstimate:
-    """Time to find the closest of ``corpus_size`` sentences to one new query (the Quora example)."""
+    """Time to find the closest of ``corpus_size`` sentences to one new query (the Quora
+    example)."""
 
     corpus_size: int
     cross_seconds: float  # one cross-encoder pass per corpus sentence, for every query
@@ -116,11 +133,18 @@ class SearchEstimate:
 
 
 def estimate_search(
-    corpus_size: int, seconds_per_sentence: float, seconds_per_pair: float, seconds_per_cosine: float = 0.0
+    corpus_size: int,
+    seconds_per_sentence: float,
+    seconds_per_pair: float,
+    seconds_per_cosine: float = 0.0,
 ) -> SearchEstimate:
-    """Extrapolate measured per-item costs to one query against ``corpus_size`` sentences (Section 1)."""
-    _check_seconds(seconds_per_sentence=seconds_per_sentence, seconds_per_pair=seconds_per_pair,
-                   seconds_per_cosine=seconds_per_cosine)
+    """Extrapolate measured per-item costs to one query against ``corpus_size`` sentences (Section
+    1)."""
+    _check_seconds(
+        seconds_per_sentence=seconds_per_sentence,
+        seconds_per_pair=seconds_per_pair,
+        seconds_per_cosine=seconds_per_cosine,
+    )
     pairs_needed(corpus_size)  # the same checks on the size
     return SearchEstimate(
         corpus_size=int(corpus_size),
@@ -131,7 +155,8 @@ def estimate_search(
 
 
 def paper_seconds_per_pair() -> float:
-    """Seconds per cross-encoder pair implied by Section 1: 65 h / 49,995,000 pairs ≈ 4.7 ms (V100)."""
+    """Seconds per cross-encoder pair implied by Section 1: 65 h / 49,995,000 pairs ≈ 4.7 ms
+    (V100)."""
     return PAPER_CROSS_HOURS * 3600 / PAPER_PAIRS
 
 
@@ -141,14 +166,21 @@ def paper_seconds_per_sentence() -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """A duration a person can read: '850 µs', '12.3 ms', '4.9 s', '3.2 min', '65 h', '2.1 days', '3.4 years'.
+    """A duration a person can read: '850 µs', '12.3 ms', '4.9 s', '3.2 min', '65 h', '2.1 days',
+    '3.4 years'.
 
     Hours run up to 99 h, so that the paper's "65 hours" reads as it does in the paper.
     """
     if not (seconds >= 0 and np.isfinite(seconds)):
         raise ValueError(f"seconds must be finite and >= 0, got {seconds}")
-    ladder = [(1e-3, 1e-6, "µs"), (1, 1e-3, "ms"), (60, 1, "s"), (3600, 60, "min"), (100 * 3600, 3600, "h"),
-              (365.25 * 86400, 86400, "days")]
+    ladder = [
+        (1e-3, 1e-6, "µs"),
+        (1, 1e-3, "ms"),
+        (60, 1, "s"),
+        (3600, 60, "min"),
+        (100 * 3600, 3600, "h"),
+        (365.25 * 86400, 86400, "days"),
+    ]
     for below, size, name in ladder:
         if seconds < below:
             return f"{seconds / size:.3g} {name}"
@@ -156,7 +188,8 @@ def format_duration(seconds: float) -> str:
     return f"{years:.3g} years" if years < 1000 else f"{years:,.0f} years"
 
 
-# -- timing -------------------------------------------------------------------------------------------
+# -- timing
+# -------------------------------------------------------------------------------------------
 def best_seconds(run: Callable[[], object], repeats: int = 3, warmup: int = 1) -> float:
     """The fastest of ``repeats`` wall-clock timings of ``run()``, after ``warmup`` untimed calls.
 
@@ -176,21 +209,29 @@ def best_seconds(run: Callable[[], object], repeats: int = 3, warmup: int = 1) -
     return min(timings)
 
 
-def time_bi_encoder(encoder, sentences: Sequence[str], batch_size: int = 32, repeats: int = 3) -> float:
-    """Seconds per sentence for ``encoder.encode(sentences, batch_size)`` (a bi-encoder's only model cost)."""
+def time_bi_encoder(
+    encoder, sentences: Sequence[str], batch_size: int = 32, repeats: int = 3
+) -> float:
+    """Seconds per sentence for ``encoder.encode(sentences, batch_size)`` (a bi-encoder's only model
+    cost)."""
     sentences = _non_empty(list(sentences), "sentences")
     seconds = best_seconds(lambda: encoder.encode(sentences, batch_size=batch_size), repeats)
     return seconds / len(sentences)
 
 
-def time_cross_encoder(cross_encoder, pairs: Sequence[tuple[str, str]], batch_size: int = 32, repeats: int = 3) -> float:
-    """Seconds per pair for ``cross_encoder.predict(pairs, batch_size)``: one transformer pass per pair."""
+def time_cross_encoder(
+    cross_encoder, pairs: Sequence[tuple[str, str]], batch_size: int = 32, repeats: int = 3
+) -> float:
+    """Seconds per pair for ``cross_encoder.predict(pairs, batch_size)``: one transformer pass per
+    pair."""
     pairs = _non_empty(list(pairs), "pairs")
     seconds = best_seconds(lambda: cross_encoder.predict(pairs, batch_size=batch_size), repeats)
     return seconds / len(pairs)
 
 
-def time_cosine(dim: int, n: int = 2000, repeats: int = 3, device: str | torch.device = "cpu") -> float:
+def time_cosine(
+    dim: int, n: int = 2000, repeats: int = 3, device: str | torch.device = "cpu"
+) -> float:
     """Seconds per cosine similarity, measured on an (n × n) matrix of random ``dim``-wide vectors.
 
     Random vectors cost the same as real ones; n = 2000 is large enough to hide call overhead.
@@ -198,20 +239,25 @@ def time_cosine(dim: int, n: int = 2000, repeats: int = 3, device: str | torch.d
     if dim < 1 or n < 2:
         raise ValueError(f"need dim >= 1 and n >= 2, got dim={dim}, n={n}")
     vectors = torch.randn(n, dim, generator=torch.Generator().manual_seed(0)).to(device)  # (n, dim)
-    unit = torch.nn.functional.normalize(vectors, dim=-1)  # unit rows: a dot product is now the cosine
+    unit = torch.nn.functional.normalize(
+        vectors, dim=-1
+    )  # unit rows: a dot product is now the cosine
     with torch.inference_mode():
         seconds = best_seconds(lambda: unit @ unit.T, repeats)  # (n, n) cosine matrix
     return seconds / (n * n)
 
 
-# -- measured, not extrapolated ---------------------------------------------------------------------
+# -- measured, not extrapolated
+# ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class AllPairsTiming:
     """Measured wall-clock seconds to compare all pairs of the first ``n`` sentences, both ways."""
 
     n: int
     pairs: int
-    cross_seconds: float  # cross-encoder over every pair (scaled up when only ``timed_pairs`` were timed)
+    cross_seconds: (
+        float  # cross-encoder over every pair (scaled up when only ``timed_pairs`` were timed)
+    )
     bi_seconds: float  # encode n sentences + their cosine matrix
     timed_pairs: int  # pairs actually run through the cross-encoder
 
@@ -233,24 +279,32 @@ def time_all_pairs(
     """For each n in ``sizes``: time both architectures comparing all pairs of ``sentences[:n]``.
 
     The cross-encoder scores ``pairs_needed(n)`` pairs; beyond ``max_pairs`` it scores the first
-    ``max_pairs`` of them and the time is scaled up (``AllPairsTiming.scaled``), so that a GPU profile with
-    n = 2000 (about 2 million pairs) still finishes in seconds.
+    ``max_pairs`` of them and the time is scaled up (``AllPairsTiming.scaled``), so that a GPU
+    profile with n = 2000 (about 2 million pairs) still finishes in seconds.
     """
     sentences = list(sentences)
     rows = []
     for n in sizes:
         if not 2 <= n <= len(sentences):
-            raise ValueError(f"sizes: n={n} must be between 2 and the {len(sentences)} sentences given")
+            raise ValueError(
+                f"sizes: n={n} must be between 2 and the {len(sentences)} sentences given"
+            )
         chosen = sentences[:n]
         pairs = all_pairs(chosen)[:max_pairs]
-        cross = best_seconds(lambda pairs=pairs: cross_encoder.predict(pairs, batch_size=batch_size), repeats)
+        cross = best_seconds(
+            lambda pairs=pairs: cross_encoder.predict(pairs, batch_size=batch_size), repeats
+        )
         cross *= pairs_needed(n) / len(pairs)
 
         def bi(chosen=chosen):
-            unit = torch.from_numpy(encoder.encode(chosen, batch_size=batch_size, normalize=True))  # (n, dim)
+            unit = torch.from_numpy(
+                encoder.encode(chosen, batch_size=batch_size, normalize=True)
+            )  # (n, dim)
             return unit @ unit.T  # (n, n) cosine matrix
 
-        rows.append(AllPairsTiming(n, pairs_needed(n), cross, best_seconds(bi, repeats), len(pairs)))
+        rows.append(
+            AllPairsTiming(n, pairs_needed(n), cross, best_seconds(bi, repeats), len(pairs))
+        )
     return rows
 
 
@@ -279,17 +333,23 @@ def time_smart_batching(
     order = np.random.default_rng(seed).permutation(len(sentences))
     shuffled = [sentences[i] for i in order]
     seconds = {
-        sort: best_seconds(lambda sort=sort: encoder.encode(shuffled, batch_size=batch_size, sort_by_length=sort), repeats)
+        sort: best_seconds(
+            lambda sort=sort: encoder.encode(shuffled, batch_size=batch_size, sort_by_length=sort),
+            repeats,
+        )
         for sort in (False, True)
     }
-    return SmartBatchingTiming(unsorted=len(shuffled) / seconds[False], sorted=len(shuffled) / seconds[True])
+    return SmartBatchingTiming(
+        unsorted=len(shuffled) / seconds[False], sorted=len(shuffled) / seconds[True]
+    )
 
 
 def tokens_computed(lengths: Sequence[int], batch_size: int, sort_by_length: bool) -> int:
     """Token positions a transformer computes when each batch is padded to its longest sentence.
 
     Input order pads short sentences up to whatever long one shares their batch; smart batching
-    (Section 7) sorts first, so a batch holds similar lengths. ``sum(lengths)`` is the least possible.
+    (Section 7) sorts first, so a batch holds similar lengths. ``sum(lengths)`` is the least
+    possible.
     """
     lengths = np.asarray(lengths, dtype=np.int64)
     order = length_sorted_order(lengths) if sort_by_length else np.arange(len(lengths))
@@ -297,9 +357,14 @@ def tokens_computed(lengths: Sequence[int], batch_size: int, sort_by_length: boo
 
 
 def time_precisions(
-    encoder, sentences: Sequence[str], precisions: Sequence[str] = ("fp32", "bf16"), batch_size: int = 32, repeats: int = 3
+    encoder,
+    sentences: Sequence[str],
+    precisions: Sequence[str] = ("fp32", "bf16"),
+    batch_size: int = 32,
+    repeats: int = 3,
 ) -> dict[str, float]:
-    """Sentences per second of ``encoder.encode`` in each precision; the encoder's own is restored after."""
+    """Sentences per second of ``encoder.encode`` in each precision; the encoder's own is restored
+    after."""
     sentences = _non_empty(list(sentences), "sentences")
     original = encoder.precision
     throughput = {}
@@ -314,7 +379,8 @@ def time_precisions(
     return throughput
 
 
-# -- helpers ------------------------------------------------------------------------------------------
+# -- helpers
+# ------------------------------------------------------------------------------------------
 def _synchronize() -> None:
     """Wait for queued GPU work, so that a timing covers the computation and not only its launch."""
     if torch.cuda.is_available():

@@ -20,9 +20,9 @@ from ..precision import default_device, resolve_precision
 from .profiles import Profile, get_profile
 
 SMOKE_WARNING = (
-    "smoke profile (for fast code checks): a tiny random model on a few pairs. The numbers below only "
-    "prove that the code runs. Without SBERT_LAB_PROFILE=smoke an offline machine runs the 'offline' "
-    "profile, whose numbers are real."
+    "smoke profile (for fast code checks): a tiny random model on a few pairs. The numbers below "
+    "only prove that the code runs. Without SBERT_LAB_PROFILE=smoke an offline machine runs the "
+    "'offline' profile, whose numbers are real."
 )
 
 
@@ -36,8 +36,13 @@ def results_dir() -> Path:
 
 
 def runs_dir(profile: Profile) -> Path:
-    """Where lessons keep the models they train: ``$SBERT_LAB_RUNS`` or ``runs/``, one folder per profile."""
-    base = Path(os.environ["SBERT_LAB_RUNS"]) if os.environ.get("SBERT_LAB_RUNS") else results_dir().parent / "runs"
+    """Where lessons keep the models they train: ``$SBERT_LAB_RUNS`` or ``runs/``, one folder per
+    profile."""
+    base = (
+        Path(os.environ["SBERT_LAB_RUNS"])
+        if os.environ.get("SBERT_LAB_RUNS")
+        else results_dir().parent / "runs"
+    )
     return base / profile.name
 
 
@@ -49,9 +54,13 @@ class Lesson:
     profile: Profile
     rows: list[dict] = field(default_factory=list)
 
-    def compare(self, what: str, paper: float | None, measured: float, unit: str = "", digits: int = 2) -> None:
+    def compare(
+        self, what: str, paper: float | None, measured: float, unit: str = "", digits: int = 2
+    ) -> None:
         """Print one measured figure beside the paper's and keep it for ``save``."""
-        self.rows.append({"what": what, "paper": paper, "measured": round(float(measured), digits), "unit": unit})
+        self.rows.append(
+            {"what": what, "paper": paper, "measured": round(float(measured), digits), "unit": unit}
+        )
         paper_text = "—" if paper is None else f"{paper:.{digits}f}"
         print(f"{what:<48} paper {paper_text:>8}{unit}   yours {measured:>8.{digits}f}{unit}")
 
@@ -64,7 +73,12 @@ class Lesson:
         folder = results_dir()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.name}.json"
-        payload = {"lesson": self.name, "profile": self.profile.name, "device": str(default_device()), "rows": self.rows}
+        payload = {
+            "lesson": self.name,
+            "profile": self.profile.name,
+            "device": str(default_device()),
+            "rows": self.rows,
+        }
         path.write_text(json.dumps(payload, indent=2) + "\n")
         print(f"saved {len(self.rows)} results to {path}")
         return path
@@ -102,7 +116,8 @@ def start(name: str, profile: Profile | None = None, keep_models_in_drive: bool 
     print(f"lesson   {name}")
     print(f"profile  {profile.describe()}")
     print(f"device   {device}  ·  precision {resolve_precision('auto', device)}")
-    print(f"data     {profile.data_dir or '$SBERT_LAB_DATA, the copies shipped in sbert_lab, then the hub'}")
+    data_dir = profile.data_dir or "$SBERT_LAB_DATA, the copies shipped in sbert_lab, then the hub"
+    print(f"data     {data_dir}")
     print(f"models   {runs_dir(profile)} (trained models are kept here and reused)")
     if not profile.numbers_are_meaningful:
         print(f"NOTE     {SMOKE_WARNING}")
@@ -110,21 +125,22 @@ def start(name: str, profile: Profile | None = None, keep_models_in_drive: bool 
 
 
 def check(condition: bool, message: str, hint: str = "") -> None:
-    """An exercise's self-check: raise AssertionError with ``message`` (and a hint) when it fails."""
+    """An exercise's self-check: raise AssertionError with ``message`` (and a hint) when it
+    fails."""
     if not condition:
         raise AssertionError(message + (f"\nHint: {hint}" if hint else ""))
     print("✓ correct")
 
 
 class exercise:  # noqa: N801 - used as ``with course.lesson.exercise():``, like a function
-    """The student copy's self-check: a check that fails (or meets an unsolved stub) says so, and the
-    lesson goes on.
+    """The student copy's self-check: a check that fails (or meets an unsolved stub) says so, and
+    the lesson goes on.
 
-    In the student notebooks (``notebooks/student/``) every self-check cell runs inside
-    ``with course.lesson.exercise():`` so that "Run All" does not stop at the first exercise a student
-    has not done yet; the cells after it never use what the exercise makes (``sbert_lab.tools.notebooks``
-    checks that). The instructors' notebooks call ``check`` directly, so there a broken solution
-    stops the run — which is what CI must see.
+    In the student notebooks (``notebooks/student/``) every self-check cell runs inside ``with
+    course.lesson.exercise():`` so that "Run All" does not stop at the first exercise a student has
+    not done yet; the cells after it never use what the exercise makes
+    (``sbert_lab.tools.notebooks`` checks that). The instructors' notebooks call ``check`` directly,
+    so there a broken solution stops the run — which is what CI must see.
     """
 
     def __enter__(self) -> exercise:
@@ -134,9 +150,15 @@ class exercise:  # noqa: N801 - used as ``with course.lesson.exercise():``, like
         if error is None or not isinstance(error, Exception):
             return False  # solved, or KeyboardInterrupt: nothing to say
         if isinstance(error, NotImplementedError) or "Ellipsis" in str(error):
-            print("✗ not solved yet: fill in the cell above, then run it and this one again. The lesson goes on.")
+            print(
+                "✗ not solved yet: fill in the cell above, then run it and this one again. The "
+                "lesson goes on."
+            )
         elif isinstance(error, AssertionError):
             print(f"✗ not yet right: {error}\n  The lesson goes on; come back to it.")
         else:
-            print(f"✗ your solution raised {type(error).__name__}: {error}\n  The lesson goes on; come back to it.")
+            print(
+                f"✗ your solution raised {type(error).__name__}: {error}\n  The lesson goes on; "
+                "come back to it."
+            )
         return True  # swallowed: the next cells do not depend on the exercise

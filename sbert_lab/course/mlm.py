@@ -1,10 +1,11 @@
 """Masked-language-model pretraining: where "raw BERT" comes from (BERT, Devlin et al. 2019, §3.1).
 
 The paper (SBERT, Section 4) starts from BERT that was pretrained only to fill in masked words. This
-module rebuilds that objective at small scale, so that the offline workbook has a raw BERT of its own:
+module rebuilds that objective at small scale, so that the offline workbook has a raw BERT of its
+own:
 
     line --WordPiece--> ids (T,) --mask 15 %--> ids' (T,), targets at M masked positions
-    ids' (B, T) --BertModel--> hidden (B, T, H) --gather masked--> (M, H) --MLM head--> logits (M, V)
+    ids' (B, T) --BertModel--> hidden (B, T, H) --gather masked--> (M, H) --head--> logits (M, V)
     loss = cross-entropy(logits, original ids at the masked positions)
 
 Of the 15 % of positions chosen, 80 % become [MASK], 10 % a random token and 10 % stay as they are
@@ -14,8 +15,9 @@ With ``pairs=True`` each example is BERT's own two-segment input, ``[CLS] A [SEP
 segment ids 0 and 1, and a second objective is added, next-sentence prediction (§3.1, task #2): half
 of the time B is the line that follows A in the corpus, half of the time a random line, and a
 classifier on the pooled [CLS] vector tells which. This is what trains [CLS] (for a sentence-pair
-task, not for similarity) and the second segment embedding a cross-encoder needs. The head runs only on the M masked positions instead of all B·T: with V = 30,522
-words that is most of the cost of a small BERT, and the loss is the same.
+task, not for similarity) and the second segment embedding a cross-encoder needs. The head runs only
+on the M masked positions instead of all B·T: with V = 30,522 words that is most of the cost of a
+small BERT, and the loss is the same.
 
 ``pretrain`` is resumable: it writes an atomic checkpoint (weights, optimizer, step) every
 ``checkpoint_every`` steps and appends each step's loss to ``log.tsv``; run it again on the same
@@ -56,14 +58,18 @@ class PretrainSettings:
     total_steps: int = 12_000  # linear decay to 0 at this step
     weight_decay: float = 0.01
     seed: int = 0
-    pairs: bool = False  # two segments per example and next-sentence prediction (BERT's §3.1 task #2)
+    pairs: bool = (
+        False  # two segments per example and next-sentence prediction (BERT's §3.1 task #2)
+    )
     init: str = ""  # a model folder to continue from ("" = random weights)
 
 
-# -- the corpus as token ids ---------------------------------------------------------------------------
+# -- the corpus as token ids
+# ---------------------------------------------------------------------------
 @dataclass
 class TokenizedCorpus:
-    """Lines of text as WordPiece ids: line ``i`` is ``ids[offsets[i]:offsets[i + 1]]`` (no specials)."""
+    """Lines of text as WordPiece ids: line ``i`` is ``ids[offsets[i]:offsets[i + 1]]`` (no
+    specials)."""
 
     ids: np.ndarray  # (N,) int32
     offsets: np.ndarray  # (L + 1,) int64
@@ -75,7 +81,9 @@ class TokenizedCorpus:
         return self.ids[self.offsets[i] : self.offsets[i + 1]]
 
 
-def tokenize_corpus(lines: list[str], tokenizer, max_tokens: int, batch: int = 10_000) -> TokenizedCorpus:
+def tokenize_corpus(
+    lines: list[str], tokenizer, max_tokens: int, batch: int = 10_000
+) -> TokenizedCorpus:
     """Tokenize ``lines``; a line longer than ``max_tokens - 2`` pieces is split into several lines.
 
     Nothing is dropped: long lines become consecutive chunks, so every word of the corpus is seen.
@@ -104,13 +112,15 @@ def batch_lines(n_lines: int, step: int, batch_size: int, seed: int) -> np.ndarr
     return np.asarray(out)
 
 
-def pair_batch(corpus: TokenizedCorpus, rows: np.ndarray, tokenizer, step: int,
-               seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """[CLS] A [SEP] B [SEP] for each row (A = that line): ids, attention, segment ids (B, T), labels (B,).
+def pair_batch(
+    corpus: TokenizedCorpus, rows: np.ndarray, tokenizer, step: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """[CLS] A [SEP] B [SEP] for each row (A = that line): ids, attention, segment ids (B, T),
+    labels (B,).
 
     B is the next line of the corpus for a seeded half of the rows and a random line for the rest
-    (BERT's next-sentence prediction data). Labels follow BERT's (and transformers') convention:
-    0 = B is the next line, 1 = B is random (a random line that happens to be the next one counts as 0).
+    (BERT's next-sentence prediction data). Labels follow BERT's (and transformers') convention: 0 =
+    B is the next line, 1 = B is random (a random line that happens to be the next one counts as 0).
     """
     rng = np.random.default_rng([seed, step, 1])
     nexts = np.minimum(rows + 1, len(corpus) - 1)
@@ -125,16 +135,26 @@ def pair_batch(corpus: TokenizedCorpus, rows: np.ndarray, tokenizer, step: int,
     attention = torch.zeros((len(rows), width), dtype=torch.long)
     segments = torch.zeros((len(rows), width), dtype=torch.long)
     for row, (a, b) in enumerate(zip(firsts, seconds, strict=True)):
-        pieces = [tokenizer.cls_token_id, *a.tolist(), tokenizer.sep_token_id, *b.tolist(), tokenizer.sep_token_id]
+        pieces = [
+            tokenizer.cls_token_id,
+            *a.tolist(),
+            tokenizer.sep_token_id,
+            *b.tolist(),
+            tokenizer.sep_token_id,
+        ]
         ids[row, : len(pieces)] = torch.tensor(pieces)
         attention[row, : len(pieces)] = 1
         segments[row, len(a) + 2 : len(pieces)] = 1
     return ids, attention, segments, labels
 
 
-# -- masking ---------------------------------------------------------------------------------------------
-def pad_batch(corpus: TokenizedCorpus, rows: np.ndarray, tokenizer) -> tuple[torch.Tensor, torch.Tensor]:
-    """[CLS] line [SEP] for each row, padded to the longest: ids (B, T) and attention mask (B, T)."""
+# -- masking
+# ---------------------------------------------------------------------------------------------
+def pad_batch(
+    corpus: TokenizedCorpus, rows: np.ndarray, tokenizer
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """[CLS] line [SEP] for each row, padded to the longest: ids (B, T) and attention mask (B,
+    T)."""
     lines = [corpus.line(i) for i in rows]
     width = max(len(line) for line in lines) + 2
     ids = torch.full((len(lines), width), tokenizer.pad_token_id, dtype=torch.long)
@@ -147,8 +167,14 @@ def pad_batch(corpus: TokenizedCorpus, rows: np.ndarray, tokenizer) -> tuple[tor
     return ids, attention
 
 
-def mask_tokens(ids: torch.Tensor, attention: torch.Tensor, vocab_size: int, mask_id: int,
-                generator: torch.Generator, sep_id: int = 102) -> tuple[torch.Tensor, torch.Tensor]:
+def mask_tokens(
+    ids: torch.Tensor,
+    attention: torch.Tensor,
+    vocab_size: int,
+    mask_id: int,
+    generator: torch.Generator,
+    sep_id: int = 102,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """BERT's masking: returns (corrupted ids (B, T), targets (B, T) with -100 where not masked).
 
     Positions are chosen among real word pieces only ([CLS], [SEP] and padding never), at least one
@@ -170,20 +196,28 @@ def mask_tokens(ids: torch.Tensor, attention: torch.Tensor, vocab_size: int, mas
     corrupted = ids.clone()
     corrupted[chosen & (how < 0.8)] = mask_id
     random_slot = chosen & (how >= 0.8) & (how < 0.9)
-    corrupted[random_slot] = torch.randint(999, vocab_size, ids.shape, generator=generator)[random_slot]
+    corrupted[random_slot] = torch.randint(999, vocab_size, ids.shape, generator=generator)[
+        random_slot
+    ]
     return corrupted, targets
 
 
-def masked_lm_loss(model, ids: torch.Tensor, attention: torch.Tensor,
-                   targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cross-entropy of a ``BertForMaskedLM``'s head at the masked positions only; also the accuracy."""
+def masked_lm_loss(
+    model, ids: torch.Tensor, attention: torch.Tensor, targets: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cross-entropy of a ``BertForMaskedLM``'s head at the masked positions only; also the
+    accuracy."""
     hidden = model.bert(input_ids=ids, attention_mask=attention).last_hidden_state  # (B, T, H)
     return _masked_head_loss(model, hidden, targets)
 
 
-def _masked_head_loss(model, hidden: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _masked_head_loss(
+    model, hidden: torch.Tensor, targets: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     where = targets != -100
-    head = model.cls.predictions if hasattr(model.cls, "predictions") else model.cls  # ForPreTraining / ForMaskedLM
+    head = (
+        model.cls.predictions if hasattr(model.cls, "predictions") else model.cls
+    )  # ForPreTraining / ForMaskedLM
     logits = head(hidden[where])  # (M, V): the head on masked positions only
     gold = targets[where]
     loss = F.cross_entropy(logits.float(), gold)
@@ -191,22 +225,33 @@ def _masked_head_loss(model, hidden: torch.Tensor, targets: torch.Tensor) -> tup
     return loss, accuracy
 
 
-def pair_pretraining_loss(model, ids: torch.Tensor, attention: torch.Tensor, segments: torch.Tensor,
-                          targets: torch.Tensor, next_labels: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """MLM loss + next-sentence loss of a ``BertForPreTraining``; also both accuracies (BERT §3.1)."""
+def pair_pretraining_loss(
+    model,
+    ids: torch.Tensor,
+    attention: torch.Tensor,
+    segments: torch.Tensor,
+    targets: torch.Tensor,
+    next_labels: torch.Tensor,
+) -> tuple[torch.Tensor, ...]:
+    """MLM loss + next-sentence loss of a ``BertForPreTraining``; also both accuracies (BERT
+    §3.1)."""
     out = model.bert(input_ids=ids, attention_mask=attention, token_type_ids=segments)
     mlm_loss, mlm_accuracy = _masked_head_loss(model, out.last_hidden_state, targets)
     next_logits = model.cls.seq_relationship(out.pooler_output)  # (B, 2) from the pooled [CLS]
-    next_loss = F.cross_entropy(next_logits.float(), next_labels)  # 0 = B follows A, 1 = B is random
+    next_loss = F.cross_entropy(
+        next_logits.float(), next_labels
+    )  # 0 = B follows A, 1 = B is random
     next_accuracy = (next_logits.argmax(-1) == next_labels).float().mean()
     return mlm_loss + next_loss, mlm_accuracy, next_loss, next_accuracy
 
 
-# -- the model -------------------------------------------------------------------------------------------
+# -- the model
+# -------------------------------------------------------------------------------------------
 def new_model(settings: PretrainSettings, vocab_size: int, folder: Path | None = None):
-    """The model a run starts from: ``BertForMaskedLM`` (``BertForPreTraining`` with ``pairs``) of the
-    settings' shape, randomly initialised (BERT's own initialisation) or loaded from ``settings.init``
-    (heads that folder lacks, such as the next-sentence classifier, start random); a relative ``init``
+    """The model a run starts from: ``BertForMaskedLM`` (``BertForPreTraining`` with ``pairs``) of
+    the settings' shape, randomly initialised (BERT's own initialisation) or loaded from
+    ``settings.init`` (heads that folder lacks, such as the next-sentence classifier, start random);
+    a relative ``init``
     is read from inside the run ``folder``."""
     from transformers import BertConfig, BertForMaskedLM, BertForPreTraining
 
@@ -215,9 +260,15 @@ def new_model(settings: PretrainSettings, vocab_size: int, folder: Path | None =
         torch.manual_seed(settings.seed)
         init = Path(folder or ".") / settings.init
         model = kind.from_pretrained(init, dtype=torch.float32)
-        if (model.config.hidden_size, model.config.num_hidden_layers) != (settings.hidden, settings.layers):
-            raise ValueError(f"init={settings.init} is {model.config.num_hidden_layers} layers x "
-                             f"{model.config.hidden_size}, the settings ask {settings.layers} x {settings.hidden}")
+        if (model.config.hidden_size, model.config.num_hidden_layers) != (
+            settings.hidden,
+            settings.layers,
+        ):
+            raise ValueError(
+                f"init={settings.init} is {model.config.num_hidden_layers} layers x "
+                f"{model.config.hidden_size}, the settings ask {settings.layers} x "
+                f"{settings.hidden}"
+            )
         return model
 
     config = BertConfig(
@@ -236,20 +287,26 @@ def learning_rate(settings: PretrainSettings, step: int) -> float:
     """Linear warm-up to ``lr``, then linear decay to 0 at ``total_steps`` (BERT's schedule)."""
     if step < settings.warmup_steps:
         return settings.lr * (step + 1) / settings.warmup_steps
-    left = max(0, settings.total_steps - step) / max(1, settings.total_steps - settings.warmup_steps)
+    left = max(0, settings.total_steps - step) / max(
+        1, settings.total_steps - settings.warmup_steps
+    )
     return settings.lr * left
 
 
-# -- checkpoints -----------------------------------------------------------------------------------------
+# -- checkpoints
+# -----------------------------------------------------------------------------------------
 def save_checkpoint(folder: Path, model, optimizer, step: int) -> None:
     """Write ``checkpoint.pt`` atomically (a temporary file, then a rename)."""
     tmp = folder / "checkpoint.pt.tmp"
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}, tmp)
+    torch.save(
+        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}, tmp
+    )
     os.replace(tmp, folder / "checkpoint.pt")
 
 
 def load_checkpoint(folder: Path, model, optimizer) -> int:
-    """Restore weights and optimizer from ``checkpoint.pt``; the step to continue from (0 if none)."""
+    """Restore weights and optimizer from ``checkpoint.pt``; the step to continue from (0 if
+    none)."""
     path = folder / "checkpoint.pt"
     if not path.is_file():
         return 0
@@ -265,7 +322,9 @@ def _check_settings(folder: Path, settings: PretrainSettings) -> None:
         saved = json.loads(path.read_text())
         if saved != asdict(settings):
             diff = {k: (saved.get(k), v) for k, v in asdict(settings).items() if saved.get(k) != v}
-            raise ValueError(f"{path}: this run was started with other settings (saved, asked): {diff}")
+            raise ValueError(
+                f"{path}: this run was started with other settings (saved, asked): {diff}"
+            )
     else:
         path.write_text(json.dumps(asdict(settings), indent=1))
 
@@ -282,7 +341,8 @@ def read_log(folder: Path) -> list[dict]:
 
 
 def _trim_log(folder: Path, step: int) -> None:
-    """Keep the log's rows before ``step`` (those after the last checkpoint are redone on resume)."""
+    """Keep the log's rows before ``step`` (those after the last checkpoint are redone on
+    resume)."""
     path = folder / "log.tsv"
     rows = [r for r in read_log(folder) if r["step"] < step]
     lines = ["\t".join(LOG_COLUMNS)] + ["\t".join(f"{r[c]:.6g}" for c in LOG_COLUMNS) for r in rows]
@@ -291,12 +351,23 @@ def _trim_log(folder: Path, step: int) -> None:
     os.replace(tmp, path)
 
 
-# -- the loop --------------------------------------------------------------------------------------------
-def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSettings, steps: int | None = None,
-             checkpoint_every: int = 200, progress: bool = True, precision: str = "auto"):
-    """Pretrain (or continue pretraining) a BERT with the MLM objective in ``folder``; returns the model.
+# -- the loop
+# --------------------------------------------------------------------------------------------
+def pretrain(
+    folder,
+    corpus: TokenizedCorpus,
+    tokenizer,
+    settings: PretrainSettings,
+    steps: int | None = None,
+    checkpoint_every: int = 200,
+    progress: bool = True,
+    precision: str = "auto",
+):
+    """Pretrain (or continue pretraining) a BERT with the MLM objective in ``folder``; returns the
+    model.
 
-    Runs until ``steps`` more steps are done or ``settings.total_steps`` is reached, whichever is first.
+    Runs until ``steps`` more steps are done or ``settings.total_steps`` is reached, whichever is
+    first.
     """
     from tqdm.auto import tqdm
 
@@ -307,8 +378,13 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
     optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": settings.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=settings.lr, betas=(0.9, 0.98), eps=1e-6,
+        [
+            {"params": decay, "weight_decay": settings.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=settings.lr,
+        betas=(0.9, 0.98),
+        eps=1e-6,
     )
     start = load_checkpoint(folder, model, optimizer)
     _trim_log(folder, start)
@@ -316,42 +392,76 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
     precision = resolve_precision(precision, "cpu")
     model.train()
     log = open(folder / "log.tsv", "a")
-    bar = tqdm(range(start, end), initial=0, total=end - start, desc="MLM pretraining", disable=not progress,
-                mininterval=1.0)
+    bar = tqdm(
+        range(start, end),
+        initial=0,
+        total=end - start,
+        desc="MLM pretraining",
+        disable=not progress,
+        mininterval=1.0,
+    )
     began = time.perf_counter()
     for step in bar:
         rows = batch_lines(len(corpus), step, settings.batch_size, settings.seed)
         generator = torch.Generator().manual_seed(settings.seed * 1_000_003 + step)
         if settings.pairs:
-            ids, attention, segments, next_labels = pair_batch(corpus, rows, tokenizer, step, settings.seed)
+            ids, attention, segments, next_labels = pair_batch(
+                corpus, rows, tokenizer, step, settings.seed
+            )
         else:
             ids, attention = pad_batch(corpus, rows, tokenizer)
-        corrupted, targets = mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id, generator,
-                                         tokenizer.sep_token_id)
-        torch.manual_seed(settings.seed * 1_000_003 + step)  # dropout: a function of the step, for resume
+        corrupted, targets = mask_tokens(
+            ids,
+            attention,
+            len(tokenizer),
+            tokenizer.mask_token_id,
+            generator,
+            tokenizer.sep_token_id,
+        )
+        torch.manual_seed(
+            settings.seed * 1_000_003 + step
+        )  # dropout: a function of the step, for resume
         lr = learning_rate(settings, step)
         for group in optimizer.param_groups:
             group["lr"] = lr
         with autocast(precision, "cpu"):
             if settings.pairs:
                 loss, accuracy, next_loss, next_accuracy = pair_pretraining_loss(
-                    model, corrupted, attention, segments, targets, next_labels)
+                    model, corrupted, attention, segments, targets, next_labels
+                )
                 mlm_loss = loss - next_loss
             else:
                 loss, accuracy = masked_lm_loss(model, corrupted, attention, targets)
-                mlm_loss, next_loss, next_accuracy = loss, torch.tensor(math.nan), torch.tensor(math.nan)
+                mlm_loss, next_loss, next_accuracy = (
+                    loss,
+                    torch.tensor(math.nan),
+                    torch.tensor(math.nan),
+                )
         if not math.isfinite(loss.item()):
-            raise FloatingPointError(f"MLM loss is {loss.item()} at step {step}; lower lr ({settings.lr})")
+            raise FloatingPointError(
+                f"MLM loss is {loss.item()} at step {step}; lower lr ({settings.lr})"
+            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         seconds = time.perf_counter() - began
-        values = (step, mlm_loss.item(), accuracy.item(), lr, int(attention.sum()), seconds, next_loss.item(),
-                  next_accuracy.item())
+        values = (
+            step,
+            mlm_loss.item(),
+            accuracy.item(),
+            lr,
+            int(attention.sum()),
+            seconds,
+            next_loss.item(),
+            next_accuracy.item(),
+        )
         log.write("\t".join(f"{v:.6g}" for v in values) + "\n")
-        bar.set_postfix(loss=f"{mlm_loss.item():.3f}", acc=f"{accuracy.item():.3f}",
-                        **({"next_acc": f"{next_accuracy.item():.2f}"} if settings.pairs else {}))
+        bar.set_postfix(
+            loss=f"{mlm_loss.item():.3f}",
+            acc=f"{accuracy.item():.3f}",
+            **({"next_acc": f"{next_accuracy.item():.2f}"} if settings.pairs else {}),
+        )
         if (step + 1) % checkpoint_every == 0 or step + 1 == end:
             log.flush()
             save_checkpoint(folder, model, optimizer, step + 1)
@@ -360,8 +470,9 @@ def pretrain(folder, corpus: TokenizedCorpus, tokenizer, settings: PretrainSetti
 
 
 @torch.no_grad()
-def evaluate_mlm(model, corpus: TokenizedCorpus, tokenizer, batch_size: int = 128,
-                 seed: int = 12345) -> dict[str, float]:
+def evaluate_mlm(
+    model, corpus: TokenizedCorpus, tokenizer, batch_size: int = 128, seed: int = 12345
+) -> dict[str, float]:
     """MLM loss and masked-token accuracy on ``corpus`` (held-out lines), with fixed masks."""
     model.eval()
     generator = torch.Generator().manual_seed(seed)
@@ -369,13 +480,19 @@ def evaluate_mlm(model, corpus: TokenizedCorpus, tokenizer, batch_size: int = 12
     for start in range(0, len(corpus), batch_size):
         rows = np.arange(start, min(start + batch_size, len(corpus)))
         ids, attention = pad_batch(corpus, rows, tokenizer)
-        corrupted, targets = mask_tokens(ids, attention, len(tokenizer), tokenizer.mask_token_id, generator)
+        corrupted, targets = mask_tokens(
+            ids, attention, len(tokenizer), tokenizer.mask_token_id, generator
+        )
         loss, accuracy = masked_lm_loss(model, corrupted, attention, targets)
         n = int((targets != -100).sum())
         total_loss += loss.item() * n
         total_right += accuracy.item() * n
         total += n
-    return {"loss": total_loss / total, "accuracy": total_right / total, "masked_tokens": int(total)}
+    return {
+        "loss": total_loss / total,
+        "accuracy": total_right / total,
+        "masked_tokens": int(total),
+    }
 
 
 def predict_masked(model, tokenizer, text: str, top_k: int = 5) -> list[list[tuple[str, float]]]:
@@ -389,20 +506,35 @@ def predict_masked(model, tokenizer, text: str, top_k: int = 5) -> list[list[tup
     for position in where:
         probs = logits[position].softmax(-1)
         top = probs.topk(top_k)
-        result.append([(tokenizer.convert_ids_to_tokens(int(i)), float(p))
-                       for p, i in zip(top.values, top.indices, strict=True)])
+        result.append(
+            [
+                (tokenizer.convert_ids_to_tokens(int(i)), float(p))
+                for p, i in zip(top.values, top.indices, strict=True)
+            ]
+        )
     return result
 
 
 @torch.no_grad()
-def next_sentence_probability(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 64) -> np.ndarray:
-    """P(B follows A) from a ``BertForPreTraining``'s next-sentence head, for each (A, B) in ``pairs``."""
+def next_sentence_probability(
+    model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 64
+) -> np.ndarray:
+    """P(B follows A) from a ``BertForPreTraining``'s next-sentence head, for each (A, B) in
+    ``pairs``."""
     model.eval()
     probabilities = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        features = tokenizer([a for a, _ in chunk], [b for _, b in chunk], padding=True, truncation=True,
-                             max_length=128, return_tensors="pt")
-        logits = model(**features).seq_relationship_logits  # (B, 2): index 0 is "B is the next sentence"
+        features = tokenizer(
+            [a for a, _ in chunk],
+            [b for _, b in chunk],
+            padding=True,
+            truncation=True,
+            max_length=128,
+            return_tensors="pt",
+        )
+        logits = model(
+            **features
+        ).seq_relationship_logits  # (B, 2): index 0 is "B is the next sentence"
         probabilities.append(logits.float().softmax(-1)[:, 0].numpy())
     return np.concatenate(probabilities) if probabilities else np.zeros(0)

@@ -1,9 +1,10 @@
-"""Four profiles, one set of notebooks: ``gpu``, ``cpu``, ``offline`` and ``smoke`` differ only in sizes.
+"""Four profiles, one set of notebooks: ``gpu``, ``cpu``, ``offline`` and ``smoke`` differ only in
+sizes.
 
 A profile is data. Notebooks ask it for model names, subset sizes, batch sizes, learning rates and
 step counts and never branch on its name. ``$SBERT_LAB_PROFILE`` chooses one; without it: ``gpu``
-when CUDA is present, else ``cpu`` when the Hugging Face hub (``$HF_ENDPOINT`` if set) answers within
-two seconds, else ``offline`` (the embedded offline defaults), and the profile says why.
+when CUDA is present, else ``cpu`` when the Hugging Face hub (``$HF_ENDPOINT`` if set) answers
+within two seconds, else ``offline`` (the embedded offline defaults), and the profile says why.
 
 ============  =======================================  ==========================================
 profile       encoder to fine-tune                     data
@@ -54,11 +55,15 @@ class Profile:
     nli_eval: tuple[str, str]  # (data set, split) for NLI accuracy
     sts_tasks: tuple[str, ...]  # Table 1's tasks this profile evaluates
     untrained_model: str = RANDOM_BERT  # the raw model's shape with random weights (lesson 1)
-    reranker_model: str | None = None  # the re-ranking cross-encoder's start (None: cross_encoder_model)
+    reranker_model: str | None = (
+        None  # the re-ranking cross-encoder's start (None: cross_encoder_model)
+    )
     lr: float = PAPER_LR  # peak learning rate of every fine-tuning run
     data_dir: str | None = None  # None: $SBERT_LAB_DATA, then the hub
     nli_train_size: int | None = None  # None: all of it
-    quick_nli_train_size: int | None = None  # for lessons that need some NLI model (None: the full one)
+    quick_nli_train_size: int | None = (
+        None  # for lessons that need some NLI model (None: the full one)
+    )
     sts_train_size: int | None = None
     eval_size: int | None = None  # cap on dev/test pairs (None: the whole split)
     batch_size: int = 16  # the paper's
@@ -69,11 +74,21 @@ class Profile:
     ablation_share: float = 0.25  # of the NLI pairs for each ablation run (STS-B: twice that share)
     cost_sizes: tuple[int, ...] = (10, 100, 1000)  # n for the bi- vs cross-encoder timing lesson
     corpus_size: int | None = None  # sentences indexed by the search lesson
-    index_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)  # corpus sizes in the search-at-scale lesson
-    index_real_sentences: int = 15_000  # of them real sentences (the rest: jittered copies, see course.ann)
-    transfer_size: int | None = None  # examples per split of each transfer task, lesson 10 (None: all)
+    index_sizes: tuple[int, ...] = (
+        1_000,
+        10_000,
+        100_000,
+    )  # corpus sizes in the search-at-scale lesson
+    index_real_sentences: int = (
+        15_000  # of them real sentences (the rest: jittered copies, see course.ann)
+    )
+    transfer_size: int | None = (
+        None  # examples per split of each transfer task, lesson 10 (None: all)
+    )
     asks_hub: bool = False  # whether lessons may load hub-only data sets (Table 5's tasks)
-    wikisec_train_size: int | None = None  # Table 4's triplets, lesson 5 (None: hub only, not loaded)
+    wikisec_train_size: int | None = (
+        None  # Table 4's triplets, lesson 5 (None: hub only, not loaded)
+    )
     wikisec_eval_size: int = 1_000  # Wikipedia-section test triplets
     projection_points: int = 1000  # points in the UMAP / PCA plots
     mlm_live_steps: int = 300  # lesson 0's live masked-word pre-training (a 2-layer, 128-wide BERT)
@@ -81,7 +96,8 @@ class Profile:
 
     @property
     def numbers_are_meaningful(self) -> bool:
-        """False for smoke (a tiny random model on a few pairs: it only shows that the code runs)."""
+        """False for smoke (a tiny random model on a few pairs: it only shows that the code
+        runs)."""
         return self.name != "smoke"
 
     def describe(self) -> str:
@@ -90,7 +106,8 @@ class Profile:
 
 
 def subset(items: list, size: int | None, seed: int = 0) -> list:
-    """A reproducible random ``size``-subset of ``items`` in their original order (all when None)."""
+    """A reproducible random ``size``-subset of ``items`` in their original order (all when
+    None)."""
     if size is not None:
         integer("size", size, at_least=0)
     if size is None or size >= len(items):
@@ -116,12 +133,14 @@ PROFILES = {
         cost_sizes=(10, 100, 1000, 2000),
         corpus_size=None,
         index_sizes=(1_000, 10_000, 100_000, 300_000),
-        index_real_sentences=300_000,  # AllNLI has ~550k distinct sentences; a T4 encodes them in minutes
+        # AllNLI has ~550k distinct sentences; a T4 encodes them in minutes
+        index_real_sentences=300_000,
         asks_hub=True,
         wikisec_train_size=20_000,  # the paper: all 1.78 M for one epoch; 1,250 steps here
         wikisec_eval_size=5_000,
-        transfer_size=500,  # per split: 310 logistic regressions per task and encoder (nested 10 x 5-fold
-        # CV, 6 values of C) on 768-d bert-base vectors run on Colab's 2 CPU cores, not the GPU
+        # per split: 310 logistic regressions per task and encoder (nested 10 x 5-fold CV, 6 values
+        # of C) on 768-d bert-base vectors run on Colab's 2 CPU cores, not the GPU
+        transfer_size=500,
         projection_points=2000,
     ),
     "cpu": Profile(
@@ -151,16 +170,16 @@ PROFILES = {
         raw_model=RAW_BERT,
         reference_model=PACKAGED_MINILM,
         cross_encoder_model=RAW_BERT,
-        # lesson 8 re-ranks with a cross-encoder made from the trained MiniLM: one from the small raw
-        # BERT, trained on 5.7k STS-B pairs, ranks worse than the bi-encoder it should correct
+        # lesson 8 re-ranks with a cross-encoder made from the trained MiniLM: one from the small
+        # raw BERT, trained on 5.7k STS-B pairs, ranks worse than the bi-encoder it should correct
         reranker_model=PACKAGED_MINILM,
         nli_train=(("snli", "dev"), ("sick", "train")),  # 14,342 pairs: AllNLI is hub only
         nli_eval=("snli", "test"),
         sts_tasks=("stsb", "sickr"),
         lr=SMALL_BERT_LR,
-        # 6,000 of the 14,342 NLI pairs, 3,000 of the 5,749 STS-B train pairs and 3,000-pair eval sets keep
-        # lessons 3-5 and 8 near their 3-minute budget on 2 cores (all of them: lesson 3 took 367 s and
-        # lesson 4 340 s on an AMD EPYC); STS-B dev and test stay whole
+        # 6,000 of the 14,342 NLI pairs, 3,000 of the 5,749 STS-B train pairs and 3,000-pair eval
+        # sets keep lessons 3-5 and 8 near their 3-minute budget on 2 cores (all of them: lesson 3
+        # took 367 s and lesson 4 340 s on an AMD EPYC); STS-B dev and test stay whole
         nli_train_size=6_000,
         quick_nli_train_size=4_000,
         sts_train_size=3_000,
@@ -171,8 +190,8 @@ PROFILES = {
         cost_sizes=(10, 100, 300),
         corpus_size=3000,
         index_sizes=(1_000, 3_000, 10_000, 30_000, 100_000),
-        index_real_sentences=15_000,  # 30 s of MiniLM on 2 cores; the shipped sets hold 47k distinct
-        transfer_size=2_000,  # 5 encoders x ~11k sentences and 37 logistic regressions each in ~2.5 min
+        index_real_sentences=15_000,  # 30 s of MiniLM on 2 cores; the shipped sets hold 47k
+        transfer_size=2_000,  # 5 encoders x ~11k sentences, 37 logistic regressions each: ~2.5 min
         projection_points=600,
     ),
     "smoke": Profile(
@@ -201,12 +220,14 @@ PROFILES = {
 
 
 def hub_endpoint() -> str:
-    """The hub's address: ``$HF_ENDPOINT`` (a mirror, or this project's stand-in in CI), else huggingface.co."""
+    """The hub's address: ``$HF_ENDPOINT`` (a mirror, or this project's stand-in in CI), else
+    huggingface.co."""
     return os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
 
 
 def hub_reachable(timeout: float = 2.0) -> bool:
-    """Whether the hub (``hub_endpoint()``) accepts a connection within ``timeout`` s; never when HF_HUB_OFFLINE=1."""
+    """Whether the hub (``hub_endpoint()``) accepts a connection within ``timeout`` s; never when
+    HF_HUB_OFFLINE=1."""
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("", "0", "false", "False"):
         return False
     url = urlsplit(hub_endpoint())
@@ -222,7 +243,9 @@ def _choose() -> tuple[str, str]:
     requested = os.environ.get("SBERT_LAB_PROFILE")
     if requested:
         if requested not in PROFILES:
-            raise ValueError(f"$SBERT_LAB_PROFILE={requested!r}; valid profiles are {', '.join(PROFILE_NAMES)}")
+            raise ValueError(
+                f"$SBERT_LAB_PROFILE={requested!r}; valid profiles are {', '.join(PROFILE_NAMES)}"
+            )
         return requested, f"$SBERT_LAB_PROFILE={requested}"
     import torch
 
@@ -230,7 +253,10 @@ def _choose() -> tuple[str, str]:
         return "gpu", f"CUDA device found: {torch.cuda.get_device_name(0)}"
     if hub_reachable():
         return "cpu", f"no CUDA device; the Hugging Face hub ({hub_endpoint()}) is reachable"
-    return "offline", "no CUDA device and the Hugging Face hub is not reachable: embedded offline defaults"
+    return (
+        "offline",
+        "no CUDA device and the Hugging Face hub is not reachable: embedded offline defaults",
+    )
 
 
 def scaled(profile: Profile, factor: float) -> Profile:
@@ -251,28 +277,40 @@ def scaled(profile: Profile, factor: float) -> Profile:
     return replace(
         profile,
         nli_train_size=size(profile.nli_train_size, "nli", floor),
-        quick_nli_train_size=size(profile.quick_nli_train_size or profile.nli_train_size, "nli", floor),
+        quick_nli_train_size=size(
+            profile.quick_nli_train_size or profile.nli_train_size, "nli", floor
+        ),
         sts_train_size=size(profile.sts_train_size, "sts", floor),
         eval_size=size(profile.eval_size, "eval", 50),
         corpus_size=size(profile.corpus_size, "corpus", 200),
         projection_points=size(profile.projection_points, "corpus", 100),
         cost_sizes=tuple(sorted({max(4, math.ceil(n * factor)) for n in profile.cost_sizes})),
         # the largest index stays >= 10,000 vectors: IVF-PQ needs that many to train its codes
-        index_sizes=tuple(sorted({max(1_000, math.ceil(n * factor)) for n in profile.index_sizes} | {10_000})),
+        index_sizes=tuple(
+            sorted({max(1_000, math.ceil(n * factor)) for n in profile.index_sizes} | {10_000})
+        ),
         index_real_sentences=max(300, math.ceil(profile.index_real_sentences * factor)),
         transfer_size=size(profile.transfer_size, "transfer", 300),
-        wikisec_train_size=None if profile.wikisec_train_size is None
+        wikisec_train_size=None
+        if profile.wikisec_train_size is None
         else max(floor, math.ceil(profile.wikisec_train_size * factor)),
         wikisec_eval_size=max(50, math.ceil(profile.wikisec_eval_size * factor)),
-        mlm_live_steps=max(40, math.ceil(profile.mlm_live_steps * factor)),  # 20 first and 20 last are compared
+        mlm_live_steps=max(
+            40, math.ceil(profile.mlm_live_steps * factor)
+        ),  # 20 first and 20 last are compared
         reason=f"{profile.reason}; sizes x{factor} ($SBERT_LAB_SCALE)",
     )
 
 
 # (hub profiles, offline profiles): how many items "all of it" is. NLI: AllNLI train vs SNLI dev +
 # SICK train; STS-B train; the largest eval split used (STS-B dev, SNLI test); the search corpus.
-FULL_SIZES = {"nli": (942_069, 14_342), "sts": (5_749, 5_749), "eval": (19_656, 9_824), "corpus": (10_000, 10_000),
-              "transfer": (10_662, 4_927)}  # MR (all splits); SICK-E test
+FULL_SIZES = {
+    "nli": (942_069, 14_342),
+    "sts": (5_749, 5_749),
+    "eval": (19_656, 9_824),
+    "corpus": (10_000, 10_000),
+    "transfer": (10_662, 4_927),
+}  # MR (all splits); SICK-E test
 
 
 def get_profile(name: str | None = None) -> Profile:
@@ -283,7 +321,9 @@ def get_profile(name: str | None = None) -> Profile:
     """
     if name is not None:
         if name not in PROFILES:
-            raise ValueError(f"unknown profile {name!r}; valid profiles are {', '.join(PROFILE_NAMES)}")
+            raise ValueError(
+                f"unknown profile {name!r}; valid profiles are {', '.join(PROFILE_NAMES)}"
+            )
         chosen, reason = name, "asked for by name"
     else:
         chosen, reason = _choose()

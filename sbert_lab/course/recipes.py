@@ -6,25 +6,26 @@ cross-encoder that lessons 6 and 8 use. So that every notebook still runs on its
 and was trained by the same recipe, and trained (with the profile's sizes), saved and loaded
 otherwise. Each call prints which of the two happened.
 
-========================  ==========================================  ===============================
+========================  ==========================================  =========================
 function                  recipe                                      folder in runs/<profile>/
-========================  ==========================================  ===============================
+========================  ==========================================  =========================
 ``nli_model``             profile.raw_model + pooling, SoftmaxLoss     nli-<pooling>
                           over (u, v, |u-v|) on profile.nli_train
 ``sts_model``             nli_model("mean"), then CosineMSELoss on     nli-stsb
                           STS-B train (SBERT-NLI-STSb, Table 2)
 ``cross_encoder``         profile.cross_encoder_model + a 1-logit      cross-encoder-stsb
                           head, BCE on STS-B train
-========================  ==========================================  ===============================
+========================  ==========================================  =========================
 
 A lesson that trains one of them in front of the student (lesson 3 the NLI model, lesson 4 the
 other two) hands it to ``save_nli_model`` / ``save_sts_model`` / ``save_cross_encoder``, which keep
 it where the three functions look. Folders are written atomically (temporary folder, then rename).
 
-All three follow the paper's recipe (Section 3.1): batch ``profile.batch_size``, Adam with 10 % linear
-warm-up, ``profile.epochs`` epoch(s), seed 0; the learning rate is ``profile.lr`` (the paper's 2e-5
-for BERT-base, 1e-4 for the small BERT of the cpu and offline profiles). Each folder also holds ``training.json``: the
-recipe, the loss of every step and the STS-B dev Spearman at ``profile.eval_points`` points.
+All three follow the paper's recipe (Section 3.1): batch ``profile.batch_size``, Adam with 10 %
+linear warm-up, ``profile.epochs`` epoch(s), seed 0; the learning rate is ``profile.lr`` (the
+paper's 2e-5 for BERT-base, 1e-4 for the small BERT of the cpu and offline profiles). Each folder
+also holds ``training.json``: the recipe, the loss of every step and the STS-B dev Spearman at
+``profile.eval_points`` points.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ WARMUP = 0.1
 
 # -- the data each recipe trains and evaluates on --------------------------------------------------
 def nli_pairs(profile: Profile) -> list[data.NLIPair]:
-    """The profile's NLI training pairs: its ``nli_train`` sets concatenated, then ``nli_train_size`` of them."""
+    """The profile's NLI training pairs: its ``nli_train`` sets concatenated, then
+    ``nli_train_size`` of them."""
     pairs = [
         p for name, split in profile.nli_train for p in data.load_nli(name, split, profile.data_dir)
     ]
@@ -77,9 +79,11 @@ def sts_pairs(profile: Profile, split: str) -> list[data.STSPair]:
     )
 
 
-# -- the three shared models ------------------------------------------------------------------------
+# -- the three shared models
+# ------------------------------------------------------------------------
 def nli_recipe(profile: Profile, pooling: str = "mean") -> dict:
-    """Everything that decides what ``nli_model`` trains (a saved model is reused only if it matches)."""
+    """Everything that decides what ``nli_model`` trains (a saved model is reused only if it
+    matches)."""
     return {
         "recipe": "nli",
         "model": profile.raw_model,
@@ -120,7 +124,8 @@ def cross_encoder_recipe(profile: Profile, start: str | None = None) -> dict:
 def nli_model(
     profile: Profile, pooling: str = "mean", progress: bool = True, quick: bool = False
 ) -> SentenceEncoder:
-    """SBERT-NLI: ``profile.raw_model`` with ``pooling``, fine-tuned with SoftmaxLoss on NLI (Section 3).
+    """SBERT-NLI: ``profile.raw_model`` with ``pooling``, fine-tuned with SoftmaxLoss on NLI
+    (Section 3).
 
     ``quick=True`` is for a lesson that needs *some* NLI model rather than the one lesson 3 trains:
     it loads lesson 3's model when that is there, and otherwise trains one on
@@ -142,12 +147,15 @@ def nli_model(
         loss = SoftmaxLoss(encoder.dim)
         return encoder, _fit(profile, encoder, loss, nli_pairs(profile), progress)
 
-    folder = _load_or_train(name, profile, recipe, train, "nli_model", _steps(profile, len(nli_pairs(profile))))
+    folder = _load_or_train(
+        name, profile, recipe, train, "nli_model", _steps(profile, len(nli_pairs(profile)))
+    )
     return SentenceEncoder.load(folder)
 
 
 def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
-    """SBERT-NLI-STSb: ``nli_model(profile)`` fine-tuned with CosineMSELoss on STS-B train (Table 2)."""
+    """SBERT-NLI-STSb: ``nli_model(profile)`` fine-tuned with CosineMSELoss on STS-B train (Table
+    2)."""
 
     def train() -> tuple[SentenceEncoder, History]:
         encoder = nli_model(profile, "mean", progress)
@@ -159,7 +167,9 @@ def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
     return SentenceEncoder.load(folder)
 
 
-def cross_encoder(profile: Profile, progress: bool = True, start: str | None = None) -> CrossEncoder:
+def cross_encoder(
+    profile: Profile, progress: bool = True, start: str | None = None
+) -> CrossEncoder:
     """A cross-encoder (``start`` + one-logit head) fine-tuned on STS-B train.
 
     ``start`` defaults to ``profile.cross_encoder_model`` (lesson 4's, kept in cross-encoder-stsb);
@@ -177,7 +187,7 @@ def cross_encoder(profile: Profile, progress: bool = True, start: str | None = N
             score_range=data.score_range("stsb"),
             **_fit_settings(profile),
             progress=progress,
-            eval_fn=lambda m: _cross_encoder_spearman(m, dev),
+            eval_fn=lambda m: evaluation.cross_encoder_spearman(m, dev),
             eval_every=_eval_every(profile, len(examples)),
         )
         return model, history
@@ -191,9 +201,11 @@ def cross_encoder(profile: Profile, progress: bool = True, start: str | None = N
     return CrossEncoder.load(folder)
 
 
-# -- a lesson that trains one of the three itself keeps it where the others look --------------------
+# -- a lesson that trains one of the three itself keeps it where the others look
+# --------------------
 def save_nli_model(encoder: SentenceEncoder, history: History, profile: Profile) -> Path:
-    """Keep an NLI model a lesson trained with ``nli_model``'s recipe, so that ``nli_model`` loads it.
+    """Keep an NLI model a lesson trained with ``nli_model``'s recipe, so that ``nli_model`` loads
+    it.
 
     The caller vouches for the recipe (``nli_recipe(profile, encoder.pooling)``: the profile's raw
     model, NLI data and sizes, lr 2e-5, 10 % warm-up, seed 0); it is written beside the weights.
@@ -203,26 +215,31 @@ def save_nli_model(encoder: SentenceEncoder, history: History, profile: Profile)
 
 
 def save_sts_model(encoder: SentenceEncoder, history: History, profile: Profile) -> Path:
-    """Keep a model trained with ``sts_model``'s recipe (nli_model, then STS-B train) for ``sts_model``."""
+    """Keep a model trained with ``sts_model``'s recipe (nli_model, then STS-B train) for
+    ``sts_model``."""
     return _keep("nli-stsb", profile, sts_recipe(profile), encoder, history)
 
 
 def save_cross_encoder(model: CrossEncoder, history: History, profile: Profile) -> Path:
-    """Keep a cross-encoder trained with ``cross_encoder``'s recipe, so that ``cross_encoder`` loads it."""
+    """Keep a cross-encoder trained with ``cross_encoder``'s recipe, so that ``cross_encoder`` loads
+    it."""
     return _keep("cross-encoder-stsb", profile, cross_encoder_recipe(profile), model, history)
 
 
 def training_log(profile: Profile, name: str) -> dict:
-    """``training.json`` of ``runs/<profile>/<name>``: recipe, per-step losses, dev Spearman curve, seconds."""
+    """``training.json`` of ``runs/<profile>/<name>``: recipe, per-step losses, dev Spearman curve,
+    seconds."""
     path = runs_dir(profile) / name / RECIPE_FILE
     if not path.is_file():
         raise FileNotFoundError(
-            f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. course.recipes.nli_model(profile))"
+            f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. "
+            "course.recipes.nli_model(profile))"
         )
     return json.loads(path.read_text())
 
 
-# -- shared machinery -------------------------------------------------------------------------------
+# -- shared machinery
+# -------------------------------------------------------------------------------
 def _fit_settings(profile: Profile) -> dict:
     return {
         "epochs": profile.epochs,
@@ -254,13 +271,6 @@ def _fit(
     )
 
 
-def _cross_encoder_spearman(model: CrossEncoder, pairs: list[data.STSPair]) -> float:
-    from scipy.stats import spearmanr
-
-    scores = model.predict([(p.s1, p.s2) for p in pairs])
-    return float(spearmanr(scores, [p.score for p in pairs]).statistic * 100)
-
-
 def _read_recipe(folder: Path) -> dict | None:
     path = folder / RECIPE_FILE
     return json.loads(path.read_text())["recipe"] if path.is_file() else None
@@ -273,7 +283,8 @@ def _steps(profile: Profile, examples: int) -> int:
 def _load_or_train(
     name: str, profile: Profile, recipe: dict, train: Callable, who: str, steps: int
 ) -> Path:
-    """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now and kept."""
+    """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now and
+    kept."""
     folder = runs_dir(profile) / name
     saved = _read_recipe(folder)
     if saved == _as_json(recipe):
@@ -281,7 +292,10 @@ def _load_or_train(
         return folder
     reason = "no model there yet" if saved is None else "it was trained with another recipe"
     print(f"{who}: training {name} ({reason}; saving to {folder})")
-    print(f"{who}: {steps:,} steps of {profile.batch_size}; the bar below shows the speed and the time left")
+    print(
+        f"{who}: {steps:,} steps of {profile.batch_size}; the bar below shows the speed and the "
+        "time left"
+    )
     model, history = train()
     _keep(name, profile, recipe, model, history)
     print(f"{who}: trained in {history.seconds:.1f} s ({history.steps} steps); saved to {folder}")
@@ -289,7 +303,8 @@ def _load_or_train(
 
 
 def _keep(name: str, profile: Profile, recipe: dict, model, history: History) -> Path:
-    """Write ``model`` and ``training.json`` to ``runs/<profile>/<name>`` atomically (temp folder + rename)."""
+    """Write ``model`` and ``training.json`` to ``runs/<profile>/<name>`` atomically (temp folder +
+    rename)."""
     folder = runs_dir(profile) / name
     log = {
         "recipe": _as_json(recipe),
@@ -298,7 +313,9 @@ def _keep(name: str, profile: Profile, recipe: dict, model, history: History) ->
         "seconds": history.seconds,
     }
     with atomic_folder(folder) as tmp:
-        model.save(tmp)  # itself atomic: an interrupted save leaves tmp empty, and tmp is never loaded
+        model.save(
+            tmp
+        )  # itself atomic: an interrupted save leaves tmp empty, and tmp is never loaded
         (tmp / RECIPE_FILE).write_text(json.dumps(log) + "\n")
     return folder
 

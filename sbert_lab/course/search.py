@@ -37,7 +37,8 @@ from ..encoder import check_sentences
 
 # -- vectors ---------------------------------------------------------------------------------------
 def normalize_rows(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length, float32; an all-zero row stays zero (its cosine with anything is 0)."""
+    """Rows scaled to unit length, float32; an all-zero row stays zero (its cosine with anything is
+    0)."""
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 2:
         raise ValueError(f"expected a 2-D array of row vectors, got shape {x.shape}")
@@ -86,7 +87,8 @@ def top_k_cosine(
     """The ``k`` corpus rows most cosine-similar to each query row.
 
     Args:
-        queries: (q, d) query vectors; corpus: (n, d) corpus vectors (normalised here, so any scale works).
+        queries: (q, d) query vectors; corpus: (n, d) corpus vectors (normalised here, so any scale
+            works).
         k: neighbours per query (at most n, or n - 1 with ``exclude``).
         chunk_size: queries scored at once; memory is chunk_size * n floats.
         exclude: for each query, one corpus row it may not return (its own row when the queries are
@@ -103,9 +105,14 @@ def top_k_cosine(
     if exclude is not None:
         exclude = np.asarray(exclude, dtype=np.int64)
         if exclude.shape != (len(q),):
-            raise ValueError(f"exclude must hold one corpus row (or -1) per query: {len(q)}, got shape {exclude.shape}")
+            raise ValueError(
+                f"exclude must hold one corpus row (or -1) per query: {len(q)}, got shape "
+                f"{exclude.shape}"
+            )
         if (exclude >= len(c)).any() or (exclude < -1).any():
-            raise ValueError(f"exclude has rows outside the corpus (0..{len(c) - 1}, or -1 for none)")
+            raise ValueError(
+                f"exclude has rows outside the corpus (0..{len(c) - 1}, or -1 for none)"
+            )
     excluding = exclude is not None and bool((exclude >= 0).any())
     k = _check_k(k, len(c) - 1 if excluding else len(c))
     chunk_size = _check_chunk(chunk_size)
@@ -133,23 +140,34 @@ class CorpusIndex:
 
     def __post_init__(self) -> None:
         if len(self.sentences) != len(self.embeddings):
-            raise ValueError(f"{len(self.sentences)} sentences but {len(self.embeddings)} embeddings")
+            raise ValueError(
+                f"{len(self.sentences)} sentences but {len(self.embeddings)} embeddings"
+            )
         self.row = {sentence: i for i, sentence in enumerate(self.sentences)}
         if len(self.row) != len(self.sentences):
-            raise ValueError("the corpus holds duplicate sentences; build it with build_index, which removes them")
+            raise ValueError(
+                "the corpus holds duplicate sentences; build it with build_index, which removes "
+                "them"
+            )
 
     def __len__(self) -> int:
         return len(self.sentences)
 
-    def search(self, encoder, queries: Sequence[str], k: int = 10, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, encoder, queries: Sequence[str], k: int = 10, batch_size: int = 32
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Encode ``queries`` with ``encoder`` and return ``top_k_cosine`` against the corpus."""
         vectors = encoder.encode(check_sentences(queries), batch_size=batch_size)
         return top_k_cosine(vectors, self.embeddings, k=k)
 
 
-def build_index(encoder, sentences: Iterable[str], batch_size: int = 32, progress: bool = False) -> CorpusIndex:
+def build_index(
+    encoder, sentences: Iterable[str], batch_size: int = 32, progress: bool = False
+) -> CorpusIndex:
     """Encode each distinct sentence once (first occurrence kept, order kept) and unit-normalise."""
-    unique = list(dict.fromkeys(check_sentences(sentences)))  # a single string is refused, not split
+    unique = list(
+        dict.fromkeys(check_sentences(sentences))
+    )  # a single string is refused, not split
     if not unique:
         raise ValueError("no sentences to index")
     vectors = encoder.encode(unique, batch_size=batch_size, progress=progress)
@@ -162,12 +180,13 @@ def mine_paraphrases(
     top_n: int = 100,
     chunk_size: int = 256,
 ) -> list[tuple[float, int, int]]:
-    """The ``top_n`` most cosine-similar pairs (i < j) of rows, best first, without an (n, n) matrix.
+    """The ``top_n`` most cosine-similar pairs (i < j) of rows, best first, without an (n, n)
+    matrix.
 
     Rows are scored ``chunk_size`` at a time against the rows after them (each pair once, no
-    diagonal); each chunk's best ``top_n`` candidates are found with ``argpartition`` and merged into a
-    heap that holds the best ``top_n`` seen so far. Memory: chunk_size * n scores, never n * n.
-    Pairs with exactly equal scores are listed by (i, j).
+    diagonal); each chunk's best ``top_n`` candidates are found with ``argpartition`` and merged
+    into a heap that holds the best ``top_n`` seen so far. Memory: chunk_size * n scores, never n *
+    n. Pairs with exactly equal scores are listed by (i, j).
 
     Returns:
         [(cosine, i, j), ...] sorted by cosine descending, then i, then j.
@@ -178,15 +197,21 @@ def mine_paraphrases(
         raise ValueError(f"paraphrase mining needs at least 2 rows, got {n}")
     top_n = _check_k(top_n, n * (n - 1) // 2, "top_n")
     chunk_size = _check_chunk(chunk_size)
-    best: list[tuple[float, int, int]] = []  # a min-heap on (score, -i, -j): the root is the worst kept pair
+    best: list[
+        tuple[float, int, int]
+    ] = []  # a min-heap on (score, -i, -j): the root is the worst kept pair
     for start in range(0, n - 1, chunk_size):
         stop = min(start + chunk_size, n - 1)
         scores = e[start:stop] @ e[start:].T  # (chunk, n - start): rows i, columns j >= start
-        i_local, j_local = np.meshgrid(np.arange(stop - start), np.arange(n - start), indexing="ij", sparse=True)
+        i_local, j_local = np.meshgrid(
+            np.arange(stop - start), np.arange(n - start), indexing="ij", sparse=True
+        )
         scores = np.where(j_local > i_local, scores, -np.inf)  # keep j > i only
         flat = scores.ravel()
         take = min(top_n, int(np.isfinite(flat).sum()))
-        candidates = np.argpartition(-flat, take - 1)[:take] if take < flat.size else np.arange(flat.size)
+        candidates = (
+            np.argpartition(-flat, take - 1)[:take] if take < flat.size else np.arange(flat.size)
+        )
         for position in candidates:
             score = float(flat[position])
             if not np.isfinite(score):
@@ -201,7 +226,9 @@ def mine_paraphrases(
 
 
 # -- evaluation ------------------------------------------------------------------------------------
-def paraphrase_queries(pairs: Iterable[tuple[str, str]], index: CorpusIndex) -> tuple[np.ndarray, list[set[int]]]:
+def paraphrase_queries(
+    pairs: Iterable[tuple[str, str]], index: CorpusIndex
+) -> tuple[np.ndarray, list[set[int]]]:
     """Turn paraphrase pairs into retrieval queries over ``index``.
 
     Each sentence of a pair is a query whose relevant answers are all its known paraphrases (both
@@ -221,7 +248,9 @@ def paraphrase_queries(pairs: Iterable[tuple[str, str]], index: CorpusIndex) -> 
     return rows, [relevant[int(r)] for r in rows]
 
 
-def recall_at_k(retrieved: np.ndarray | Sequence[Sequence[int]], relevant: Sequence[set[int]], k: int) -> float:
+def recall_at_k(
+    retrieved: np.ndarray | Sequence[Sequence[int]], relevant: Sequence[set[int]], k: int
+) -> float:
     """Mean over queries of |relevant ∩ first k retrieved| / |relevant|.
 
     With one relevant item per query this is the share of queries whose answer is in the top k.
@@ -255,7 +284,8 @@ def rerank(
     batch_size: int = 32,
     progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Re-order each query's bi-encoder candidates by the cross-encoder's score of (query, candidate).
+    """Re-order each query's bi-encoder candidates by the cross-encoder's score of (query,
+    candidate).
 
     All q * k pairs go to ``cross_encoder.predict`` in one call (it batches them). Re-ranking only
     permutes the k candidates: recall@k is unchanged, recall@1..k-1 can move.
@@ -265,7 +295,10 @@ def rerank(
     """
     candidate_ids = np.asarray(candidate_ids, dtype=np.int64)
     if candidate_ids.ndim != 2 or len(candidate_ids) != len(queries):
-        raise ValueError(f"candidate_ids must be (len(queries)={len(queries)}, k), got shape {candidate_ids.shape}")
+        raise ValueError(
+            f"candidate_ids must be (len(queries)={len(queries)}, k), got shape "
+            f"{candidate_ids.shape}"
+        )
     outside = (candidate_ids < 0) | (candidate_ids >= len(sentences))
     if outside.any():
         q, position = np.argwhere(outside)[0]
@@ -273,13 +306,24 @@ def rerank(
             f"candidate_ids[{q}, {position}] = {candidate_ids[q, position]} is not a row of the "
             f"{len(sentences)} sentences (0..{len(sentences) - 1})"
         )
-    pairs = [(query, sentences[j]) for query, row in zip(queries, candidate_ids, strict=True) for j in row]
-    scores = np.asarray(cross_encoder.predict(pairs, batch_size=batch_size, progress=progress), dtype=np.float32)
+    pairs = [
+        (query, sentences[j])
+        for query, row in zip(queries, candidate_ids, strict=True)
+        for j in row
+    ]
+    scores = np.asarray(
+        cross_encoder.predict(pairs, batch_size=batch_size, progress=progress), dtype=np.float32
+    )
     if scores.shape != (len(pairs),):
-        raise ValueError(f"cross_encoder.predict returned shape {scores.shape} for {len(pairs)} pairs; expected ({len(pairs)},)")
+        raise ValueError(
+            f"cross_encoder.predict returned shape {scores.shape} for {len(pairs)} pairs; expected "
+            f"({len(pairs)},)"
+        )
     scores = scores.reshape(candidate_ids.shape)
     order = np.argsort(-scores, axis=1, kind="stable")  # ties keep the bi-encoder's order
-    return np.take_along_axis(scores, order, axis=1), np.take_along_axis(candidate_ids, order, axis=1)
+    return np.take_along_axis(scores, order, axis=1), np.take_along_axis(
+        candidate_ids, order, axis=1
+    )
 
 
 __all__ = [

@@ -3,9 +3,10 @@
 Section 5 of the paper asks whether SBERT's vectors are useful *features* for other tasks. SentEval
 (Conneau & Kiela 2018) freezes the encoder, turns every sentence into a vector, and trains only a
 logistic-regression classifier on top. The paper reports (accuracy, %) MR, CR, SUBJ, MPQA with
-10-fold cross-validation, and SST-2, TREC, MRPC on their test sets; its point is that SBERT's vectors
-transfer well (87.41 average for SBERT-NLI-base, 84.66 for BERT [CLS], 81.52 for averaged GloVe) although the method was never
-meant for transfer, and fine-tuning BERT itself on each task would do better.
+10-fold cross-validation, and SST-2, TREC, MRPC on their test sets; its point is that SBERT's
+vectors transfer well (87.41 average for SBERT-NLI-base, 84.66 for BERT [CLS], 81.52 for averaged
+GloVe) although the method was never meant for transfer, and fine-tuning BERT itself on each task
+would do better.
 
     sentences --frozen encoder--> X (n, d) ;  labels y (n,)
     single-sentence task: features X          pair task (MRPC, SICK-E): [|u - v|, u * v]
@@ -34,12 +35,17 @@ import functools
 import numpy as np
 
 REGULARISATION = tuple(2.0**t for t in range(-2, 4))  # SentEval's grid of C for logistic regression
-# Each task's protocol and the splits it reads, in order (cv: all splits pooled; dev: train, dev, test).
+# Each task's protocol and the splits it reads, in order (cv: all splits pooled; dev: train, dev,
+# test).
 PROTOCOLS = {
-    "mr": ("cv", ("train", "dev", "test")), "cr": ("cv", ("test",)),
-    "subj": ("cv", ("train", "test")), "mpqa": ("cv", ("train", "dev", "test")),
-    "sst2": ("dev", ("train", "dev", "test")), "trec": ("train-test", ("train", "test")),
-    "mrpc": ("train-test", ("train", "test")), "sick-e": ("dev", ("train", "trial", "test")),
+    "mr": ("cv", ("train", "dev", "test")),
+    "cr": ("cv", ("test",)),
+    "subj": ("cv", ("train", "test")),
+    "mpqa": ("cv", ("train", "dev", "test")),
+    "sst2": ("dev", ("train", "dev", "test")),
+    "trec": ("train-test", ("train", "test")),
+    "mrpc": ("train-test", ("train", "test")),
+    "sick-e": ("dev", ("train", "trial", "test")),
 }
 
 
@@ -56,9 +62,14 @@ def _check(features: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.ndar
     if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
         raise ValueError(f"{name}: features {x.shape} and labels {y.shape} must be (n, d) and (n,)")
     if not np.isfinite(x).all():
-        raise ValueError(f"{name}: the features hold NaN or an infinity (row {np.flatnonzero(~np.isfinite(x).all(1))[0]})")
+        raise ValueError(
+            f"{name}: the features hold NaN or an infinity (row "
+            f"{np.flatnonzero(~np.isfinite(x).all(1))[0]})"
+        )
     if len(np.unique(y)) < 2:
-        raise ValueError(f"{name}: the labels hold a single class ({y[0]!r}); there is nothing to classify")
+        raise ValueError(
+            f"{name}: the labels hold a single class ({y[0]!r}); there is nothing to classify"
+        )
     return x, y
 
 
@@ -80,7 +91,9 @@ def _one_thread(protocol):
 def _classifier(c: float, seed: int):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, max_iter=1000, random_state=seed)  # lbfgs, raw features: as SentEval
+    return LogisticRegression(
+        C=c, max_iter=1000, random_state=seed
+    )  # lbfgs, raw features: as SentEval
 
 
 def _folds(y: np.ndarray, k: int, seed: int):
@@ -88,7 +101,10 @@ def _folds(y: np.ndarray, k: int, seed: int):
 
     smallest = np.bincount(np.unique(y, return_inverse=True)[1]).min()
     if smallest < k:
-        raise ValueError(f"{k}-fold cross-validation needs >= {k} examples of every class; one class has {smallest}")
+        raise ValueError(
+            f"{k}-fold cross-validation needs >= {k} examples of every class; one class has "
+            f"{smallest}"
+        )
     return StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
 
 
@@ -100,13 +116,19 @@ def _accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
 def choose_regularisation(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> float:
     """The C of ``REGULARISATION`` with the best mean accuracy over ``folds`` folds of (x, y)."""
     splits = list(_folds(y, folds, seed))
-    scores = [np.mean([_accuracy(_classifier(c, seed).fit(x[tr], y[tr]), x[te], y[te]) for tr, te in splits])
-              for c in REGULARISATION]
+    scores = [
+        np.mean(
+            [_accuracy(_classifier(c, seed).fit(x[tr], y[tr]), x[te], y[te]) for tr, te in splits]
+        )
+        for c in REGULARISATION
+    ]
     return REGULARISATION[int(np.argmax(scores))]
 
 
 @_one_thread
-def cross_validated_accuracy(features, labels, folds: int = 10, inner_folds: int = 5, seed: int = 0) -> float:
+def cross_validated_accuracy(
+    features, labels, folds: int = 10, inner_folds: int = 5, seed: int = 0
+) -> float:
     """Nested k-fold accuracy (MR, CR, SUBJ, MPQA): C chosen inside each outer training part."""
     x, y = _check(features, labels, "cross_validated_accuracy")
     scores = []
@@ -117,8 +139,9 @@ def cross_validated_accuracy(features, labels, folds: int = 10, inner_folds: int
 
 
 @_one_thread
-def train_test_accuracy(train_features, train_labels, test_features, test_labels,
-                        folds: int = 5, seed: int = 0) -> float:
+def train_test_accuracy(
+    train_features, train_labels, test_features, test_labels, folds: int = 5, seed: int = 0
+) -> float:
     """Test accuracy with C chosen by k-fold CV on the training set (TREC, MRPC)."""
     x, y = _check(train_features, train_labels, "train_test_accuracy, training set")
     xt, yt = _check(test_features, test_labels, "train_test_accuracy, test set")
@@ -128,7 +151,8 @@ def train_test_accuracy(train_features, train_labels, test_features, test_labels
 
 @_one_thread
 def dev_test_accuracy(train, dev, test, seed: int = 0) -> float:
-    """Test accuracy with C chosen on the dev set (SST-2, SICK-E); each argument is (features, labels)."""
+    """Test accuracy with C chosen on the dev set (SST-2, SICK-E); each argument is (features,
+    labels)."""
     x, y = _check(*train, "dev_test_accuracy, training set")
     xd, yd = _check(*dev, "dev_test_accuracy, dev set")
     xt, yt = _check(*test, "dev_test_accuracy, test set")
@@ -138,20 +162,24 @@ def dev_test_accuracy(train, dev, test, seed: int = 0) -> float:
 
 
 def features(examples, vectors) -> tuple[np.ndarray, np.ndarray]:
-    """(features, labels) of ``Labelled`` examples; ``vectors(sentences)`` gives their (n, d) vectors.
+    """(features, labels) of ``Labelled`` examples; ``vectors(sentences)`` gives their (n, d)
+    vectors.
 
     Single sentences (``s2`` empty) give their vector; pairs give ``pair_features``.
     """
     labels = np.array([e.label for e in examples])
     if all(e.s2 for e in examples):
-        return pair_features(vectors([e.s1 for e in examples]), vectors([e.s2 for e in examples])), labels
+        return pair_features(
+            vectors([e.s1 for e in examples]), vectors([e.s2 for e in examples])
+        ), labels
     if any(e.s2 for e in examples):
         raise ValueError("a task mixes single sentences and sentence pairs")
     return np.asarray(vectors([e.s1 for e in examples]), np.float32), labels
 
 
 def task_accuracy(task: str, splits: dict[str, list], vectors, seed: int = 0) -> float:
-    """Accuracy on ``task`` by its SentEval protocol (``PROTOCOLS``); ``splits`` maps split -> examples."""
+    """Accuracy on ``task`` by its SentEval protocol (``PROTOCOLS``); ``splits`` maps split ->
+    examples."""
     if task not in PROTOCOLS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(PROTOCOLS)}")
     protocol, names = PROTOCOLS[task]
@@ -160,7 +188,9 @@ def task_accuracy(task: str, splits: dict[str, list], vectors, seed: int = 0) ->
         raise ValueError(f"{task} needs the splits {names}; missing {missing}")
     parts = [features(splits[name], vectors) for name in names if name in splits]
     if protocol == "cv":
-        return cross_validated_accuracy(np.vstack([x for x, _ in parts]), np.concatenate([y for _, y in parts]), seed=seed)
+        return cross_validated_accuracy(
+            np.vstack([x for x, _ in parts]), np.concatenate([y for _, y in parts]), seed=seed
+        )
     if protocol == "dev":
         return dev_test_accuracy(*parts, seed=seed)
     return train_test_accuracy(*parts[0], *parts[1], seed=seed)

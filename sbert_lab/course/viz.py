@@ -1,7 +1,7 @@
 """Plots the lessons share: training curves, "paper vs yours" bars, STS scatter plots, a live curve.
 
-Every function returns a matplotlib ``Figure`` (or draws on the ``Axes`` it is given) and never calls
-``plt.show()`` itself, so a notebook decides when a figure appears. Example::
+Every function returns a matplotlib ``Figure`` (or draws on the ``Axes`` it is given) and never
+calls ``plt.show()`` itself, so a notebook decides when a figure appears. Example::
 
     history = sl.train.fit(encoder, loss, pairs, eval_fn=dev_spearman, eval_every=50)
     course.viz.plot_training(history, eval_label="STS-B dev Spearman", start=before, paper=80.78)
@@ -23,7 +23,8 @@ YOURS_COLOR = "#1f77b4"
 
 
 def moving_average(values: Sequence[float], window: int) -> np.ndarray:
-    """Trailing mean over the last ``window`` values, same length as ``values`` (shorter windows at the start)."""
+    """Trailing mean over the last ``window`` values, same length as ``values`` (shorter windows at
+    the start)."""
     if window < 1:
         raise ValueError(f"window must be >= 1, got {window}")
     values = np.asarray(values, dtype=np.float64)
@@ -34,7 +35,8 @@ def moving_average(values: Sequence[float], window: int) -> np.ndarray:
 
 
 def eval_points(history, start: float | None = None) -> tuple[list[int], list[float]]:
-    """(steps, values) of ``history.evals``, with ``(0, start)`` first when a before-training value is given."""
+    """(steps, values) of ``history.evals``, with ``(0, start)`` first when a before-training value
+    is given."""
     points = [(0, start)] if start is not None else []
     points += [(int(step), float(value)) for step, value in history.evals]
     return [step for step, _ in points], [value for _, value in points]
@@ -52,9 +54,10 @@ def plot_training(
 ) -> Figure:
     """Training loss per step (left) and the evaluation curve (right) of a ``sl.train.fit`` history.
 
-    ``start`` is the evaluation before training (drawn at step 0); ``paper`` a horizontal reference line.
-    The loss is drawn raw (faint) and as a moving average over ``window`` steps (default: 1/20 of the run).
-    ``eval_panel=False`` draws the loss alone (when a ``LiveCurve`` already showed the evaluations).
+    ``start`` is the evaluation before training (drawn at step 0); ``paper`` a horizontal reference
+    line. The loss is drawn raw (faint) and as a moving average over ``window`` steps (default: 1/20
+    of the run). ``eval_panel=False`` draws the loss alone (when a ``LiveCurve`` already showed the
+    evaluations).
     """
     if eval_panel:
         fig, (loss_ax, eval_ax) = plt.subplots(1, 2, figsize=(11, 3.6))
@@ -63,9 +66,18 @@ def plot_training(
     losses = np.asarray(history.losses, dtype=np.float64)
     steps = np.arange(1, len(losses) + 1)
     window = window or max(1, len(losses) // 20)
-    loss_ax.plot(steps, losses, color=YOURS_COLOR, alpha=0.25 if window > 1 else 1.0, linewidth=0.8, label="per step")
+    loss_ax.plot(
+        steps,
+        losses,
+        color=YOURS_COLOR,
+        alpha=0.25 if window > 1 else 1.0,
+        linewidth=0.8,
+        label="per step",
+    )
     if window > 1:
-        loss_ax.plot(steps, moving_average(losses, window), color=YOURS_COLOR, label=f"mean of last {window}")
+        loss_ax.plot(
+            steps, moving_average(losses, window), color=YOURS_COLOR, label=f"mean of last {window}"
+        )
     loss_ax.set(xlabel="training step", ylabel="loss", title="training loss")
     loss_ax.legend(loc="best")
     if eval_panel:
@@ -76,7 +88,9 @@ def plot_training(
     return fig
 
 
-def _draw_eval(ax, steps: list[int], values: list[float], *, label: str, paper: float | None) -> None:
+def _draw_eval(
+    ax, steps: list[int], values: list[float], *, label: str, paper: float | None
+) -> None:
     ax.plot(steps, values, marker="o", color=YOURS_COLOR, label="yours")
     if paper is not None:
         ax.axhline(paper, color=PAPER_COLOR, linestyle="--", label=f"paper {paper:.2f}")
@@ -92,9 +106,13 @@ def plot_paper_vs_yours(
     ylabel: str,
     title: str | None = None,
 ) -> Figure:
-    """Grouped bars, the paper's figure beside yours for each label (a missing paper figure draws no bar)."""
+    """Grouped bars, the paper's figure beside yours for each label (a missing paper figure draws no
+    bar)."""
     if not len(labels) == len(paper) == len(measured):
-        raise ValueError(f"labels, paper and measured differ in length: {len(labels)}, {len(paper)}, {len(measured)}")
+        raise ValueError(
+            f"labels, paper and measured differ in length: {len(labels)}, {len(paper)}, "
+            f"{len(measured)}"
+        )
     x = np.arange(len(labels))
     width = 0.38
     fig, ax = plt.subplots(figsize=(max(5.0, 1.3 * len(labels) + 1.5), 3.6))
@@ -111,7 +129,14 @@ def plot_paper_vs_yours(
     return fig
 
 
-def plot_sts_scatter(ax, predicted: Sequence[float], gold: Sequence[float], *, title: str, ylabel: str = "cosine similarity"):
+def plot_sts_scatter(
+    ax,
+    predicted: Sequence[float],
+    gold: Sequence[float],
+    *,
+    title: str,
+    ylabel: str = "cosine similarity",
+):
     """Predicted similarity against gold score for each pair, with Spearman × 100 in the title."""
     predicted = np.asarray(predicted, dtype=np.float64)
     gold = np.asarray(gold, dtype=np.float64)
@@ -124,15 +149,17 @@ def plot_sts_scatter(ax, predicted: Sequence[float], gold: Sequence[float], *, t
 
 
 class LiveCurve:
-    """An evaluation curve that redraws in place while a model trains (in Jupyter; silent elsewhere).
+    """An evaluation curve that redraws in place while a model trains (in Jupyter; silent
+    elsewhere).
 
     ``track`` wraps an evaluation function into the ``eval_fn`` that ``sl.train.fit`` calls every
     ``every`` steps and once at the end; each call adds a point and redraws. The step of a point is
-    counted from the calls (``every``, ``2·every``, ..., capped at ``total_steps``); ``finish(history)``
-    replaces the points with the exact steps the history recorded. Example::
+    counted from the calls (``every``, ``2·every``, ..., capped at ``total_steps``);
+    ``finish(history)`` replaces the points with the exact steps the history recorded. Example::
 
         curve = LiveCurve("STS-B dev Spearman", start=before, paper=80.78)
-        history = sl.train.fit(..., eval_fn=curve.track(dev_spearman, every=50, total_steps=500), eval_every=50)
+        track = curve.track(dev_spearman, every=50, total_steps=500)
+        history = sl.train.fit(..., eval_fn=track, eval_every=50)
         curve.finish(history)
     """
 
@@ -142,7 +169,9 @@ class LiveCurve:
         self.start = start
         self.steps: list[int] = [0] if start is not None else []
         self.values: list[float] = [start] if start is not None else []
-        self.figure = Figure(figsize=(5.5, 3.4))  # not managed by pyplot: shown only through the display handle
+        self.figure = Figure(
+            figsize=(5.5, 3.4)
+        )  # not managed by pyplot: shown only through the display handle
         self._handle = None
 
     def track(self, evaluate: Callable, every: int, total_steps: int | None = None) -> Callable:
@@ -200,17 +229,18 @@ class LiveCurve:
             self._handle.update(image)
 
 
-# -- projections to 2-D (lesson 7): PCA and UMAP, cached ---------------------------------------------
-# A projection is a pure function of (method, settings, the array), so it is cached under a hash of
-# the array's bytes: re-running a notebook cell, or drawing the same points coloured another way,
-# costs nothing. UMAP's first fit in a process spends seconds compiling (numba); the cache makes it
-# the only one per set of points.
+# -- projections to 2-D (lesson 7): PCA and UMAP, cached
+# --------------------------------------------- A projection is a pure function of (method,
+# settings, the array), so it is cached under a hash of the array's bytes: re-running a notebook
+# cell, or drawing the same points coloured another way, costs nothing. UMAP's first fit in a
+# process spends seconds compiling (numba); the cache makes it the only one per set of points.
 _PROJECTIONS: dict[tuple, np.ndarray] = {}
 _PROJECTION_STATS = {"hits": 0, "misses": 0}
 
 
 def array_key(x: np.ndarray) -> str:
-    """A fingerprint of an array's shape, dtype and contents (sha1), for caching results computed from it."""
+    """A fingerprint of an array's shape, dtype and contents (sha1), for caching results computed
+    from it."""
     import hashlib
 
     x = np.ascontiguousarray(x)
@@ -222,7 +252,9 @@ def array_key(x: np.ndarray) -> str:
 def _check_points(embeddings: np.ndarray, at_least: int) -> np.ndarray:
     x = np.asarray(embeddings, dtype=np.float32)
     if x.ndim != 2:
-        raise ValueError(f"embeddings must be a 2-D array (points, dimensions), got shape {x.shape}")
+        raise ValueError(
+            f"embeddings must be a 2-D array (points, dimensions), got shape {x.shape}"
+        )
     if len(x) < at_least:
         raise ValueError(f"need at least {at_least} points to project, got {len(x)}")
     if not np.isfinite(x).all():
@@ -230,7 +262,9 @@ def _check_points(embeddings: np.ndarray, at_least: int) -> np.ndarray:
     return x
 
 
-def _cached(method: str, x: np.ndarray, settings: dict, compute: Callable[[], np.ndarray]) -> np.ndarray:
+def _cached(
+    method: str, x: np.ndarray, settings: dict, compute: Callable[[], np.ndarray]
+) -> np.ndarray:
     key = (method, tuple(sorted(settings.items())), array_key(x))
     if key in _PROJECTIONS:
         _PROJECTION_STATS["hits"] += 1
@@ -269,19 +303,24 @@ def pca_2d(embeddings: np.ndarray) -> np.ndarray:
         axes = vt[:2]  # (2, d)
         signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
         coords = centred @ (axes * signs[:, None]).T  # (n, 2)
-        return np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))  # a 1-D input still gives 2 columns
+        return np.pad(
+            coords, ((0, 0), (0, 2 - coords.shape[1]))
+        )  # a 1-D input still gives 2 columns
 
     return _cached("pca", x, {}, compute)
 
 
-def umap_2d(embeddings: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0) -> np.ndarray:
+def umap_2d(
+    embeddings: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0
+) -> np.ndarray:
     """UMAP (McInnes et al. 2018) of the rows, (n, d) -> (n, 2), by cosine similarity; cached.
 
-    Rows are scaled to unit length and compared by Euclidean distance, which orders neighbours exactly
-    as cosine similarity does (|u - v|^2 = 2 - 2 cos(u, v) for unit vectors). UMAP keeps each point's
-    nearest neighbours together and says little about distances between far-apart groups.
-    ``umap-learn`` is imported here, not at module import: it takes seconds to load, and its first fit
-    in a process seconds more to compile. One thread and a fixed ``seed`` make the layout reproducible.
+    Rows are scaled to unit length and compared by Euclidean distance, which orders neighbours
+    exactly as cosine similarity does (|u - v|^2 = 2 - 2 cos(u, v) for unit vectors). UMAP keeps
+    each point's nearest neighbours together and says little about distances between far-apart
+    groups. ``umap-learn`` is imported here, not at module import: it takes seconds to load, and its
+    first fit in a process seconds more to compile. One thread and a fixed ``seed`` make the layout
+    reproducible.
     """
     x = _check_points(embeddings, 3)
     n_neighbors = max(2, min(int(n_neighbors), len(x) - 1))
@@ -290,17 +329,32 @@ def umap_2d(embeddings: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1
         try:
             import umap
         except ImportError as err:
-            raise ImportError("umap_2d needs the PyPI package umap-learn: pip install umap-learn") from err
+            raise ImportError(
+                "umap_2d needs the PyPI package umap-learn: pip install umap-learn"
+            ) from err
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         unit = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
-        reducer = umap.UMAP(n_components=2, n_neighbors=n_neighbors, min_dist=min_dist, metric="euclidean", random_state=seed, n_jobs=1)
+        reducer = umap.UMAP(
+            n_components=2,
+            n_neighbors=n_neighbors,
+            min_dist=min_dist,
+            metric="euclidean",
+            random_state=seed,
+            n_jobs=1,
+        )
         return reducer.fit_transform(unit)
 
-    return _cached("umap", x, {"n_neighbors": n_neighbors, "min_dist": float(min_dist), "seed": int(seed)}, compute)
+    return _cached(
+        "umap",
+        x,
+        {"n_neighbors": n_neighbors, "min_dist": float(min_dist), "seed": int(seed)},
+        compute,
+    )
 
 
 def label_colors(labels: Sequence[str]) -> dict[str, str]:
-    """One colour per distinct label, in order of first appearance (matplotlib's tab10, then tab20)."""
+    """One colour per distinct label, in order of first appearance (matplotlib's tab10, then
+    tab20)."""
     distinct = list(dict.fromkeys(labels))
     palette = plt.get_cmap("tab10" if len(distinct) <= 10 else "tab20").colors
     return {label: matplotlib_color(palette[i % len(palette)]) for i, label in enumerate(distinct)}
@@ -311,8 +365,17 @@ def matplotlib_color(rgb) -> str:
     return "#" + "".join(f"{round(255 * c):02x}" for c in rgb[:3])
 
 
-def plot_projection(ax, coords: np.ndarray, labels: Sequence[str], *, title: str = "", muted: Sequence[str] = (), legend: bool = True):
-    """Scatter 2-D ``coords`` with one colour per label; labels in ``muted`` are drawn small and grey underneath."""
+def plot_projection(
+    ax,
+    coords: np.ndarray,
+    labels: Sequence[str],
+    *,
+    title: str = "",
+    muted: Sequence[str] = (),
+    legend: bool = True,
+):
+    """Scatter 2-D ``coords`` with one colour per label; labels in ``muted`` are drawn small and
+    grey underneath."""
     coords = np.asarray(coords)
     if coords.ndim != 2 or coords.shape[1] != 2:
         raise ValueError(f"coords must have shape (n, 2), got {coords.shape}")
@@ -321,7 +384,9 @@ def plot_projection(ax, coords: np.ndarray, labels: Sequence[str], *, title: str
     labels = np.asarray(labels, dtype=object)
     quiet = np.isin(labels, list(muted))
     if quiet.any():
-        ax.scatter(*coords[quiet].T, s=6, color="#c8c8c8", label=" / ".join(dict.fromkeys(labels[quiet])))
+        ax.scatter(
+            *coords[quiet].T, s=6, color="#c8c8c8", label=" / ".join(dict.fromkeys(labels[quiet]))
+        )
     for label, color in label_colors([lab for lab in labels if lab not in muted]).items():
         ax.scatter(*coords[labels == label].T, s=14, color=color, label=label, alpha=0.85)
     ax.set(title=title, xticks=[], yticks=[])
@@ -338,12 +403,15 @@ def cosine_matrix(embeddings: np.ndarray) -> np.ndarray:
     return unit @ unit.T
 
 
-def plot_similarity_heatmap(ax, embeddings: np.ndarray, labels: Sequence[str] | None = None, *, title: str = ""):
-    """The cosine-similarity matrix of ``embeddings`` on a fixed -1..1 colour scale; returns the image.
+def plot_similarity_heatmap(
+    ax, embeddings: np.ndarray, labels: Sequence[str] | None = None, *, title: str = ""
+):
+    """The cosine-similarity matrix of ``embeddings`` on a fixed -1..1 colour scale; returns the
+    image.
 
-    With ``labels`` (rows grouped by label, as in the input order) the groups are marked on the axes,
-    so that a block diagonal — similar within a group, dissimilar across — is easy to see. A fixed
-    scale matters: an anisotropic space shows up as a matrix that is red everywhere.
+    With ``labels`` (rows grouped by label, as in the input order) the groups are marked on the
+    axes, so that a block diagonal — similar within a group, dissimilar across — is easy to see. A
+    fixed scale matters: an anisotropic space shows up as a matrix that is red everywhere.
     """
     sims = cosine_matrix(embeddings)
     image = ax.imshow(sims, cmap="RdBu_r", vmin=-1.0, vmax=1.0, interpolation="nearest")
@@ -356,13 +424,24 @@ def plot_similarity_heatmap(ax, embeddings: np.ndarray, labels: Sequence[str] | 
         for start in starts[1:]:
             ax.axhline(start - 0.5, color="black", linewidth=0.6)
             ax.axvline(start - 0.5, color="black", linewidth=0.6)
-        ax.set_yticks([(s + e - 1) / 2 for s, e in zip(starts, ends, strict=True)], [labels[s] for s in starts], fontsize=7)
+        ax.set_yticks(
+            [(s + e - 1) / 2 for s, e in zip(starts, ends, strict=True)],
+            [labels[s] for s in starts],
+            fontsize=7,
+        )
     return image
 
 
-# -- cost of comparing all pairs (lesson 6) ------------------------------------------------------------
+# -- cost of comparing all pairs (lesson 6)
+# ------------------------------------------------------------
 CROSS_COLOR = "#d62728"
-_TIME_MARKS = ((1.0, "1 second"), (60.0, "1 minute"), (3600.0, "1 hour"), (86400.0, "1 day"), (365.25 * 86400, "1 year"))
+_TIME_MARKS = (
+    (1.0, "1 second"),
+    (60.0, "1 minute"),
+    (3600.0, "1 hour"),
+    (86400.0, "1 day"),
+    (365.25 * 86400, "1 year"),
+)
 
 
 def plot_cost_curves(
@@ -376,35 +455,76 @@ def plot_cost_curves(
     mark_n: int | None = None,
     paper: bool = True,
 ):
-    """Seconds to compare all pairs of n sentences, cross-encoder vs bi-encoder, on log-log axes (Section 1).
+    """Seconds to compare all pairs of n sentences, cross-encoder vs bi-encoder, on log-log axes
+    (Section 1).
 
-    Lines: ``sbert_lab.course.cost.estimate_all_pairs`` from the per-item costs given. Dots: ``measured``
-    ``AllPairsTiming`` rows (hollow when the cross-encoder time was scaled up from a sample of the pairs).
-    Stars: the paper's 65 h and 5 s for n = 10,000 on a V100. Grey lines mark a second, minute, hour,
-    day and year; ``mark_n`` draws a vertical line at that n. Returns ``ax``.
+    Lines: ``sbert_lab.course.cost.estimate_all_pairs`` from the per-item costs given. Dots:
+    ``measured`` ``AllPairsTiming`` rows (hollow when the cross-encoder time was scaled up from a
+    sample of the pairs). Stars: the paper's 65 h and 5 s for n = 10,000 on a V100. Grey lines mark
+    a second, minute, hour, day and year; ``mark_n`` draws a vertical line at that n. Returns
+    ``ax``.
     """
     from . import cost
 
     if max_n < 10:
         raise ValueError(f"max_n must be >= 10, got {max_n}")
     sizes = np.unique(np.geomspace(2, max_n, 200).round().astype(np.int64))
-    estimates = [cost.estimate_all_pairs(int(n), seconds_per_sentence, seconds_per_pair, seconds_per_cosine) for n in sizes]
-    ax.loglog(sizes, [e.cross_seconds for e in estimates], color=CROSS_COLOR, label="cross-encoder: n(n−1)/2 passes")
-    ax.loglog(sizes, [e.bi_seconds for e in estimates], color=YOURS_COLOR, label="bi-encoder: n passes + n² cosines")
+    estimates = [
+        cost.estimate_all_pairs(int(n), seconds_per_sentence, seconds_per_pair, seconds_per_cosine)
+        for n in sizes
+    ]
+    ax.loglog(
+        sizes,
+        [e.cross_seconds for e in estimates],
+        color=CROSS_COLOR,
+        label="cross-encoder: n(n−1)/2 passes",
+    )
+    ax.loglog(
+        sizes,
+        [e.bi_seconds for e in estimates],
+        color=YOURS_COLOR,
+        label="bi-encoder: n passes + n² cosines",
+    )
     if measured:
         for attribute, color in (("cross_seconds", CROSS_COLOR), ("bi_seconds", YOURS_COLOR)):
             for row in measured:
                 hollow = attribute == "cross_seconds" and row.scaled
-                ax.scatter(row.n, getattr(row, attribute), s=30, zorder=3, edgecolors=color,
-                           facecolors="white" if hollow else color)
+                ax.scatter(
+                    row.n,
+                    getattr(row, attribute),
+                    s=30,
+                    zorder=3,
+                    edgecolors=color,
+                    facecolors="white" if hollow else color,
+                )
         ax.scatter([], [], s=30, color="black", label="measured (hollow: scaled from a sample)")
     if paper:
-        ax.scatter([cost.PAPER_SENTENCES], [cost.PAPER_CROSS_HOURS * 3600], marker="*", s=160, color=CROSS_COLOR, edgecolors="black",
-                   zorder=4, label="paper, V100: 65 h (cross)")
-        ax.scatter([cost.PAPER_SENTENCES], [cost.PAPER_BI_SECONDS + cost.PAPER_COSINE_SECONDS], marker="*", s=160, color=YOURS_COLOR,
-                   edgecolors="black", zorder=4, label="paper, V100: 5 s (SBERT)")
+        ax.scatter(
+            [cost.PAPER_SENTENCES],
+            [cost.PAPER_CROSS_HOURS * 3600],
+            marker="*",
+            s=160,
+            color=CROSS_COLOR,
+            edgecolors="black",
+            zorder=4,
+            label="paper, V100: 65 h (cross)",
+        )
+        ax.scatter(
+            [cost.PAPER_SENTENCES],
+            [cost.PAPER_BI_SECONDS + cost.PAPER_COSINE_SECONDS],
+            marker="*",
+            s=160,
+            color=YOURS_COLOR,
+            edgecolors="black",
+            zorder=4,
+            label="paper, V100: 5 s (SBERT)",
+        )
     low = estimates[0].bi_seconds  # the cheapest point drawn: n = 2 with the bi-encoder
-    marks = [(seconds, label) for seconds, label in _TIME_MARKS if low < seconds < estimates[-1].cross_seconds]
+    marks = [
+        (seconds, label)
+        for seconds, label in _TIME_MARKS
+        if low < seconds < estimates[-1].cross_seconds
+    ]
     for seconds, _ in marks:
         ax.axhline(seconds, color=PAPER_COLOR, linewidth=0.6, linestyle=":")
     clock = ax.secondary_yaxis("right")  # the same scale, labelled in units a person reads
@@ -412,6 +532,10 @@ def plot_cost_curves(
     clock.minorticks_off()
     if mark_n is not None:
         ax.axvline(mark_n, color="black", linewidth=0.8, linestyle="--")
-    ax.set(xlabel="n sentences (all pairs compared)", ylabel="seconds", title="Comparing all pairs of n sentences")
+    ax.set(
+        xlabel="n sentences (all pairs compared)",
+        ylabel="seconds",
+        title="Comparing all pairs of n sentences",
+    )
     ax.legend(fontsize=7, loc="upper left")
     return ax

@@ -1,8 +1,8 @@
 """Command line: train a model outside the notebooks, sized by the profile.
 
-    python -m sbert_lab train --objective nli      # SoftmaxLoss on the profile's NLI data (SBERT-NLI)
+    python -m sbert_lab train --objective nli      # SoftmaxLoss on the profile's NLI (SBERT-NLI)
     python -m sbert_lab train --objective sts      # CosineMSELoss on STS-B train (SBERT-STSb)
-    python -m sbert_lab train --objective triplet  # TripletLoss on NLI triplets (margin 1, Euclidean)
+    python -m sbert_lab train --objective triplet  # TripletLoss on NLI triplets (ε = 1, Euclidean)
     python -m sbert_lab train --objective mnrl     # in-batch negatives on NLI triplets
 
 Every size (model, data subset, batch, epochs, max_length) comes from the profile
@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--model", help="model to start from (default: the profile's raw_model)")
     train.add_argument("--pooling", default="mean", choices=("mean", "cls", "max"))
     train.add_argument("--epochs", type=positive_int, help="default: the profile's")
-    train.add_argument("--batch-size", type=positive_int, help="per process; default: the profile's")
+    train.add_argument(
+        "--batch-size", type=positive_int, help="per process; default: the profile's"
+    )
     train.add_argument(
         "--train-size", type=positive_int, help="training examples (default: the profile's size)"
     )
@@ -70,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _argument_type(convert, check, expected: str):
-    """An argparse ``type=``: ``convert`` the text, then ``check`` it; argparse names the flag on failure."""
+    """An argparse ``type=``: ``convert`` the text, then ``check`` it; argparse names the flag on
+    failure."""
 
     def parse(text: str):
         try:
@@ -86,7 +89,9 @@ def _argument_type(convert, check, expected: str):
 
 positive_int = _argument_type(int, lambda v: integer("value", v, at_least=1), "an integer >= 1")
 non_negative_int = _argument_type(int, lambda v: integer("value", v, at_least=0), "an integer >= 0")
-positive_number = _argument_type(float, lambda v: number("value", v, above=0), "a finite number > 0")
+positive_number = _argument_type(
+    float, lambda v: number("value", v, above=0), "a finite number > 0"
+)
 
 
 def _check_share(value: float) -> None:
@@ -130,7 +135,9 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
     say(f"profile {profile.describe()}; objective {args.objective}")
 
     encoder = SentenceEncoder(  # on this process's own GPU under torchrun
-        args.model or profile.raw_model, pooling=args.pooling, max_length=profile.max_length,
+        args.model or profile.raw_model,
+        pooling=args.pooling,
+        max_length=profile.max_length,
         device=process_device(),
     )
     torch.manual_seed(args.seed)  # a classifier's initial weights
@@ -167,8 +174,8 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
         return {}
     encoder.save(output)
     say(
-        f"trained {history.steps} steps in {history.seconds:.1f} s ({history.steps_per_second:.2f} steps/s); "
-        f"final loss {history.losses[-1]:.4f}; saved to {output}"
+        f"trained {history.steps} steps in {history.seconds:.1f} s ({history.steps_per_second:.2f} "
+        f"steps/s); final loss {history.losses[-1]:.4f}; saved to {output}"
     )
     figures = {
         "STS-B dev Spearman x100": evaluation.sts_spearman(encoder, dev),
@@ -191,7 +198,8 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
         say(f"{what:<36} {value:8.4f}" if "accuracy" in what else f"{what:<36} {value:8.2f}")
     if not profile.numbers_are_meaningful:
         say(
-            "(smoke profile: a tiny random model on tiny data; these numbers only show that the code runs)"
+            "(smoke profile: a tiny random model on tiny data; these numbers only show that the "
+            "code runs)"
         )
     return figures
 
@@ -201,4 +209,3 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         run_train(args)
     return 0
-

@@ -1,20 +1,21 @@
 """The instructor's tool for the lesson notebooks: ``python -m sbert_lab.tools.notebooks COMMAND``.
 
 Every lesson is a pair in ``notebooks/``: ``NN_topic.py`` (jupytext percent format, the source that
-instructors edit and review) and ``NN_topic.ipynb`` (what students open, generated from the .py)::
+instructors edit and review) and ``NN_topic.ipynb`` (what students open, generated from the .py).
+``python -m sbert_lab.tools.notebooks`` then::
 
-    python -m sbert_lab.tools.notebooks sync      # regenerate every .ipynb (and notebooks/student/) from its .py
-    python -m sbert_lab.tools.notebooks check     # fail when a pair differs or a convention is broken
-    python -m sbert_lab.tools.notebooks run 01    # execute lesson 01 (or all); seconds and peak memory
-    python -m sbert_lab.tools.notebooks run --inplace   # offline profile; store the outputs nbval compares
-    python -m sbert_lab.tools.notebooks student   # notebooks/student/NN_topic.ipynb, solutions replaced by stubs
+    sync            # regenerate every .ipynb (and notebooks/student/) from its .py
+    check           # fail when a pair differs or a convention is broken
+    run 01          # execute lesson 01 (or all); seconds and peak memory
+    run --inplace   # offline profile; store the outputs nbval compares
+    student         # notebooks/student/NN_topic.ipynb, solutions replaced by stubs
 
 The committed .ipynb files keep only the outputs that ``pytest --nbval-lax`` compares (cells marked
 ``# NBVAL_CHECK_OUTPUT``), produced by an offline-profile run (what CI runs): diffs stay small and
-students see only outputs that do not depend on the machine. ``check`` compares cells (type, source, tags), never
-file timestamps. The repository URL of the Colab install cell and of the "Open in Colab" links is
-one setting, ``[project.urls] Repository`` in pyproject.toml; ``sync`` writes it everywhere.
-See notebooks/README.md for the conventions every lesson follows.
+students see only outputs that do not depend on the machine. ``check`` compares cells (type, source,
+tags), never file timestamps. The repository URL of the Colab install cell and of the "Open in
+Colab" links is one setting, ``[project.urls] Repository`` in pyproject.toml; ``sync`` writes it
+everywhere. See notebooks/README.md for the conventions every lesson follows.
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ _COLAB_LINK = re.compile(
 
 
 class NotebookToolError(RuntimeError):
-    """A problem the instructor must fix (missing setting, unreadable notebook); the message says which."""
+    """A problem the instructor must fix (missing setting, unreadable notebook); the message says
+    which."""
 
 
 # -- where things are ------------------------------------------------------------------------------
 def find_root(start: str | os.PathLike | None = None) -> Path:
-    """The repository root: the nearest folder at or above ``start`` (default: cwd) with pyproject.toml and notebooks/."""
+    """The repository root: the nearest folder at or above ``start`` (default: cwd) with
+    pyproject.toml and notebooks/."""
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir():
@@ -86,7 +89,8 @@ def student_path(source: Path) -> Path:
 
 
 def repository_url(root: Path) -> str:
-    """``[project.urls] Repository`` from pyproject.toml: the one place the repository URL is set."""
+    """``[project.urls] Repository`` from pyproject.toml: the one place the repository URL is
+    set."""
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     try:
@@ -105,7 +109,8 @@ def repository_url(root: Path) -> str:
         url = line.group(1) if line else None
     if not url:
         raise NotebookToolError(
-            f'{pyproject}: set the repository URL under [project.urls] as Repository = "https://github.com/OWNER/NAME"'
+            f"{pyproject}: set the repository URL under [project.urls] as Repository = "
+            '"https://github.com/OWNER/NAME"'
         )
     return url.rstrip("/").removesuffix(".git")
 
@@ -129,12 +134,13 @@ def colab_badge(repo_url: str, path_in_repo: str) -> str:
 
 def setup_cell_source(name: str, repo_url: str) -> str:
     """The first code cell of every lesson, identical but for the lesson name (convention 2)."""
-    return f'''# Setup: on Google Colab, install this workbook's package (about a minute); elsewhere it is installed already.
+    return f'''# Setup: on Google Colab, install this workbook's package (about a minute);
+# elsewhere it is installed already.
 import subprocess
 import sys
 
-# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive (Colab
-# asks for permission once), so that later lessons load them instead of training them again.
+# Colab gives every notebook a fresh machine: keep the models lessons train in your Google Drive
+# (Colab asks for permission once), so that later lessons load them instead of training them again.
 KEEP_MODELS_IN_DRIVE = True
 
 if "google.colab" in sys.modules:
@@ -144,7 +150,10 @@ if "google.colab" in sys.modules:
 import sbert_lab as sl
 from sbert_lab import course
 
-lesson = course.lesson.start("{name}", keep_models_in_drive=KEEP_MODELS_IN_DRIVE)'''
+lesson = course.lesson.start(
+    "{name}",
+    keep_models_in_drive=KEEP_MODELS_IN_DRIVE,
+)'''
 
 
 # -- reading and comparing -------------------------------------------------------------------------
@@ -182,7 +191,8 @@ def cell_key(cell) -> tuple[str, str, tuple[str, ...]]:
 
 
 def cell_differences(expected, actual, expected_name: str, actual_name: str) -> list[str]:
-    """Human-readable differences between two notebooks' cells (empty when they hold the same cells)."""
+    """Human-readable differences between two notebooks' cells (empty when they hold the same
+    cells)."""
     want, got = [cell_key(c) for c in expected.cells], [cell_key(c) for c in actual.cells]
     if want == got:
         return []
@@ -214,7 +224,8 @@ def code_cells(notebook) -> list:
 
 
 def is_checked(cell) -> bool:
-    """Whether nbval compares this cell's output (a ``# NBVAL_CHECK_OUTPUT`` line or the nbval-check-output tag)."""
+    """Whether nbval compares this cell's output (a ``# NBVAL_CHECK_OUTPUT`` line or the
+    nbval-check-output tag)."""
     if cell.cell_type != "code":
         return False
     marked = any(
@@ -262,7 +273,8 @@ def convention_problems(notebook, name: str, repo_url: str) -> list[str]:
         problems.append("the first cell must be a markdown title cell")
     elif colab_url(repo_url, f"notebooks/{name}.ipynb") not in cells[0].source:
         problems.append(
-            f"the title cell must link to {colab_url(repo_url, f'notebooks/{name}.ipynb')} (run sync)"
+            f"the title cell must link to {colab_url(repo_url, f'notebooks/{name}.ipynb')} (run "
+            "sync)"
         )
     code = code_cells(notebook)
     expected_setup = setup_cell_source(name, repo_url)
@@ -298,10 +310,13 @@ def _exercise_problems(cells) -> list[str]:
         return ['no exercise: tag the cell holding the student\'s code "solution"']
     problems = []
     for index in solutions:
-        check_index = next((j for j in range(index + 1, len(cells)) if cells[j].cell_type == "code"), None)
+        check_index = next(
+            (j for j in range(index + 1, len(cells)) if cells[j].cell_type == "code"), None
+        )
         if check_index is None or "course.lesson.check(" not in cells[check_index].source:
             problems.append(
-                f"cell {index + 1} (solution) must be followed by a self-check cell calling course.lesson.check(...)"
+                f"cell {index + 1} (solution) must be followed by a self-check cell calling "
+                "course.lesson.check(...)"
             )
             continue
         problems += _uses_of_exercise_names(cells, index, check_index)
@@ -326,12 +341,17 @@ def _uses_of_exercise_names(cells, solution: int, check: int) -> list[str]:
             continue
         for statement in statements:
             # a name the statement binds itself (a loop variable, a comprehension's) is its own
-            read = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            read = {
+                n.id
+                for n in ast.walk(statement)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            }
             read -= _bound_names_of(statement, deep=True)
             for name in sorted(read & made):
                 problems.append(
-                    f"cell {index + 1} reads {name!r}, made by the exercise in cells {solution + 1}-{check + 1}: "
-                    "in the student copy it may not exist; make it again (or under another name) before using it"
+                    f"cell {index + 1} reads {name!r}, made by the exercise in cells "
+                    f"{solution + 1}-{check + 1}: in the student copy it may not exist; make it "
+                    "again (or under another name) before using it"
                 )
             made -= _bound_names_of(statement)
             made -= read  # one message per name
@@ -344,16 +364,23 @@ def _bound_names(source: str, imports_only: bool = False) -> set[str]:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
-    statements = [s for s in tree.body if not imports_only or isinstance(s, (ast.Import, ast.ImportFrom))]
+    statements = [
+        s for s in tree.body if not imports_only or isinstance(s, (ast.Import, ast.ImportFrom))
+    ]
     return set().union(*(_bound_names_of(statement) for statement in statements))
 
 
 def _bound_names_of(statement: ast.stmt, deep: bool = False) -> set[str]:
-    """Names a statement binds in the cell's scope (assignments, for targets, with ... as, def, class,
+    """Names a statement binds in the cell's scope (assignments, for targets, with ... as, def,
+    class,
     import); ``deep`` adds those bound inside a function's body too."""
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not deep:
         return {statement.name}
-    names = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    names = {
+        n.id
+        for n in ast.walk(statement)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
     names |= {n.arg for n in ast.walk(statement) if isinstance(n, ast.arg)} if deep else set()
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         names.add(statement.name)
@@ -413,7 +440,8 @@ def _stub_statement(node: ast.stmt, lines: list[str], first: int) -> list[str]:
         header = lines[first - 1 : keep_until]
         return header + [
             f"{indent}{STUB_COMMENT}",
-            f'{indent}raise NotImplementedError("exercise: write {node.name} (see the instructions above)")',
+            f'{indent}raise NotImplementedError("exercise: write {node.name} (see the instructions '
+            'above)")',
         ]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return lines[first - 1 : node.end_lineno]
@@ -425,7 +453,8 @@ def _stub_statement(node: ast.stmt, lines: list[str], first: int) -> list[str]:
 
 
 def student_version(notebook, repo_url: str, name: str):
-    """A copy of ``notebook`` for students: solutions stubbed, self-checks that let the lesson go on,
+    """A copy of ``notebook`` for students: solutions stubbed, self-checks that let the lesson go
+    on,
     no outputs, and the Colab link pointing at the student copy."""
     student = copy.deepcopy(notebook)
     student.metadata = {"kernelspec": notebook.metadata.get("kernelspec", {})}
@@ -448,11 +477,14 @@ def student_version(notebook, repo_url: str, name: str):
     return student
 
 
-LENIENT_CHECK = "with course.lesson.exercise():  # not solved yet? This cell says so, and the lesson goes on"
+LENIENT_CHECK = (
+    "with course.lesson.exercise():  # not solved yet? This cell says so, and the lesson goes on"
+)
 
 
 def lenient_check(source: str) -> str:
-    """A self-check cell run inside ``course.lesson.exercise()``: Run All goes past an unsolved exercise.
+    """A self-check cell run inside ``course.lesson.exercise()``: Run All goes past an unsolved
+    exercise.
 
     Leading comment lines (``# NBVAL_CHECK_OUTPUT``) stay at the top, where nbval looks for them.
     """
@@ -465,18 +497,25 @@ def lenient_check(source: str) -> str:
     try:
         ast.parse(wrapped)
     except SyntaxError as err:
-        raise NotebookToolError(f"a self-check cell cannot be wrapped in course.lesson.exercise() (line {err.lineno}): {err.msg}") from err
+        raise NotebookToolError(
+            f"a self-check cell cannot be wrapped in course.lesson.exercise() (line {err.lineno}): "
+            f"{err.msg}"
+        ) from err
     return wrapped
 
 
 # -- commands --------------------------------------------------------------------------------------
 def binder_url(repo_url: str, path_in_repo: str | None = None) -> str:
-    """The mybinder.org address that opens JupyterLab on ``path_in_repo`` (default: the lesson list)."""
+    """The mybinder.org address that opens JupyterLab on ``path_in_repo`` (default: the lesson
+    list)."""
     match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", repo_url)
     if not match:
-        raise NotebookToolError(f"Binder badges are built for GitHub repositories; the repository URL is {repo_url!r}")
+        raise NotebookToolError(
+            f"Binder badges are built for GitHub repositories; the repository URL is {repo_url!r}"
+        )
     owner, name = match.groups()
-    return f"https://mybinder.org/v2/gh/{owner}/{name}/{BRANCH}?urlpath=lab/tree/{path_in_repo or 'notebooks'}"
+    where = path_in_repo or "notebooks"
+    return f"https://mybinder.org/v2/gh/{owner}/{name}/{BRANCH}?urlpath=lab/tree/{where}"
 
 
 # -- the README's lesson table ---------------------------------------------------------------------
@@ -488,7 +527,9 @@ def lesson_title(source: Path) -> str:
     """The title of a lesson: its first markdown heading, without the "Lesson N —" prefix."""
     match = _TITLE.search(source.read_text(encoding="utf-8"))
     if not match:
-        raise NotebookToolError(f"{source}: the first cell must start with a '# Lesson N — title' heading")
+        raise NotebookToolError(
+            f"{source}: the first cell must start with a '# Lesson N — title' heading"
+        )
     return match.group(1).strip()
 
 
@@ -496,7 +537,8 @@ def readme_lesson_table(root: Path, repo_url: str) -> str:
     """Markdown table of every lesson: the worked notebook with its Colab and Binder badges, and the
     student copy (exercises to fill in) with its own two badges, all built from ``repo_url``."""
     rows = [
-        "| # | lesson | worked notebook | Colab (GPU) | Binder (CPU) | student copy: Colab | Binder |",
+        "| # | lesson | worked notebook | Colab (GPU) | Binder (CPU) "
+        "| student copy: Colab | Binder |",
         "|---|---|---|---|---|---|---|",
     ]
     for source in lesson_sources(root):
@@ -526,7 +568,8 @@ def readme_with_lessons(root: Path, repo_url: str) -> str:
 
 
 def rewrite_repository_url(text: str, repo_url: str) -> str:
-    """Point every setup cell's install line and every Colab link in a lesson's text at ``repo_url``."""
+    """Point every setup cell's install line and every Colab link in a lesson's text at
+    ``repo_url``."""
     text = _GIT_URL.sub(f"sbert-lab[{PIP_EXTRA}] @ git+{repo_url}", text)
     return _COLAB_LINK.sub(lambda m: colab_url(repo_url, m.group(1)), text)
 
@@ -566,7 +609,8 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
 
 
 def write_students(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
-    """Write notebooks/student/NN_topic.ipynb for each lesson (from its .py); return those that changed."""
+    """Write notebooks/student/NN_topic.ipynb for each lesson (from its .py); return those that
+    changed."""
     repo_url = repository_url(root)
     written = []
     for source in lesson_sources(root, names):
@@ -624,7 +668,8 @@ def lesson_problems(source: Path, repo_url: str) -> list[str]:
             ]
             if unstored:
                 problems.append(
-                    f"cells {unstored} are marked {CHECK_OUTPUT_MARKER} but have no stored output (run: python -m sbert_lab.tools.notebooks run --inplace {source.stem})"
+                    f"cells {unstored} are marked {CHECK_OUTPUT_MARKER} but have no stored output "
+                    f"(run: python -m sbert_lab.tools.notebooks run --inplace {source.stem})"
                 )
     student = student_path(source)
     if not student.exists():
@@ -637,7 +682,8 @@ def lesson_problems(source: Path, repo_url: str) -> list[str]:
 
 
 def check(root: Path, names: list[str] | None = None, log=print) -> dict[str, list[str]]:
-    """Problems of every lesson, by lesson name; empty when all pairs, conventions and student copies are in order."""
+    """Problems of every lesson, by lesson name; empty when all pairs, conventions and student
+    copies are in order."""
     repo_url = repository_url(root)
     sources = lesson_sources(root, names)
     report = {source.stem: lesson_problems(source, repo_url) for source in sources}
@@ -650,7 +696,9 @@ def check(root: Path, names: list[str] | None = None, log=print) -> dict[str, li
     if not names and (root / "README.md").exists():
         readme = root / "README.md"
         if readme_with_lessons(root, repo_url) != readme.read_text(encoding="utf-8"):
-            report["README.md"] = ["the lesson table (Colab / Binder badges) is out of date (run sync)"]
+            report["README.md"] = [
+                "the lesson table (Colab / Binder badges) is out of date (run sync)"
+            ]
             log("FAIL  README.md\n      - the lesson table is out of date (run sync)")
     return {name: problems for name, problems in report.items() if problems}
 
@@ -660,7 +708,8 @@ def check(root: Path, names: list[str] | None = None, log=print) -> dict[str, li
 _USAGE_PROBE = """\
 import resource, sys
 _usage = resource.getrusage(resource.RUSAGE_SELF)
-print(_usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024), _usage.ru_utime + _usage.ru_stime)"""
+_bytes = _usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+print(_bytes, _usage.ru_utime + _usage.ru_stime)"""
 
 
 @dataclass
@@ -737,14 +786,16 @@ def run(
     report: Path | None = None,
     log=print,
 ) -> list[RunResult]:
-    """Run lessons (all when ``names`` is empty); print wall and CPU seconds and peak memory for each.
+    """Run lessons (all when ``names`` is empty); print wall and CPU seconds and peak memory for
+    each.
 
-    ``inplace`` (offline profile only, what CI runs) regenerates each .ipynb from its .py, runs it, and stores the
-    outputs of the cells nbval compares.
+    ``inplace`` (offline profile only, what CI runs) regenerates each .ipynb from its .py, runs it,
+    and stores the outputs of the cells nbval compares.
     """
     if inplace and profile != "offline":
         raise NotebookToolError(
-            "run --inplace stores the outputs nbval compares in CI, so it runs the offline profile only (--profile offline)"
+            "run --inplace stores the outputs nbval compares in CI, so it runs the offline profile "
+            "only (--profile offline)"
         )
     results = []
     for source in lesson_sources(root, names):
