@@ -31,17 +31,14 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from .batching import chunks, length_sorted_order
-from .checks import integer, model_arguments
+from .checks import integer
 from .data import NLIPair, STSPair
-from .encoder import DEFAULT_MAX_LENGTH, _progress
+from .encoder import DEFAULT_MAX_LENGTH
 from .folders import atomic_folder, read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_score
-from .models import load_transformer, quiet_transformers, resolve_model
-from .precision import HasPrecision, default_device, inference
-from .st_folders import read_folder_settings
+from .transformer import Transformer, progress_bar
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 
@@ -128,7 +125,7 @@ class PairClassificationLoss(SentenceLoss):
         return F.cross_entropy(logits[0].float(), labels)
 
 
-class CrossEncoder(HasPrecision, nn.Module):
+class CrossEncoder(Transformer):
     """A transformer that reads a sentence pair jointly and outputs a score (or class scores).
 
     Args:
@@ -149,13 +146,14 @@ class CrossEncoder(HasPrecision, nn.Module):
         device: str | torch.device | None = None,
         precision: str = "auto",
     ):
-        super().__init__()
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
         integer("num_labels", num_labels, at_least=1)
-        model_arguments(name_or_path, max_length)
-        self.name_or_path = str(name_or_path)
-        settings = read_folder_settings(resolve_model(name_or_path))
+        super().__init__(
+            name_or_path, max_length, device, precision, AutoModelForSequenceClassification,
+            num_labels=int(num_labels),
+        )  # fmt: skip
+        settings = self.folder_settings
         saved = _read_settings(settings.transformer_path)
         self.num_labels = int(num_labels)
         self.max_length = int(
@@ -164,19 +162,6 @@ class CrossEncoder(HasPrecision, nn.Module):
             else saved.get("max_length") or settings.max_length or DEFAULT_MAX_LENGTH
         )
         self.score_range = tuple(saved.get("score_range", (0.0, 1.0)))
-        path = settings.transformer_path
-        self.tokenizer, self.model = load_transformer(
-            self.name_or_path,
-            path,
-            lambda: (
-                AutoTokenizer.from_pretrained(path),
-                AutoModelForSequenceClassification.from_pretrained(
-                    path, num_labels=self.num_labels, dtype=torch.float32
-                ),
-            ),
-        )
-        self.to(torch.device(device) if device is not None else default_device())
-        self.precision = precision
 
     def __repr__(self) -> str:
         return (
@@ -242,20 +227,13 @@ class CrossEncoder(HasPrecision, nn.Module):
         if not pairs:
             return scores
         order = length_sorted_order(self.token_lengths(pairs))
-        batches = chunks(order, batch_size)
-        batches = _progress(batches, progress, "predict")
-        was_training = self.training
-        self.eval()
-        try:
-            with torch.inference_mode(), inference(self.model, self.precision, self.device):
-                for batch in batches:
-                    logits = self(self.tokenize([pairs[i] for i in batch]))
-                    probabilities = (
-                        torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)
-                    )
-                    scores[batch] = probabilities.float().cpu().numpy()
-        finally:
-            self.train(was_training)
+        with self.inference():
+            for batch in progress_bar(chunks(order, batch_size), progress, "predict"):
+                logits = self(self.tokenize([pairs[i] for i in batch]))
+                probabilities = (
+                    torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)
+                )
+                scores[batch] = probabilities.float().cpu().numpy()
         return scores
 
     # -- persistence -----------------------------------------------------------------------------
@@ -267,9 +245,7 @@ class CrossEncoder(HasPrecision, nn.Module):
         end.
         """
         with atomic_folder(folder) as tmp:
-            with quiet_transformers():
-                self.model.save_pretrained(tmp)
-                self.tokenizer.save_pretrained(tmp)
+            self.save_transformer(tmp)
             settings = {
                 "max_length": self.max_length,
                 "num_labels": self.num_labels,
@@ -280,13 +256,11 @@ class CrossEncoder(HasPrecision, nn.Module):
 
     @classmethod
     def load(cls, folder: str | os.PathLike, **kwargs) -> CrossEncoder:
-        """Read a folder written by ``save``."""
-        if not Path(folder).is_dir():
-            raise FileNotFoundError(f"no model folder at {folder}")
+        """Read a folder written by ``save`` (its number of labels included)."""
         config_file = Path(folder) / "config.json"
         config = read_json(config_file) if config_file.is_file() else {}
         kwargs.setdefault("num_labels", len(config.get("id2label", {0: "LABEL_0"})))
-        return cls(folder, **kwargs)
+        return super().load(folder, **kwargs)
 
 
 def _read_settings(folder: str) -> dict:

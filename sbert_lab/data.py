@@ -305,15 +305,18 @@ def _find(folder: Path, subfolder: str, filename: str) -> Path | None:
     return None
 
 
+def _local_sick(folder: Path, split: str, make) -> list | None:
+    """``make(row)`` for each row of SICK's ``split``; None when its file is not in ``folder``."""
+    path = _find(folder, "sick", _sick_filename(split))
+    return [make(row) for row in parse_sick_file(path)] if path else None
+
+
 def _local_sts(folder: Path, name: str, split: str) -> list[STSPair] | None:
     if name == "stsb":
         path = _find(folder, "stsbenchmark", f"sts-{split}.csv")
         return parse_stsb_file(path) if path else None
     if name in ("sick", "sickr"):  # SICK-R of Table 1 is the relatedness of SICK's 4,927 test pairs
-        path = _find(folder, "sick", _sick_filename(split))
-        return (
-            [STSPair(r["s1"], r["s2"], r["score"]) for r in parse_sick_file(path)] if path else None
-        )
+        return _local_sick(folder, split, lambda r: STSPair(r["s1"], r["s2"], r["score"]))
     return None
 
 
@@ -322,10 +325,7 @@ def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
         first = _find(folder, "snli", f"s1.{split}")
         return parse_senteval_snli(first.parent, split) if first else None
     if name == "sick":
-        path = _find(folder, "sick", _sick_filename(split))
-        return (
-            [NLIPair(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)] if path else None
-        )
+        return _local_sick(folder, split, lambda r: NLIPair(r["s1"], r["s2"], r["label"]))
     return None
 
 
@@ -334,12 +334,7 @@ def _local_transfer(folder: Path, name: str, split: str) -> list[Labelled] | Non
         path = _find(folder, "mrpc", f"msr_paraphrase_{split}.txt")
         return parse_mrpc_file(path) if path else None
     if name == "sick-e":
-        path = _find(folder, "sick", _sick_filename(split))
-        return (
-            [Labelled(r["s1"], r["s2"], r["label"]) for r in parse_sick_file(path)]
-            if path
-            else None
-        )
+        return _local_sick(folder, split, lambda r: Labelled(r["s1"], r["s2"], r["label"]))
     return None
 
 

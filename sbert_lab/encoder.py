@@ -24,15 +24,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from .batching import chunks, length_sorted_order
-from .checks import flag, integer, model_arguments
+from .checks import flag, integer
 from .folders import atomic_folder
-from .models import load_transformer, quiet_transformers, resolve_model
 from .pooling import POOLING_MODES, check_pooling, pool
-from .precision import HasPrecision, default_device, inference
-from .st_folders import read_folder_settings, write_settings
+from .st_folders import write_settings
+from .transformer import Transformer, progress_bar
 
 DEFAULT_MAX_LENGTH = 256
 
@@ -54,7 +52,7 @@ def check_sentences(sentences: Sequence[str]) -> list[str]:
     return sentences
 
 
-class SentenceEncoder(HasPrecision, nn.Module):
+class SentenceEncoder(Transformer):
     """Transformer + pooling, the SBERT bi-encoder.
 
     Args:
@@ -79,27 +77,15 @@ class SentenceEncoder(HasPrecision, nn.Module):
         device: str | torch.device | None = None,
         precision: str = "auto",
     ):
-        super().__init__()
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
 
-        model_arguments(name_or_path, max_length)
-        self.name_or_path = str(name_or_path)
-        path = resolve_model(name_or_path)
-        settings = read_folder_settings(path)
+        if pooling is not None:
+            check_pooling(pooling)  # before the model loads
+        super().__init__(name_or_path, max_length, device, precision, AutoModel)
+        settings = self.folder_settings  # what a sentence-transformers folder says about itself
         self.pooling = check_pooling(pooling or settings.pooling or "mean")
         self.max_length = int(
             max_length if max_length is not None else settings.max_length or DEFAULT_MAX_LENGTH
-        )
-        path = settings.transformer_path
-        self.tokenizer, self.model = load_transformer(
-            self.name_or_path,
-            path,
-            # fp32 whatever the file holds (the offline raw BERT ships in fp16): the optimizer
-            # updates these weights; bf16/fp16 come from autocast or a copy (sbert_lab.precision)
-            lambda: (
-                AutoTokenizer.from_pretrained(path),
-                AutoModel.from_pretrained(path, dtype=torch.float32),
-            ),
         )
         positions = getattr(self.model.config, "max_position_embeddings", None)
         if positions is not None and self.max_length > positions:
@@ -109,9 +95,6 @@ class SentenceEncoder(HasPrecision, nn.Module):
                     f"{self.name_or_path!r}"
                 )
             self.max_length = positions  # a default, not a request: take what the model can do
-        self.to(torch.device(device) if device is not None else default_device())
-        self.eval()  # as from_pretrained leaves it: no dropout until training asks for it
-        self.precision = precision
 
     # -- properties ------------------------------------------------------------------------------
     @property
@@ -189,17 +172,12 @@ class SentenceEncoder(HasPrecision, nn.Module):
         lengths = self.token_lengths(sentences)
         self._warn_truncation(lengths)
         order = length_sorted_order(lengths) if sort_by_length else np.arange(len(sentences))
-        was_training = self.training
-        self.eval()
-        try:
-            with torch.inference_mode(), inference(self.model, self.precision, self.device):
-                for batch in _progress(chunks(order, batch_size), progress, "encode"):
-                    vectors = self(self.tokenize([sentences[i] for i in batch]))  # (b, H) float32
-                    if normalize:
-                        vectors = F.normalize(vectors, dim=-1)
-                    embeddings[batch] = vectors.float().cpu().numpy()
-        finally:
-            self.train(was_training)
+        with self.inference():
+            for batch in progress_bar(chunks(order, batch_size), progress, "encode"):
+                vectors = self(self.tokenize([sentences[i] for i in batch]))  # (b, H) float32
+                if normalize:
+                    vectors = F.normalize(vectors, dim=-1)
+                embeddings[batch] = vectors.float().cpu().numpy()
         return embeddings
 
     def _warn_truncation(self, lengths: list[int]) -> None:
@@ -221,29 +199,9 @@ class SentenceEncoder(HasPrecision, nn.Module):
         accepts.
         """
         with atomic_folder(folder) as tmp:
-            with quiet_transformers():
-                self.model.save_pretrained(tmp)
-                self.tokenizer.save_pretrained(tmp)
+            self.save_transformer(tmp)
             write_settings(tmp, self.max_length, self.dim, self.pooling)
         return Path(folder)
-
-    @classmethod
-    def load(cls, folder: str | os.PathLike, **kwargs) -> SentenceEncoder:
-        """Read a folder written by ``save`` (or by sentence-transformers), pooling included."""
-        if not Path(folder).is_dir():
-            raise FileNotFoundError(f"no model folder at {folder}")
-        return cls(folder, **kwargs)
-
-
-def _progress(iterable, enabled: bool, desc: str):
-    if not enabled:
-        return iterable
-    from tqdm.auto import tqdm
-
-    # one redraw a second: in a notebook every redraw is a message to the front end, and a cell that
-    # sends thousands of them can overflow the kernel's output queue (nbval then loses the cell's
-    # end)
-    return tqdm(iterable, desc=desc, unit="batch", mininterval=1.0)
 
 
 __all__ = ["SentenceEncoder", "POOLING_MODES", "check_sentences"]

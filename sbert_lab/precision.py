@@ -99,26 +99,6 @@ def inference(model: torch.nn.Module, precision: str, device: torch.device | str
             parameter.data = data
 
 
-class HasPrecision:
-    """Mixin for an ``nn.Module`` that holds a transformer as ``self.model``: ``device`` and
-    ``precision``. Mix in before ``nn.Module``.
-    """
-
-    @property
-    def device(self) -> torch.device:
-        """Where the transformer's weights are."""
-        return next(self.model.parameters()).device
-
-    @property
-    def precision(self) -> str:
-        """The precision inference runs in: "fp32", "bf16" or "fp16" ("auto" is resolved on set)."""
-        return self._precision
-
-    @precision.setter
-    def precision(self, value: str) -> None:
-        self._precision = resolve_precision(value, self.device)
-
-
 def default_device() -> torch.device:
     """cuda when present, else mps, else cpu."""
     if torch.cuda.is_available():

@@ -411,7 +411,7 @@ def _progress_bar(enabled: bool, total: int, initial: int):
         return None
     from tqdm.auto import tqdm
 
-    # one redraw a second (see sbert_lab.encoder._progress)
+    # one redraw a second (see sbert_lab.transformer.progress_bar)
     return tqdm(
         total=total, initial=initial, desc="fit", unit="step", dynamic_ncols=True, mininterval=1.0
     )

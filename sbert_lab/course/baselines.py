@@ -62,13 +62,9 @@ class GloVeAverage:
         tokens = [t for s in sentences for t in self.tokens(s)]
         return sum(t in self.index for t in tokens) / max(1, len(tokens))
 
-    def encode(
-        self,
-        sentences: Sequence[str],
-        batch_size: int = 32,
-        normalize: bool = False,
-        progress: bool = False,
-    ) -> np.ndarray:
+    def encode(self, sentences: Sequence[str], normalize: bool = False, **_) -> np.ndarray:
+        """Average word vectors, (n, dim); ``batch_size`` and ``progress`` are accepted, and
+        ignored, so that it evaluates like ``SentenceEncoder``."""
         sentences = check_sentences(sentences)
         out = np.zeros((len(sentences), self.dim), dtype=np.float32)
         for i, sentence in enumerate(sentences):

@@ -499,26 +499,15 @@ def plot_cost_curves(
                 )
         ax.scatter([], [], s=30, color="black", label="measured (hollow: scaled from a sample)")
     if paper:
-        ax.scatter(
-            [cost.PAPER_SENTENCES],
-            [cost.PAPER_CROSS_HOURS * 3600],
-            marker="*",
-            s=160,
-            color=CROSS_COLOR,
-            edgecolors="black",
-            zorder=4,
-            label="paper, V100: 65 h (cross)",
-        )
-        ax.scatter(
-            [cost.PAPER_SENTENCES],
-            [cost.PAPER_BI_SECONDS + cost.PAPER_COSINE_SECONDS],
-            marker="*",
-            s=160,
-            color=YOURS_COLOR,
-            edgecolors="black",
-            zorder=4,
-            label="paper, V100: 5 s (SBERT)",
-        )
+        paper_bi = cost.PAPER_BI_SECONDS + cost.PAPER_COSINE_SECONDS
+        for seconds, color, label in (
+            (cost.PAPER_CROSS_HOURS * 3600, CROSS_COLOR, "paper, V100: 65 h (cross)"),
+            (paper_bi, YOURS_COLOR, "paper, V100: 5 s (SBERT)"),
+        ):
+            ax.scatter(
+                [cost.PAPER_SENTENCES], [seconds], marker="*", s=160, color=color,
+                edgecolors="black", zorder=4, label=label,
+            )  # fmt: skip
     low = estimates[0].bi_seconds  # the cheapest point drawn: n = 2 with the bi-encoder
     marks = [
         (seconds, label)

@@ -599,13 +599,7 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
         for path, content in ((target, notebook), (student_path(source), student)):
             if _write_if_changed(path, content):
                 written.append(path)
-    if not names and _update_readme_lessons(root, repo_url):  # only a run over every lesson
-        written.append(root / "README.md")
-    for path in written:
-        log(f"wrote {path.relative_to(root)}")
-    if not written:
-        log("everything was up to date")
-    return written
+    return _finish(root, repo_url, names, written, log, "everything was up to date")
 
 
 def write_students(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
@@ -617,12 +611,17 @@ def write_students(root: Path, names: list[str] | None = None, log=print) -> lis
         student = student_version(read_source(source), repo_url, source.stem)
         if _write_if_changed(student_path(source), student):
             written.append(student_path(source))
-    if not names and _update_readme_lessons(root, repo_url):  # only a run over every lesson
+    return _finish(root, repo_url, names, written, log, "every student version was up to date")
+
+
+def _finish(root: Path, repo_url: str, names, written: list[Path], log, nothing: str) -> list[Path]:
+    """Update the README's lesson table (on a run over every lesson) and say what was written."""
+    if not names and _update_readme_lessons(root, repo_url):
         written.append(root / "README.md")
     for path in written:
         log(f"wrote {path.relative_to(root)}")
     if not written:
-        log("every student version was up to date")
+        log(nothing)
     return written
 
 
