@@ -33,6 +33,12 @@ def encode_unique(
     return dict(zip(unique, vectors))
 
 
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """Each row of ``x`` (n, d) scaled to length 1, in ``x``'s dtype; an all-zero row stays zero."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
 def row_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cosine similarity of matching rows of a and b, (n, d) x (n, d) -> (n,). A zero row gives
     0."""
@@ -86,12 +92,11 @@ def mean_pairwise_cosine(x: np.ndarray, chunk_size: int = 2048) -> float:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or len(x) < 2:
         raise ValueError(f"need an (n, d) array with n >= 2 rows, got shape {x.shape}")
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    unit = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    unit = unit_rows(x)
     total = sum(
         float((unit[i : i + chunk_size] @ unit.T).sum()) for i in range(0, len(unit), chunk_size)
     )
-    diagonal = float((norms[:, 0] > 0).sum())
+    diagonal = float(unit.any(axis=1).sum())  # a zero row has no cosine with itself
     n = len(unit)
     return (total - diagonal) / (n * (n - 1))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder import SentenceEncoder, check_sentences
+from ..evaluation import unit_rows
 
 _WORD = re.compile(r"[\w]+(?:'[\w]+)?|[^\w\s]")
 
@@ -72,8 +73,7 @@ class GloVeAverage:
             if rows:
                 out[i] = np.asarray(self.vectors[rows], dtype=np.float32).mean(axis=0)
         if normalize:
-            norms = np.linalg.norm(out, axis=1, keepdims=True)
-            out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+            out = unit_rows(out)
         return out
 
     def __repr__(self) -> str:

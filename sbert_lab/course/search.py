@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..encoder import check_sentences
+from ..evaluation import unit_rows
 
 
 # -- vectors ---------------------------------------------------------------------------------------
@@ -48,8 +49,7 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
             f"{len(broken)} of {len(x)} vectors hold NaN or an infinity (first: row {broken[0]}); "
             "a model with NaN weights? Such a row has no direction to compare"
         )
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    return unit_rows(x)
 
 
 def _check_k(k: int, n: int, name: str = "k") -> int:
@@ -98,21 +98,10 @@ def top_k_cosine(
         (scores (q, k) float32 cosines, best first; ids (q, k) int64 corpus rows).
     """
     q, c = normalize_rows(queries), normalize_rows(corpus)
-    if q.shape[1] != c.shape[1]:
-        raise ValueError(f"queries have {q.shape[1]} dimensions but the corpus has {c.shape[1]}")
-    if len(c) == 0:
-        raise ValueError("the corpus is empty")
-    if exclude is not None:
-        exclude = np.asarray(exclude, dtype=np.int64)
-        if exclude.shape != (len(q),):
-            raise ValueError(
-                f"exclude must hold one corpus row (or -1) per query: {len(q)}, got shape "
-                f"{exclude.shape}"
-            )
-        if (exclude >= len(c)).any() or (exclude < -1).any():
-            raise ValueError(
-                f"exclude has rows outside the corpus (0..{len(c) - 1}, or -1 for none)"
-            )
+    if q.shape[1] != c.shape[1] or len(c) == 0:
+        d = q.shape[1]
+        raise ValueError(f"queries have {d} dimensions: the corpus must be (n>=1, {d}): {c.shape}")
+    exclude = _exclude_rows(exclude, len(q), len(c))
     excluding = exclude is not None and bool((exclude >= 0).any())
     k = _check_k(k, len(c) - 1 if excluding else len(c))
     chunk_size = _check_chunk(chunk_size)
@@ -126,6 +115,19 @@ def top_k_cosine(
             scores[rows, exclude[start:stop][rows]] = -np.inf
         all_scores[start:stop], all_ids[start:stop] = _top_k_rows(scores, k)
     return all_scores, all_ids
+
+
+def _exclude_rows(exclude, queries: int, rows: int) -> np.ndarray | None:
+    """``exclude`` as an int64 array of one corpus row (or -1) per query; ValueError otherwise."""
+    if exclude is None:
+        return None
+    exclude = np.asarray(exclude, dtype=np.int64)
+    if exclude.shape != (queries,) or (exclude >= rows).any() or (exclude < -1).any():
+        raise ValueError(
+            f"exclude must hold one corpus row (0..{rows - 1}) or -1 per query ({queries}); got "
+            f"shape {exclude.shape}, {exclude.tolist()[:5]}: outside the corpus, or a wrong count"
+        )
+    return exclude
 
 
 @dataclass

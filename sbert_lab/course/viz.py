@@ -18,6 +18,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy.stats import spearmanr
 
+from ..evaluation import unit_rows
+
 PAPER_COLOR = "#9e9e9e"
 YOURS_COLOR = "#1f77b4"
 
@@ -332,8 +334,7 @@ def umap_2d(
             raise ImportError(
                 "umap_2d needs the PyPI package umap-learn: pip install umap-learn"
             ) from err
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
-        unit = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+        unit = unit_rows(x)
         reducer = umap.UMAP(
             n_components=2,
             n_neighbors=n_neighbors,
@@ -398,8 +399,7 @@ def plot_projection(
 def cosine_matrix(embeddings: np.ndarray) -> np.ndarray:
     """All pairwise cosine similarities of the rows, (n, d) -> (n, n); a zero row gives zeros."""
     x = np.asarray(embeddings, dtype=np.float64)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    unit = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    unit = unit_rows(x)
     return unit @ unit.T
 
 
