@@ -68,3 +68,28 @@ def random_batches(n: int, batch_size: int, seed: int, drop_last: bool = False) 
     if drop_last and batches and len(batches[-1]) < batch_size:
         batches.pop()
     return batches
+
+
+def example_lengths(model, loss, examples: list) -> np.ndarray:
+    """Token length of each example: its longest column (``loss.columns``), capped at the model's
+    max_length."""
+    columns = loss.columns(examples)
+    lengths = np.max([model.token_lengths(column) for column in columns], axis=0)
+    return np.minimum(lengths, getattr(model, "max_length", lengths.max()))
+
+
+def epoch_batches(
+    lengths: np.ndarray, batch_size: int, seed: int, epoch: int, dist, length_grouping: bool
+) -> list[list[int]]:
+    """This process's batches of example indices for ``epoch``, the same on every run with ``seed``.
+
+    The global batches (``batch_size × world_size`` examples) are the same on every process; process
+    r takes every world_size-th example of each, starting at r. Under DDP a last, incomplete global
+    batch is dropped, so that every process holds the same number of examples in every step.
+    """
+    global_size, drop_last = batch_size * dist.world_size, dist.world_size > 1
+    if length_grouping:
+        batches = length_grouped_batches(lengths, global_size, seed + epoch, drop_last=drop_last)
+    else:
+        batches = random_batches(len(lengths), global_size, seed=seed + epoch, drop_last=drop_last)
+    return [batch[dist.rank :: dist.world_size] for batch in batches]

@@ -201,12 +201,17 @@ def save_run(run, step: int) -> None:
     if run.dist.is_main:
         state = {
             "step": step,
-            "fingerprint": run.fingerprint,
+            "fingerprint": fingerprint(run),
             "optimizer": run.optimizer.state_dict(),
             "scheduler": run.scheduler.state_dict(),
             "scaler": run.scaler.state_dict(),
             "rng": rngs,
-            "history": run.history.state(),
+            "history": {
+                "losses": run.history.losses,
+                "evals": [list(e) for e in run.history.evals],
+                "learning_rates": run.history.learning_rates,
+                "skipped_steps": run.history.skipped_steps,
+            },
         }
         save_checkpoint(run.settings.checkpoint_dir, step, run.model, run.loss, state)
     run.dist.barrier()
@@ -221,7 +226,7 @@ def resume_run(run) -> None:
         say(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
         return
     state = read_trainer_state(folder)  # the fingerprint is compared before any weight is replaced
-    for key, value in run.fingerprint.items():
+    for key, value in fingerprint(run).items():
         if state["fingerprint"].get(key) != value:
             raise ValueError(
                 f"{folder} belongs to a different run: {key} was "
@@ -233,9 +238,33 @@ def resume_run(run) -> None:
     run.scheduler.load_state_dict(state["scheduler"])
     run.scaler.load_state_dict(state["scaler"])
     set_rng_state(state["rng"][run.dist.rank])
-    run.history.restore(state["history"])
-    run.history.resumed_from = run.history.steps
+    history, saved = run.history, state["history"]
+    history.losses = list(saved["losses"])
+    history.evals = [(int(s), float(v)) for s, v in saved["evals"]]
+    history.learning_rates = list(saved["learning_rates"])
+    history.skipped_steps = int(saved.get("skipped_steps", 0))
+    history.steps = history.resumed_from = len(history.losses)
     say(f"resume: continuing from {folder} (step {run.history.steps})")
+
+
+def fingerprint(run) -> dict:
+    """What must match for a checkpoint to be resumed by ``run``."""
+    s = run.settings
+    return {
+        "examples": len(run.examples),
+        "batch_size": s.batch_size,
+        "epochs": s.epochs,
+        "seed": s.seed,
+        "world_size": run.dist.world_size,
+        "loss": repr(run.loss),
+        "length_grouping": s.length_grouping,
+        # a resumed run would silently keep the old rate (the optimizer's state holds it) and
+        # continue with a new pooling: both are part of what must match
+        "lr": s.lr,
+        "warmup": s.warmup,
+        "weight_decay": s.weight_decay,
+        "pooling": getattr(run.model, "pooling", None),
+    }
 
 
 def rng_state() -> dict:

@@ -37,7 +37,7 @@ from .checks import integer
 from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH
 from .folders import atomic_folder, read_json
-from .losses import ScoredPairLoss, SentenceLoss, check_score
+from .losses import ScoredPairLoss, SentenceLoss, check_labels
 from .transformer import Transformer, progress_bar
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
@@ -74,16 +74,10 @@ class PairScoreLoss(ScoredPairLoss):
     ``score_range`` is the data set's (STS-B (0, 5), SICK (1, 5)); inputs are STSPair.
     """
 
+    who = "CrossEncoder(num_labels=1).fit"
+
     def columns(self, batch: Sequence[STSPair]) -> list[list[tuple[str, str]]]:
         return [[(p.s1, p.s2) for p in batch]]  # ONE column of pairs: the pair is read jointly
-
-    def check_example(self, example, index: int) -> None:
-        if not isinstance(example, STSPair):
-            raise TypeError(
-                f"CrossEncoder(num_labels=1).fit trains on STSPair examples; examples[{index}] is "
-                f"{type(example).__name__}"
-            )
-        check_score(example.score, self.score_range, index, "CrossEncoder.fit")
 
     def forward(self, logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
         return F.binary_cross_entropy_with_logits(logits[0].float(), labels.float())
@@ -92,12 +86,16 @@ class PairScoreLoss(ScoredPairLoss):
 class PairClassificationLoss(SentenceLoss):
     """Cross-entropy over ``num_labels`` classes for NLIPair(premise, hypothesis, label)."""
 
-    example_types = (NLIPair,)
-    example_help = "premise, hypothesis, label"
+    trains_on = (NLIPair,)
+    fields = "premise, hypothesis, label"
 
     def __init__(self, num_labels: int):
         super().__init__()
         self.num_labels = num_labels
+
+    @property
+    def who(self) -> str:
+        return f"CrossEncoder(num_labels={self.num_labels}).fit"
 
     def columns(self, batch: Sequence[NLIPair]) -> list[list[tuple[str, str]]]:
         return [[(p.premise, p.hypothesis) for p in batch]]
@@ -105,21 +103,9 @@ class PairClassificationLoss(SentenceLoss):
     def labels(self, batch: Sequence[NLIPair]) -> torch.Tensor:
         return torch.tensor([p.label for p in batch], dtype=torch.long)
 
-    def check_example(self, example, index: int) -> None:
-        if not isinstance(example, NLIPair):
-            raise TypeError(
-                f"CrossEncoder(num_labels={self.num_labels}).fit trains on NLIPair examples; "
-                f"examples[{index}] is {type(example).__name__}"
-            )
-        if (
-            isinstance(example.label, bool)
-            or not isinstance(example.label, int)
-            or not 0 <= example.label < self.num_labels
-        ):
-            raise ValueError(
-                f"examples[{index}].label is {example.label!r}; needs an int in "
-                f"0..{self.num_labels - 1}"
-            )
+    def check(self, examples: Sequence[NLIPair], model=None) -> None:
+        super().check(examples, model)
+        check_labels(examples, self.num_labels, self.who)
 
     def forward(self, logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(logits[0].float(), labels)

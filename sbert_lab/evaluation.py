@@ -178,9 +178,7 @@ def nli_accuracy(
 
     if not pairs:
         raise ValueError("no NLI pairs to evaluate")
-    softmax_loss.check_model(encoder)
-    for index, pair in enumerate(pairs):  # the classifier's own check, naming the pair
-        softmax_loss.check_example(pair, index)
+    softmax_loss.check(pairs, encoder)  # the classifier's own check, naming the pair
     vectors = encode_unique(
         encoder, [s for p in pairs for s in (p.premise, p.hypothesis)], batch_size
     )

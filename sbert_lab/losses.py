@@ -2,8 +2,9 @@
 
 Every loss is an ``nn.Module`` that tells the training loop (``sbert_lab.train.fit``) three things:
 
-* ``example_types`` — which examples it trains on (``STSPair``, ``NLIPair``, ``Triplet``...);
-  ``check_examples`` rejects anything else before the first step, naming the bad example;
+* ``check(examples, model)`` — can it train this model on these examples? Before the first step it
+  raises TypeError / ValueError naming the first example it cannot train on (``trains_on`` lists the
+  example types it takes: ``STSPair``, ``NLIPair``, ``Triplet``...);
 * ``columns(batch)`` — the lists of texts to embed, one list per column: ``[premises, hypotheses]``;
 * ``labels(batch)`` — a tensor of targets, or None when the batch itself is the target.
 
@@ -39,11 +40,16 @@ TRIPLET_DISTANCES = ("euclidean", "cosine", "manhattan")
 
 
 class SentenceLoss(nn.Module):
-    """What every objective shares: the examples it accepts, and how a batch becomes columns and
+    """What every objective shares: the examples it takes, and how a batch becomes columns and
     labels."""
 
-    example_types: tuple[type, ...] = ()
-    example_help: str = ""
+    trains_on: tuple[type, ...] = ()  # the example types
+    fields: str = ""  # what one example holds, for error messages
+
+    @property
+    def who(self) -> str:
+        """The name error messages give this loss."""
+        return type(self).__name__
 
     def columns(self, batch: Sequence) -> list[list[str]]:
         """The texts to embed, one list per column (default: every field of the example)."""
@@ -53,30 +59,23 @@ class SentenceLoss(nn.Module):
         """The targets of ``batch`` (None: the loss needs no labels)."""
         return None
 
-    def check_example(self, example, index: int) -> None:
-        """Raise TypeError / ValueError naming ``examples[index]`` when this loss cannot train on
-        it."""
-        if not isinstance(example, self.example_types):
-            names = " or ".join(t.__name__ for t in self.example_types)
-            raise TypeError(
-                f"{type(self).__name__} trains on {names} examples ({self.example_help}); "
-                f"examples[{index}] is a {type(example).__name__}: {_short(example)}"
-            )
-        for position, text in enumerate(self.columns([example])):
-            if not isinstance(text[0], str):
-                raise TypeError(
-                    f"examples[{index}][{position}] is {type(text[0]).__name__}, not str: "
-                    f"{_short(example)}"
-                )
-
-    def check_examples(self, examples: Sequence) -> None:
-        """Check every example (type, then label range) before any training step runs."""
+    def check(self, examples: Sequence, model=None) -> None:
+        """TypeError / ValueError naming ``examples[i]`` when this loss cannot train ``model`` on
+        it: the example's type and its texts here, labels and the model's width in subclasses."""
         for index, example in enumerate(examples):
-            self.check_example(example, index)
-
-    def check_model(self, model) -> None:
-        """Raise ValueError when this loss cannot read ``model``'s output (default: any model will
-        do)."""
+            if not isinstance(example, self.trains_on):
+                names = " or ".join(t.__name__ for t in self.trains_on)
+                raise TypeError(
+                    f"{self.who} trains on {names} examples ({self.fields}); "
+                    f"examples[{index}] is a {type(example).__name__}: {_short(example)}"
+                )
+            texts = example[:2] if isinstance(example, (STSPair, NLIPair)) else example
+            for position, text in enumerate(texts):
+                if not isinstance(text, str):
+                    raise TypeError(
+                        f"examples[{index}][{position}] is {type(text).__name__}, not str: "
+                        f"{_short(example)}"
+                    )
 
 
 class SoftmaxLoss(SentenceLoss):
@@ -103,8 +102,8 @@ class SoftmaxLoss(SentenceLoss):
         loss.logits(u, v).shape                    # (2, 3): one score per label
     """
 
-    example_types = (NLIPair,)
-    example_help = "premise, hypothesis, label"
+    trains_on = (NLIPair,)
+    fields = "premise, hypothesis, label"
 
     def __init__(
         self,
@@ -134,20 +133,9 @@ class SoftmaxLoss(SentenceLoss):
     def labels(self, batch: Sequence[NLIPair]) -> torch.Tensor:
         return torch.tensor([p.label for p in batch], dtype=torch.long)
 
-    def check_example(self, example, index: int) -> None:
-        super().check_example(example, index)
-        label = example.label
-        if (
-            isinstance(label, bool)
-            or not isinstance(label, numbers.Integral)
-            or not 0 <= label < self.num_labels
-        ):
-            raise ValueError(
-                f"examples[{index}].label is {label!r}; SoftmaxLoss(num_labels={self.num_labels}) "
-                f"needs an int in 0..{self.num_labels - 1}"
-            )
-
-    def check_model(self, model) -> None:
+    def check(self, examples: Sequence[NLIPair], model=None) -> None:
+        super().check(examples, model)
+        check_labels(examples, self.num_labels, self.who)
         dim = getattr(model, "dim", None)
         if dim is not None and dim != self.dim:
             raise ValueError(
@@ -185,8 +173,8 @@ class ScoredPairLoss(SentenceLoss):
     any step runs.
     """
 
-    example_types = (STSPair,)
-    example_help = "s1, s2, score"
+    trains_on = (STSPair,)
+    fields = "s1, s2, score"
 
     def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
         super().__init__()
@@ -202,9 +190,19 @@ class ScoredPairLoss(SentenceLoss):
         low, high = self.score_range
         return torch.tensor([(p.score - low) / (high - low) for p in batch], dtype=torch.float32)
 
-    def check_example(self, example, index: int) -> None:
-        super().check_example(example, index)
-        check_score(example.score, self.score_range, index, type(self).__name__)
+    def check(self, examples: Sequence[STSPair], model=None) -> None:
+        super().check(examples, model)
+        low, high = self.score_range
+        for index, example in enumerate(examples):
+            score = example.score
+            if isinstance(score, bool) or not isinstance(score, numbers.Real):
+                score = None
+            if score is None or not low <= score <= high:
+                raise ValueError(
+                    f"examples[{index}].score is {example.score!r}, outside {self.who}'s "
+                    f"score_range {self.score_range}; pass the data set's range, e.g. "
+                    "score_range=sl.data.score_range('sick') for SICK's 1-5 scale"
+                )
 
 
 class CosineMSELoss(ScoredPairLoss):
@@ -264,8 +262,8 @@ class TripletLoss(SentenceLoss):
         loss([a, p, n], None)   # max(5 - 10 + 1, 0) = 0: the negative is already 5 further away
     """
 
-    example_types = (Triplet,)
-    example_help = "anchor, positive, negative"
+    trains_on = (Triplet,)
+    fields = "anchor, positive, negative"
 
     def __init__(self, margin: float = 1.0, distance: str = "euclidean"):
         super().__init__()
@@ -319,8 +317,8 @@ class MultipleNegativesRankingLoss(SentenceLoss):
         loss([a, p], None)                 # small: -log(e^20 / (e^20 + 2)) ≈ 4e-9
     """
 
-    example_types = (Triplet, tuple)
-    example_help = "Triplet(anchor, positive, negative) or (anchor, positive)"
+    trains_on = (Triplet, tuple)
+    fields = "Triplet(anchor, positive, negative) or (anchor, positive)"
 
     def __init__(self, scale: float = 20.0):
         super().__init__()
@@ -329,24 +327,19 @@ class MultipleNegativesRankingLoss(SentenceLoss):
     def extra_repr(self) -> str:
         return f"scale={self.scale}"
 
-    def check_example(self, example, index: int) -> None:
-        wrong_size = isinstance(example, tuple) and len(example) not in (2, 3)
-        if isinstance(example, (STSPair, NLIPair)) or wrong_size:
-            raise TypeError(
-                f"MultipleNegativesRankingLoss trains on {self.example_help}; examples[{index}] is "
-                f"a {type(example).__name__} with {len(example)} fields: {_short(example)}"
-            )
-        super().check_example(example, index)
-
-    def check_examples(self, examples: Sequence) -> None:
-        super().check_examples(examples)
-        sizes = {len(example) for example in examples}
-        if len(sizes) > 1:
-            first_other = next(i for i, e in enumerate(examples) if len(e) != len(examples[0]))
-            raise ValueError(
-                "all examples must have the same number of fields (examples[0] has "
-                f"{len(examples[0])}, examples[{first_other}] has {len(examples[first_other])})"
-            )
+    def check(self, examples: Sequence, model=None) -> None:
+        for index, example in enumerate(examples):
+            if isinstance(example, (STSPair, NLIPair)) or len(example) not in (2, 3):
+                raise TypeError(
+                    f"{self.who} trains on {self.fields}; examples[{index}] is a "
+                    f"{type(example).__name__} with {len(example)} fields: {_short(example)}"
+                )
+            if len(example) != len(examples[0]):
+                raise ValueError(
+                    "all examples must have the same number of fields (examples[0] has "
+                    f"{len(examples[0])}, examples[{index}] has {len(example)})"
+                )
+        super().check(examples, model)
 
     def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
         anchors = F.normalize(embeddings[0].float(), dim=-1)  # (B, n)
@@ -358,16 +351,17 @@ class MultipleNegativesRankingLoss(SentenceLoss):
         return F.cross_entropy(scores, targets)
 
 
-def check_score(score, score_range: tuple[float, float], index: int, who: str) -> None:
-    """ValueError naming ``examples[index]`` when ``score`` is not a number inside
-    ``score_range``."""
-    low, high = score_range
-    if isinstance(score, bool) or not isinstance(score, numbers.Real) or not low <= score <= high:
-        raise ValueError(
-            f"examples[{index}].score is {score!r}, outside {who}'s score_range {score_range}; "
-            "pass the data set's range, e.g. score_range=sl.data.score_range('sick') for SICK's "
-            "1-5 scale"
-        )
+def check_labels(examples: Sequence[NLIPair], num_labels: int, who: str) -> None:
+    """ValueError naming the first example whose label is not an int in 0..num_labels-1."""
+    for index, example in enumerate(examples):
+        label = example.label
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+            label = None
+        if label is None or not 0 <= label < num_labels:
+            raise ValueError(
+                f"examples[{index}].label is {example.label!r}; {who} needs an int in "
+                f"0..{num_labels - 1}"
+            )
 
 
 def _short(example, limit: int = 120) -> str:

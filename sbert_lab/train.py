@@ -38,7 +38,7 @@ import torch
 from torch import nn
 
 from . import checkpoint
-from .batching import length_grouped_batches, random_batches
+from .batching import epoch_batches, example_lengths
 from .checks import check_fit_settings, check_folder_can_be_made  # noqa: F401 (re-exported)
 from .distributed import Distributed, process_device  # noqa: F401 (re-exported)
 from .losses import SentenceLoss
@@ -225,26 +225,6 @@ class Run:
             self.lengths, s.batch_size, s.seed, epoch, self.dist, s.length_grouping
         )
 
-    @property
-    def fingerprint(self) -> dict:
-        """What must match for a checkpoint to be resumed by this run."""
-        s = self.settings
-        return {
-            "examples": len(self.examples),
-            "batch_size": s.batch_size,
-            "epochs": s.epochs,
-            "seed": s.seed,
-            "world_size": self.dist.world_size,
-            "loss": repr(self.loss),
-            "length_grouping": s.length_grouping,
-            # a resumed run would silently keep the old rate (the optimizer's state holds it) and
-            # continue with a new pooling: both are part of what must match
-            "lr": s.lr,
-            "warmup": s.warmup,
-            "weight_decay": s.weight_decay,
-            "pooling": getattr(self.model, "pooling", None),
-        }
-
     def _skipped(self, where: str, loss: float) -> None:
         """Count an fp16 step that the gradient scaler skipped; raise when skips persist."""
         self.history.skipped_steps += 1
@@ -306,21 +286,6 @@ class History:
         done = self.steps - (self.resumed_from or 0)
         return done / self.seconds if self.seconds > 0 else float("nan")
 
-    def state(self) -> dict:
-        return {
-            "losses": self.losses,
-            "evals": [list(e) for e in self.evals],
-            "learning_rates": self.learning_rates,
-            "skipped_steps": self.skipped_steps,
-        }
-
-    def restore(self, state: dict) -> None:
-        self.losses = list(state["losses"])
-        self.evals = [(int(s), float(v)) for s, v in state["evals"]]
-        self.learning_rates = list(state["learning_rates"])
-        self.skipped_steps = int(state.get("skipped_steps", 0))
-        self.steps = len(self.losses)
-
 
 # -- the pieces of a run -----------------------------------------------------------------------
 def check_training_input(model, loss, examples) -> list:
@@ -342,8 +307,7 @@ def check_training_input(model, loss, examples) -> list:
     examples = list(examples)
     if not examples:
         raise ValueError("examples is empty: fit needs at least one training example")
-    loss.check_model(model)
-    loss.check_examples(examples)
+    loss.check(examples, model)
     return examples
 
 
@@ -352,30 +316,6 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     np.random.seed(seed % 2**32)
     random.seed(seed)
-
-
-def example_lengths(model, loss: SentenceLoss, examples: list) -> np.ndarray:
-    """Token length of each example: its longest column, capped at the model's max_length."""
-    columns = loss.columns(examples)
-    lengths = np.max([model.token_lengths(column) for column in columns], axis=0)
-    return np.minimum(lengths, getattr(model, "max_length", lengths.max()))
-
-
-def epoch_batches(
-    lengths: np.ndarray, batch_size: int, seed: int, epoch: int, dist, length_grouping: bool
-) -> list[list[int]]:
-    """This process's batches of example indices for ``epoch``, the same on every run with ``seed``.
-
-    The global batches (``batch_size × world_size`` examples) are the same on every process; process
-    r takes every world_size-th example of each, starting at r. Under DDP a last, incomplete global
-    batch is dropped, so that every process holds the same number of examples in every step.
-    """
-    global_size, drop_last = batch_size * dist.world_size, dist.world_size > 1
-    if length_grouping:
-        batches = length_grouped_batches(lengths, global_size, seed + epoch, drop_last=drop_last)
-    else:
-        batches = random_batches(len(lengths), global_size, seed=seed + epoch, drop_last=drop_last)
-    return [batch[dist.rank :: dist.world_size] for batch in batches]
 
 
 def make_optimizer(objective: nn.Module, lr: float, weight_decay: float) -> torch.optim.AdamW:

@@ -61,7 +61,7 @@ def test_pair_score_loss_is_bce_against_the_rescaled_score():
     ]  # one column: the pair is read jointly
     assert float(loss([logits], loss.labels(batch))) == pytest.approx(expected, abs=1e-6)
     with pytest.raises(ValueError, match=r"examples\[0\].score is 0.0"):
-        loss.check_examples([STSPair("a", "b", 0.0)])
+        loss.check([STSPair("a", "b", 0.0)])
 
 
 def test_fit_is_the_shared_training_loop(sts_train, monkeypatch):
@@ -81,7 +81,7 @@ def test_fit_is_the_shared_training_loop(sts_train, monkeypatch):
 def test_fit_rejects_the_wrong_examples():
     with pytest.raises(
         TypeError,
-        match=r"CrossEncoder\(num_labels=1\).fit trains on STSPair.*examples\[0\] is NLIPair",
+        match=r"CrossEncoder\(num_labels=1\).fit trains on STSPair.*examples\[0\] is a NLIPair",
     ):
         tiny_cross_encoder().fit([NLIPair("a", "b", 0)], progress=False)
     with pytest.raises(TypeError, match="NLIPair"):

@@ -55,15 +55,15 @@ def test_softmax_loss_rejects_bad_features(features):
 
 def test_softmax_loss_checks_labels_and_types():
     loss = SoftmaxLoss(4)
-    loss.check_examples([NLIPair("a", "b", 0), NLIPair("c", "d", 2)])
+    loss.check([NLIPair("a", "b", 0), NLIPair("c", "d", 2)])
     with pytest.raises(ValueError, match=r"examples\[1\].label is 3"):
-        loss.check_examples([NLIPair("a", "b", 0), NLIPair("c", "d", 3)])
+        loss.check([NLIPair("a", "b", 0), NLIPair("c", "d", 3)])
     with pytest.raises(ValueError, match=r"examples\[0\].label"):
-        loss.check_examples([NLIPair("a", "b", "entailment")])
+        loss.check([NLIPair("a", "b", "entailment")])
     with pytest.raises(
         TypeError, match=r"SoftmaxLoss trains on NLIPair.*examples\[0\] is a STSPair"
     ):
-        loss.check_examples([STSPair("a", "b", 3.0)])
+        loss.check([STSPair("a", "b", 3.0)])
 
 
 # -- CosineMSELoss --------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def test_cosine_mse_is_mse_of_cosine_against_the_rescaled_score(score_range):
 
 def test_cosine_mse_rejects_scores_outside_the_range():
     with pytest.raises(ValueError, match=r"examples\[1\].score is 0.5.*sick"):
-        CosineMSELoss((1.0, 5.0)).check_examples([STSPair("a", "b", 3.0), STSPair("a", "b", 0.5)])
+        CosineMSELoss((1.0, 5.0)).check([STSPair("a", "b", 3.0), STSPair("a", "b", 0.5)])
     with pytest.raises(ValueError, match="high > low"):
         CosineMSELoss((5.0, 0.0))
 
@@ -151,23 +151,23 @@ def test_mnrl_with_hard_negatives_adds_them_as_candidates():
 
 def test_mnrl_accepts_triplets_or_pairs_but_not_both_nor_scored_pairs():
     loss = MultipleNegativesRankingLoss()
-    loss.check_examples([Triplet("a", "b", "c")])
-    loss.check_examples([("a", "b"), ("c", "d")])
+    loss.check([Triplet("a", "b", "c")])
+    loss.check([("a", "b"), ("c", "d")])
     assert loss.columns([("a", "b"), ("c", "d")]) == [["a", "c"], ["b", "d"]]
     with pytest.raises(ValueError, match="same number of fields"):
-        loss.check_examples([("a", "b"), Triplet("a", "b", "c")])
+        loss.check([("a", "b"), Triplet("a", "b", "c")])
     with pytest.raises(TypeError, match="STSPair"):
-        loss.check_examples([STSPair("a", "b", 1.0)])
+        loss.check([STSPair("a", "b", 1.0)])
     with pytest.raises(TypeError, match=r"examples\[0\]\[1\] is int"):
-        loss.check_examples([("a", 3)])
+        loss.check([("a", 3)])
 
 
 def test_losses_name_the_expected_examples():
     with pytest.raises(
         TypeError, match=r"TripletLoss trains on Triplet.*examples\[2\] is a NLIPair"
     ):
-        TripletLoss().check_examples([Triplet("a", "b", "c")] * 2 + [NLIPair("a", "b", 0)])
+        TripletLoss().check([Triplet("a", "b", "c")] * 2 + [NLIPair("a", "b", 0)])
     with pytest.raises(
         TypeError, match=r"CosineMSELoss trains on STSPair.*examples\[0\] is a tuple"
     ):
-        CosineMSELoss().check_examples([("a", "b", 1.0)])
+        CosineMSELoss().check([("a", "b", 1.0)])
