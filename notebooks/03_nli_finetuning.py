@@ -385,28 +385,13 @@ ablation_pairs = course.profiles.subset(
 print(f"each ablation run: {len(ablation_pairs):,} NLI pairs, 1 epoch")
 
 
-def train_nli(features: tuple[str, ...], pairs):
-    """Raw BERT + mean pooling, trained with SoftmaxLoss over ``features``: (encoder, loss)."""
-    model = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
-    torch.manual_seed(0)
-    loss = sl.losses.SoftmaxLoss(model.dim, num_labels=3, features=features)
-    sl.train.fit(
-        model,
-        loss,
-        pairs,
-        epochs=profile.epochs,
-        batch_size=profile.batch_size,
-        lr=profile.lr,
-        progress=False,
-    )
-    return model, loss
-
-
 # %%
 ablation_dev, ablation_acc = {}, {}
 for features in ABLATION:
     started = time.perf_counter()
-    model, loss = train_nli(features, ablation_pairs)
+    model, loss, _ = course.recipes.train_nli(
+        profile, ablation_pairs, features=features, progress=False, dev_curve=False
+    )
     ablation_dev[features] = dev_spearman(model)
     ablation_acc[features] = 100 * sl.evaluation.nli_accuracy(model, loss, nli_eval)
     name = "(" + ", ".join(features) + ")"

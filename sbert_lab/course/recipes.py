@@ -142,15 +142,34 @@ def nli_model(
         name, recipe = full_name, full_recipe
 
     def train() -> tuple[SentenceEncoder, History]:
-        encoder = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
-        torch.manual_seed(SEED)  # the classifier's initial weights
-        loss = SoftmaxLoss(encoder.dim)
-        return encoder, _fit(profile, encoder, loss, nli_pairs(profile), progress)
+        encoder, _, history = train_nli(profile, nli_pairs(profile), pooling, progress=progress)
+        return encoder, history
 
     folder = _load_or_train(
         name, profile, recipe, train, "nli_model", _steps(profile, len(nli_pairs(profile)))
     )
     return SentenceEncoder.load(folder)
+
+
+def train_nli(
+    profile: Profile,
+    pairs: list[data.NLIPair],
+    pooling: str = "mean",
+    features: tuple[str, ...] = ("u", "v", "|u-v|"),
+    progress: bool = True,
+    dev_curve: bool = True,
+) -> tuple[SentenceEncoder, SoftmaxLoss, History]:
+    """``profile.raw_model`` with ``pooling``, fine-tuned on ``pairs`` with SoftmaxLoss over
+    ``features`` and the profile's recipe (Section 3; Table 6 ablates pooling and features).
+
+    ``dev_curve`` evaluates STS-B dev about ``profile.eval_points`` times (False: never, faster).
+    Not saved: ``nli_model`` keeps the run of the full recipe.
+    """
+    encoder = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
+    torch.manual_seed(SEED)  # the classifier's initial weights
+    loss = SoftmaxLoss(encoder.dim, features=features)
+    history = _fit(profile, encoder, loss, pairs, progress, dev_curve)
+    return encoder, loss, history
 
 
 def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
@@ -257,8 +276,15 @@ def _eval_every(profile: Profile, examples: int) -> int:
 
 
 def _fit(
-    profile: Profile, encoder: SentenceEncoder, loss, examples: list, progress: bool
+    profile: Profile,
+    encoder: SentenceEncoder,
+    loss,
+    examples: list,
+    progress: bool,
+    dev_curve: bool = True,
 ) -> History:
+    if not dev_curve:
+        return fit(encoder, loss, examples, **_fit_settings(profile), progress=progress)
     dev = sts_pairs(profile, "dev")
     return fit(
         encoder,
@@ -327,6 +353,7 @@ def _as_json(recipe: dict) -> dict:
 
 __all__ = [
     "nli_model",
+    "train_nli",
     "sts_model",
     "cross_encoder",
     "training_log",

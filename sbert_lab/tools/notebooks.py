@@ -723,6 +723,7 @@ class RunResult:
     )
     error: str | None = None  # "cell N: <last line of the error>"
     slowest_cells: list[tuple[int, float]] = field(default_factory=list)  # (cell number, seconds)
+    cell_seconds: list[tuple[int, float]] = field(default_factory=list)  # every cell, in order
 
 
 def run_notebook(
@@ -773,7 +774,9 @@ def run_notebook(
     seconds = time.perf_counter() - started
     slowest = sorted(cell_seconds, reverse=True)[:3]
     slowest_cells = [(i, round(s, 1)) for s, i in slowest]
-    return RunResult(path.stem, seconds, peak, cpu_seconds, error, slowest_cells), notebook
+    every_cell = [(i, round(s, 1)) for s, i in cell_seconds]
+    result = RunResult(path.stem, seconds, peak, cpu_seconds, error, slowest_cells, every_cell)
+    return result, notebook
 
 
 def run(
@@ -825,6 +828,7 @@ def run(
                 "cpu_seconds": None if r.cpu_seconds is None else round(r.cpu_seconds, 1),
                 "error": r.error,
                 "slowest_cells": r.slowest_cells,
+                "cell_seconds": r.cell_seconds,
             }
             for r in results
         ]
