@@ -283,17 +283,15 @@ def _fit(
     progress: bool,
     dev_curve: bool = True,
 ) -> History:
-    if not dev_curve:
-        return fit(encoder, loss, examples, **_fit_settings(profile), progress=progress)
-    dev = sts_pairs(profile, "dev")
+    evaluation_settings = {}
+    if dev_curve:
+        dev = sts_pairs(profile, "dev")
+        evaluation_settings = {
+            "eval_fn": lambda e: evaluation.sts_spearman(e, dev, profile.encode_batch_size),
+            "eval_every": _eval_every(profile, len(examples)),
+        }
     return fit(
-        encoder,
-        loss,
-        examples,
-        **_fit_settings(profile),
-        progress=progress,
-        eval_fn=lambda e: evaluation.sts_spearman(e, dev, profile.encode_batch_size),
-        eval_every=_eval_every(profile, len(examples)),
+        encoder, loss, examples, **_fit_settings(profile), progress=progress, **evaluation_settings
     )
 
 
