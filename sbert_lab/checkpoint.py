@@ -28,6 +28,9 @@ import torch
 from safetensors.torch import load_model, save_model
 from torch import nn
 
+from .folders import fsync as _fsync
+from .folders import write_text_atomically as _write_text_atomically
+
 LATEST = "latest"
 MODEL_FILE = "model.safetensors"
 LOSS_FILE = "loss.safetensors"
@@ -148,30 +151,6 @@ def load_checkpoint(folder: str | os.PathLike, model: nn.Module, loss: nn.Module
 def _device_of(module: nn.Module) -> str:
     parameter = next(module.parameters(), None)
     return str(parameter.device) if parameter is not None else "cpu"
-
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    _fsync(tmp)
-    os.replace(tmp, path)
-
-
-def _fsync(path: Path) -> None:
-    """Flush ``path`` (a file or a folder) to disk, so that a rename never overtakes its content."""
-    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
-    try:
-        fd = os.open(path, flags)
-    except (
-        OSError
-    ):  # some file systems (and Windows) cannot open folders; the rename is still atomic
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _remove_all_but(root: Path, keep: str) -> None:

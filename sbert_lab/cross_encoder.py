@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -135,11 +136,20 @@ class CrossEncoder(Transformer):
         from transformers import AutoModelForSequenceClassification
 
         integer("num_labels", num_labels, at_least=1)
+        # a saved cross-encoder with another number of labels (e.g. an NLI cross-encoder given an
+        # STS head, Table 2's BERT-NLI-STSb) keeps its transformer and gets a new head, as promised
         super().__init__(
             name_or_path, max_length, device, precision, AutoModelForSequenceClassification,
-            num_labels=int(num_labels),
+            num_labels=int(num_labels), ignore_mismatched_sizes=True,
         )  # fmt: skip
         settings = self.folder_settings
+        saved_labels = _saved_head_labels(settings.transformer_path)
+        if saved_labels is not None and saved_labels != int(num_labels):
+            warnings.warn(
+                f"{name_or_path}: its classification head has {saved_labels} labels; a new, "
+                f"randomly initialised head with {int(num_labels)} is put in its place",
+                stacklevel=2,
+            )
         saved = _read_settings(settings.transformer_path)
         self.num_labels = int(num_labels)
         self.max_length = int(
@@ -252,6 +262,20 @@ class CrossEncoder(Transformer):
 def _read_settings(folder: str) -> dict:
     path = Path(folder) / SETTINGS_FILE
     return read_json(path) if path.is_file() else {}
+
+
+
+
+def _saved_head_labels(path: str) -> int | None:
+    """The number of labels of the sequence-classification head saved in ``path`` (None when the
+    checkpoint has no such head, e.g. a raw BERT or a bi-encoder's transformer)."""
+    config_file = Path(path) / "config.json"
+    if not config_file.is_file():
+        return None
+    config = json.loads(config_file.read_text())
+    if not any("ForSequenceClassification" in a for a in config.get("architectures") or []):
+        return None
+    return len(config["id2label"]) if "id2label" in config else config.get("num_labels")
 
 
 __all__ = ["CrossEncoder", "PairScoreLoss", "PairClassificationLoss", "check_pairs"]

@@ -19,6 +19,8 @@ Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5.
 from __future__ import annotations
 
 import gzip
+import json
+import lzma
 import os
 import zlib
 from collections import defaultdict
@@ -33,7 +35,14 @@ NLI_LABELS = ("entailment", "neutral", "contradiction")
 SCORE_RANGES = {"stsb": (0.0, 5.0), "sick": (1.0, 5.0), "sickr": (1.0, 5.0)}
 STS_TASKS = ("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "sickr")  # Table 1's seven
 STS_NAMES = ("stsb", "sick", "sts12", "sts13", "sts14", "sts15", "sts16", "sickr")
-NLI_NAMES = ("snli", "sick", "allnli")
+# multinli: two 10k samples of MultiNLI train and both dev sets; cad-snli: counterfactually
+# augmented SNLI train (shipped, see sbert_lab/shipped/README.md; no hub source for these copies)
+NLI_NAMES = ("snli", "sick", "multinli", "cad-snli", "allnli")
+MULTINLI_FILES = {
+    "train-sample": ("train_sample_a.json", "train_sample_b.jsonl"),
+    "dev-matched": ("dev_matched.jsonl",),
+    "dev-mismatched": ("dev_mismatched.jsonl",),
+}
 SPLITS = {
     "stsb": ("train", "dev", "test"),
     "sick": ("train", "trial", "test"),
@@ -91,8 +100,24 @@ def score_range(name: str) -> tuple[float, float]:
 
 # -- parsers of the original files
 # ------------------------------------------------------------------
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file, decompressed when its name ends in .gz or .xz; a ``DataFormatError``
+    naming the file when it is empty or its compressed stream is cut short."""
+    opener = {".gz": gzip.open, ".xz": lzma.open}.get(Path(path).suffix, open)
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError) as err:
+        raise DataFormatError(
+            f"{path}: not a whole compressed file ({err}); was the download cut short?"
+        ) from None
+    if not raw:
+        raise DataFormatError(f"{path}: the file is empty")
+    return raw
+
+
 def read_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 text file (gzip-compressed when its name ends in .gz), split on "\n"
+    """The lines of a UTF-8 text file (compressed when its name ends in .gz or .xz), split on "\n"
     only.
 
     A sentence may hold any other character. A byte-order mark at the start is dropped (MRPC's files
@@ -101,16 +126,7 @@ def read_lines(path: Path) -> list[str]:
     are not UTF-8, and a last line without "\n" — the original files all end with one, so a file
     that does not was most likely cut short, and its last sentence with it.
     """
-    opener = gzip.open if Path(path).suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        raise DataFormatError(
-            f"{path}: not a whole gzip file ({err}); was the download cut short?"
-        ) from None
-    if not raw:
-        raise DataFormatError(f"{path}: the file is empty")
+    raw = read_bytes(path)
     if not raw.endswith(b"\n"):
         raise DataFormatError(f"{path}: the last line has no line end: the file looks cut short")
     try:
@@ -214,6 +230,54 @@ def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
     ]
 
 
+def parse_multinli_file(path: Path) -> list[NLIPair]:
+    """A MultiNLI 1.0 file: JSON lines (``*.jsonl``) or one JSON list (``*.json``) of objects with
+    ``sentence1``, ``sentence2`` and ``gold_label``. Pairs whose gold label is "-" (the annotators
+    did not agree) are left out, as in every published use of MultiNLI; any other label, or a
+    missing field, is a ``DataFormatError`` naming the file and line (or item)."""
+    name = Path(path).name.removesuffix(".xz").removesuffix(".gz")
+    if name.endswith(".jsonl"):
+        rows = []
+        for line_no, line in enumerate(read_lines(path), start=1):
+            if line.strip():
+                rows.append((line_no, _json(line, f"{path}:{line_no}")))
+    else:
+        items = _json(read_bytes(path).decode("utf-8-sig", errors="strict"), str(path))
+        if not isinstance(items, list):
+            raise DataFormatError(f"{path}: expected a JSON list of pairs, found {type(items)}")
+        rows = [(f"item {i}", item) for i, item in enumerate(items)]
+    pairs = []
+    for where, row in rows:
+        if not isinstance(row, dict) or not {"sentence1", "sentence2", "gold_label"} <= set(row):
+            raise DataFormatError(f"{path}:{where}: expected sentence1, sentence2 and gold_label")
+        if row["gold_label"] != "-":
+            label = _parse_label(row["gold_label"], path, where)
+            pairs.append(NLIPair(row["sentence1"].strip(), row["sentence2"].strip(), label))
+    return pairs
+
+
+def parse_cad_snli_file(path: Path) -> list[NLIPair]:
+    """Counterfactually-augmented SNLI (``train.tsv``): a header sentence1, sentence2, gold_label,
+    then one tab-separated pair per line."""
+    lines = read_lines(path)
+    expected = ["sentence1", "sentence2", "gold_label"]
+    if lines[0].split("\t") != expected:
+        raise DataFormatError(f"{path}:1: expected header {expected}, found {lines[0][:60]!r}")
+    return [
+        NLIPair(first.strip(), second.strip(), _parse_label(label, path, line_no))
+        for line_no, (first, second, label) in _tab_rows(path, lines[1:], 2, (3,))
+    ]
+
+
+def _json(text: str, where: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataFormatError(
+            f"{where}: not valid JSON ({err.msg} at column {err.colno})"
+        ) from None
+
+
 def _parse_score(text: str, path: Path, line_no: int, bounds: tuple[float, float]) -> float:
     try:
         score = float(text)
@@ -225,7 +289,7 @@ def _parse_score(text: str, path: Path, line_no: int, bounds: tuple[float, float
     return score
 
 
-def _parse_label(text: str, path: Path, line_no: int) -> int:
+def _parse_label(text: str, path: Path, line_no: int | str) -> int:
     label = text.strip().lower()
     if label not in NLI_LABELS:
         raise DataFormatError(
@@ -296,10 +360,10 @@ def load_paraphrases() -> list[tuple[str, str]]:
 
 # -- local folders -------------------------------------------------------------------------------
 def _find(folder: Path, subfolder: str, filename: str) -> Path | None:
-    """``folder/subfolder/filename`` or ``folder/filename``, plain or with ``.gz`` added; None if
-    neither."""
+    """``folder/subfolder/filename`` or ``folder/filename``, plain or with ``.gz`` or ``.xz``
+    added; None if neither."""
     for place in (folder / subfolder, folder):
-        for candidate in (place / filename, place / f"{filename}.gz"):
+        for candidate in (place / filename, place / f"{filename}.gz", place / f"{filename}.xz"):
             if candidate.is_file():
                 return candidate
     return None
@@ -326,7 +390,22 @@ def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
         return parse_senteval_snli(first.parent, split) if first else None
     if name == "sick":
         return _local_sick(folder, split, lambda r: NLIPair(r["s1"], r["s2"], r["label"]))
+    if name == "multinli":
+        return _local_multinli(folder, split)
+    if name == "cad-snli" and split == "train":
+        path = _find(folder, "cad-snli", "train.tsv")
+        return parse_cad_snli_file(path) if path else None
     return None
+
+
+def _local_multinli(folder: Path, split: str) -> list[NLIPair] | None:
+    """MultiNLI's ``split`` (``MULTINLI_FILES``); the two train samples share 262 pairs, which are
+    kept once (the first time they occur)."""
+    paths = [_find(folder, "multinli", filename) for filename in MULTINLI_FILES.get(split, ())]
+    if not paths or None in paths:
+        return None
+    pairs = [pair for path in paths for pair in parse_multinli_file(path)]
+    return list(dict.fromkeys(pairs))
 
 
 def _local_transfer(folder: Path, name: str, split: str) -> list[Labelled] | None:
@@ -519,10 +598,13 @@ def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -
 
 
 def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[NLIPair]:
-    """NLI pairs of ``name`` ("snli", "sick", or hub-only "allnli") and ``split``; labels as
-    ``NLI_LABELS``.
+    """NLI pairs of ``name`` ("snli", "sick", "multinli", "cad-snli", or hub-only "allnli") and
+    ``split``; labels as ``NLI_LABELS``.
 
-    SNLI (SentEval's copy): dev 9842, test 9824. AllNLI (SNLI + MultiNLI): train 942,069.
+    SNLI (SentEval's copy): dev 9842, test 9824. SICK: train 4500, trial 500, test 4927. MultiNLI
+    (shipped samples, ``MULTINLI_FILES``): train-sample 19,738 (two 10k samples of its training
+    set, overlap kept once), dev-matched 9,815, dev-mismatched 9,832. CAD-SNLI: train 8,330.
+    AllNLI (SNLI + MultiNLI, hub): train 942,069.
     With ``data_dir="fixtures"``, "allnli" reads the hand-written NLI fixture.
     """
     _check_name(name, NLI_NAMES, "NLI")

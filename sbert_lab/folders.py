@@ -159,4 +159,39 @@ def loading_error(name: str, err: Exception) -> Exception:
     return err
 
 
-__all__ = ["atomic_folder", "check_model_folder", "read_json", "ModelFolderError", "loading_error"]
+def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it and ``os.replace``: a reader
+    sees the old file or the new one, never a torn one."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    fsync(tmp)
+    os.replace(tmp, path)
+
+
+def fsync(path: Path) -> None:
+    """Flush ``path`` (a file or a folder) to disk, so that a rename never overtakes its content."""
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
+    try:
+        fd = os.open(path, flags)
+    except (
+        OSError
+    ):  # some file systems (and Windows) cannot open folders; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+__all__ = [
+    "write_text_atomically",
+    "fsync",
+    "atomic_folder",
+    "check_model_folder",
+    "read_json",
+    "ModelFolderError",
+    "loading_error",
+]

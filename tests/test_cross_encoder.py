@@ -132,3 +132,23 @@ def test_saved_folder_loads_here_and_in_sentence_transformers(tmp_path, test_pai
     # sentence-transformers applies a sigmoid to a single logit, as predict does
     theirs = STCrossEncoder(str(tmp_path / "ce"), device="cpu").predict(test_pairs)
     np.testing.assert_allclose(theirs, scores, atol=1e-5)
+
+
+def test_an_nli_cross_encoder_gets_a_new_sts_head_on_its_transformer(tmp_path):
+    # Table 2's BERT-NLI-STSb: a 3-label NLI cross-encoder, then a 1-logit head for STS-B
+    nli = tiny_cross_encoder(num_labels=3)
+    nli.save(tmp_path / "nli")
+    with pytest.warns(UserWarning, match="head has 3 labels; a new, randomly initialised head"):
+        sts = CrossEncoder(tmp_path / "nli", num_labels=1, device="cpu", precision="fp32")
+    assert sts.num_labels == 1 and sts.predict([("a man sleeps", "a man is awake")]).shape == (1,)
+    theirs, ours = nli.model.state_dict(), sts.model.state_dict()
+    encoder_weights = [name for name in theirs if "classifier" not in name]
+    assert encoder_weights and all(torch.equal(theirs[n], ours[n]) for n in encoder_weights)
+    assert ours["classifier.weight"].shape == (1, theirs["classifier.weight"].shape[1])
+    # the same number of labels keeps the trained head, without a warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = CrossEncoder(tmp_path / "nli", num_labels=3, device="cpu", precision="fp32")
+    assert torch.equal(again.model.state_dict()["classifier.weight"], theirs["classifier.weight"])

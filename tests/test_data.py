@@ -59,6 +59,12 @@ def test_sts_row_counts_of_the_original_files(shared_data, name, split, rows):
         ("snli", "test", 9824),
         ("sick", "train", 4500),
         ("sick", "trial", 500),
+        # MultiNLI: 2 x 10,000 train samples sharing 261 pairs; dev sets without the "-" rows and
+        # with the 2 exact repeats of dev-mismatched kept once (39,384 pairs in all)
+        ("multinli", "train-sample", 19739),
+        ("multinli", "dev-matched", 9815),
+        ("multinli", "dev-mismatched", 9830),
+        ("cad-snli", "train", 8330),
     ],
 )
 def test_nli_row_counts_of_the_original_files(shared_data, name, split, rows):
@@ -279,6 +285,60 @@ def test_the_shipped_copies_are_found_with_no_setting_and_are_the_originals(
         len(load_sts("sick", "test")) == len(load_sts("sickr", "test")) == 4927
     )  # Table 1's SICK-R
     assert len(load_nli("snli", "dev")) == 9842
+    for name, split in (("multinli", "dev-matched"), ("cad-snli", "train")):
+        assert load_nli(name, split) == load_nli(name, split, data_dir=shared_data)
+
+
+def test_multinli_reads_json_lines_and_json_lists_and_drops_unlabelled_pairs(tmp_path):
+    row = '{{"sentence1": "A b.", "sentence2": "C d.", "gold_label": "{}", "genre": "x"}}'
+    (tmp_path / "dev_matched.jsonl").write_text(
+        "\n".join(row.format(label) for label in ("entailment", "-", "contradiction")) + "\n"
+    )
+    assert load_nli("multinli", "dev-matched", data_dir=tmp_path) == [
+        NLIPair("A b.", "C d.", 0),
+        NLIPair("A b.", "C d.", 2),
+    ]
+    (tmp_path / "train_sample_a.json").write_text(
+        '[{"sentence1": "E.", "sentence2": "F.", "gold_label": "neutral"}]'
+    )
+    (tmp_path / "train_sample_b.jsonl").write_text(row.format("neutral") + "\n")
+    assert len(load_nli("multinli", "train-sample", data_dir=tmp_path)) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"sentence1": "A", "sentence2": "B", "gold_label": "entails"}\n', r"jsonl:1: label"),
+        ('{"sentence1": "A", "sentence2": "B"}\n', r"jsonl:1: expected sentence1, sentence2"),
+        ('{"sentence1": "A", "sentence2": \n', r"jsonl:1: not valid JSON"),
+    ],
+)
+def test_multinli_parser_names_file_and_line(tmp_path, content, message):
+    (tmp_path / "dev_matched.jsonl").write_text(content)
+    with pytest.raises(DataFormatError, match=message):
+        load_nli("multinli", "dev-matched", data_dir=tmp_path)
+
+
+def test_cad_snli_parser_checks_its_header_and_fields(tmp_path):
+    folder = tmp_path / "cad-snli"
+    folder.mkdir()
+    (folder / "train.tsv").write_text("sentence1\tsentence2\tgold_label\nA.\tB.\tneutral\n")
+    assert load_nli("cad-snli", "train", data_dir=tmp_path) == [NLIPair("A.", "B.", 1)]
+    (folder / "train.tsv").write_text("premise\thypothesis\tlabel\nA.\tB.\tneutral\n")
+    with pytest.raises(DataFormatError, match="train.tsv:1: expected header"):
+        load_nli("cad-snli", "train", data_dir=tmp_path)
+    (folder / "train.tsv").write_text("sentence1\tsentence2\tgold_label\nA.\tB.\tmaybe\n")
+    with pytest.raises(DataFormatError, match="train.tsv:2: label 'maybe'"):
+        load_nli("cad-snli", "train", data_dir=tmp_path)
+
+
+def test_xz_compressed_files_cut_short_are_named(tmp_path):
+    import lzma
+
+    whole = lzma.compress(b'{"sentence1": "A", "sentence2": "B", "gold_label": "neutral"}\n')
+    (tmp_path / "dev_matched.jsonl.xz").write_bytes(whole[:-8])
+    with pytest.raises(DataFormatError, match="dev_matched.jsonl.xz: not a whole compressed file"):
+        load_nli("multinli", "dev-matched", data_dir=tmp_path)
 
 
 def test_unset_places_are_listed_too(no_hub):
@@ -306,7 +366,7 @@ def test_unknown_data_set_names_list_the_valid_ones():
     with pytest.raises(ValueError, match="unknown STS data set 'snli'; valid names are stsb, sick"):
         load_sts("snli", "test")
     with pytest.raises(
-        ValueError, match="unknown NLI data set 'mnli'; valid names are snli, sick, allnli"
+        ValueError, match="unknown NLI data set 'mnli'; valid names are snli, sick, multinli, cad-snli, allnli"
     ):
         load_nli("mnli", "train")
 

@@ -3,8 +3,9 @@ needs.
 
 ``profiles`` (sizes per machine), ``lesson`` (set-up, the paper-vs-yours tables, results/*.json),
 ``recipes`` (the models several lessons share, trained once), and the helpers only lessons use:
-``baselines`` (averaged GloVe, raw BERT), ``mlm`` (BERT's pre-training, lesson 0), ``cost`` (lesson
-6), ``search`` and ``ann`` (lessons 8 and 9), ``transfer`` (lesson 10), ``viz`` (plots).
+``baselines`` (averaged GloVe, raw BERT), ``mlm`` (BERT's pre-training, lesson 0), ``nli_scale``
+(lesson 3's data-size record), ``cost`` (lesson 6), ``search`` and ``ann`` (lessons 8 and 9),
+``transfer`` (lesson 10), ``viz`` (plots).
 
 Imports flow one way: notebooks -> ``sbert_lab.course`` -> the core (``sbert_lab``) -> transformers.
 Submodules load on first use (``course.viz``), as in the core.
@@ -18,6 +19,7 @@ SUBMODULES = (
     "cost",
     "lesson",
     "mlm",
+    "nli_scale",
     "profiles",
     "recipes",
     "search",

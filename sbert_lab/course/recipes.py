@@ -9,8 +9,10 @@ otherwise. Each call prints which of the two happened.
 ========================  ==========================================  =========================
 function                  recipe                                      folder in runs/<profile>/
 ========================  ==========================================  =========================
-``nli_model``             profile.raw_model + pooling, SoftmaxLoss     nli-<pooling>
-                          over (u, v, |u-v|) on profile.nli_train
+``nli_model``             profile.raw_model + pooling, trained on      nli-<pooling>
+                          profile.nli_train with profile.nli_objective:
+                          SoftmaxLoss over (u, v, |u-v|) (the paper's)
+                          or in-batch negatives on the entailment pairs
 ``sts_model``             nli_model("mean"), then CosineMSELoss on     nli-stsb
                           STS-B train (SBERT-NLI-STSb, Table 2)
 ``cross_encoder``         profile.cross_encoder_model + a 1-logit      cross-encoder-stsb
@@ -41,7 +43,7 @@ from .. import data, evaluation
 from ..cross_encoder import CrossEncoder
 from ..encoder import SentenceEncoder
 from ..folders import atomic_folder
-from ..losses import CosineMSELoss, SoftmaxLoss
+from ..losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss
 from ..train import History, fit
 from .lesson import runs_dir
 from .profiles import Profile, subset
@@ -49,6 +51,8 @@ from .profiles import Profile, subset
 RECIPE_FILE = "training.json"
 SEED = 0
 WARMUP = 0.1
+NLI_OBJECTIVES = ("softmax", "mnrl")
+MNRL_SCALE = 20.0  # sentence-transformers' default: a temperature of 0.05
 
 
 # -- the data each recipe trains and evaluates on --------------------------------------------------
@@ -59,6 +63,18 @@ def nli_pairs(profile: Profile) -> list[data.NLIPair]:
         p for name, split in profile.nli_train for p in data.load_nli(name, split, profile.data_dir)
     ]
     return subset(pairs, profile.nli_train_size, seed=SEED)
+
+
+def nli_examples(pairs: list[data.NLIPair], objective: str) -> list:
+    """What ``objective`` trains on, made from NLI ``pairs``: the labelled pairs themselves
+    ("softmax", Section 3) or the (premise, entailed hypothesis) pairs among them ("mnrl": in-batch
+    negatives need only positives; the other pairs of a batch are the negatives)."""
+    if objective not in NLI_OBJECTIVES:
+        raise ValueError(f"objective must be one of {', '.join(NLI_OBJECTIVES)}, got {objective!r}")
+    if objective == "softmax":
+        return list(pairs)
+    entailment = data.NLI_LABELS.index("entailment")
+    return [(p.premise, p.hypothesis) for p in pairs if p.label == entailment]
 
 
 def nli_triplets(profile: Profile) -> list[data.Triplet]:
@@ -84,15 +100,17 @@ def sts_pairs(profile: Profile, split: str) -> list[data.STSPair]:
 def nli_recipe(profile: Profile, pooling: str = "mean") -> dict:
     """Everything that decides what ``nli_model`` trains (a saved model is reused only if it
     matches)."""
+    objective = profile.nli_objective
     return {
         "recipe": "nli",
+        "objective": objective,
         "model": profile.raw_model,
         "pooling": pooling,
         "data": profile.nli_train,
         "size": profile.nli_train_size,
         "data_dir": profile.data_dir,
         "max_length": profile.max_length,
-        **_fit_settings(profile),
+        **_fit_settings(profile, objective),
     }
 
 
@@ -141,13 +159,18 @@ def nli_model(
     else:
         name, recipe = full_name, full_recipe
 
+    objective = profile.nli_objective
+
     def train() -> tuple[SentenceEncoder, History]:
-        encoder, _, history = train_nli(profile, nli_pairs(profile), pooling, progress=progress)
+        pairs = nli_pairs(profile)
+        encoder, _, history = train_nli(
+            profile, pairs, pooling, objective=objective, progress=progress
+        )
         return encoder, history
 
-    folder = _load_or_train(
-        name, profile, recipe, train, "nli_model", _steps(profile, len(nli_pairs(profile)))
-    )
+    examples = len(nli_examples(nli_pairs(profile), objective))
+    n_steps = steps(profile, examples, objective)
+    folder = _load_or_train(name, profile, recipe, train, "nli_model", n_steps, objective)
     return SentenceEncoder.load(folder)
 
 
@@ -158,17 +181,29 @@ def train_nli(
     features: tuple[str, ...] = ("u", "v", "|u-v|"),
     progress: bool = True,
     dev_curve: bool = True,
-) -> tuple[SentenceEncoder, SoftmaxLoss, History]:
-    """``profile.raw_model`` with ``pooling``, fine-tuned on ``pairs`` with SoftmaxLoss over
-    ``features`` and the profile's recipe (Section 3; Table 6 ablates pooling and features).
+    objective: str = "softmax",
+    eval_fn: Callable | None = None,
+) -> tuple[SentenceEncoder, SoftmaxLoss | MultipleNegativesRankingLoss, History]:
+    """``profile.raw_model`` with ``pooling``, fine-tuned on NLI ``pairs`` with the profile's recipe
+    and ``objective``:
 
-    ``dev_curve`` evaluates STS-B dev about ``profile.eval_points`` times (False: never, faster).
-    Not saved: ``nli_model`` keeps the run of the full recipe.
+    - "softmax" (Section 3): SoftmaxLoss over ``features`` on every pair, batch
+      ``profile.batch_size`` (Table 6 ablates pooling and features);
+    - "mnrl" (after the paper): in-batch negatives (scale 20) on the (premise, entailed hypothesis)
+      pairs, batch ``profile.contrastive_batch_size``.
+
+    ``dev_curve`` evaluates STS-B dev about ``profile.eval_points`` times (False: never, faster);
+    ``eval_fn`` replaces that evaluation (e.g. a live plot's tracker). Not saved: ``nli_model``
+    keeps the run of the full recipe.
     """
     encoder = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
     torch.manual_seed(SEED)  # the classifier's initial weights
-    loss = SoftmaxLoss(encoder.dim, features=features)
-    history = _fit(profile, encoder, loss, pairs, progress, dev_curve)
+    if objective == "softmax":
+        loss = SoftmaxLoss(encoder.dim, features=features)
+    else:
+        loss = MultipleNegativesRankingLoss(scale=MNRL_SCALE)
+    examples = nli_examples(pairs, objective)
+    history = _fit(profile, encoder, loss, examples, progress, dev_curve, objective, eval_fn)
     return encoder, loss, history
 
 
@@ -181,8 +216,8 @@ def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
         loss = CosineMSELoss(data.score_range("stsb"))  # STS-B's 0-5 scores -> targets score / 5
         return encoder, _fit(profile, encoder, loss, sts_pairs(profile, "train"), progress)
 
-    steps = _steps(profile, len(sts_pairs(profile, "train")))
-    folder = _load_or_train("nli-stsb", profile, sts_recipe(profile), train, "sts_model", steps)
+    n_steps = steps(profile, len(sts_pairs(profile, "train")))
+    folder = _load_or_train("nli-stsb", profile, sts_recipe(profile), train, "sts_model", n_steps)
     return SentenceEncoder.load(folder)
 
 
@@ -207,7 +242,7 @@ def cross_encoder(
             **_fit_settings(profile),
             progress=progress,
             eval_fn=lambda m: evaluation.cross_encoder_spearman(m, dev),
-            eval_every=_eval_every(profile, len(examples)),
+            eval_every=eval_every(profile, len(examples)),
         )
         return model, history
 
@@ -215,8 +250,8 @@ def cross_encoder(
     name = "cross-encoder-stsb"
     if start != profile.cross_encoder_model:
         name += "-" + start.replace("sbert-lab:", "").replace("/", "--")
-    steps = _steps(profile, len(sts_pairs(profile, "train")))
-    folder = _load_or_train(name, profile, recipe, train, "cross_encoder", steps)
+    n_steps = steps(profile, len(sts_pairs(profile, "train")))
+    folder = _load_or_train(name, profile, recipe, train, "cross_encoder", n_steps)
     return CrossEncoder.load(folder)
 
 
@@ -259,20 +294,32 @@ def training_log(profile: Profile, name: str) -> dict:
 
 # -- shared machinery
 # -------------------------------------------------------------------------------
-def _fit_settings(profile: Profile) -> dict:
+def _fit_settings(profile: Profile, objective: str = "softmax") -> dict:
+    """fit's settings for ``profile``; in-batch negatives ("mnrl") train on larger batches."""
     return {
         "epochs": profile.epochs,
-        "batch_size": profile.batch_size,
+        "batch_size": batch_size(profile, objective),
         "lr": profile.lr,
         "warmup": WARMUP,
         "seed": SEED,
     }
 
 
-def _eval_every(profile: Profile, examples: int) -> int:
+def batch_size(profile: Profile, objective: str = "softmax") -> int:
+    """Examples per step: the paper's ``profile.batch_size``, or ``contrastive_batch_size`` for
+    in-batch negatives (a batch of 16 would give each positive only 15 negatives)."""
+    return profile.contrastive_batch_size if objective == "mnrl" else profile.batch_size
+
+
+def steps(profile: Profile, examples: int, objective: str = "softmax") -> int:
+    """Optimizer steps of one run on ``examples`` examples: full batches and a last partial one,
+    times ``profile.epochs``."""
+    return -(-examples // batch_size(profile, objective)) * profile.epochs
+
+
+def eval_every(profile: Profile, examples: int, objective: str = "softmax") -> int:
     """Steps between dev evaluations so that a run evaluates about ``profile.eval_points`` times."""
-    steps = _steps(profile, examples)
-    return max(1, -(-steps // max(1, profile.eval_points)))
+    return max(1, -(-steps(profile, examples, objective) // max(1, profile.eval_points)))
 
 
 def _fit(
@@ -282,17 +329,20 @@ def _fit(
     examples: list,
     progress: bool,
     dev_curve: bool = True,
+    objective: str = "softmax",
+    eval_fn: Callable | None = None,
 ) -> History:
     evaluation_settings = {}
-    if dev_curve:
-        dev = sts_pairs(profile, "dev")
+    if dev_curve or eval_fn is not None:
+        if eval_fn is None:
+            dev = sts_pairs(profile, "dev")
+            eval_fn = lambda e: evaluation.sts_spearman(e, dev, profile.encode_batch_size)  # noqa: E731
         evaluation_settings = {
-            "eval_fn": lambda e: evaluation.sts_spearman(e, dev, profile.encode_batch_size),
-            "eval_every": _eval_every(profile, len(examples)),
+            "eval_fn": eval_fn,
+            "eval_every": eval_every(profile, len(examples), objective),
         }
-    return fit(
-        encoder, loss, examples, **_fit_settings(profile), progress=progress, **evaluation_settings
-    )
+    settings = _fit_settings(profile, objective)
+    return fit(encoder, loss, examples, **settings, progress=progress, **evaluation_settings)
 
 
 def _read_recipe(folder: Path) -> dict | None:
@@ -300,12 +350,14 @@ def _read_recipe(folder: Path) -> dict | None:
     return json.loads(path.read_text())["recipe"] if path.is_file() else None
 
 
-def _steps(profile: Profile, examples: int) -> int:
-    return -(-examples // profile.batch_size) * profile.epochs
-
-
 def _load_or_train(
-    name: str, profile: Profile, recipe: dict, train: Callable, who: str, steps: int
+    name: str,
+    profile: Profile,
+    recipe: dict,
+    train: Callable,
+    who: str,
+    n_steps: int,
+    objective: str = "softmax",
 ) -> Path:
     """The folder ``runs/<profile>/<name>``: reused when its recipe matches, else trained now and
     kept."""
@@ -317,8 +369,8 @@ def _load_or_train(
     reason = "no model there yet" if saved is None else "it was trained with another recipe"
     print(f"{who}: training {name} ({reason}; saving to {folder})")
     print(
-        f"{who}: {steps:,} steps of {profile.batch_size}; the bar below shows the speed and the "
-        "time left"
+        f"{who}: {n_steps:,} steps of {batch_size(profile, objective)}; the bar below shows the "
+        "speed and the time left"
     )
     model, history = train()
     _keep(name, profile, recipe, model, history)
@@ -350,6 +402,11 @@ def _as_json(recipe: dict) -> dict:
 
 
 __all__ = [
+    "NLI_OBJECTIVES",
+    "nli_examples",
+    "batch_size",
+    "steps",
+    "eval_every",
     "nli_model",
     "train_nli",
     "sts_model",

@@ -131,6 +131,62 @@ def plot_paper_vs_yours(
     return fig
 
 
+def plot_dev_curves(
+    curves: dict[str, tuple[Sequence[int], Sequence[float]]],
+    *,
+    ylabel: str = "STS-B dev Spearman × 100",
+    xlabel: str = "training examples seen",
+    paper: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Several runs' evaluation curves on one axis: ``label -> (x, values)`` (e.g. examples seen,
+    so that runs with different batch sizes line up); ``paper`` a dashed reference line."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    for label, (xs, values) in curves.items():
+        ax.plot(list(xs), list(values), marker="o", label=label)
+    if paper is not None:
+        ax.axhline(paper, color=PAPER_COLOR, linestyle="--", label=f"paper {paper:.2f}")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title or "")
+    ax.legend(loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def plot_data_size(
+    runs: dict[str, list[tuple[int, float]]],
+    trends: dict[str, Callable[[float], float]],
+    *,
+    extend_to: int,
+    raw: float,
+    paper: tuple[int, float, str],
+    live: dict[str, tuple[int, float]] | None = None,
+    ylabel: str = "STS-B test Spearman × 100",
+) -> Figure:
+    """STS-B against the number of NLI training pairs (log scale): each objective's runs as points,
+    its fitted trend as a line drawn out to ``extend_to`` pairs (dotted past the last run), raw
+    BERT as a horizontal line, the paper's figure ``(pairs, value, label)`` as a star and the
+    lesson's ``live`` runs ``label -> (pairs, value)`` as hollow markers."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for index, (label, points) in enumerate(runs.items()):
+        color = f"C{index}"
+        xs, ys = zip(*points, strict=True)
+        ax.scatter(xs, ys, color=color, zorder=3, label=f"{label} (runs)")
+        if label in trends:
+            inside = np.geomspace(min(xs), max(xs), 20)
+            beyond = np.geomspace(max(xs), extend_to, 20)
+            ax.plot(inside, [trends[label](x) for x in inside], color=color)
+            ax.plot(beyond, [trends[label](x) for x in beyond], color=color, linestyle=":")
+    for label, (x, y) in (live or {}).items():
+        ax.scatter([x], [y], facecolors="none", edgecolors="black", zorder=4, label=label)
+    ax.axhline(raw, color=PAPER_COLOR, linewidth=1, label=f"raw BERT {raw:.1f}")
+    ax.scatter([paper[0]], [paper[1]], marker="*", s=160, color="black", zorder=5, label=paper[2])
+    ax.set_xscale("log")
+    ax.set(xlabel="NLI training pairs (log scale)", ylabel=ylabel)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def plot_sts_scatter(
     ax,
     predicted: Sequence[float],
