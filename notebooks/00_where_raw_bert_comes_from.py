@@ -337,7 +337,69 @@ results_file = lesson.save()
 # - Nothing in either task asks for one vector per sentence whose cosine means anything. Lesson 1
 #   shows the consequence: vectors read off this network rank sentence pairs poorly, and all point
 #   into one narrow cone.
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** Why does the loss count only the hidden positions, and why do 10 % of them stay as they
+# were instead of all becoming `[MASK]`?
+#
+# <details><summary>Answer</summary>
+#
+# At a position that was not hidden the answer is in the input, and a network that reads the whole
+# sentence could score there by copying it: the loss would reward a trivial task. If every hidden
+# piece became `[MASK]`, the network could learn that only `[MASK]` needs a guess, and build useful
+# vectors at that token alone, which never occurs once the model is used. With 10 % random and 10 %
+# unchanged pieces among the hidden ones, any position may be a question, so every position must
+# carry what its word means in context. Shown in section 1, 'The task: fill in the blanks'.
+#
+# </details>
+#
+# **2.** The pre-trained model's loss is far below the untrained network's and its masked-word
+# accuracy far above. Why does that not make its sentence vectors good?
+#
+# <details><summary>Answer</summary>
+#
+# The loss is scored one hidden position at a time, through the MLM head: it rewards a vector per
+# position from which the missing piece can be read, and never looks at one vector for a whole
+# sentence, let alone at the cosine of two. Nothing pulls together the vectors of two sentences that
+# mean the same, or pushes apart those of unrelated ones. Lesson 1 measures the consequence: on the
+# offline profile, mean-pooled vectors of this very model rank STS-B pairs below averaged GloVe
+# vectors, and below an untrained network of the same shape. Shown in section 3, 'Measured: the loss
+# and the masked-word accuracy', beside lesson 1's sections 2 and 3.
+#
+# </details>
+#
+# **3.** The next-sentence head compares two sentences. Why does that still not give a vector per
+# sentence whose cosine means anything?
+#
+# <details><summary>Answer</summary>
+#
+# The head never sees one sentence alone: it reads the `[CLS]` vector of the joint input
+# `[CLS] A [SEP] B [SEP]`, in which attention has already mixed the two sentences, and a small
+# classifier turns it into one probability. The comparison happens inside the network, so what comes
+# out belongs to the pair; the classifier needs from `[CLS]` only what separates 'follows' from
+# 'random', while a cosine weighs every feature alike. A cross-encoder (lesson 4) is built the same
+# way, and for the same reason must run again for every new pair. Shown in section 4, 'The second
+# task: does B follow A?'.
+#
+# </details>
+#
+# **4.** Why are the loss and the accuracy of section 3 measured on STS-B dev sentences, and not on
+# sentences the model was trained on?
+#
+# <details><summary>Answer</summary>
+#
+# The offline model saw the training sentences of STS-B and SICK (section 6), and a network can
+# partly memorise what it has read: a low loss on those lines would measure memory as much as
+# knowledge of English. Held-out sentences ask what the objective is meant to teach, filling in
+# words in text never seen before. The untrained network is scored on the same sentences, so the two
+# figures differ only by the training. Shown in section 3, 'Measured: the loss and the masked-word
+# accuracy'.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. Change `MASK_FRACTION` thinking: what happens to the live loss if you mask 40 % of the pieces?

@@ -453,7 +453,82 @@ results_file = lesson.save()
 #   shared BERT over both sentences (a siamese network), pool its token vectors into one vector, and
 #   fine-tune on sentence pairs with known relations. Lesson 2 builds that encoder step by step;
 #   lesson 3 trains it on NLI data and moves STS-B from 46 to about 77.
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** Why does this lesson score an encoder with Spearman's correlation between cosines and gold
+# scores, and not with Pearson's?
+#
+# <details><summary>Answer</summary>
+#
+# What matters for ranking and search is the order of the pairs, and an encoder may use any part of
+# the cosine scale to express it: one may put paraphrases at 0.95 and unrelated pairs at 0.90,
+# another at 0.8 and 0.1. Spearman compares ranks only, so it judges both by the order they give.
+# Pearson also measures how close the cosines lie to a straight line against the gold scores, which
+# a right order does not need. Shown in section 1, 'What "a good sentence embedding" means here'.
+#
+# </details>
+#
+# **2.** Why is `[CLS]` the worst pooling in the paper's Table 1, and why does it trail mean pooling
+# by only a few points offline?
+#
+# <details><summary>Answer</summary>
+#
+# `[CLS]` was only ever trained to feed the next-sentence classifier (lesson 0): nothing made the
+# cosine of two `[CLS]` vectors follow meaning, while a mean at least averages the vectors of the
+# sentence's own words. How far it falls depends on how long it served that classifier:
+# bert-base-uncased trained it for a million steps, the offline model for 1,800, and the offline
+# `[CLS]` was ahead of mean pooling before any next-sentence training and level with it after 1,000
+# steps. The more `[CLS]` was tuned to the classifier, the worse its cosine ranked the pairs. Shown
+# in section 2, 'Raw BERT, three ways to pool', in the note after its scores.
+#
+# </details>
+#
+# **3.** On the offline profile an untrained network ranks STS-B pairs better than the pre-trained
+# one. Does that mean pre-training taught BERT nothing?
+#
+# <details><summary>Answer</summary>
+#
+# No: lesson 0 shows the pre-trained model fills in hidden words far better than the untrained one.
+# The untrained network's mean vector says little more than which word pieces a sentence contains,
+# so it is a lexical-overlap baseline, and STS pairs with high scores tend to share words.
+# Pre-training builds knowledge of language, but nothing in it asks the cosine of two sentence
+# vectors to use that knowledge; fine-tuning (lessons 3 and 4) is what does. Shown in section 2, 'A
+# control: the same network, never trained'.
+#
+# </details>
+#
+# **4.** Averaged GloVe ignores word order entirely. Why can it still beat raw BERT on STS, in the
+# paper and offline?
+#
+# <details><summary>Answer</summary>
+#
+# GloVe's training shapes the dot products of its vectors directly: words that occur in similar
+# contexts get similar vectors. An average of them is a vector of which words, and which kinds of
+# words, a sentence holds, and sentences that people score as similar mostly share words or use
+# related ones. Raw BERT's pooled vectors were never trained to be compared at all, so their cosine
+# has no such head start. Shown in section 3, 'The bar to clear: averaged GloVe vectors', and in
+# section 4's table.
+#
+# </details>
+#
+# **5.** Spearman only looks at order. Why, then, is the high cosine raw BERT gives unrelated pairs
+# not by itself the reason it ranks STS-B pairs badly?
+#
+# <details><summary>Answer</summary>
+#
+# If every cosine were squeezed into a narrow band near 1 but kept its order, Spearman would not
+# change at all. What hurts is that inside the band the order barely follows meaning: in section 5's
+# figure the mean cosine of paraphrases (green) sits only a little right of that of unrelated pairs
+# (red). The narrow cone is a symptom, the sign of vectors dominated by what all sentences share
+# rather than by what each one says; further exercise 2 (subtract the mean vector) lets you test how
+# much of the ranking comes back once the shared part is removed. Shown in section 5, 'Why: all raw
+# BERT vectors point the same way'.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. Spearman vs Pearson: compute `scipy.stats.pearsonr` on the same cosines for raw BERT and for

@@ -300,7 +300,64 @@ results_file = lesson.save()
 #   vectors can be computed once and compared cheaply. This lesson's encoder is still raw BERT, and
 #   lesson 1 showed its vectors are poor. What fixes them is *training* this structure on sentence
 #   pairs — lesson 3 (NLI) and lesson 4 (STS regression).
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** Why must mean pooling leave the `[PAD]` positions out and divide by the number of real
+# tokens?
+#
+# <details><summary>Answer</summary>
+#
+# `[PAD]` positions still get hidden vectors, leftovers that mean nothing, and how many of them a
+# sentence gets depends on the longest sentence in its batch. Averaged in, they make the same
+# sentence's vector change with its neighbours in the batch, and pull short sentences, which get the
+# most padding, towards each other. With the mask the vector does not move however much padding is
+# added. Shown in 'The padding pitfall, with numbers': the masked mean stays at cosine 1.000 while
+# the naive mean drifts.
+#
+# </details>
+#
+# **2.** Which of the three poolings need the attention mask, and why is `[CLS]` immune to padding?
+#
+# <details><summary>Answer</summary>
+#
+# MEAN and MAX: a padding vector can be averaged in, or win the max of some feature, which is why
+# `sl.pooling.max_pool` sets padding to the lowest float first. `[CLS]` reads only position 0, which
+# is never padding, and the attention mask stops real tokens from attending to `[PAD]`, so its
+# vector is the same however much padding follows. Shown in step 2, step 3 and the note after 'The
+# padding pitfall, with numbers'.
+#
+# </details>
+#
+# **3.** What makes the bi-encoder "siamese", and why does it matter that each sentence goes through
+# BERT alone?
+#
+# <details><summary>Answer</summary>
+#
+# One network with one set of weights encodes both sentences: the two towers of the paper's Figure 1
+# are the same BERT, and in training the gradients from both sides update the same weights. Because
+# each sentence is encoded alone, its vector does not depend on the sentence it will be compared
+# with, so a corpus can be encoded once, stored, and compared with any new sentence by a cosine. A
+# cross-encoder, which reads the two sentences together, cannot do that; lesson 6 measures what it
+# costs. Shown in 'The picture' and 'Siamese: one network, both sentences'.
+#
+# </details>
+#
+# **4.** The last measurement is the cosine of a paraphrase pair under raw BERT. Why can that one
+# number not tell whether raw BERT is a good sentence encoder?
+#
+# <details><summary>Answer</summary>
+#
+# A cosine means something only beside the cosines of other pairs. Lesson 1 showed that raw BERT
+# gives even random, unrelated pairs a high cosine, so a high value for a paraphrase may be no more
+# than the level every pair gets. Judging an encoder needs paraphrases above unrelated pairs and,
+# over many pairs, an order that follows human scores (lesson 1's Spearman). Shown in 'Siamese: one
+# network, both sentences', read with lesson 1's section 5.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. Write `my_max_pool(hidden, mask)` without the mask, then with it. Pad a sentence heavily: how

@@ -475,7 +475,80 @@ plt.show()
 #   negatives per step, for the same compute.
 # - Triplet accuracy measures the ordering; the paper's 0.8078 is on WikiSec, measured in section 7b
 #   on the gpu and cpu profiles; on NLI triplets only the trend compares.
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** What does the margin ε add to the triplet loss? What could the model get away with at
+# ε = 0?
+#
+# <details><summary>Answer</summary>
+#
+# At ε = 0 the loss is zero as soon as the negative is any bit further from the anchor than the
+# positive, so a triplet with d(a, p) and d(a, n) almost equal counts as solved and stops pushing.
+# The margin asks for the negative to be at least ε further away, and the hinge makes every triplet
+# beyond that cost nothing, so training spends its gradient on the triplets not yet solved by a
+# clear gap. Shown in section 1, 'The triplet objective', and in section 8's gap histograms, where
+# right of 0 counts as correct but only right of the dashed ε line costs nothing.
+#
+# </details>
+#
+# **2.** Why can a model that knows nothing of meaning get many NLI triplets right, and why does a
+# contradiction make a hard negative?
+#
+# <details><summary>Answer</summary>
+#
+# An entailed hypothesis usually repeats words of its premise, so vectors that mostly reflect which
+# words a sentence holds already put the positive close to the anchor. A contradiction repeats them
+# too ("A man is sleeping" against "A man is running"): close in wording, opposite in meaning. Word
+# overlap cannot tell the two apart; only a model that encodes what the words say can, and that is
+# what the training has to teach. Shown in section 3, 'Before training: how often is the positive
+# already closer?'.
+#
+# </details>
+#
+# **3.** What does a larger batch change for in-batch negatives (MNRL)?
+#
+# <details><summary>Answer</summary>
+#
+# Each anchor must pick its own positive among the 2B candidates of its batch, so doubling B doubles
+# its negatives for the same pass over the data and makes the classification harder: the loss of a
+# uniform guess, ln 2B, grows. More candidates also mean more chances that one of them lies close to
+# the anchor, and such near misses carry the most informative gradient. The price is memory, since a
+# step encodes all 3B sentences at once, and more batches in which a premise appears twice, so that
+# its other positive counts as a wrong answer. Shown in section 6, 'In-batch negatives:
+# MultipleNegativesRankingLoss'.
+#
+# </details>
+#
+# **4.** The paper reports triplet accuracy. Why do the rows of section 7 have no paper figure
+# beside them?
+#
+# <details><summary>Answer</summary>
+#
+# The paper's triplets come from Wikipedia sections: a positive from the same section, a negative
+# from another, a question of topic. Here they come from NLI, with a negative that shares most of
+# its words with the anchor and contradicts it, a question of meaning. An accuracy on one data set
+# fixes no level on the other, so only the trend compares: trained models above the raw one. Section
+# 7b measures Table 4 itself on the gpu and cpu profiles; the offline profiles skip it. Shown in
+# section 7, 'Triplet accuracy: raw, triplet loss, in-batch negatives', and section 7b.
+#
+# </details>
+#
+# **5.** Why does section 8 ask you to compare the shapes of the distance histograms across models,
+# not their positions?
+#
+# <details><summary>Answer</summary>
+#
+# The triplet loss acts on Euclidean distances with a margin of 1, so the length of the vectors
+# matters to it. MNRL scores cosines and never cares how long its vectors are, so the Euclidean
+# distances drawn for it depend on lengths that its training never constrained. What compares across
+# columns is how far the red histogram (contradictions) lies right of the green one (entailments),
+# measured against their spread. Shown in section 8, 'Distances before and after'.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. Train the triplet model with ε = 5 (sentence-transformers' default) and with ε = 0.1. How do

@@ -593,7 +593,77 @@ plt.show()
 #   re-rank a short list that the bi-encoder found.
 # - Smart batching (sort by length, pad per batch) and bf16 are free speed: the same vectors,
 #   faster.
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** Why can a cross-encoder not be used as an index, the way a bi-encoder's vectors can?
+#
+# <details><summary>Answer</summary>
+#
+# It computes nothing per sentence: every word of one sentence attends to every word of the other,
+# so all it computes belongs to the pair, and changing one sentence redoes the whole pass. A new
+# query therefore needs one pass with every sentence of the collection, for every query: 40 million
+# passes for Quora. A bi-encoder encodes the collection once; a query then costs one encoding and a
+# dot product with each stored vector. Shown in section 1, 'Two ways to score a pair', and the Quora
+# paragraph of section 5.
+#
+# </details>
+#
+# **2.** On a CPU with a small model a cross-encoder pass costs only about 1–2 bi-encoder passes.
+# Why is the bi-encoder still thousands of times faster at comparing all pairs of 10,000 sentences?
+#
+# <details><summary>Answer</summary>
+#
+# The difference is in the number of passes, not their price: n(n − 1)/2 for the cross-encoder
+# against n for the bi-encoder, a factor of (n − 1)/2, about 5,000 at n = 10,000. The ratio of pass
+# costs only multiplies that factor (9.4 in the paper's V100 figures), so it moves the speed-up by a
+# constant while the count grows with n. Shown in section 3, 'Measuring one pass of each, on the
+# same transformer', and section 5, 'Extrapolating to the paper's 10,000 sentences and to 40 million
+# questions'.
+#
+# </details>
+#
+# **3.** In section 5's figure the bi-encoder's line bends upward at large n. What catches up, and
+# why does it matter less than the cross-encoder's quadratic growth?
+#
+# <details><summary>Answer</summary>
+#
+# Comparing all pairs of vectors still takes n² cosines, which at large n outgrow the n encodings,
+# so the bi-encoder's cost turns quadratic too. But a cosine of two stored vectors is a dot product,
+# thousands of times cheaper than a pass of BERT, so its quadratic term starts from a far lower
+# price. Shown in section 5, in the figure of seconds against n after the Quora paragraph.
+#
+# </details>
+#
+# **4.** Why does smart batching make encoding faster, and why can its measured speed-up on a CPU be
+# far smaller than the share of padding it removes?
+#
+# <details><summary>Answer</summary>
+#
+# A batch is padded to its longest sentence, and padding positions cost as much compute as real
+# ones; sorting by length puts sentences of similar length together, so less padding is computed for
+# the same vectors. The count of token positions shows how much padding goes, the same on every
+# machine; the time it saves is not. A 4-layer model on a CPU also pays a fixed cost per batch and
+# per call, which sorting does not shrink, and on a busy machine the gain can be within the noise.
+# Shown in section 8, 'Smart batching: sort by length (Section 7, Table 7)'.
+#
+# </details>
+#
+# **5.** Why does `cost.best_seconds` run once untimed and then keep the fastest of its timed runs,
+# not their mean?
+#
+# <details><summary>Answer</summary>
+#
+# The first call pays for things that have nothing to do with the model: memory allocation, kernel
+# selection, lazy imports. After it, other programs on the machine can only make a run slower, never
+# faster, so the fastest run is the closest to what the model itself costs; a mean would mix in the
+# machine's load. Even so, timings on a shared machine jitter by tens of per cent: read the orders
+# of magnitude. Shown in section 3, 'Measuring one pass of each, on the same transformer'.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. At what n does the bi-encoder's n² cosine term cost as much as its n encodings on your machine?

@@ -492,7 +492,62 @@ show(picker.value)
 # - Check every picture with a number from the full space (neighbour purity, cosines by NLI label).
 # - The paper's claim (Section 1, Table 1) that raw BERT vectors are poor for cosine similarity is
 #   visible as geometry; siamese fine-tuning (Section 3) is what reshapes the space.
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** What does the mean cosine of random sentence pairs measure, and why is a high value a
+# symptom of a poor sentence space rather than its cause?
+#
+# <details><summary>Answer</summary>
+#
+# It is (up to 1/n) the squared length of the vectors' mean direction: how much of every vector
+# is spent on one shared direction. Spearman only looks at the order of cosines, so a shared
+# offset alone would not spoil a ranking; raw BERT ranks pairs badly because the directions
+# that are left do not follow meaning. A random network's space is even more anisotropic and
+# can still rank by word overlap. Shown in section 3, 'Anisotropy: how alike do unrelated
+# sentences look?'.
+#
+# </details>
+#
+# **2.** Why check a UMAP picture with a number measured in the full space?
+#
+# <details><summary>Answer</summary>
+#
+# UMAP keeps neighbourhoods but distorts distances and can draw clusters that a different
+# setting would split or merge; the picture is a projection of hundreds of dimensions onto two.
+# The share of each sentence's nearest neighbours (by cosine, in all dimensions) that share its
+# topic is a number the projection cannot change. Shown in section 5, 'Pictures of the space:
+# PCA and UMAP', and its 5-NN topic purity.
+#
+# </details>
+#
+# **3.** Why would NLI training move entailed hypotheses closer to their premise than contradicting
+# ones, although a contradiction reuses most of the premise's words?
+#
+# <details><summary>Answer</summary>
+#
+# With in-batch negatives the entailed hypothesis is the positive each premise must pick out,
+# so training pulls it towards the premise by cosine; with the softmax objective the
+# classifier needs |u − v| small for entailment and large for contradiction. A space built on
+# shared words cannot tell the two apart, so how far the gap moves shows how much the training
+# changed the space. Shown in section 6, 'Does the space know about entailment?'.
+#
+# </details>
+#
+# **4.** Raw BERT's first principal component may follow sentence length. Why is that a warning
+# about reading meaning into a PCA plot?
+#
+# <details><summary>Answer</summary>
+#
+# PCA's first axis is the direction of largest variance, whatever it encodes. If the number of
+# tokens explains it, the space spends its largest variance on something that is not meaning,
+# and a plot of the first two components shows mostly length. Shown in section 5, in the plot
+# coloured by token length with Spearman(PC1, length) in each title.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. **Whitening.** Subtract the mean *and* divide by the standard deviation along each principal

@@ -420,7 +420,76 @@ print_clusters(
 #   `argpartition` and a heap keep memory at chunk × n.
 # - **Clustering** works on the same vectors; the adjusted Rand index against known topics tells a
 #   real structure (trained SBERT) from none (raw BERT).
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** Why retrieve with the bi-encoder and re-rank only its top k with a cross-encoder, instead
+# of scoring every sentence of the corpus with the cross-encoder?
+#
+# <details><summary>Answer</summary>
+#
+# The cross-encoder needs one pass per (query, sentence) pair and can prepare nothing in advance
+# (lesson 6), so scoring the whole corpus costs one pass per corpus sentence for every query. The
+# bi-encoder's index answers a query with one encoding and one matrix product: recall over
+# everything, cheaply. The cross-encoder then spends k passes where they can change the answer, on
+# the order of a short list. Shown in section 3, 'Search, then re-rank'.
+#
+# </details>
+#
+# **2.** Why can re-ranking the top 10 never change recall@10?
+#
+# <details><summary>Answer</summary>
+#
+# Re-ranking only permutes the 10 candidates the bi-encoder retrieved: a known answer among them
+# stays among them, and one that is missing stays missing. Recall@10 counts the answers in the set
+# of the first 10, not their order, so only recall@k for k below 10, recall@1 above all, can move.
+# Shown in section 4, 'Recall@k, with and without re-ranking'.
+#
+# </details>
+#
+# **3.** Why does the offline profile re-rank with a MiniLM cross-encoder rather than lesson 4's,
+# and what would a worse judge do to recall@1?
+#
+# <details><summary>Answer</summary>
+#
+# A re-ranker replaces the bi-encoder's order with its own, so it helps only if it judges pairs
+# better than the bi-encoder does. Offline, lesson 4's cross-encoder, made from a small raw BERT on
+# a few thousand pairs, ranks STS-B worse than the bi-encoder it would have to correct; re-ranking
+# with it would replace a better order by a worse one and push answers down from rank 1. The paper's
+# Table 2, cross-encoder above bi-encoder, holds for a well-trained cross-encoder, not for every
+# one. Shown in section 3, 'Search, then re-rank', and in the reading after section 4's figure.
+#
+# </details>
+#
+# **4.** Why does `mine_paraphrases` work through the cosine matrix in chunks of rows, and why does
+# that lose no pair?
+#
+# <details><summary>Answer</summary>
+#
+# The full n × n matrix grows with n²: 4 TB for a million sentences. Only the best `top_n` pairs are
+# wanted, so each chunk of rows is multiplied by the rows after it, its best candidates are kept
+# with `np.argpartition`, and they are merged into a heap of the best so far; memory stays at chunk
+# × n. Every pair is still scored, so the result is that of the full matrix: what is saved is
+# memory, not work, which still grows like n². Shown in section 5, 'Paraphrase mining: the best
+# pairs of the whole corpus'.
+#
+# </details>
+#
+# **5.** Why is a clustering scored with the adjusted Rand index, and not by the share of sentences
+# in the "right" cluster?
+#
+# <details><summary>Answer</summary>
+#
+# Cluster numbers are arbitrary names: cluster 3 need not be 'sport', so there is no right cluster
+# to count against. The Rand index asks, for every pair of sentences, whether the clustering and the
+# known topics agree on putting them together or apart, and the adjusted version subtracts what
+# chance alone would give, so 0 means no better than chance and 1 the topics exactly. Shown in
+# section 6, 'Clustering', which scores raw BERT and the reference model this way.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. **Your own model.** Index the corpus with `course.recipes.sts_model(profile)` (lesson 4) or

@@ -359,7 +359,74 @@ for target in (0.9, 0.95, 0.99):
 #   pays for both in recall.
 # - Measure an approximate index against exact search on your own vectors: recall@10, latency and
 #   bytes per vector — and pick the knob (`efSearch`, `nprobe`) for the recall you need.
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** Why is an approximate index scored by its recall@10 against exact search, and not against
+# known paraphrases?
+#
+# <details><summary>Answer</summary>
+#
+# An index is meant to return what brute force over the same vectors returns, only faster; recall
+# against exact search measures what the shortcut loses, whatever the quality of the encoder.
+# Whether the exact neighbours are good answers is the encoder's business, measured in lesson 8 with
+# known paraphrases. Keeping the two apart tells you what to fix, the model or the search; and the
+# jittered copies have no known answers at all. Shown in section 2, 'Three indexes, three corpus
+# sizes, one table'.
+#
+# </details>
+#
+# **2.** Why does brute-force latency grow at least like n while HNSW's barely grows?
+#
+# <details><summary>Answer</summary>
+#
+# Brute force reads every vector for every query: ten times the corpus, ten times the reading, and
+# more once the vectors outgrow the CPU's caches. HNSW walks its graph greedily from the top layer
+# towards closer nodes and visits a few thousand nodes, not n; a bigger graph adds a layer or two to
+# the walk. It pays in memory, storing the exact vectors plus its links, and in a little recall.
+# Shown in section 2's figure and the reading after it.
+#
+# </details>
+#
+# **3.** Why does HNSW's recall depend on `efSearch`?
+#
+# <details><summary>Answer</summary>
+#
+# The walk is greedy and keeps only the `efSearch` best candidates found so far, expanding their
+# neighbours until none is closer. A short list can settle among nodes that are close but not the
+# closest, and a true neighbour reachable only through a candidate the list dropped is never
+# visited. A longer list explores more of the graph: fewer misses, more time per query, on the same
+# graph. Shown in section 4, 'The knob: `efSearch`'.
+#
+# </details>
+#
+# **4.** IVF-PQ loses more recall than HNSW. Where do its losses come from?
+#
+# <details><summary>Answer</summary>
+#
+# From two approximations. A query scans only the 16 k-means cells nearest to it, so a true
+# neighbour in another cell is never looked at; and each vector is stored as 48 one-byte codes, the
+# ids of learnt centroids for its groups of 8 numbers, so scores are computed from approximate
+# vectors and close candidates can swap places with the true top 10. That compression is what lets
+# 40 million vectors fit in a few GB. Shown in section 2, 'Three indexes, three corpus sizes, one
+# table', and the bytes per vector of section 3.
+#
+# </details>
+#
+# **5.** Why is section 3's prediction for 40 million questions a rough guide and not a measurement?
+#
+# <details><summary>Answer</summary>
+#
+# It follows a power law, fitted on the profile's corpus sizes, far beyond the largest of them, and
+# so assumes that reading a vector keeps costing what it cost there. It does not: a 61 GB index fits
+# neither in the CPU's caches nor in this machine's memory, and each vector read gets dearer. What
+# carries over is the growth, at least linear for brute force and nearly flat for the graph. Shown
+# in section 3, 'Extrapolating to Quora's 40 million questions'.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. **Re-score IVF-PQ.** Ask IVF-PQ for its top 100, re-score those 100 with the exact vectors

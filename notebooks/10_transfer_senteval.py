@@ -311,7 +311,75 @@ course.lesson.check(
 #   for BERT's [CLS] and 81.52 for averaged GloVe), although nothing in its training aimed at them.
 # - Transfer is not SBERT's purpose: a model fine-tuned on the task itself does better; SBERT is
 #   built for comparing sentences by cosine.
+
+# %% [markdown]
+# ## Check your understanding
 #
+# **1.** What can a logistic regression on frozen vectors reveal, and what can it not?
+#
+# <details><summary>Answer</summary>
+#
+# The encoder is not changed, so accuracy above the majority class is information the vectors
+# already held, in a form a linear classifier can read. It cannot show information that is there but
+# not linearly readable, nor whether the vectors' cosine is a good similarity, a different question
+# (lessons 1 to 4). Nor does it say how well a model fine-tuned on the task would do: that model
+# does better, the paper's own caveat. Shown in section 1, 'The protocol, and what it cannot
+# invent', and at the end of section 4.
+#
+# </details>
+#
+# **2.** What does a shuffled-label control guard against, and what does this lesson run it on?
+#
+# <details><summary>Answer</summary>
+#
+# A flexible enough classifier can fit labels that have nothing to do with its features; with
+# shuffled labels its cross-validated accuracy must stay at chance, or the protocol is measuring
+# memorisation rather than information in the features. Section 1 shows both sides on a synthetic
+# set of 600 points: the separable classes are read well, the shuffled labels stay near 0.5. This
+# lesson runs the control on that synthetic set only, not on the real tasks. Shown in section 1,
+# 'The protocol, and what it cannot invent'.
+#
+# </details>
+#
+# **3.** Why does every panel of section 4 carry a majority-class line?
+#
+# <details><summary>Answer</summary>
+#
+# An accuracy means nothing without its floor: always answering the most common label already scores
+# 66.5 % on MRPC, so 67 % there says almost nothing about an encoder. An encoder is useful only as
+# far as it rises above that line. Offline, raw BERT's `[CLS]` lands barely above it on MRPC (when
+# `$SBERT_LAB_DATA` holds MRPC): its vector learnt next-sentence prediction for only 1,800 steps.
+# Shown in section 2, 'The tasks this run can load', and in section 4's figure and the reading after
+# it.
+#
+# </details>
+#
+# **4.** On the offline profile, why is the SICK-E accuracy of "SBERT-NLI (yours)" not a transfer
+# result?
+#
+# <details><summary>Answer</summary>
+#
+# Transfer means the task's data played no part in training the encoder. The offline NLI training
+# set is SNLI dev plus SICK train, so that model was fine-tuned on SICK-E's own training pairs and
+# labels: its SICK-E accuracy says it learnt NLI, not that its vectors carry over to a new task. On
+# the gpu and cpu profiles it trains on AllNLI, which holds no SICK. Shown in section 4, in the
+# first point of the reading after the figure.
+#
+# </details>
+#
+# **5.** Averaged GloVe vectors were far behind a trained encoder on STS (lesson 1). Why are they a
+# strong baseline here?
+#
+# <details><summary>Answer</summary>
+#
+# Most SentEval tasks turn on which words occur, 'brilliant' or 'dull' in a movie review, and an
+# average of word vectors keeps exactly that, while losing word order. A linear classifier on top
+# can weigh the few features that matter for the task, whereas a cosine weighs all of them alike.
+# Shown in section 4, 'Accuracy per task, beside Table 5', and the reading after its figure.
+#
+# </details>
+
+# %% [markdown]
 # ## Further exercises
 #
 # 1. **Max pooling.** Add `course.baselines.raw_bert(profile.raw_model)["max"]` to the encoders.

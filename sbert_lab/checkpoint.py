@@ -28,6 +28,7 @@ import torch
 from safetensors.torch import load_model, save_model
 from torch import nn
 
+from .folders import check_safetensors
 from .folders import fsync as _fsync
 from .folders import write_text_atomically as _write_text_atomically
 
@@ -35,6 +36,7 @@ LATEST = "latest"
 MODEL_FILE = "model.safetensors"
 LOSS_FILE = "loss.safetensors"
 STATE_FILE = "trainer_state.pt"
+RESTART = "start over with resume=False, or use another checkpoint_dir"
 
 
 def step_folder_name(step: int) -> str:
@@ -85,9 +87,19 @@ def read_trainer_state(folder: str | os.PathLike) -> dict:
     model.
 
     ``fit(resume=True)`` reads this first and compares the fingerprint, so that a checkpoint of
-    another run is refused before it has replaced a single weight.
+    another run is refused before it has replaced a single weight. A file that is cut short or
+    would run code is refused with a ValueError naming it.
     """
-    return torch.load(Path(folder) / STATE_FILE, weights_only=True)
+    path = Path(folder) / STATE_FILE
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path} is empty (0 bytes): the checkpoint was not finished; {RESTART}")
+    try:
+        state = torch.load(path, weights_only=True)
+    except Exception as err:  # noqa: BLE001 - torch raises RuntimeError, EOFError, UnpicklingError...
+        raise _unreadable_state(path, err) from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{path} holds a {type(state).__name__}, not a trainer state; {RESTART}")
+    return state
 
 
 def load_weights(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -> None:
@@ -95,6 +107,7 @@ def load_weights(folder: str | os.PathLike, model: nn.Module, loss: nn.Module) -
     shape."""
     folder = Path(folder)
     for module, name in ((model, MODEL_FILE), (loss, LOSS_FILE)):
+        check_safetensors(folder / name, remedy=RESTART)
         check_fits(folder / name, module)
         load_model(module, str(folder / name), strict=False, device=_device_of(module))
 
@@ -146,6 +159,23 @@ def load_checkpoint(folder: str | os.PathLike, model: nn.Module, loss: nn.Module
     state = read_trainer_state(folder)
     load_weights(folder, model, loss)
     return state
+
+
+def _unreadable_state(path: Path, err: Exception) -> ValueError:
+    """What to raise when torch could not read a trainer state: a refused pickle that would run
+    code is told apart from a file that is cut short, and torch's advice to load it with
+    weights_only=False is not passed on."""
+    if "Unsupported global" in str(err):
+        return ValueError(
+            f"{path}: the trainer state is a pickle that would run code other than loading "
+            "tensors, and was refused. Do not load it with weights_only=False unless you wrote it "
+            f"yourself; {RESTART}"
+        )
+    reason = str(err).split(". ")[0].splitlines()[0][:120] or type(err).__name__
+    return ValueError(
+        f"{path} ({path.stat().st_size:,} bytes) is not a whole trainer state ({reason}): was the "
+        f"checkpoint cut short? {RESTART[0].upper()}{RESTART[1:]}"
+    )
 
 
 def _device_of(module: nn.Module) -> str:
@@ -205,6 +235,11 @@ def resume_run(run) -> None:
         say(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
         return
     state = read_trainer_state(folder)  # the fingerprint is compared before any weight is replaced
+    if not isinstance(state.get("fingerprint"), dict):
+        raise ValueError(
+            f"{folder / STATE_FILE} holds no run fingerprint: it was not written by "
+            f"sbert_lab.train.fit; {RESTART}"
+        )
     for key, value in fingerprint(run).items():
         if state["fingerprint"].get(key) != value:
             raise ValueError(

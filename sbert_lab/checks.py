@@ -36,6 +36,28 @@ def integer(name: str, value, *, at_least: int = 1) -> int:
     return int(value)
 
 
+def pair(name: str, value) -> tuple:
+    """``value`` as a 2-tuple: ``score_range=5`` is a mistake, not a range."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high), got {type(value).__name__} {value!r}")
+    return tuple(value)
+
+
+def utf8_text(name: str, text: str) -> None:
+    """ValueError naming ``name`` when ``text`` cannot be written as UTF-8 (a lone surrogate, as
+    ``errors="surrogateescape"`` decoding leaves behind): the tokenizers would fail on it without
+    saying which text."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise ValueError(
+                f"{name} is not encodable UTF-8 text: character {err.start} is a lone surrogate "
+                f"{text[err.start]!r} (half of a UTF-16 pair; text decoded with "
+                "errors='surrogateescape'?); remove or replace it"
+            ) from None
+
+
 def flag(name: str, value) -> bool:
     """``value`` if it is a bool: ``normalize="no"`` is a mistake, not True."""
     if not isinstance(value, bool):

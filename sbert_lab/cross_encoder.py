@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 from .batching import chunks, length_sorted_order
-from .checks import integer
+from .checks import integer, utf8_text
 from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH
 from .folders import atomic_folder, read_json
@@ -45,7 +45,8 @@ SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 
 
 def check_pairs(pairs: Sequence) -> list[tuple[str, str]]:
-    """A list of (s1, s2) string pairs; TypeError naming the first item that is not one."""
+    """A list of (s1, s2) string pairs; TypeError naming the first item that is not one, ValueError
+    naming the first sentence that is not UTF-8 text (a lone surrogate)."""
     if (
         isinstance(pairs, (str, tuple))
         and len(pairs) == 2
@@ -53,6 +54,10 @@ def check_pairs(pairs: Sequence) -> list[tuple[str, str]]:
     ):
         raise TypeError(
             "predict() takes a list of pairs, not a single pair: use predict([(s1, s2)])"
+        )
+    if pairs is None or isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__iter__"):
+        raise TypeError(
+            f"pairs must be a list of (sentence, sentence) pairs, got {type(pairs).__name__}"
         )
     checked = []
     for index, pair in enumerate(pairs):
@@ -63,6 +68,8 @@ def check_pairs(pairs: Sequence) -> list[tuple[str, str]]:
             and isinstance(pair[1], str)
         ):
             raise TypeError(f"pairs[{index}] must be a (sentence, sentence) pair, got {pair!r}")
+        for position in (0, 1):
+            utf8_text(f"pairs[{index}][{position}]", pair[position])
         checked.append((pair[0], pair[1]))
     return checked
 
@@ -262,8 +269,6 @@ class CrossEncoder(Transformer):
 def _read_settings(folder: str) -> dict:
     path = Path(folder) / SETTINGS_FILE
     return read_json(path) if path.is_file() else {}
-
-
 
 
 def _saved_head_labels(path: str) -> int | None:

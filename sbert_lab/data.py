@@ -2,11 +2,16 @@
 
 Every loader looks in the same places, in this order, and stops at the first that works:
 
-1. ``data_dir`` (an argument), then ``$SBERT_LAB_DATA``: a folder holding the ORIGINAL files —
+1. ``data_dir`` (an argument), else ``$SBERT_LAB_DATA``: a folder holding the ORIGINAL files —
    ``stsbenchmark/sts-{train,dev,test}.csv``, ``sick/SICK_{train,trial,test_annotated}.txt``,
-   ``snli/{s1,s2,labels}.{train,dev,test}`` (SentEval's copy of SNLI), plain or gzip-compressed
-   (``.gz``). The files may also sit directly in the folder. ``data_dir="fixtures"`` means the small
-   hand-written sets in ``sbert_lab/fixtures`` (for unit tests).
+   ``snli/{s1,s2,labels}.{train,dev,test}`` (SentEval's copy of SNLI), ``multinli/``, ``cad-snli/``,
+   ``mrpc/`` (``local_files`` lists each set's), plain or compressed (``.gz``, ``.xz``). The files
+   may also sit directly in the folder. A folder given this way is used or refused, never passed
+   over: when it lacks the files of a set that has them (``local_files`` is not None), the loader
+   raises a ``DataNotFoundError`` naming the folder and the files it expected, instead of reading
+   another copy. Sets read from the hub only (AllNLI, STS12-16, most transfer tasks) go on to the
+   hub. ``data_dir="fixtures"`` means the small hand-written sets in ``sbert_lab/fixtures`` (for
+   unit tests); a set without a fixture is looked up as if it were not given.
 2. The copies shipped inside the package (``sbert_lab/shipped``: STS-B, SNLI dev/test, SICK; see its
    README for licences), so that an offline machine evaluates on the real sets.
 3. The Hugging Face hub through ``datasets`` (``HUB_SOURCES`` below).
@@ -421,6 +426,33 @@ def _sick_filename(split: str) -> str:
     return {"test": "SICK_test_annotated.txt"}.get(split, f"SICK_{split}.txt")
 
 
+TITLES = {"stsb": "STS-B", "sick": "SICK", "sickr": "SICK", "sick-e": "SICK", "snli": "SNLI"}
+TITLES |= {"multinli": "MultiNLI", "cad-snli": "CAD-SNLI", "mrpc": "MRPC"}
+LOCAL_SPLITS = {**SPLITS, "sickr": ("test",), "sick-e": SPLITS["sick"], "mrpc": ("train", "test")}
+LOCAL_SPLITS |= {"multinli": tuple(MULTINLI_FILES), "cad-snli": ("train",)}
+
+
+def local_files(name: str, split: str) -> list[tuple[str, str]] | None:
+    """The (subfolder, file name) pairs that hold ``split`` of ``name`` in a data folder ([] for a
+    split no folder holds; None for a set read from the hub only). Each file may also sit directly
+    in the folder, and end in .gz or .xz."""
+    if name not in TITLES:
+        return None
+    if split not in LOCAL_SPLITS[name]:
+        return []
+    if name == "stsb":
+        return [("stsbenchmark", f"sts-{split}.csv")]
+    if name in ("sick", "sickr", "sick-e"):
+        return [("sick", _sick_filename(split))]
+    if name == "snli":
+        return [("snli", f"{column}.{split}") for column in ("s1", "s2", "labels")]
+    if name == "multinli":
+        return [("multinli", filename) for filename in MULTINLI_FILES[split]]
+    if name == "cad-snli":
+        return [("cad-snli", "train.tsv")]
+    return [("mrpc", f"msr_paraphrase_{split}.txt")]
+
+
 # -- the hub ---------------------------------------------------------------------------------------
 HUB_SOURCES = {
     # name: (hub id, subset, {our split: hub split})
@@ -534,32 +566,28 @@ def _hub_nli(name: str, split: str) -> list[NLIPair]:
 def _lookup(
     kind: str, name: str, split: str, data_dir, local: Callable, fixture: Callable, hub: Callable
 ):
+    _check_data_dir(data_dir)
     tried = []
-    if data_dir is not None and str(data_dir) != FIXTURES and not Path(data_dir).is_dir():
-        raise DataNotFoundError(f"data_dir={str(data_dir)!r} is not a folder")
-    folders = [
-        ("data_dir", data_dir),
-        ("$SBERT_LAB_DATA", os.environ.get("SBERT_LAB_DATA")),
-        ("shipped copy", SHIPPED_DIR),
-    ]
-    for label, folder in folders:
-        if not folder:
+    given = [("data_dir", data_dir), ("$SBERT_LAB_DATA", os.environ.get("SBERT_LAB_DATA") or None)]
+    for label, folder in given:
+        if folder is None:
             tried.append(f"{label}: not set")
-            continue
-        if str(folder) == FIXTURES:
+        elif str(folder) == FIXTURES:
             result = fixture(name, split)
             if result:
                 return result
             tried.append(f"{label}=fixtures: no {name} {split} fixture")
-            continue
-        folder = Path(folder)
-        if not folder.is_dir():
-            tried.append(f"{label}={folder}: no such folder")
-            continue
-        result = local(folder, name, split)
-        if result is not None:
-            return result
-        tried.append(f"{label}={folder}: no original {name} {split} file there")
+        elif local_files(name, split) is None:  # a folder cannot hold it: the hub's sets
+            tried.append(f"{label}={folder}: {name} is read from the hub only")
+        else:  # the folder has the set's files, or the user is told which it lacks
+            _check_folder(label, Path(folder), name, split, hub is not None)
+            return local(Path(folder), name, split)
+    if not SHIPPED_DIR.is_dir():
+        tried.append(f"shipped copy={SHIPPED_DIR}: no such folder")
+    elif local_files(name, split) and not _missing(SHIPPED_DIR, name, split)[0]:
+        return local(SHIPPED_DIR, name, split)
+    else:
+        tried.append(f"shipped copy={SHIPPED_DIR}: no original {name} {split} file there")
     if hub is None:
         tried.append("Hugging Face hub: not asked (from_hub=False)")
     elif name in HUB_SOURCES or name in TRANSFER_SOURCES:
@@ -576,6 +604,107 @@ def _lookup(
         f"could not load {kind} data set {name!r} split {split!r}; tried:\n  - "
         + "\n  - ".join(tried)
     )
+
+
+def _check_data_dir(data_dir) -> None:
+    """TypeError / ValueError / DataNotFoundError for a ``data_dir`` that cannot name a folder."""
+    if data_dir is None or str(data_dir) == FIXTURES:
+        return
+    if not isinstance(data_dir, (str, os.PathLike)):
+        raise TypeError(
+            f"data_dir must be a folder (a str or a pathlib.Path), None or 'fixtures'; got "
+            f"{type(data_dir).__name__} {data_dir!r}"
+        )
+    if str(data_dir) == "":
+        raise ValueError(
+            "data_dir='' names no folder: pass a folder, or None to look in $SBERT_LAB_DATA, the "
+            "copies shipped with sbert_lab, then the hub"
+        )
+    if not Path(data_dir).is_dir():
+        raise DataNotFoundError(f"data_dir={str(data_dir)!r} is not a folder")
+
+
+def _missing(folder: Path, name: str, split: str) -> tuple[list[str], list[Path]]:
+    """(the expected files of ``name``'s ``split`` not in ``folder``, those found)."""
+    missing, found = [], []
+    for subfolder, filename in local_files(name, split) or []:
+        path = _find(folder, subfolder, filename)
+        missing += [] if path else [f"{subfolder}/{filename}"]
+        found += [path] if path else []
+    return missing, found
+
+
+def _check_folder(label: str, folder: Path, name: str, split: str, hub_asked: bool) -> None:
+    """DataNotFoundError unless ``folder`` (``data_dir`` or ``$SBERT_LAB_DATA``) holds every file of
+    ``name``'s ``split``: the message names the folder, the files expected and where else the set
+    would come from."""
+    where = str(folder) if label == "data_dir" else f"{label}={folder}"
+    title = TITLES[name]
+    if not folder.is_dir():
+        raise DataNotFoundError(
+            f"{where} is not a folder: point {label} at a folder of original data files, or unset "
+            "it"
+        )
+    missing, found = _missing(folder, name, split)
+    if not missing and found:
+        return
+    if not found and not missing:  # a split that no data folder holds
+        raise DataNotFoundError(
+            f"no {title} {split} files in {where}: a data folder holds {title}'s "
+            f"{', '.join(LOCAL_SPLITS[name])} splits only"
+        )
+    if found:
+        problem = (
+            f"the {title} {split} files in {where} are incomplete: missing {', '.join(missing)} "
+            f"(found {', '.join(str(p) for p in found)})"
+        )
+    else:
+        expected = ", ".join(str(folder / path) for path in missing)
+        problem = (
+            f"no {title} {split} files found in {where}: expected {expected} (each may also sit "
+            f"directly in {folder}; .gz/.xz allowed){_case_hint(folder, name, split)}"
+        )
+    other = _other_source(name, split, hub_asked)
+    env = os.environ.get("SBERT_LAB_DATA")
+    if label == "data_dir" and env and not _missing(Path(env), name, split)[0]:
+        advice = f"Add them, or leave data_dir out to load {title} from $SBERT_LAB_DATA={env}"
+    elif label == "data_dir" and other:
+        unset = " and unset $SBERT_LAB_DATA" if env else ""
+        advice = f"Add them, or leave data_dir out{unset} to load {title} from {other}"
+    elif label != "data_dir" and other:
+        advice = (
+            f"Add them; without $SBERT_LAB_DATA it would come from {other}: unset $SBERT_LAB_DATA "
+            "to load it from there"
+        )
+    else:
+        advice = "Add them there: no shipped copy or hub source has this split"
+    raise DataNotFoundError(f"{problem}. {advice}")
+
+
+def _case_hint(folder: Path, name: str, split: str) -> str:
+    """A note ("; found SNLI/ ...") when ``folder`` holds the set's subfolder in another case."""
+    subfolder = (local_files(name, split) or [("", "")])[0][0]
+    others = [
+        p.name
+        for p in folder.iterdir()
+        if p.is_dir() and p.name.lower() == subfolder.lower() and p.name != subfolder
+    ]
+    if not others:
+        return ""
+    return f"; found {others[0]}/: file names are case-sensitive, rename it {subfolder}/"
+
+
+def _other_source(name: str, split: str, hub_asked: bool) -> str | None:
+    """Where ``name``'s ``split`` would come from without a data folder: the shipped copy, the hub,
+    or None."""
+    if (
+        SHIPPED_DIR.is_dir()
+        and local_files(name, split)
+        and not _missing(SHIPPED_DIR, name, split)[0]
+    ):
+        return f"the copy shipped with sbert_lab ({SHIPPED_DIR})"
+    source = HUB_SOURCES.get(name) or TRANSFER_SOURCES.get(name)
+    return f"the Hugging Face hub ({source[0]})" if source and hub_asked else None
 
 
 def _check_name(name: str, valid: tuple[str, ...], kind: str) -> None:

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from .batching import chunks, length_sorted_order
-from .checks import flag, integer
+from .checks import flag, integer, utf8_text
 from .folders import atomic_folder
 from .pooling import POOLING_MODES, check_pooling, pool
 from .st_folders import write_settings
@@ -36,7 +36,8 @@ DEFAULT_MAX_LENGTH = 256
 
 
 def check_sentences(sentences: Sequence[str]) -> list[str]:
-    """A list of the sentences; TypeError naming the first item that is not a string."""
+    """A list of the sentences; TypeError naming the first item that is not a string, ValueError
+    naming the first that is not UTF-8 text (a lone surrogate)."""
     if isinstance(sentences, str):
         raise TypeError(
             "encode() takes a list of sentences, not a single string: use encode([sentence])"
@@ -49,6 +50,7 @@ def check_sentences(sentences: Sequence[str]) -> list[str]:
             raise TypeError(
                 f"sentences[{index}] is {type(sentence).__name__} ({sentence!r}), not str"
             )
+        utf8_text(f"sentences[{index}]", sentence)
     return sentences
 
 

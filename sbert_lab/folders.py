@@ -63,13 +63,32 @@ def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
             f"cannot save a model to {target}: it holds other files and no model "
             f"({', '.join(MODEL_MARKERS)}); save to a new or empty folder"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+    except OSError as err:  # an unwritable place: say so about target, not the temporary name
+        raise _save_error(err, target, None) from None
     try:
         yield tmp
         _replace_folder(tmp, target)
+    except OSError as err:
+        raise _save_error(err, target, tmp) from err
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful rename
+
+
+def _save_error(err: OSError, target: Path, tmp: Path | None) -> OSError:
+    """``err`` (same type) reworded to name ``target``, the folder asked for, and not the temporary
+    folder the files were written to (only the name of the file being written is kept)."""
+    detail = err.strerror or str(err)
+    filename = str(err.filename or "")
+    if tmp is not None and filename.startswith(str(tmp)) and filename != str(tmp):
+        detail += f" (writing {os.path.relpath(filename, tmp)})"
+    message = f"cannot save a model to {target}: {detail}"
+    try:
+        return type(err)(err.errno, message) if err.errno else type(err)(message)
+    except TypeError:  # an OSError subclass with another signature
+        return OSError(err.errno, message)
 
 
 def _replace_folder(new: Path, target: Path) -> None:
@@ -127,22 +146,21 @@ def check_model_folder(folder: str | os.PathLike) -> None:
         )
 
 
-def check_safetensors(path: Path) -> None:
-    """ModelFolderError if ``path`` is empty, cut short, or not a safetensors file."""
+def check_safetensors(path: Path, remedy: str = "save the model again") -> None:
+    """ModelFolderError if ``path`` is empty, cut short, or not a safetensors file; the message ends
+    with ``remedy``."""
     from safetensors import safe_open
 
     size = path.stat().st_size
     if size == 0:
-        raise ModelFolderError(
-            f"{path} is empty (0 bytes): the save did not finish; save the model again"
-        )
+        raise ModelFolderError(f"{path} is empty (0 bytes): the save did not finish; {remedy}")
     try:
         with safe_open(str(path), framework="pt") as weights:
             weights.keys()
     except Exception as err:  # noqa: BLE001 - safetensors raises its own SafetensorError
         raise ModelFolderError(
             f"{path} ({size:,} bytes) is not a whole safetensors file ({err}): was it cut short? "
-            "Save the model again"
+            f"{remedy[0].upper()}{remedy[1:]}"
         ) from None
 
 

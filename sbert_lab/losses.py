@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import integer, number
+from .checks import integer, number, pair, utf8_text
 from .data import NLI_LABELS, NLIPair, STSPair, Triplet
 
 SOFTMAX_FEATURES = ("u", "v", "|u-v|", "u*v")
@@ -45,6 +45,15 @@ class SentenceLoss(nn.Module):
 
     trains_on: tuple[type, ...] = ()  # the example types
     fields: str = ""  # what one example holds, for error messages
+    # how many embeddings forward takes (most; None: any number) and what they are; a direct call
+    # is checked against them before forward runs (check_call, at the end of this file)
+    takes: tuple[int, int | None] | None = None
+    embedding_names: str = ""
+
+    def __init__(self):
+        super().__init__()
+        if self.takes is not None:
+            self.register_forward_pre_hook(check_call, with_kwargs=True)
 
     @property
     def who(self) -> str:
@@ -76,6 +85,7 @@ class SentenceLoss(nn.Module):
                         f"examples[{index}][{position}] is {type(text).__name__}, not str: "
                         f"{_short(example)}"
                     )
+                utf8_text(f"examples[{index}][{position}]", text)
 
 
 class SoftmaxLoss(SentenceLoss):
@@ -104,6 +114,7 @@ class SoftmaxLoss(SentenceLoss):
 
     trains_on = (NLIPair,)
     fields = "premise, hypothesis, label"
+    takes, embedding_names = (2, 2), "u, v"
 
     def __init__(
         self,
@@ -178,7 +189,9 @@ class ScoredPairLoss(SentenceLoss):
 
     def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
         super().__init__()
-        low, high = (number(f"score_range[{i}]", x) for i, x in enumerate(score_range))
+        low, high = (
+            number(f"score_range[{i}]", x) for i, x in enumerate(pair("score_range", score_range))
+        )
         if not high > low:
             raise ValueError(f"score_range must be (low, high) with high > low, got {score_range}")
         self.score_range = (low, high)
@@ -230,6 +243,8 @@ class CosineMSELoss(ScoredPairLoss):
         loss([u, v], targets)
     """
 
+    takes, embedding_names = (2, 2), "u, v"
+
     def columns(self, batch: Sequence[STSPair]) -> list[list[str]]:
         return [[p.s1 for p in batch], [p.s2 for p in batch]]
 
@@ -264,6 +279,7 @@ class TripletLoss(SentenceLoss):
 
     trains_on = (Triplet,)
     fields = "anchor, positive, negative"
+    takes, embedding_names = (3, 3), "anchor, positive, negative"
 
     def __init__(self, margin: float = 1.0, distance: str = "euclidean"):
         super().__init__()
@@ -319,6 +335,7 @@ class MultipleNegativesRankingLoss(SentenceLoss):
 
     trains_on = (Triplet, tuple)
     fields = "Triplet(anchor, positive, negative) or (anchor, positive)"
+    takes, embedding_names = (2, None), "anchors, positives[, negatives]"
 
     def __init__(self, scale: float = 20.0):
         super().__init__()
@@ -362,6 +379,73 @@ def check_labels(examples: Sequence[NLIPair], num_labels: int, who: str) -> None
                 f"examples[{index}].label is {example.label!r}; {who} needs an int in "
                 f"0..{num_labels - 1}"
             )
+
+
+def check_call(loss: SentenceLoss, args: tuple, kwargs: dict) -> None:
+    """ValueError naming the argument when a loss is called directly with inputs its forward cannot
+    read (``fit`` always passes the right ones): the number and shapes of the embeddings, and the
+    labels' shape, type and values. Run before every forward (a pre-hook, so that forward opens
+    with its math): O(number of embeddings), plus one comparison of the B labels when they are on
+    the CPU; on a GPU that comparison would wait for the GPU every step, and ``fit`` has checked
+    every label before the first step (``check``)."""
+    embeddings = args[0] if args else kwargs.get("embeddings")
+    low, high = loss.takes
+    if not isinstance(embeddings, (list, tuple)) or not low <= len(embeddings) <= (high or 1e9):
+        count = f"{low}" if low == high else f"{low} or more"
+        got = (
+            len(embeddings) if isinstance(embeddings, (list, tuple)) else type(embeddings).__name__
+        )
+        raise ValueError(
+            f"{loss.who} takes {count} embeddings ({loss.embedding_names}), got {got}: a list of "
+            "(B, dim) tensors, one per column"
+        )
+    first = embeddings[0]
+    for index, tensor in enumerate(embeddings):
+        if not isinstance(tensor, torch.Tensor) or tensor.ndim != 2 or tensor.shape != first.shape:
+            shape = (
+                tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+            )
+            raise ValueError(
+                f"embeddings[{index}] must be a (B, dim) tensor shaped like embeddings[0] "
+                f"{tuple(getattr(first, 'shape', ()))}, got {shape}"
+            )
+    if isinstance(loss, SoftmaxLoss) and first.shape[1] != loss.dim:
+        raise ValueError(
+            f"SoftmaxLoss(dim={loss.dim}) cannot read the {first.shape[1]}-dimensional vectors "
+            f"given: build it as SoftmaxLoss(dim={first.shape[1]})"
+        )
+    labels = args[1] if len(args) > 1 else kwargs.get("labels")
+    if isinstance(loss, (SoftmaxLoss, ScoredPairLoss)):
+        _check_labels(loss, labels, len(first))
+
+
+def _check_labels(loss: SentenceLoss, labels, batch: int) -> None:
+    """SoftmaxLoss: B class ids (torch.long) in 0..k-1; CosineMSELoss: B targets in [0, 1]."""
+    classes = isinstance(loss, SoftmaxLoss)
+    what = "class ids (torch.long)" if classes else "targets in [0, 1] (loss.labels(batch))"
+    if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (batch,):
+        got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise ValueError(f"{loss.who}'s labels must be a tensor of {batch} {what}, got {got}")
+    if classes and labels.dtype != torch.long:
+        raise ValueError(
+            f"{loss.who}'s labels must be {what}, got {labels.dtype}: use labels.long()"
+        )
+    if labels.device.type != "cpu":
+        return
+    if classes:
+        wrong = (labels < 0) | (labels >= loss.num_labels)
+    else:
+        wrong = ~((labels >= 0) & (labels <= 1))  # NaN too
+    if wrong.any():
+        i = int(wrong.nonzero()[0, 0])
+        if classes:
+            raise ValueError(
+                f"labels[{i}] is {int(labels[i])}; {loss.who} needs ids in 0..{loss.num_labels - 1}"
+            )
+        raise ValueError(
+            f"labels[{i}] is {float(labels[i]):g}; {loss.who}'s targets must be in [0, 1]: the "
+            f"gold scores rescaled from score_range {loss.score_range}, as loss.labels(batch) does"
+        )
 
 
 def _short(example, limit: int = 120) -> str:

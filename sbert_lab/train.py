@@ -304,6 +304,9 @@ def check_training_input(model, loss, examples) -> list:
         raise TypeError(
             f"examples must be a list of training examples, got {type(examples).__name__}"
         )
+    if isinstance(examples, tuple) and hasattr(examples, "_fields"):  # NLIPair, STSPair, Triplet
+        kind = type(examples).__name__
+        raise TypeError(f"examples is one {kind}: pass a list of examples, e.g. [{kind}(...), ...]")
     examples = list(examples)
     if not examples:
         raise ValueError("examples is empty: fit needs at least one training example")

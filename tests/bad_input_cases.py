@@ -5,7 +5,10 @@ One table, two readers: ``tests/test_bad_input.py`` asserts every row, and
 is how the "before" and "after" figures of the sweep were measured.
 
 A row is ``Case(name, expected, pattern, run)``: ``run(ctx)`` must raise ``expected`` with a message
-matching ``pattern`` (the argument, file or item at fault). ``ctx`` is a ``Context``.
+matching ``pattern`` (the argument, file or item at fault). ``ctx`` is a ``Context``. A few bad
+inputs have a right answer instead of an error (``k`` larger than the index: capped; a profile's
+name where a ``Profile`` was asked for: converted): ``answered(name, run, wrong)`` rows, where
+``wrong(result)`` says what is wrong with what ``run`` returned ("" when nothing is).
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ class Case:
     expected: type[BaseException] | tuple[type[BaseException], ...]
     pattern: str
     run: Callable[[Context], object]
+    # set by ``answered``: what is wrong with run's result ("" when nothing); expected is then ()
+    wrong: Callable[[object], str] | None = None
+
+
+def answered(name: str, run: Callable[[Context], object], wrong: Callable[[object], str]) -> Case:
+    """A bad input that must get a right result, not an error: ``wrong(run(ctx))`` must be ""."""
+    return Case(name, (), "", run, wrong)
 
 
 class Context:
@@ -556,6 +566,321 @@ CASES = [
         r"--output=.* is a file",
         lambda c: _cli(c, "--output", str(c.file("out-file", b"x"))),
     ),
+    # -- issue 28: data folders -------------------------------------------------------------------
+    Case(
+        "data_dir holding SentEval's capitalised SNLI/",
+        FileNotFoundError,
+        r"(?s)no SNLI dev files found in \S+senteval-caps: expected \S+/snli/s1\.dev.*SNLI/",
+        lambda c: _sl().data.load_nli("snli", "dev", data_dir=_snli_folder(c, "senteval-caps")),
+    ),
+    Case(
+        "$SBERT_LAB_DATA without the set's files",
+        FileNotFoundError,
+        r"(?s)no STS-B test files found in \$SBERT_LAB_DATA=\S+: expected "
+        r"\S+/stsbenchmark/sts-test\.csv",
+        lambda c: _with_env(_sl().data.load_sts, "stsb", "test", SBERT_LAB_DATA=_empty_data(c)),
+    ),
+    Case(
+        "$SBERT_LAB_DATA without SNLI train (hub only)",
+        FileNotFoundError,
+        r"(?s)no SNLI train files found in \$SBERT_LAB_DATA=.*stanfordnlp/snli.*unset "
+        r"\$SBERT_LAB_DATA",
+        lambda c: _with_env(
+            _sl().data.load_nli, "snli", "train", SBERT_LAB_DATA=_snli_folder(c, "snli-dev", "snli")
+        ),
+    ),
+    Case(
+        "load_sts data_dir=123",
+        TypeError,
+        r"data_dir must be a folder .*got int",
+        lambda c: _sl().data.load_sts("stsb", "test", data_dir=123),
+    ),
+    Case(
+        "load_sts data_dir=''",
+        ValueError,
+        r"data_dir='' names no folder",
+        lambda c: _sl().data.load_sts("stsb", "test", data_dir=""),
+    ),
+    Case(
+        "$SBERT_LAB_DATA is not a folder",
+        FileNotFoundError,
+        r"\$SBERT_LAB_DATA=\S+nowhere is not a folder",
+        lambda c: _with_env(
+            _sl().data.load_sts, "stsb", "dev", SBERT_LAB_DATA=str(c.scratch / "nowhere")
+        ),
+    ),
+    Case(
+        "MultiNLI train-sample with one of its two files",
+        FileNotFoundError,
+        r"MultiNLI train-sample files in \S+ are incomplete: missing \S*train_sample_b\.jsonl",
+        lambda c: _sl().data.load_nli("multinli", "train-sample", data_dir=_half_multinli(c)),
+    ),
+    Case(
+        "data_dir without MRPC",
+        FileNotFoundError,
+        r"no MRPC train files found in \S+: expected \S+/mrpc/msr_paraphrase_train\.txt",
+        lambda c: _sl().data.load_transfer("mrpc", "train", data_dir=_empty_data(c)),
+    ),
+    Case(
+        "sickr from a data_dir with only SICK train",
+        FileNotFoundError,
+        r"no SICK test files found in \S+: expected \S+/sick/SICK_test_annotated\.txt",
+        lambda c: _sl().data.load_sts("sickr", "test", data_dir=_sick_train_only(c)),
+    ),
+    Case(
+        "SNLI folder without labels",
+        FileNotFoundError,
+        r"SNLI dev files in \S+ are incomplete: missing \S*labels\.dev",
+        lambda c: _sl().data.load_nli(
+            "snli", "dev", data_dir=_snli_folder(c, "no-labels", "snli", 2)
+        ),
+    ),
+    # -- issue 28: search -------------------------------------------------------------------------
+    answered(
+        "ann.search k larger than the index",
+        lambda c: _sl().course.ann.search(
+            _sl().course.ann.exact_index(_unit(20, 4)), _unit(3, 4), 25
+        ),
+        lambda ids: (
+            f"{int((ids < 0).sum())} ids are -1"
+            if (ids < 0).any()
+            else ("" if ids.shape == (3, 20) else f"shape {ids.shape}, not (3, 20)")
+        ),
+    ),
+    Case(
+        "ann.search queries of another dimension",
+        ValueError,
+        r"queries have 8 dimensions but the index holds 4-dimensional vectors",
+        lambda c: _sl().course.ann.search(
+            _sl().course.ann.exact_index(_unit(20, 4)), _unit(3, 8), 2
+        ),
+    ),
+    Case(
+        "ann index with a NaN row",
+        ValueError,
+        r"vectors: .*row 1",
+        lambda c: _sl().course.ann.exact_index(_unit(5, 4, nan_row=1)),
+    ),
+    Case(
+        "ivfpq_index sub_vectors=0",
+        ValueError,
+        r"sub_vectors must be an int >= 1",
+        lambda c: _sl().course.ann.ivfpq_index(_unit(20, 4), sub_vectors=0),
+    ),
+    Case(
+        "ann.search one query as a 1-D vector",
+        ValueError,
+        r"queries must be a non-empty 2-D array",
+        lambda c: _sl().course.ann.search(
+            _sl().course.ann.exact_index(_unit(20, 4)), _unit(1, 4)[0], 2
+        ),
+    ),
+    # -- issue 28: checkpoints --------------------------------------------------------------------
+    Case(
+        "checkpoint with a truncated trainer_state.pt",
+        ValueError,
+        r"step-\d+/trainer_state\.pt .*not a whole",
+        lambda c: _resume(c, _broken_checkpoint(c, "trainer_state.pt", lambda b: b[: len(b) // 2])),
+    ),
+    Case(
+        "checkpoint with an empty trainer_state.pt",
+        ValueError,
+        r"step-\d+/trainer_state\.pt is empty",
+        lambda c: _resume(c, _broken_checkpoint(c, "trainer_state.pt", lambda b: b"")),
+    ),
+    Case(
+        "checkpoint with a truncated model.safetensors",
+        ValueError,
+        r"step-\d+/model\.safetensors .*not a whole safetensors file",
+        lambda c: _resume(
+            c, _broken_checkpoint(c, "model.safetensors", lambda b: b[: len(b) // 2])
+        ),
+    ),
+    Case(
+        "checkpoint with a truncated loss.safetensors",
+        ValueError,
+        r"step-\d+/loss\.safetensors .*not a whole safetensors file",
+        lambda c: _resume(c, _broken_checkpoint(c, "loss.safetensors", lambda b: b[:4])),
+    ),
+    Case(
+        "checkpoint trainer_state.pt that runs code",
+        ValueError,
+        r"trainer_state\.pt: .*refused\. Do not load it with weights_only=False unless",
+        lambda c: _resume(c, _broken_checkpoint(c, "trainer_state.pt", lambda b: _code_pickle())),
+    ),
+    Case(
+        "checkpoint trainer_state.pt of another program",
+        ValueError,
+        r"trainer_state\.pt holds no run fingerprint",
+        lambda c: _resume(
+            c, _broken_checkpoint(c, "trainer_state.pt", lambda b: _torch_bytes({"step": 3}))
+        ),
+    ),
+    Case(
+        "checkpoint 'latest' naming a folder that is gone",
+        FileNotFoundError,
+        r"latest names \S+step-00000099, which lacks",
+        lambda c: _resume(c, _broken_checkpoint(c, "../latest", lambda b: b"step-00000099\n")),
+    ),
+    Case(
+        "corrupt training.json read by training_log",
+        ValueError,
+        r"nli-stsb/training\.json is not valid JSON .*delete \S+nli-stsb",
+        lambda c: _with_runs(
+            c, '{"recipe": {"recipe"', lambda p: _recipes().training_log(p, "nli-stsb")
+        ),
+    ),
+    Case(
+        "corrupt training.json read by sts_model",
+        ValueError,
+        r"nli-stsb/training\.json is not valid JSON .*delete \S+nli-stsb",
+        lambda c: _with_runs(c, '{"recipe": {"recipe"', lambda p: _recipes().sts_model(p)),
+    ),
+    Case(
+        "training.json without a recipe",
+        ValueError,
+        r"nli-stsb/training\.json holds no recipe.*delete",
+        lambda c: _with_runs(c, "{}", lambda p: _recipes().sts_model(p)),
+    ),
+    # -- issue 28: losses called directly ---------------------------------------------------------
+    Case(
+        "TripletLoss given two embeddings",
+        ValueError,
+        r"TripletLoss takes 3 embeddings \(anchor, positive, negative\), got 2",
+        lambda c: _sl().losses.TripletLoss()(_vectors(2), None),
+    ),
+    Case(
+        "SoftmaxLoss label 3",
+        ValueError,
+        r"labels\[0\] is 3; SoftmaxLoss needs ids in 0\.\.2",
+        lambda c: _softmax(c)(_vectors(2), labels=_tensor([3, 0])),
+    ),
+    Case(
+        "CosineMSELoss(score_range=5)",
+        TypeError,
+        r"score_range must be a pair \(low, high\), got int 5",
+        lambda c: _sl().losses.CosineMSELoss(score_range=5),
+    ),
+    Case(
+        "CosineMSELoss given raw 0-5 scores",
+        ValueError,
+        r"labels\[0\] is 3\.8.*\[0, 1\].*loss\.labels",
+        lambda c: _sl().losses.CosineMSELoss((0, 5))(_vectors(2), _tensor([3.8, 0.2])),
+    ),
+    Case(
+        "SoftmaxLoss(64) given 128-dimensional vectors",
+        ValueError,
+        r"SoftmaxLoss\(dim=64\) cannot read the 128-dimensional",
+        lambda c: _sl().losses.SoftmaxLoss(64)(_vectors(2), _tensor([0, 1])),
+    ),
+    Case(
+        "MNRL given one embedding",
+        ValueError,
+        r"MultipleNegativesRankingLoss takes 2 or more embeddings .*got 1",
+        lambda c: _sl().losses.MultipleNegativesRankingLoss()(_vectors(1), None),
+    ),
+    # -- issue 28: course entry points ------------------------------------------------------------
+    answered(
+        "lesson.start with a profile name",
+        lambda c: _quiet(_sl().course.lesson.start, "99_probe", profile="smoke"),
+        lambda lesson: "" if lesson.profile.name == "smoke" else f"profile {lesson.profile!r}",
+    ),
+    Case(
+        "lesson.start profile=42",
+        TypeError,
+        r"profile must be a Profile or a profile name .*got int",
+        lambda c: _quiet(_sl().course.lesson.start, "99_probe", profile=42),
+    ),
+    answered(
+        "recipes.nli_pairs with a profile name",
+        lambda c: _recipes().nli_pairs("smoke"),
+        lambda pairs: _same(pairs, _recipes().nli_pairs(_smoke())),
+    ),
+    answered(
+        "recipes.sts_pairs with a profile name",
+        lambda c: _recipes().sts_pairs("smoke", "train"),
+        lambda pairs: _same(pairs, _recipes().sts_pairs(_smoke(), "train")),
+    ),
+    answered(
+        "recipes.nli_triplets with a profile name",
+        lambda c: _recipes().nli_triplets("smoke"),
+        lambda triplets: _same(triplets, _recipes().nli_triplets(_smoke())),
+    ),
+    answered(
+        "recipes.training_log with a profile name",
+        lambda c: _with_runs(
+            c,
+            '{"recipe": {}, "losses": [1.0]}',
+            lambda p: _recipes().training_log("smoke", "nli-stsb"),
+        ),
+        lambda log: "" if log.get("losses") == [1.0] else f"read {log!r}",
+    ),
+    Case(
+        "lesson.compare measured=None",
+        TypeError,
+        r"compare\('STS-B test'\): measured must be a number, got None",
+        lambda c: _lesson(c).compare("STS-B test", paper=46.35, measured=None),
+    ),
+    Case(
+        "lesson.compare paper='46.35'",
+        TypeError,
+        r"compare\('STS-B test'\): paper must be a number or None, got str",
+        lambda c: _lesson(c).compare("STS-B test", paper="46.35", measured=50.0),
+    ),
+    answered(
+        "lesson.record a numpy number, then save",
+        lambda c: _record_and_save(c, np.float32(0.5)),
+        lambda saved: "" if saved == 0.5 else f"saved {saved!r}",
+    ),
+    Case(
+        "SBERT_LAB_SCALE=0",
+        ValueError,
+        r"\$SBERT_LAB_SCALE=0 .*must be in \(0, 1\]",
+        lambda c: _with_env(_sl().course.profiles.get_profile, "smoke", SBERT_LAB_SCALE="0"),
+    ),
+    Case(
+        "SBERT_LAB_SCALE=nan",
+        ValueError,
+        r"\$SBERT_LAB_SCALE=nan .*must be in \(0, 1\]",
+        lambda c: _with_env(_sl().course.profiles.get_profile, "smoke", SBERT_LAB_SCALE="nan"),
+    ),
+    # -- issue 28: inputs that reached a third-party library unchecked ----------------------------
+    Case(
+        "CrossEncoder.predict(None)",
+        TypeError,
+        r"pairs must be a list of \(sentence, sentence\) pairs, got NoneType",
+        lambda c: _sl().cross_encoder.CrossEncoder(c.saved_cross).predict(None),
+    ),
+    Case(
+        "encode a lone surrogate",
+        ValueError,
+        r"sentences\[1\] is not encodable UTF-8 text",
+        lambda c: c.encoder.encode(["fine", "bad \ud800 text"]),
+    ),
+    Case(
+        "predict a lone surrogate",
+        ValueError,
+        r"pairs\[0\]\[1\] is not encodable UTF-8 text",
+        lambda c: _sl().cross_encoder.CrossEncoder(c.saved_cross).predict([("a", "b \udc80")]),
+    ),
+    Case(
+        "fit an example with a lone surrogate",
+        ValueError,
+        r"examples\[1\]\[0\] is not encodable UTF-8 text",
+        lambda c: _fit(c, examples=[c.sts[0], c.sts[1]._replace(s1="x \ud800")]),
+    ),
+    Case(
+        "fit one NLIPair, not a list",
+        TypeError,
+        r"examples is one NLIPair: pass a list of examples",
+        lambda c: _fit(c, _softmax(c), c.nli[0]),
+    ),
+    Case(
+        "save to /sys/x",
+        OSError,
+        r"^(?!.*\.tmp).*cannot save a model to /sys/x: ",
+        lambda c: c.encoder.save("/sys/x"),
+    ),
 ]
 
 
@@ -615,4 +940,170 @@ def _cli(ctx: Context, *arguments: str):
     return run_train(args)
 
 
-__all__ = ["CASES", "Case", "Context", "TRUNCATIONS"]
+# -- issue 28's helpers -------------------------------------------------------------------------
+SNLI_LINES = {"s1": b"A man sleeps .\nA dog runs .\n", "s2": b"A person rests .\nA cat sits .\n"}
+
+
+def _folder(ctx: Context, name: str, files: dict[str, bytes]) -> Path:
+    """``ctx.scratch/name`` holding ``files`` (relative path: content)."""
+    folder = ctx.scratch / name
+    for relative, content in files.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(content)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _snli_folder(ctx: Context, name: str, sub: str = "SNLI", files: int = 3) -> Path:
+    """SentEval's SNLI dev files (the first ``files`` of s1, s2, labels) in ``name/sub/``."""
+    contents = {**SNLI_LINES, "labels": b"entailment\ncontradiction\n"}
+    return _folder(
+        ctx, name, {f"{sub}/{key}.dev": text for key, text in list(contents.items())[:files]}
+    )
+
+
+def _empty_data(ctx: Context) -> Path:
+    return _folder(ctx, "empty-data", {})
+
+
+def _half_multinli(ctx: Context) -> Path:
+    row = b'[{"sentence1": "A.", "sentence2": "B.", "gold_label": "neutral"}]'
+    return _folder(ctx, "half-multinli", {"multinli/train_sample_a.json": row})
+
+
+def _sick_train_only(ctx: Context) -> Path:
+    header = b"pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\n"
+    row = b"1\tA man sleeps.\tA man rests.\t4.5\tENTAILMENT\n"
+    return _folder(ctx, "sick-train-only", {"sick/SICK_train.txt": header + row})
+
+
+def _with_env(function: Callable, *args, **env: str | None):
+    """``function(*args)`` with the environment variables ``env`` set (None: unset), then
+    restored."""
+    import os
+
+    before = {name: os.environ.get(name) for name in env}
+    try:
+        for name, value in env.items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(
+                name, str(value)
+            )
+        return function(*args)
+    finally:
+        for name, value in before.items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+
+
+def _unit(n: int, d: int, nan_row: int | None = None) -> np.ndarray:
+    rows = np.random.default_rng(n * d).standard_normal((n, d)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    if nan_row is not None:
+        rows[nan_row] = np.nan
+    return rows
+
+
+def _vectors(count: int, dim: int = 128):
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    return [torch.randn(2, dim, generator=generator) for _ in range(count)]
+
+
+def _tensor(values):
+    import torch
+
+    return torch.tensor(values)
+
+
+def _recipes():
+    return _sl().course.recipes
+
+
+def _smoke():
+    return _sl().course.profiles.get_profile("smoke")
+
+
+def _same(items: list, expected: list) -> str:
+    """Nothing wrong ("") when ``items`` (from a profile's name) are those from its Profile."""
+    if items and items == expected:
+        return ""
+    return f"{len(items)} items, not the {len(expected)} of the Profile"
+
+
+def _quiet(function: Callable, *args, **kwargs):
+    with contextlib.redirect_stdout(io.StringIO()):
+        return function(*args, **kwargs)
+
+
+def _checkpoint_fit(ctx: Context, folder: Path, resume: bool = False):
+    """One step of CosineMSELoss on ``ctx.sts`` from a fresh copy of the saved encoder."""
+    sl = _sl()
+    encoder = sl.SentenceEncoder(ctx.saved, device="cpu", precision="fp32")
+    return _quiet(
+        sl.train.fit,
+        encoder,
+        sl.losses.CosineMSELoss((0, 5)),
+        ctx.sts,
+        batch_size=4,
+        checkpoint_dir=folder,
+        resume=resume,
+        progress=False,
+    )
+
+
+def _broken_checkpoint(ctx: Context, name: str, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of a whole checkpoint folder whose newest step's file ``name`` is changed."""
+    if not (ctx.scratch / "checkpoint").is_dir():
+        _checkpoint_fit(ctx, ctx.scratch / "checkpoint")
+    ctx._copies += 1
+    root = ctx.scratch / f"checkpoint-{ctx._copies}"
+    shutil.copytree(ctx.scratch / "checkpoint", root)
+    path = (root / (root / "latest").read_text().strip() / name).resolve()
+    path.write_bytes(change(path.read_bytes()))
+    return root
+
+
+def _resume(ctx: Context, root: Path):
+    return _checkpoint_fit(ctx, root, resume=True)
+
+
+def _torch_bytes(obj) -> bytes:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def _code_pickle() -> bytes:
+    return _torch_bytes({"step": 1, "fingerprint": _RunsCode()})
+
+
+def _with_runs(ctx: Context, content: str, use: Callable):
+    """``use(smoke profile)`` with ``$SBERT_LAB_RUNS`` a new folder whose
+    ``smoke/nli-stsb/training.json`` holds ``content``."""
+    ctx._copies += 1
+    runs = _folder(ctx, f"runs-{ctx._copies}", {"smoke/nli-stsb/training.json": content.encode()})
+
+    def call():
+        return use(_sl().course.profiles.get_profile("smoke"))
+
+    return _with_env(call, SBERT_LAB_RUNS=str(runs))
+
+
+def _lesson(ctx: Context):
+    course = _sl().course
+    return course.lesson.Lesson("99_probe", course.profiles.get_profile("smoke"))
+
+
+def _record_and_save(ctx: Context, value):
+    """The value ``record`` kept, as ``save`` wrote it to results/99_probe.json."""
+    import json
+
+    lesson = _lesson(ctx)
+    lesson.record("probe", value)
+    path = _with_env(lambda: _quiet(lesson.save), SBERT_LAB_RESULTS=str(ctx.scratch / "results"))
+    return json.loads(path.read_text())["rows"][0]["measured"]
+
+
+__all__ = ["CASES", "Case", "answered", "Context", "TRUNCATIONS"]

@@ -257,18 +257,90 @@ def test_data_dir_comes_before_sbert_lab_data(tmp_path, monkeypatch, no_hub):
     assert no_hub == []  # the hub was never asked
 
 
-def test_nothing_found_lists_every_place_tried(tmp_path, monkeypatch, no_hub):
-    monkeypatch.setenv("SBERT_LAB_DATA", str(tmp_path))
-    (tmp_path / "mine").mkdir()
+def test_nothing_found_lists_every_place_tried(no_hub):
     with pytest.raises(DataNotFoundError) as error:
-        load_sts("stsb", "test", data_dir=tmp_path / "mine")
+        load_sts("stsb", "test")
     message = str(error.value)
     assert "could not load STS data set 'stsb' split 'test'" in message
-    assert f"data_dir={tmp_path / 'mine'}: no original stsb test file there" in message
-    assert f"$SBERT_LAB_DATA={tmp_path}: no original stsb test file there" in message
+    assert "data_dir: not set" in message and "$SBERT_LAB_DATA: not set" in message
     assert "shipped copy=/nonexistent/shipped: no such folder" in message
     assert "Hugging Face hub sentence-transformers/stsb: ConnectionError: Couldn't reach" in message
     assert no_hub == [("sentence-transformers/stsb", None, "test")]
+
+
+def test_a_data_dir_without_the_files_is_refused_not_passed_over(tmp_path, monkeypatch, no_hub):
+    """Issue 28: a folder that was given is used or refused; the STS-B files of $SBERT_LAB_DATA (or
+    a shipped copy, or the hub) never stand in for it."""
+    (tmp_path / "env" / "stsbenchmark").mkdir(parents=True)
+    (tmp_path / "env" / "stsbenchmark" / "sts-test.csv").write_text(_stsb_line("4.0"))
+    monkeypatch.setenv("SBERT_LAB_DATA", str(tmp_path / "env"))
+    (tmp_path / "mine" / "STSbenchmark").mkdir(parents=True)
+    with pytest.raises(DataNotFoundError) as error:
+        load_sts("stsb", "test", data_dir=tmp_path / "mine")
+    message = str(error.value)
+    assert message.startswith(
+        f"no STS-B test files found in {tmp_path / 'mine'}: expected "
+        f"{tmp_path / 'mine' / 'stsbenchmark' / 'sts-test.csv'} (each may also sit directly in "
+    )
+    assert "found STSbenchmark/: file names are case-sensitive" in message
+    assert f"leave data_dir out to load STS-B from $SBERT_LAB_DATA={tmp_path / 'env'}" in message
+    assert no_hub == []
+
+
+def test_sbert_lab_data_without_the_files_is_refused_and_says_where_else_to_look(
+    tmp_path, monkeypatch, no_hub
+):
+    monkeypatch.setenv("SBERT_LAB_DATA", str(tmp_path))
+    with pytest.raises(DataNotFoundError) as error:
+        load_nli("snli", "train")
+    message = str(error.value)
+    assert f"no SNLI train files found in $SBERT_LAB_DATA={tmp_path}: expected " in message
+    assert f"{tmp_path / 'snli' / 'labels.train'}" in message
+    assert "the Hugging Face hub (stanfordnlp/snli): unset $SBERT_LAB_DATA" in message
+    (tmp_path / "snli").mkdir()
+    (tmp_path / "snli" / "s1.dev").write_text("A man sleeps .\n")
+    with pytest.raises(DataNotFoundError, match=r"incomplete: missing snli/s2\.dev, snli/labels"):
+        load_nli("snli", "dev")
+    monkeypatch.setenv("SBERT_LAB_DATA", str(tmp_path / "missing"))
+    with pytest.raises(DataNotFoundError, match=r"\$SBERT_LAB_DATA=\S+missing is not a folder"):
+        load_nli("snli", "dev")
+    assert no_hub == []
+
+
+def test_sets_read_from_the_hub_only_still_go_to_the_hub_with_sbert_lab_data_set(
+    tmp_path, monkeypatch, no_hub
+):
+    monkeypatch.setenv("SBERT_LAB_DATA", str(tmp_path))
+    for load, name, split in ((load_sts, "sts12", "test"), (load_nli, "allnli", "train")):
+        with pytest.raises(DataNotFoundError, match="read from the hub only.*\n.*\n.*Couldn't"):
+            load(name, split)
+    with pytest.raises(DataNotFoundError, match="read from the hub only"):
+        load_triplets("allnli", "train", data_dir=tmp_path)
+    hub_ids = [call[0] for call in no_hub]
+    assert hub_ids == ["mteb/sts12-sts"] + ["sentence-transformers/all-nli"] * 2
+
+
+def test_every_set_of_the_offline_profile_loads_from_sbert_lab_data(shared_data, monkeypatch):
+    """With $SBERT_LAB_DATA at CI's data folder (else the shipped copies), nothing the offline
+    profile reads is refused."""
+    from sbert_lab.course.profiles import PROFILES
+
+    monkeypatch.setenv("SBERT_LAB_DATA", str(shared_data))
+    offline = PROFILES["offline"]
+    for name, split in (*offline.nli_train, offline.nli_eval):
+        assert load_nli(name, split)
+    for name, split in (("stsb", "train"), ("stsb", "dev"), ("stsb", "test"), ("sickr", "test")):
+        assert load_sts(name, split)
+    assert data.load_transfer("sick-e", "test")
+    if (shared_data / "mrpc").is_dir():
+        assert data.load_transfer("mrpc", "train") and data.load_transfer("mrpc", "test")
+
+
+def test_a_data_dir_of_the_wrong_type_or_empty_is_named():
+    with pytest.raises(TypeError, match="data_dir must be a folder .*got int 123"):
+        load_sts("stsb", "test", data_dir=123)
+    with pytest.raises(ValueError, match="data_dir='' names no folder"):
+        load_nli("snli", "dev", data_dir="")
 
 
 def test_a_data_dir_that_does_not_exist_is_an_error_not_a_fallback(tmp_path):
@@ -359,14 +431,15 @@ def test_the_real_hub_fails_fast_and_clearly_when_offline(tmp_path, monkeypatch)
     with pytest.raises(
         DataNotFoundError, match="Hugging Face hub sentence-transformers/stsb: .*Error"
     ):
-        load_sts("stsb", "dev", data_dir=tmp_path)
+        load_sts("stsb", "dev")
 
 
 def test_unknown_data_set_names_list_the_valid_ones():
     with pytest.raises(ValueError, match="unknown STS data set 'snli'; valid names are stsb, sick"):
         load_sts("snli", "test")
     with pytest.raises(
-        ValueError, match="unknown NLI data set 'mnli'; valid names are snli, sick, multinli, cad-snli, allnli"
+        ValueError,
+        match="unknown NLI data set 'mnli'; valid names are snli, sick, multinli, cad-snli, allnli",
     ):
         load_nli("mnli", "train")
 

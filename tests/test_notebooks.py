@@ -357,6 +357,78 @@ def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
     assert len(problems) == 1 and "cell 4 reads 'vectors'" in problems[0], problems
 
 
+def understanding_cell(answers: int, closed: int | None = None) -> str:
+    """A '## Check your understanding' cell with ``answers`` questions, each answer in <details>
+    (the first ``closed`` of them closed: all by default)."""
+    closed = answers if closed is None else closed
+    questions = [
+        f"**{n}.** Why?\n\n<details><summary>Answer</summary>\n\nBecause.\n\n"
+        + ("</details>\n" if n <= closed else "")
+        for n in range(1, answers + 1)
+    ]
+    return "\n".join(["## Check your understanding\n", *questions])
+
+
+def probe_lesson(*markdown: str):
+    """A lesson that follows every convention of notebooks/README.md but the questions section;
+    ``markdown`` adds cells after its summary."""
+    name = "99_probe"
+    notebook = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(
+            f"# Lesson 99 — A probe\n\n{nbtool.colab_badge(REPO_URL, f'notebooks/{name}.ipynb')}"
+        ),
+        nbformat.v4.new_code_cell(nbtool.setup_cell_source(name, REPO_URL)),
+        nbformat.v4.new_code_cell(
+            "def pool(x):\n    return x.mean(0)", metadata={"tags": ["solution"]}
+        ),
+        nbformat.v4.new_code_cell("course.lesson.check(pool([1.0]) == 1.0, 'mean')"),
+        nbformat.v4.new_code_cell("plt.plot([0, 1])\nplt.show()\nlesson.save()"),
+        nbformat.v4.new_markdown_cell("## Summary\n\n- A probe."),
+        *(nbformat.v4.new_markdown_cell(source) for source in markdown),
+        nbformat.v4.new_markdown_cell("## Further exercises\n\n1. None."),
+    ]
+    return notebook, name
+
+
+@pytest.mark.parametrize("answers", [3, 5])
+def test_a_check_your_understanding_section_with_3_to_5_answers_passes(answers):
+    notebook, name = probe_lesson(understanding_cell(answers))
+    assert nbtool.convention_problems(notebook, name, REPO_URL) == []
+
+
+def test_a_lesson_without_check_your_understanding_is_a_convention_problem():
+    notebook, name = probe_lesson()
+    assert nbtool.convention_problems(notebook, name, REPO_URL) == [
+        "no '## Check your understanding' section with 3-5 questions (each answer in <details>)"
+    ]
+    # answers under a heading of another level are not the section
+    notebook, name = probe_lesson(understanding_cell(3).replace("## Check", "### Check"))
+    assert len(nbtool.convention_problems(notebook, name, REPO_URL)) == 1
+
+
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        ([understanding_cell(2)], "must hold 3-5 questions, each answer in <details>: it holds 2"),
+        ([understanding_cell(6)], "must hold 3-5 questions, each answer in <details>: it holds 6"),
+        ([understanding_cell(0)], "must hold 3-5 questions, each answer in <details>: it holds 0"),
+        ([understanding_cell(3, closed=2)], "opens 3 <details> blocks and closes 2"),
+        ([understanding_cell(3), understanding_cell(3)], "2 markdown cells are headed"),
+    ],
+    ids=["two", "six", "none", "unclosed", "twice"],
+)
+def test_check_your_understanding_needs_3_to_5_answers_in_details(cells, expected):
+    notebook, name = probe_lesson(*cells)
+    problems = nbtool.convention_problems(notebook, name, REPO_URL)
+    assert len(problems) == 1 and expected in problems[0], problems
+    assert "Check your understanding" in problems[0]
+
+
 def test_the_student_check_cell_keeps_nbval_markers_on_top():
     wrapped = nbtool.lenient_check(
         "# NBVAL_CHECK_OUTPUT\nx = f()\ncourse.lesson.check(x == 1, 'x')"

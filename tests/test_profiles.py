@@ -79,7 +79,7 @@ def test_sbert_lab_scale_shrinks_every_size_of_a_profile(monkeypatch):
     assert small.sts_train_size == 58 and small.eval_size == 50 and small.corpus_size == 200
     assert "x0.01" in small.describe() and small.lr == get_profile("cpu").lr  # sizes only
     monkeypatch.setenv("SBERT_LAB_SCALE", "2")
-    with pytest.raises(ValueError, match=r"scale must be in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"\$SBERT_LAB_SCALE=2 must be in \(0, 1\]"):
         get_profile("cpu")
 
 

@@ -56,3 +56,35 @@ def test_cross_encoder_recipe(smoke, capsys):
     assert scores.shape == (1,) and 0 < scores[0] < 1
     course.recipes.cross_encoder(smoke, progress=False)
     assert "cross_encoder: loaded" in capsys.readouterr().out
+
+
+def test_the_nli_model_trains_with_the_profile_s_objective(smoke, capsys):
+    mnrl = replace(smoke, nli_objective="mnrl", contrastive_batch_size=8)
+    course.recipes.nli_model(mnrl, progress=False)
+    out = capsys.readouterr().out
+    entailment = course.recipes.nli_examples(course.recipes.nli_pairs(mnrl), "mnrl")
+    steps = course.recipes.steps(mnrl, len(entailment), "mnrl")
+    assert f"{steps:,} steps of 8" in out
+    log = course.recipes.training_log(mnrl, "nli-mean")
+    assert len(log["losses"]) == steps and log["recipe"]["objective"] == "mnrl"
+    assert log["recipe"]["batch_size"] == 8
+    # the softmax recipe is another recipe: not loaded from the MNRL folder
+    course.recipes.nli_model(smoke, progress=False)
+    assert "it was trained with another recipe" in capsys.readouterr().out
+
+
+def test_nli_examples_per_objective():
+    pairs = sl.data.load_nli("snli", "dev", "fixtures")
+    assert course.recipes.nli_examples(pairs, "softmax") == pairs
+    entailed = course.recipes.nli_examples(pairs, "mnrl")
+    assert entailed == [(p.premise, p.hypothesis) for p in pairs if p.label == 0] and entailed
+    with pytest.raises(ValueError, match="objective must be one of softmax, mnrl"):
+        course.recipes.nli_examples(pairs, "triplet")
+
+
+def test_steps_and_evaluation_points_count_the_last_partial_batch(smoke):
+    assert course.recipes.steps(smoke, 17) == 3  # batch 8: 8 + 8 + 1
+    assert course.recipes.steps(replace(smoke, epochs=2), 17) == 6
+    assert course.recipes.steps(smoke, 130, "mnrl") == 3  # batch 64
+    assert course.recipes.eval_every(smoke, 17) == 1  # 3 steps, 3 points
+    assert course.recipes.eval_every(replace(smoke, eval_points=2), 80) == 5  # 10 steps

@@ -5,8 +5,10 @@
 
 Each case is *clear* when it raises the expected error with a message naming what is at fault,
 *unclear* when it raises something else (a traceback from deep inside torch, or the wrong cause),
-and *silent* when it returns as if nothing were wrong. Prints one line per case that is not
-clear, then the counts; ``--json FILE`` writes them too.
+and *silent* when it returns as if nothing were wrong. A case made with ``answered`` (a bad input
+with a right answer, such as k larger than the index) is clear when its result is right, silent
+when it is wrong, unclear when it raises. Prints one line per case that is not clear, then the
+counts; ``--json FILE`` writes them too.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def classify(case, ctx) -> tuple[str, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            case.run(ctx)
+            result = case.run(ctx)
     except BaseException as err:  # noqa: BLE001 - SystemExit from argparse counts as an answer too
         if isinstance(err, KeyboardInterrupt):
             raise
@@ -40,6 +42,9 @@ def classify(case, ctx) -> tuple[str, str]:
         if isinstance(err, case.expected) and re.search(case.pattern, str(err)):
             return "clear", text
         return "unclear", text
+    if case.wrong is not None:
+        wrong = case.wrong(result)
+        return ("silent", f"wrong result: {wrong}") if wrong else ("clear", "right result")
     return "silent", "no error"
 
 

@@ -2,9 +2,10 @@
 needs.
 
 ``profiles`` (sizes per machine), ``lesson`` (set-up, the paper-vs-yours tables, results/*.json),
-``recipes`` (the models several lessons share, trained once), and the helpers only lessons use:
-``baselines`` (averaged GloVe, raw BERT), ``mlm`` (BERT's pre-training, lesson 0), ``nli_scale``
-(lesson 3's data-size record), ``cost`` (lesson 6), ``search`` and ``ann`` (lessons 8 and 9),
+``recipes`` (the models several lessons share, trained once), ``records`` (shipped runs too long
+for a lesson), and the helpers only lessons use: ``baselines`` (averaged GloVe, raw BERT), ``mlm``
+(BERT's pre-training, lesson 0), ``nli_scale`` (lesson 3's data-size record), ``pooling_table``
+(lesson 4's pooling record), ``cost`` (lesson 6), ``search`` and ``ann`` (lessons 8 and 9),
 ``transfer`` (lesson 10), ``viz`` (plots).
 
 Imports flow one way: notebooks -> ``sbert_lab.course`` -> the core (``sbert_lab``) -> transformers.
@@ -20,8 +21,10 @@ SUBMODULES = (
     "lesson",
     "mlm",
     "nli_scale",
+    "pooling_table",
     "profiles",
     "recipes",
+    "records",
     "search",
     "transfer",
     "viz",

@@ -33,6 +33,7 @@ import time
 
 import numpy as np
 
+from ..checks import integer
 from .search import normalize_rows
 
 
@@ -50,6 +51,12 @@ def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
     if x.ndim != 2 or len(x) == 0:
         raise ValueError(
             f"{name} must be a non-empty 2-D array of row vectors, got shape {x.shape}"
+        )
+    broken = np.flatnonzero(~np.isfinite(x).all(axis=1))
+    if len(broken):
+        raise ValueError(
+            f"{name}: {len(broken)} of {len(x)} rows hold NaN or an infinity (first: row "
+            f"{broken[0]}); a model with NaN weights? Such a row has no direction to compare"
         )
     norms = np.linalg.norm(x, axis=1)
     off = np.flatnonzero((np.abs(norms - 1) > 1e-3) & (norms > 0))
@@ -105,6 +112,7 @@ def ivfpq_index(
     """
     x = _unit_rows(vectors, "vectors")
     n, d = x.shape
+    integer("sub_vectors", sub_vectors, at_least=1)
     if d % sub_vectors:
         raise ValueError(f"sub_vectors={sub_vectors} must divide the vector width {d}")
     faiss = _faiss()
@@ -127,11 +135,23 @@ def ivfpq_index(
 # -- measuring them
 # ----------------------------------------------------------------------------------
 def search(index, queries: np.ndarray, k: int) -> np.ndarray:
-    """The ids (q, k) of each query's k nearest corpus rows, best first."""
+    """The ids (q, k) of each query's k nearest corpus rows, best first; k is capped at the
+    index's size, as in ``search.top_k_cosine`` (FAISS would fill the missing places with -1)."""
     if not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}")
-    _, ids = index.search(_unit_rows(queries, "queries"), int(k))
+    _, ids = index.search(_queries(index, queries), min(int(k), index.ntotal))
     return ids
+
+
+def _queries(index, queries: np.ndarray) -> np.ndarray:
+    """``queries`` as unit float32 rows of the index's width (FAISS only asserts the width)."""
+    q = _unit_rows(queries, "queries")
+    if q.shape[1] != index.d:
+        raise ValueError(
+            f"queries have {q.shape[1]} dimensions but the index holds {index.d}-dimensional "
+            "vectors: encode the queries with the model that encoded the corpus"
+        )
+    return q
 
 
 def recall_vs_exact(approximate: np.ndarray, exact: np.ndarray) -> float:
@@ -157,7 +177,7 @@ def query_milliseconds(index, queries: np.ndarray, k: int = 10, repeats: int = 3
     The best of ``repeats`` passes over all queries, so a moment of load elsewhere on the machine
     does not count; timings still vary between machines and runs.
     """
-    q = _unit_rows(queries, "queries")
+    q = _queries(index, queries)
     faiss = _faiss()
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)  # one lookup, one core: the latency a single user sees

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..precision import default_device, resolve_precision
-from .profiles import Profile, get_profile
+from .profiles import PROFILE_NAMES, Profile, get_profile
 
 SMOKE_WARNING = (
     "smoke profile (for fast code checks): a tiny random model on a few pairs. The numbers below "
@@ -58,15 +58,20 @@ class Lesson:
         self, what: str, paper: float | None, measured: float, unit: str = "", digits: int = 2
     ) -> None:
         """Print one measured figure beside the paper's and keep it for ``save``."""
+        measured = _figure(what, "measured", measured)
+        paper = None if paper is None else _figure(what, "paper", paper, "a number or None")
         self.rows.append(
-            {"what": what, "paper": paper, "measured": round(float(measured), digits), "unit": unit}
+            {"what": what, "paper": paper, "measured": round(measured, digits), "unit": unit}
         )
         paper_text = "—" if paper is None else f"{paper:.{digits}f}"
         print(f"{what:<48} paper {paper_text:>8}{unit}   yours {measured:>8.{digits}f}{unit}")
 
     def record(self, what: str, value, unit: str = "") -> None:
-        """Keep a measured value that has no paper counterpart."""
-        self.rows.append({"what": what, "paper": None, "measured": value, "unit": unit})
+        """Keep a measured value that has no paper counterpart (numpy and torch values are kept as
+        plain numbers and lists)."""
+        self.rows.append(
+            {"what": what, "paper": None, "measured": _plain(what, value), "unit": unit}
+        )
 
     def save(self) -> Path:
         """Write ``results/<lesson>.json``: profile, device and every compared figure."""
@@ -103,15 +108,32 @@ def keep_runs_in_google_drive() -> str | None:
     return DRIVE_RUNS
 
 
-def start(name: str, profile: Profile | None = None, keep_models_in_drive: bool = False) -> Lesson:
+def as_profile(profile: Profile | str) -> Profile:
+    """``profile`` itself, or the profile of that name (``get_profile(name)``)."""
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, str):
+        return get_profile(profile)
+    raise TypeError(
+        f"profile must be a Profile or a profile name ({', '.join(map(repr, PROFILE_NAMES))}), got "
+        f"{type(profile).__name__} {profile!r}: call course.profiles.get_profile(name)"
+    )
+
+
+def start(
+    name: str, profile: Profile | str | None = None, keep_models_in_drive: bool = False
+) -> Lesson:
     """Choose the profile and print where this lesson runs: profile (and why), device, precision.
+
+    ``profile``: a ``Profile``, a profile's name ("smoke"), or None to choose one from the
+    environment (``get_profile()``).
 
     ``keep_models_in_drive`` (the setup cell's ``KEEP_MODELS_IN_DRIVE``): on Colab, keep the trained
     models in Google Drive so that the next lesson, on a new machine, finds them.
     """
     if keep_models_in_drive:
         keep_runs_in_google_drive()
-    profile = profile or get_profile()
+    profile = get_profile() if profile is None else as_profile(profile)
     device = default_device()
     print(f"lesson   {name}")
     print(f"profile  {profile.describe()}")
@@ -162,3 +184,32 @@ class exercise:  # noqa: N801 - used as ``with course.lesson.exercise():``, like
                 "come back to it."
             )
         return True  # swallowed: the next cells do not depend on the exercise
+
+
+# -- what compare and record accept
+# ------------------------------------------------------------------
+def _figure(what: str, name: str, value, kind: str = "a number") -> float:
+    """``value`` as a float; a TypeError naming the row and the argument when it is not a number."""
+    if value is not None and not isinstance(value, (str, bytes, bool)):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(
+        f"compare({what!r}): {name} must be {kind}, got {type(value).__name__} {value!r}"
+    )
+
+
+def _plain(what: str, value):
+    """``value`` with numpy and torch numbers and arrays made plain Python (what ``save`` can
+    write); a TypeError naming the row when it cannot be written as JSON."""
+    if hasattr(value, "tolist") and type(value).__module__.split(".")[0] in ("numpy", "torch"):
+        value = value.tolist()
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"record({what!r}): the value must be a number, a string, or a list or dict of them "
+            f"({err})"
+        ) from None
+    return value

@@ -15,15 +15,14 @@ extrapolated figure is an upper-bound sketch of the trend, not a prediction: the
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
+from . import records
 from .profiles import Profile
 from .recipes import SEED, WARMUP, batch_size
 
-RECORD = Path(__file__).parent / "measured" / "nli_data_size.json"
+RECORD = records.path_of("nli_data_size")
 PAPER_PAIRS = 942_069  # AllNLI train (Section 3.1)
 PAPER_BEFORE, PAPER_AFTER = 46.35, 77.03  # STS-B test, raw BERT mean -> SBERT-NLI-base (Table 1)
 
@@ -56,18 +55,12 @@ def recipe(profile: Profile) -> dict:
         "seed": SEED,
         "epochs": profile.epochs,
         "batch_size": {o: batch_size(profile, o) for o in ("softmax", "mnrl")},
-        "eval_points_of_the_full_runs": profile.eval_points,
     }
 
 
-def load_record(path: str | Path = RECORD) -> dict:
+def load_record() -> dict:
     """The record written by ``tools/nli_data_size.py`` (raw BERT's figures and one row per run)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} is missing: run `python tools/nli_data_size.py` to make it"
-        )
-    return json.loads(path.read_text())
+    return records.load("nli_data_size")
 
 
 def runs_of(record: dict, objective: str) -> list[dict]:

@@ -45,7 +45,7 @@ from ..encoder import SentenceEncoder
 from ..folders import atomic_folder
 from ..losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss
 from ..train import History, fit
-from .lesson import runs_dir
+from .lesson import as_profile, runs_dir
 from .profiles import Profile, subset
 
 RECIPE_FILE = "training.json"
@@ -58,7 +58,8 @@ MNRL_SCALE = 20.0  # sentence-transformers' default: a temperature of 0.05
 # -- the data each recipe trains and evaluates on --------------------------------------------------
 def nli_pairs(profile: Profile) -> list[data.NLIPair]:
     """The profile's NLI training pairs: its ``nli_train`` sets concatenated, then
-    ``nli_train_size`` of them."""
+    ``nli_train_size`` of them. ``profile`` may also be a profile's name ("smoke")."""
+    profile = as_profile(profile)
     pairs = [
         p for name, split in profile.nli_train for p in data.load_nli(name, split, profile.data_dir)
     ]
@@ -78,17 +79,21 @@ def nli_examples(pairs: list[data.NLIPair], objective: str) -> list:
 
 
 def nli_triplets(profile: Profile) -> list[data.Triplet]:
-    """(premise, entailment, contradiction) triplets from the profile's NLI training sets."""
+    """(premise, entailment, contradiction) triplets from the profile's NLI training sets, up to
+    ``triplet_train_size`` of them (default ``nli_train_size``); ``profile`` may be a name."""
+    profile = as_profile(profile)
     triplets = [
         t
         for name, split in profile.nli_train
         for t in data.load_triplets(name, split, profile.data_dir)
     ]
-    return subset(triplets, profile.nli_train_size, seed=SEED)
+    return subset(triplets, profile.triplet_train_size or profile.nli_train_size, seed=SEED)
 
 
 def sts_pairs(profile: Profile, split: str) -> list[data.STSPair]:
-    """STS-B ``split``: all of train up to ``sts_train_size``; dev/test up to ``eval_size``."""
+    """STS-B ``split``: all of train up to ``sts_train_size``; dev/test up to ``eval_size``
+    (``profile`` may be a name)."""
+    profile = as_profile(profile)
     pairs = data.load_sts("stsb", split, profile.data_dir)
     return subset(
         pairs, profile.sts_train_size if split == "train" else profile.eval_size, seed=SEED
@@ -149,6 +154,7 @@ def nli_model(
     it loads lesson 3's model when that is there, and otherwise trains one on
     ``profile.quick_nli_train_size`` pairs (a few minutes instead of lesson 3's full run).
     """
+    profile = as_profile(profile)
     full_name, full_recipe = f"nli-{pooling}", nli_recipe(profile, pooling)
     if quick and profile.quick_nli_train_size is not None:
         if _read_recipe(runs_dir(profile) / full_name) == _as_json(full_recipe):
@@ -196,6 +202,7 @@ def train_nli(
     ``eval_fn`` replaces that evaluation (e.g. a live plot's tracker). Not saved: ``nli_model``
     keeps the run of the full recipe.
     """
+    profile = as_profile(profile)
     encoder = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
     torch.manual_seed(SEED)  # the classifier's initial weights
     if objective == "softmax":
@@ -207,14 +214,35 @@ def train_nli(
     return encoder, loss, history
 
 
+def train_sts(
+    profile: Profile,
+    pairs: list[data.STSPair],
+    pooling: str = "mean",
+    start: SentenceEncoder | None = None,
+    progress: bool = True,
+    dev_curve: bool = False,
+    eval_fn: Callable | None = None,
+) -> tuple[SentenceEncoder, History]:
+    """SBERT-STSb: ``start`` (default: ``profile.raw_model`` with ``pooling``) fine-tuned with
+    CosineMSELoss on STS-B ``pairs`` (targets score / 5) and the profile's recipe (Section 3,
+    regression objective; Table 2). ``dev_curve``: STS-B dev about ``profile.eval_points`` times;
+    ``eval_fn`` replaces that evaluation (e.g. a live plot's tracker)."""
+    profile = as_profile(profile)
+    if start is None:
+        start = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
+    loss = CosineMSELoss(data.score_range("stsb"))
+    return start, _fit(profile, start, loss, pairs, progress, dev_curve, eval_fn=eval_fn)
+
+
 def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
     """SBERT-NLI-STSb: ``nli_model(profile)`` fine-tuned with CosineMSELoss on STS-B train (Table
     2)."""
+    profile = as_profile(profile)
 
     def train() -> tuple[SentenceEncoder, History]:
-        encoder = nli_model(profile, "mean", progress)
-        loss = CosineMSELoss(data.score_range("stsb"))  # STS-B's 0-5 scores -> targets score / 5
-        return encoder, _fit(profile, encoder, loss, sts_pairs(profile, "train"), progress)
+        start = nli_model(profile, "mean", progress)
+        return train_sts(profile, sts_pairs(profile, "train"), start=start, progress=progress,
+                         dev_curve=True)  # fmt: skip
 
     n_steps = steps(profile, len(sts_pairs(profile, "train")))
     folder = _load_or_train("nli-stsb", profile, sts_recipe(profile), train, "sts_model", n_steps)
@@ -230,6 +258,7 @@ def cross_encoder(
     another start (lesson 8's re-ranker, ``profile.reranker_model``) is kept in its own folder.
     Its ``max_length`` is twice the profile's: it reads both sentences of a pair at once.
     """
+    profile = as_profile(profile)
     start = start or profile.cross_encoder_model
 
     def train() -> tuple[CrossEncoder, History]:
@@ -282,14 +311,14 @@ def save_cross_encoder(model: CrossEncoder, history: History, profile: Profile) 
 
 def training_log(profile: Profile, name: str) -> dict:
     """``training.json`` of ``runs/<profile>/<name>``: recipe, per-step losses, dev Spearman curve,
-    seconds."""
-    path = runs_dir(profile) / name / RECIPE_FILE
+    seconds. ``profile`` may be a profile's name."""
+    path = runs_dir(as_profile(profile)) / name / RECIPE_FILE
     if not path.is_file():
         raise FileNotFoundError(
             f"no {RECIPE_FILE} in {path.parent}: train it first (e.g. "
             "course.recipes.nli_model(profile))"
         )
-    return json.loads(path.read_text())
+    return _read_log(path)
 
 
 # -- shared machinery
@@ -347,7 +376,22 @@ def _fit(
 
 def _read_recipe(folder: Path) -> dict | None:
     path = folder / RECIPE_FILE
-    return json.loads(path.read_text())["recipe"] if path.is_file() else None
+    return _read_log(path)["recipe"] if path.is_file() else None
+
+
+def _read_log(path: Path) -> dict:
+    """The ``training.json`` at ``path``; a ValueError naming it, and how to fix it, when it is not
+    one (a copy cut short, or edited by hand)."""
+    fix = f"delete {path.parent} to train that model again (or save it again from its lesson)"
+    try:
+        log = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(
+            f"{path} is not valid JSON ({err}): was it cut short? Then {fix}"
+        ) from None
+    if not isinstance(log, dict) or not isinstance(log.get("recipe"), dict):
+        raise ValueError(f"{path} holds no recipe (it is not a training log); {fix}")
+    return log
 
 
 def _load_or_train(
@@ -409,6 +453,7 @@ __all__ = [
     "eval_every",
     "nli_model",
     "train_nli",
+    "train_sts",
     "sts_model",
     "cross_encoder",
     "training_log",

@@ -288,6 +288,7 @@ def convention_problems(notebook, name: str, repo_url: str) -> list[str]:
             + "\n      ".join(list(diff)[2:14])
         )
     problems += _exercise_problems(cells)
+    problems += _understanding_problems(cells)
     sources = "\n".join(c.source for c in code)
     if "lesson.save()" not in sources:
         problems.append("no code cell calls lesson.save()")
@@ -300,6 +301,39 @@ def convention_problems(notebook, name: str, repo_url: str) -> list[str]:
             "a cell branches on the profile name; size things with lesson.profile's fields instead"
         )
     return problems
+
+
+UNDERSTANDING_HEADING = "## Check your understanding"
+UNDERSTANDING_QUESTIONS = (3, 5)  # fewest and most questions, each answer in a <details> block
+_UNDERSTANDING = re.compile(r"^##\s+Check your understanding\s*$", flags=re.MULTILINE)
+
+
+def _understanding_problems(cells) -> list[str]:
+    """The lesson's questions: one markdown cell headed ``## Check your understanding`` holding
+    3-5 answers, each in its own ``<details>`` block (notebooks/README.md, convention 5)."""
+    fewest, most = UNDERSTANDING_QUESTIONS
+    wanted = (
+        f"no '{UNDERSTANDING_HEADING}' section with {fewest}-{most} questions (each answer in "
+        "<details>)"
+    )
+    sections = [c for c in cells if c.cell_type == "markdown" and _UNDERSTANDING.search(c.source)]
+    if not sections:
+        return [wanted]
+    if len(sections) > 1:
+        return [f"{len(sections)} markdown cells are headed '{UNDERSTANDING_HEADING}': keep one"]
+    opened = len(re.findall(r"<details\b", sections[0].source, flags=re.IGNORECASE))
+    closed = len(re.findall(r"</details\s*>", sections[0].source, flags=re.IGNORECASE))
+    if opened != closed:
+        return [
+            f"the '{UNDERSTANDING_HEADING}' section opens {opened} <details> blocks and closes "
+            f"{closed}"
+        ]
+    if not fewest <= opened <= most:
+        return [
+            f"the '{UNDERSTANDING_HEADING}' section must hold {fewest}-{most} questions, each "
+            f"answer in <details>: it holds {opened}"
+        ]
+    return []
 
 
 def _exercise_problems(cells) -> list[str]:
