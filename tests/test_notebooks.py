@@ -192,16 +192,21 @@ def test_check_reports_changed_tags(repo):
     assert any("different tags" in p for p in problems_of(repo))
 
 
-def test_check_ignores_outputs_and_timestamps(repo):
+def test_check_ignores_timestamps_but_not_outputs_of_another_source(repo):
     ipynb = repo / "notebooks" / "02_siamese_bi_encoder.ipynb"
     notebook = nbformat.read(ipynb, as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     code[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="anything\n")]
+    code[1].metadata[nbtool.SOURCE_HASH_KEY] = nbtool.source_hash(code[1])
     code[1].execution_count = 7
     nbformat.write(notebook, ipynb)
     source = repo / "notebooks" / "02_siamese_bi_encoder.py"
     source.touch()  # newer than the .ipynb: must not matter
     assert problems_of(repo) == []
+    # an output stored by another version of the cell (hand-edited, or a stale merge) is reported
+    code[1].metadata[nbtool.SOURCE_HASH_KEY] = "0123456789ab"
+    nbformat.write(notebook, ipynb)
+    assert any("produced by another version of their source" in p for p in problems_of(repo))
 
 
 def test_a_fork_changes_the_url_in_one_place_and_syncs(repo):
@@ -228,17 +233,33 @@ def test_missing_repository_url_is_a_clear_error(repo):
         nbtool.repository_url(repo)
 
 
-def test_sync_keeps_only_the_outputs_nbval_compares(repo):
+def test_sync_keeps_the_outputs_of_unchanged_cells_without_machine_noise(repo):
     ipynb = repo / "notebooks" / "02_siamese_bi_encoder.ipynb"
     notebook = nbformat.read(ipynb, as_version=4)
+    progress_bar = nbformat.v4.new_output(
+        "display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "x"}}
+    )
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="stored\n")]
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text="stored\n"),
+                nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+                progress_bar,
+            ]
+            cell.metadata[nbtool.SOURCE_HASH_KEY] = nbtool.source_hash(cell)  # as a run stores it
     nbformat.write(notebook, ipynb)
+    source = repo / "notebooks" / "02_siamese_bi_encoder.py"
+    edited = next(c for c in notebook.cells if c.cell_type == "code" and "Cats sleep." in c.source)
+    source.write_text(source.read_text().replace("Cats sleep.", "Dogs bark."))
     nbtool.sync(repo, log=lambda _: None)
-    synced = nbformat.read(ipynb, as_version=4)
-    kept = [nbtool.is_checked(c) for c in synced.cells if c.cell_type == "code" and c.outputs]
-    assert kept and all(kept)
+    synced = [c for c in nbformat.read(ipynb, as_version=4).cells if c.cell_type == "code"]
+    changed = [c for c in synced if "Dogs bark." in c.source]
+    assert edited and changed and all(c.outputs == [] for c in changed)  # its output is gone
+    kept = [c for c in synced if c.outputs]
+    assert len(kept) == len(synced) - len(changed)
+    assert all([o.text for o in c.outputs] == ["stored\n"] for c in kept)
+    assert all(c.metadata[nbtool.SOURCE_HASH_KEY] == nbtool.source_hash(c) for c in kept)
+    assert problems_of(repo) == []
 
 
 def test_cli_check_exit_codes(repo):

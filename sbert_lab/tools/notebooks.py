@@ -246,20 +246,66 @@ def assign_stable_ids(notebook) -> None:
         cell.id = hashlib.sha1(f"{key}\0{seen[key]}".encode()).hexdigest()[:8]
 
 
-def keep_checked_outputs(notebook) -> None:
-    """Drop every output nbval does not compare, and run timestamps (in place).
+SOURCE_HASH_KEY = "source_sha1"  # cell metadata: the source that produced the stored outputs
+MACHINE_OUTPUT_TYPES = ("application/vnd.jupyter.widget-view+json",)  # progress bars, sliders
 
-    nbval skips a stored output whose cell has no execution count ("unrun"), so a kept output gets
-    one: the cell's position among the code cells, which stays the same from run to run.
+
+def source_hash(cell) -> str:
+    """A short hash of a cell's source: stored beside its outputs, so that ``check`` can tell when
+    the outputs were produced by another source."""
+    return hashlib.sha1(cell.source.encode("utf-8")).hexdigest()[:12]
+
+
+def store_outputs(notebook, everything: bool = True) -> None:
+    """Keep what a reader of the stored notebook should see (in place).
+
+    Every code cell keeps its outputs (``everything=False``: only the cells nbval compares), less
+    what depends on the machine or the moment rather than the lesson: progress-bar and other widget
+    outputs, the stderr stream (warnings, plain progress bars) and run timestamps. A cell that keeps
+    outputs records the hash of its source (``SOURCE_HASH_KEY``). nbval skips a stored output whose
+    cell has no execution count ("unrun"), so a kept output gets one: the cell's position among the
+    code cells, which stays the same from run to run.
     """
     for number, cell in enumerate(code_cells(notebook), start=1):
         cell.metadata.pop("execution", None)
-        if not is_checked(cell):
+        if everything or is_checked(cell):
+            cell.outputs = [o for o in cell.outputs if _is_lesson_output(o)]
+        else:
             cell.outputs = []
         cell.execution_count = number if cell.outputs else None
         for output in cell.outputs:
             if "execution_count" in output:
                 output.execution_count = cell.execution_count
+        if cell.outputs:
+            cell.metadata[SOURCE_HASH_KEY] = source_hash(cell)
+        else:
+            cell.metadata.pop(SOURCE_HASH_KEY, None)
+
+
+def _is_lesson_output(output) -> bool:
+    if output.get("output_type") == "stream":
+        return output.get("name") != "stderr"
+    data = output.get("data", {})
+    return not any(kind in data for kind in MACHINE_OUTPUT_TYPES)
+
+
+def drop_stale_outputs(notebook) -> None:
+    """Clear (in place) the outputs of every cell that ``stale_outputs`` names."""
+    for number in stale_outputs(notebook):
+        cell = notebook.cells[number - 1]
+        cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop(SOURCE_HASH_KEY, None)
+
+
+def stale_outputs(notebook) -> list[int]:
+    """Numbers of the cells whose stored outputs were produced by a source other than theirs."""
+    return [
+        index + 1
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        and cell.get("outputs")
+        and cell.metadata.get(SOURCE_HASH_KEY) != source_hash(cell)
+    ]
 
 
 # -- conventions (notebooks/README.md) -------------------------------------------------------------
@@ -611,8 +657,9 @@ def rewrite_repository_url(text: str, repo_url: str) -> str:
 def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
     """Regenerate each lesson's .ipynb and student version from its .py; return the files written.
 
-    Outputs stored in the .ipynb are kept for cells whose source did not change (and only for
-    cells nbval compares). The .py itself is rewritten only to update the repository URL.
+    Outputs stored in the .ipynb are kept for cells whose source did not change (``store_outputs``);
+    a changed cell loses its outputs until the next ``run --inplace``. The .py itself is rewritten
+    only to update the repository URL.
     """
     from jupytext.combine import combine_inputs_with_outputs
 
@@ -628,7 +675,8 @@ def sync(root: Path, names: list[str] | None = None, log=print) -> list[Path]:
         target = source.with_suffix(".ipynb")
         if target.exists():
             notebook = combine_inputs_with_outputs(notebook, read_ipynb(target))
-        keep_checked_outputs(notebook)
+        drop_stale_outputs(notebook)  # a cell whose source changed loses its outputs
+        store_outputs(notebook)
         student = student_version(notebook, repo_url, source.stem)
         for path, content in ((target, notebook), (student_path(source), student)):
             if _write_if_changed(path, content):
@@ -695,6 +743,12 @@ def lesson_problems(source: Path, repo_url: str) -> list[str]:
         paired = read_ipynb(ipynb)
         differences = cell_differences(notebook, paired, source.name, ipynb.name)
         problems += [f"{d} (run sync)" for d in differences]
+        stale = stale_outputs(paired)
+        if stale:
+            problems.append(
+                f"cells {stale} hold outputs produced by another version of their source (run: "
+                f"python -m sbert_lab.tools.notebooks run --inplace {source.stem})"
+            )
         if not differences:
             unstored = [
                 i + 1 for i, c in enumerate(paired.cells) if is_checked(c) and not c.get("outputs")
@@ -826,12 +880,12 @@ def run(
     each.
 
     ``inplace`` (offline profile only, what CI runs) regenerates each .ipynb from its .py, runs it,
-    and stores the outputs of the cells nbval compares.
+    and stores its outputs (``store_outputs``): the worked notebooks show an offline run.
     """
     if inplace and profile != "offline":
         raise NotebookToolError(
-            "run --inplace stores the outputs nbval compares in CI, so it runs the offline profile "
-            "only (--profile offline)"
+            "run --inplace stores the outputs of an offline run (what CI runs and nbval "
+            "compares), so it runs the offline profile only (--profile offline)"
         )
     results = []
     for source in lesson_sources(root, names):
@@ -849,9 +903,9 @@ def run(
         log(f"  {result.name:<40} {result.seconds:6.1f} s wall  {cpu} CPU  peak {peak}  {status}")
         log("  slowest cells: " + ", ".join(f"#{i} {s:.1f} s" for i, s in result.slowest_cells))
         if inplace and not result.error:
-            keep_checked_outputs(executed)
+            store_outputs(executed)
             if _write_if_changed(target, executed):
-                log(f"  stored the checked outputs in {target.relative_to(root)}")
+                log(f"  stored the outputs in {target.relative_to(root)}")
     if report:
         rows = [
             {
