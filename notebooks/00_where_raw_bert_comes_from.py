@@ -12,8 +12,9 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/00_where_raw_bert_comes_from.ipynb)
 #
 # Sentence-BERT does not start from nothing: it fine-tunes **raw BERT**, a network that was
-# pre-trained on a single task — fill in words that were hidden from it. This short lesson shows
-# that task, what a network learns from it, and what it does *not* learn, which is where lesson 1
+# pre-trained mainly on one task — fill in words that were hidden from it — with a second, smaller
+# one beside it (does sentence B follow sentence A?, section 4). This short lesson shows those
+# tasks, what a network learns from them, and what it does *not* learn, which is where lesson 1
 # begins.
 #
 # **You will be able to**
@@ -25,7 +26,7 @@
 #
 # **Paper:** SBERT, Section 4 starts every model from pre-trained BERT (Devlin et al. 2019, whose
 # Section 3.1 defines the MLM task). On a machine without the hub the workbook uses a small BERT
-# that this project pre-trained itself with exactly this objective (`sbert_lab/course/mlm.py`); its
+# that this project pre-trained itself with these two objectives (`sbert_lab/course/mlm.py`); its
 # model card is `sbert_lab/offline_models/raw-bert-L4-H256/README.md`.
 
 # %%
@@ -335,8 +336,10 @@ results_file = lesson.save()
 # - Its second task, next-sentence prediction, compares two sentences *inside* the network and
 #   trains `[CLS]` for that classifier only.
 # - Nothing in either task asks for one vector per sentence whose cosine means anything. Lesson 1
-#   shows the consequence: vectors read off this network rank sentence pairs poorly, and all point
-#   into one narrow cone.
+#   shows the consequence: vectors read off this network rank sentence pairs poorly, offline below
+#   averaged GloVe vectors and below an untrained network of the same shape. They also point into
+#   one cone (random pairs far above cosine 0), but lesson 1 shows that this is a symptom, not the
+#   cause: offline, the untrained network's cone is narrower still, and it ranks pairs better.
 
 # %% [markdown]
 # ## Check your understanding
@@ -402,8 +405,9 @@ results_file = lesson.save()
 # %% [markdown]
 # ## Further exercises
 #
-# 1. Change `MASK_FRACTION` thinking: what happens to the live loss if you mask 40 % of the pieces?
-#    (Pass your own masking to a copy of `course.mlm.pretrain`'s loop.)
+# 1. Mask more: set `course.mlm.MASK_FRACTION = 0.4` (`mask_tokens` reads it at every call), run
+#    the live pre-training of section 5 again in a new folder, and compare the two loss curves. Why
+#    can the two losses not be compared directly? (Set it back to 0.15 afterwards.)
 # 2. Predict two masks at once ("The [MASK] sat on the [MASK].") — are the guesses independent?
 # 3. Resume: stop the live run after 100 steps (`steps=100`), run `course.mlm.pretrain` again on the
 #    same folder, and check that `read_log` shows every step exactly once.

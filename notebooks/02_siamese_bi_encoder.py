@@ -178,8 +178,8 @@ course.lesson.check(
 # ## The whole path is the library's `encode`
 #
 # `SentenceEncoder.encode` does exactly these three steps (plus sorting sentences by length so that
-# batches need less padding — lesson 6 measures that speed-up). Our hand-made vectors should match
-# it to rounding error, for each pooling:
+# batches need less padding — lesson 6 counts the padding it removes and times what that saves). Our
+# hand-made vectors should match it to rounding error, for each pooling:
 
 # %%
 # mean: the library's mean_pool, so that this cell does not depend on the exercise above
@@ -272,19 +272,34 @@ plt.show()
 #
 # In the paper's Figure 1 the two BERT towers are drawn side by side, but they are **one** network:
 # the same weights encode sentence A and sentence B. During training (lesson 3) the gradients from
-# both sides update those same weights. Here the pair is encoded by one call:
+# both sides update those same weights. Here a paraphrase pair, and beside it a pair of unrelated
+# sentences, is encoded by one call:
 
 # %%
-u, v = encoder.encode(["A man is playing a guitar.", "A person plays an instrument."])
+u, v, x, y = encoder.encode(
+    [
+        "A man is playing a guitar.",
+        "A person plays an instrument.",
+        "The stock market fell sharply on Monday.",  # an unrelated pair
+        "Fresh snow covered the mountain road.",
+    ]
+)
 cosine = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+unrelated = float(x @ y / (np.linalg.norm(x) * np.linalg.norm(y)))
 lesson.compare("cosine of a paraphrase pair, raw BERT mean", paper=None, measured=cosine, digits=3)
+lesson.compare(
+    "cosine of an unrelated pair, raw BERT mean", paper=None, measured=unrelated, digits=3
+)
 print(
     "trainable weights shared by both sides:", f"{sum(p.numel() for p in encoder.parameters()):,}"
 )
 
 # %% [markdown]
-# That cosine comes from *untrained* raw BERT, so (as lesson 1 showed) it is not yet a reliable
-# similarity. Lesson 3 keeps this exact encoder and trains its weights so that it becomes one.
+# Both cosines come from raw BERT — pre-trained to fill in masked words and to spot a next
+# sentence, never trained for similarity — so (as lesson 1 showed) they are not yet a reliable
+# similarity: even the unrelated pair gets a cosine far above 0, and one pair of each kind says
+# nothing about how the cosine orders many pairs. Lesson 3 keeps this exact encoder and trains its
+# weights so that it becomes one.
 
 # %%
 results_file = lesson.save()
@@ -344,16 +359,17 @@ results_file = lesson.save()
 #
 # </details>
 #
-# **4.** The last measurement is the cosine of a paraphrase pair under raw BERT. Why can that one
-# number not tell whether raw BERT is a good sentence encoder?
+# **4.** The last cell measures raw BERT's cosine of one paraphrase pair and of one unrelated pair.
+# Why can those two numbers not tell whether raw BERT is a good sentence encoder?
 #
 # <details><summary>Answer</summary>
 #
-# A cosine means something only beside the cosines of other pairs. Lesson 1 showed that raw BERT
-# gives even random, unrelated pairs a high cosine, so a high value for a paraphrase may be no more
-# than the level every pair gets. Judging an encoder needs paraphrases above unrelated pairs and,
-# over many pairs, an order that follows human scores (lesson 1's Spearman). Shown in 'Siamese: one
-# network, both sentences', read with lesson 1's section 5.
+# A cosine means something only beside the cosines of other pairs. Raw BERT gives even unrelated
+# pairs a cosine far above 0 (lesson 1 measures it over random pairs), so a high value for a
+# paraphrase may be little more than the level every pair gets; and one pair of each kind may land
+# either way by chance. Judging an encoder needs, over many pairs, an order that follows human
+# scores (lesson 1's Spearman). Shown in 'Siamese: one network, both sentences', read with lesson
+# 1's section 5.
 #
 # </details>
 

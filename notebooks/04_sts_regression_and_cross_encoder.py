@@ -239,6 +239,22 @@ axes[1].legend(loc="lower right")
 plt.show()
 
 # %% [markdown]
+# ### Look at the worst predictions
+#
+# Which pairs does regression fix, and which does it still get wrong? As in lesson 1, each error is
+# measured in ranks: a pair's percentile rank under the model (0: least similar of the test set,
+# 1: most similar) against its gold rank. Below, the worst pairs of each model, then the pairs
+# whose rank regression moved most.
+
+# %%
+cosines_by_model = {"after NLI": nli_cosines, "after NLI + STS-B": sts_cosines}
+for name, values in cosines_by_model.items():
+    worst = course.errors.worst_pairs(values, gold, k=3)
+    course.errors.show(sts_test, cosines_by_model, worst, f"worst ranked {name}:")
+moved = course.errors.disagreements(nli_cosines, sts_cosines, k=3)
+course.errors.show(sts_test, cosines_by_model, moved, "pairs regression moved most:")
+
+# %% [markdown]
 # ## 6. Is NLI pre-training worth it? SBERT-STSb from raw BERT
 #
 # Table 2 also trains SBERT on STS-B **alone**, from raw BERT: 84.67 against 85.35 with NLI first.

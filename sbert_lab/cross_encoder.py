@@ -3,8 +3,10 @@
     [CLS] s1 [SEP] s2 [SEP] --transformer + classification head--> logit --sigmoid--> score ∈ [0, 1]
 
 This is how BERT itself does STS and NLI (Devlin et al. 2019): full attention across the two
-sentences, so it is more accurate than a bi-encoder — the paper's Table 2 puts BERT-NLI-STSb-large
-(a cross-encoder) at 88.77 Spearman against SBERT-NLI-STSb-large's 86.10 — but every pair costs a
+sentences. With a well-pretrained BERT it matches or beats a bi-encoder — the paper's Table 2 has
+them level on STS-B alone (84.30 vs 84.67, base) and BERT-NLI-STSb-large (a cross-encoder) at 88.77
+Spearman against SBERT-NLI-STSb-large's 86.10 — but it depends on pretraining more (a weakly
+pretrained small BERT learns little as a cross-encoder: lesson 4), and every pair costs a
 full forward pass, and comparing n sentences needs n(n-1)/2 of them (Section 1: 65 hours for
 10,000 sentences on a V100). Lessons 4, 6 and 8 use it for that comparison and for re-ranking.
 

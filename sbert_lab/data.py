@@ -121,6 +121,35 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
+def iter_lines(path: Path):
+    """(line number, line) of a UTF-8 text file one line at a time, with ``read_lines``' checks
+    and errors, without holding the whole file (MultiNLI's dev files decompress to 25 MB each)."""
+    opener = {".gz": gzip.open, ".xz": lzma.open}.get(Path(path).suffix, open)
+    line_no = 0
+    try:
+        with opener(path, "rb") as f:
+            for line_no, raw in enumerate(f, start=1):
+                if line_no == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise DataFormatError(
+                        f"{path}:{line_no}: not UTF-8 text ({err.reason} at byte {err.start})"
+                    ) from None
+                if not text.endswith("\n"):
+                    raise DataFormatError(
+                        f"{path}: the last line has no line end: the file looks cut short"
+                    )
+                yield line_no, text[:-1].rstrip("\r")
+    except (EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError) as err:
+        raise DataFormatError(
+            f"{path}: not a whole compressed file ({err}); was the download cut short?"
+        ) from None
+    if line_no == 0:
+        raise DataFormatError(f"{path}: the file is empty")
+
+
 def read_lines(path: Path) -> list[str]:
     """The lines of a UTF-8 text file (compressed when its name ends in .gz or .xz), split on "\n"
     only.
@@ -241,16 +270,17 @@ def parse_multinli_file(path: Path) -> list[NLIPair]:
     did not agree) are left out, as in every published use of MultiNLI; any other label, or a
     missing field, is a ``DataFormatError`` naming the file and line (or item)."""
     name = Path(path).name.removesuffix(".xz").removesuffix(".gz")
-    if name.endswith(".jsonl"):
-        rows = []
-        for line_no, line in enumerate(read_lines(path), start=1):
-            if line.strip():
-                rows.append((line_no, _json(line, f"{path}:{line_no}")))
+    if name.endswith(".jsonl"):  # one row at a time: the dev files carry parse trees
+        rows = (
+            (line_no, _json(line, f"{path}:{line_no}"))
+            for line_no, line in iter_lines(path)
+            if line.strip()
+        )
     else:
         items = _json(read_bytes(path).decode("utf-8-sig", errors="strict"), str(path))
         if not isinstance(items, list):
             raise DataFormatError(f"{path}: expected a JSON list of pairs, found {type(items)}")
-        rows = [(f"item {i}", item) for i, item in enumerate(items)]
+        rows = ((f"item {i}", item) for i, item in enumerate(items))
     pairs = []
     for where, row in rows:
         if not isinstance(row, dict) or not {"sentence1", "sentence2", "gold_label"} <= set(row):

@@ -42,6 +42,7 @@ from .batching import epoch_batches, example_lengths
 from .checks import check_fit_settings, check_folder_can_be_made  # noqa: F401 (re-exported)
 from .distributed import Distributed, process_device  # noqa: F401 (re-exported)
 from .losses import SentenceLoss
+from .memory import return_freed_memory_to_the_os
 from .precision import autocast, resolve_precision
 
 # Under fp16 the gradient scaler skips a step that overflowed and halves its scale: from the default
@@ -99,10 +100,12 @@ def fit(model: nn.Module, loss: SentenceLoss, examples: Sequence, **settings) ->
     check_fit_settings(settings)
     examples = check_training_input(model, loss, examples)
     dist = Distributed.start(model)
+    return_freed_memory_to_the_os()  # activations change size every step (sbert_lab.memory)
     try:
         return Run(model, loss, examples, settings, dist).train()
     finally:
         dist.stop()
+        return_freed_memory_to_the_os()
 
 
 class Run:

@@ -3,10 +3,11 @@ needs.
 
 ``profiles`` (sizes per machine), ``lesson`` (set-up, the paper-vs-yours tables, results/*.json),
 ``recipes`` (the models several lessons share, trained once), ``records`` (shipped runs too long
-for a lesson), and the helpers only lessons use: ``baselines`` (averaged GloVe, raw BERT), ``mlm``
+for a lesson), ``claims`` (each lesson's claims as data, for the claims test and the report), and
+the helpers only lessons use: ``baselines`` (averaged GloVe, raw BERT), ``mlm``
 (BERT's pre-training, lesson 0), ``nli_scale`` (lesson 3's data-size record), ``pooling_table``
 (lesson 4's pooling record), ``cost`` (lesson 6), ``search`` and ``ann`` (lessons 8 and 9),
-``transfer`` (lesson 10), ``viz`` (plots).
+``transfer`` (lesson 10), ``errors`` (the worst predictions, lessons 1 and 4), ``viz`` (plots).
 
 Imports flow one way: notebooks -> ``sbert_lab.course`` -> the core (``sbert_lab``) -> transformers.
 Submodules load on first use (``course.viz``), as in the core.
@@ -17,7 +18,9 @@ import importlib
 SUBMODULES = (
     "ann",
     "baselines",
+    "claims",
     "cost",
+    "errors",
     "lesson",
     "mlm",
     "nli_scale",

@@ -165,7 +165,8 @@ def plot_data_size(
     """STS-B against the number of NLI training pairs (log scale): each objective's runs as points,
     its fitted trend as a line drawn out to ``extend_to`` pairs (dotted past the last run), raw
     BERT as a horizontal line, the paper's figure ``(pairs, value, label)`` as a star and the
-    lesson's ``live`` runs ``label -> (pairs, value)`` as hollow markers."""
+    lesson's ``live`` runs ``label -> (pairs, value)`` as hollow diamonds, coloured as the
+    objective of the same position in ``runs``."""
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for index, (label, points) in enumerate(runs.items()):
         color = f"C{index}"
@@ -176,8 +177,9 @@ def plot_data_size(
             beyond = np.geomspace(max(xs), extend_to, 20)
             ax.plot(inside, [trends[label](x) for x in inside], color=color)
             ax.plot(beyond, [trends[label](x) for x in beyond], color=color, linestyle=":")
-    for label, (x, y) in (live or {}).items():
-        ax.scatter([x], [y], facecolors="none", edgecolors="black", zorder=4, label=label)
+    for index, (label, (x, y)) in enumerate((live or {}).items()):  # in the order of ``runs``
+        ax.scatter([x], [y], marker="D", s=50, facecolors="none", edgecolors=f"C{index}",
+                   linewidths=2, zorder=4, label=label)  # fmt: skip
     ax.axhline(raw, color=PAPER_COLOR, linewidth=1, label=f"raw BERT {raw:.1f}")
     ax.scatter([paper[0]], [paper[1]], marker="*", s=160, color="black", zorder=5, label=paper[2])
     ax.set_xscale("log")
