@@ -449,10 +449,11 @@ disagree = course.errors.disagreements(*pair_cosines.values(), k=3)
 course.errors.show(stsb_test, pair_cosines, disagree, "where the two models disagree most:")
 
 # %% [markdown]
-# Typically raw BERT ranks pairs high that share many words but say different things (a different
-# subject, a number, a negation), and low paraphrases that use other words: mean pooling of an
-# untrained-for-similarity space mostly measures word overlap. The trained model's worst pairs are
-# rarer and harder to call — often pairs the annotators themselves might dispute.
+# In the offline run raw BERT ranks near the top pairs with the same shape and other content ("A man
+# is playing a guitar." / "A woman is riding a horse.") and near the bottom paraphrases written
+# with other words or a misspelling: its mean-pooled vectors follow the form and the surface words
+# of a sentence more than what it says. The trained model's worst pairs are of another kind —
+# paraphrases of abstract advice that share few words, where even annotators need a moment.
 
 # %% [markdown]
 # ## 6 · What that does to search: nearest neighbours

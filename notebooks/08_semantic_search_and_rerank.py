@@ -175,8 +175,9 @@ print(
 # re-ranker is only worth its cost if it is a *better* judge than the bi-encoder.
 # `course.recipes.cross_encoder` loads the STS-B cross-encoder of lesson 4 from `runs/`, or trains
 # it now with this profile's sizes; the `offline` profile starts it from the trained MiniLM instead
-# (`profile.reranker_model`), because lesson 4's cross-encoder, made from a small raw BERT on a few
-# thousand pairs, ranks STS-B worse than the bi-encoder it would have to correct.
+# (`profile.reranker_model`), trained on `profile.reranker_train_size` STS-B pairs to fit the
+# lesson's budget, because lesson 4's cross-encoder, made from a small raw BERT on a few thousand
+# pairs, ranks STS-B worse than the bi-encoder it would have to correct.
 
 # %%
 cross_encoder = course.recipes.cross_encoder(profile, start=profile.reranker_model)

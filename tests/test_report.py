@@ -28,7 +28,9 @@ def test_verdicts_follow_the_relation_and_the_margin():
     assert claim.verdict({"01": {"a": 6}}) == "not measured"
     below = Claim("06", "small", "x", 0.5, relation="<", scale=2)  # x < 2 * 0.5
     assert below.verdict({"06": {"x": 0.9}}) == "holds" and below.describe() == "x < 2 × 0.5"
-    table = Claim("10", "t", "min:r", "02:m[k]", relation=">=")
+    brackets = Claim("01", "[CLS] is a row name, not a key", "STS-B, [CLS]", 0)
+    assert brackets.values({"01": {"STS-B, [CLS]": 3}}) == (3.0, 0.0)
+    table = Claim("10", "t", "min:r", "02:m::k", relation=">=")
     assert table.values({"10": {"r": {"1": 3, "2": 5}}, "02": {"m": {"k": 3}}}) == (3.0, 3.0)
     assert table.verdict({"10": {"r": {"1": 3, "2": 5}}, "02": {"m": {"k": 3}}}) == "holds"
 

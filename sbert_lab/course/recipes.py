@@ -137,11 +137,19 @@ def cross_encoder_recipe(profile: Profile, start: str | None = None) -> dict:
         "recipe": "cross-encoder",
         "model": start or profile.cross_encoder_model,
         "data": "stsb train",
-        "size": profile.sts_train_size,
+        "size": _cross_encoder_size(profile, start),
         "data_dir": profile.data_dir,
         "max_length": 2 * profile.max_length,
         **_fit_settings(profile),
     }
+
+
+def _cross_encoder_size(profile: Profile, start: str | None) -> int | None:
+    """STS-B train pairs of a cross-encoder: ``sts_train_size``; lesson 8's re-ranker (another
+    ``start``) ``reranker_train_size`` when the profile sets one."""
+    if start not in (None, profile.cross_encoder_model) and profile.reranker_train_size:
+        return profile.reranker_train_size
+    return profile.sts_train_size
 
 
 def nli_model(
@@ -261,17 +269,19 @@ def cross_encoder(
     profile = as_profile(profile)
     start = start or profile.cross_encoder_model
 
+    examples = subset(sts_pairs(profile, "train"), _cross_encoder_size(profile, start), seed=SEED)
+
     def train() -> tuple[CrossEncoder, History]:
         torch.manual_seed(SEED)  # the new head's initial weights
         model = CrossEncoder(start, num_labels=1, max_length=2 * profile.max_length)
-        examples, dev = sts_pairs(profile, "train"), sts_pairs(profile, "dev")
+        dev = sts_pairs(profile, "dev")
         history = model.fit(
             examples,
             score_range=data.score_range("stsb"),
             **_fit_settings(profile),
             progress=progress,
             eval_fn=lambda m: evaluation.cross_encoder_spearman(m, dev),
-            eval_every=eval_every(profile, len(examples)),
+            eval_every=steps(profile, len(examples)),  # dev once, at the end
         )
         return model, history
 
@@ -279,7 +289,7 @@ def cross_encoder(
     name = "cross-encoder-stsb"
     if start != profile.cross_encoder_model:
         name += "-" + start.replace("sbert-lab:", "").replace("/", "--")
-    n_steps = steps(profile, len(sts_pairs(profile, "train")))
+    n_steps = steps(profile, len(examples))
     folder = _load_or_train(name, profile, recipe, train, "cross_encoder", n_steps)
     return CrossEncoder.load(folder)
 

@@ -617,8 +617,8 @@ def readme_lesson_table(root: Path, repo_url: str) -> str:
     """Markdown table of every lesson: the worked notebook with its Colab and Binder badges, and the
     student copy (exercises to fill in) with its own two badges, all built from ``repo_url``."""
     rows = [
-        "| # | lesson | worked notebook | Colab (GPU) | Binder (CPU) "
-        "| student copy: Colab | Binder |",
+        "| # | lesson | worked notebook (every output of an offline run) | Colab (GPU) "
+        "| Binder (CPU) | student copy (blank, exercises to fill in): Colab | Binder |",
         "|---|---|---|---|---|---|---|",
     ]
     for source in lesson_sources(root):
