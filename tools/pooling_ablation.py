@@ -31,13 +31,21 @@ from sbert_lab.folders import write_text_atomically  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(records.path_of("pooling_ablation")))
+    parser.add_argument(
+        "--objectives", nargs="+", default=["nli", "sts"], choices=["nli", "sts"],
+        help="rerun only these columns; the record keeps the other's runs",
+    )  # fmt: skip
     args = parser.parse_args()
     profile = course.profiles.get_profile("offline")
     everything = replace(profile, sts_train_size=None)
     nli, sts = recipes.nli_pairs(profile), recipes.sts_pairs(everything, "train")
     dev = recipes.sts_pairs(profile, "dev")
-    record = {"recipe": pooling_table.recipe(profile), "runs": []}
-    for objective in ("nli", "sts"):
+    kept = []
+    if set(args.objectives) != {"nli", "sts"} and os.path.isfile(args.out):
+        with open(args.out) as f:
+            kept = [r for r in json.load(f)["runs"] if r["objective"] not in args.objectives]
+    record = {"recipe": pooling_table.recipe(profile), "runs": kept}
+    for objective in args.objectives:
         for pooling in pooling_table.POOLINGS:
             started = time.perf_counter()
             if objective == "nli":
