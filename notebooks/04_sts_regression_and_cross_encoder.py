@@ -224,9 +224,10 @@ lesson.compare("STS-B test, SBERT-NLI-STSb (after)", paper=85.35, measured=nli_s
 # ### What regression did to the cosines
 #
 # Each dot is one STS-B test pair: its gold score across, the model's cosine up. Spearman only cares
-# about the *order* of the dots, but the picture shows more. After NLI training the cosines usually
-# crowd into the upper part of the range — the classifier never asked for cosines to mean anything
-# in absolute terms. After regression they spread out and follow gold / 5: a cosine of 0.6 now
+# about the *order* of the dots, but the picture shows more. After NLI training the cosines need not
+# mean anything in absolute terms — the paper's softmax classifier never asked for it, and in-batch
+# negatives only ask that a pair's cosine beat the other pairs of its batch — so they sit wherever
+# training left them. After regression they spread out and follow gold / 5: a cosine of 0.6 now
 # *means* "about 3 out of 5".
 
 # %%
