@@ -12,6 +12,7 @@ one). CI writes it for the offline run; the repository keeps a copy in ``docs/``
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from ..course.claims import CLAIMS, LESSONS, NOT_ASSERTED, Claim, read_results
@@ -56,13 +57,8 @@ def claims_section(runs: list[tuple[str, dict]]) -> list[str]:
     return lines
 
 
-def figures_section(runs: list[tuple[str, dict]], folders: list[Path]) -> list[str]:
-    """Every row a lesson compared with a paper figure, per run."""
-    import json
-
-    lines = ["## Every figure compared with the paper", ""]
-    lines += ["| lesson | figure | paper | " + " | ".join(label for label, _ in runs) + " |"]
-    lines += ["|---|---|---|" + "---|" * len(runs)]
+def paper_figures(folders: list[Path]) -> dict[tuple[str, str], float]:
+    """``(lesson, row) -> the paper's figure`` of every compared row in ``folders``' results."""
     papers: dict[tuple[str, str], float] = {}
     for folder in folders:
         for number, lesson in LESSONS.items():
@@ -71,6 +67,14 @@ def figures_section(runs: list[tuple[str, dict]], folders: list[Path]) -> list[s
                 for row in json.loads(path.read_text())["rows"]:
                     if row.get("paper") is not None:
                         papers.setdefault((number, row["what"]), row["paper"])
+    return papers
+
+
+def figures_section(runs: list[tuple[str, dict]], papers: dict) -> list[str]:
+    """Every row a lesson compared with a paper figure, per run."""
+    lines = ["## Every figure compared with the paper", ""]
+    lines += ["| lesson | figure | paper | " + " | ".join(label for label, _ in runs) + " |"]
+    lines += ["|---|---|---|" + "---|" * len(runs)]
     for (number, what), paper in papers.items():
         values = []
         for _, results in runs:
@@ -80,27 +84,20 @@ def figures_section(runs: list[tuple[str, dict]], folders: list[Path]) -> list[s
     return lines + [""]
 
 
-def plot(runs: list[tuple[str, dict]], folders: list[Path], path: Path) -> None:
+def plot(runs: list[tuple[str, dict]], papers: dict, path: Path) -> None:
     """Measured against the paper's figure for every compared row (one colour per run)."""
-    import json
-
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 6))
-    for (label, results), folder in zip(runs, folders, strict=True):
-        xs, ys = [], []
-        for number, lesson in LESSONS.items():
-            file = folder / f"{lesson}.json"
-            if not file.is_file():
-                continue
-            for row in json.loads(file.read_text())["rows"]:
-                paper, measured = row.get("paper"), results[number].get(row["what"])
-                if paper is not None and isinstance(measured, (int, float)) and paper > 1:
-                    xs.append(paper)
-                    ys.append(measured)
+    for label, results in runs:
+        points = [
+            (paper, results.get(number, {}).get(what)) for (number, what), paper in papers.items()
+        ]
+        points = [(x, y) for x, y in points if isinstance(y, (int, float)) and x > 1]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
         ax.scatter(xs, ys, label=f"{label} ({len(xs)} figures)", alpha=0.7)
     ax.plot([0, 100], [0, 100], color="#9e9e9e", linestyle="--", label="measured = paper")
     ax.set(xlim=(0, 100), ylim=(0, 100), xlabel="paper", ylabel="measured",
@@ -125,6 +122,7 @@ def report(folders: list[Path], out: Path) -> str:
         kinds = sorted(set(profiles.values()))
         runs.append((f"{folder.name} ({', '.join(kinds)})", results))
     figure = out.with_suffix(".png")
+    papers = paper_figures(folders)
     lines = [
         "# sbert-lab: the paper's claims, measured",
         "",
@@ -137,12 +135,12 @@ def report(folders: list[Path], out: Path) -> str:
         f"![measured against the paper]({figure.name})",
         "",
         *claims_section(runs),
-        *figures_section(runs, folders),
+        *figures_section(runs, papers),
     ]
     text = "\n".join(lines)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    plot(runs, folders, figure)
+    plot(runs, papers, figure)
     return text
 
 
