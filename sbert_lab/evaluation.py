@@ -101,6 +101,42 @@ def mean_pairwise_cosine(x: np.ndarray, chunk_size: int = 2048) -> float:
     return (total - diagonal) / (n * (n - 1))
 
 
+def alignment(x: np.ndarray, y: np.ndarray, alpha: float = 2.0) -> float:
+    """Wang & Isola (2020)'s alignment: how close the two sides of positive pairs are (lower is
+    better), as used by SimCSE (Gao et al. 2021, Section 5).
+
+        align = mean_i || x_i/|x_i| - y_i/|y_i| ||^alpha     x, y: (n, d); row i: a positive pair
+
+    Between 0 (each pair identical) and 2^alpha (opposite vectors).
+    """
+    x, y = unit_rows(np.asarray(x, dtype=np.float64)), unit_rows(np.asarray(y, dtype=np.float64))
+    if x.ndim != 2 or x.shape != y.shape or len(x) == 0:
+        raise ValueError(f"x, y must be (n, d) arrays of one shape, got {x.shape}, {y.shape}")
+    return float((np.linalg.norm(x - y, axis=1) ** alpha).mean())
+
+
+def uniformity(x: np.ndarray, t: float = 2.0, chunk_size: int = 2048) -> float:
+    """Wang & Isola (2020)'s uniformity: how evenly the unit vectors spread over the sphere (lower
+    is better; an anisotropic space — lesson 7 — scores near 0).
+
+        uniform = log mean_{i<j} exp(-t || x_i / |x_i| - x_j / |x_j| ||^2)      x: (n, d), n >= 2
+
+    For unit rows ||a - b||^2 = 2 - 2 cos(a, b); computed in blocks of ``chunk_size`` rows, with
+    the log-sum-exp taken stably.
+    """
+    x = unit_rows(np.asarray(x, dtype=np.float64))
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"need an (n, d) array with n >= 2 rows, got shape {x.shape}")
+    n, blocks = len(x), []
+    for start in range(0, n, chunk_size):
+        squared = 2.0 - 2.0 * (x[start : start + chunk_size] @ x.T)  # (rows, n)
+        rows, cols = np.triu_indices(len(squared), k=1, m=n - start)
+        blocks.append(-t * squared[rows, cols + start])  # the pairs i < j of these rows
+    exponents = np.concatenate(blocks)
+    top = exponents.max()
+    return float(top + np.log(np.exp(exponents - top).mean()))
+
+
 def sts_cosines(
     encoder: Encoder, pairs: Sequence[STSPair], batch_size: int = 32
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,8 @@ loss                                    trains on                     paper
 ``CosineMSELoss``                       STSPair (s1, s2, score)        Section 3, regression
 ``TripletLoss``                         Triplet (anchor, pos, neg)     Section 3, triplet
 ``MultipleNegativesRankingLoss``        Triplet, or (anchor, pos)      not in the paper (see class)
+``UnsupervisedSimCSELoss``              a sentence (str)               after the paper: SimCSE
+``MatryoshkaLoss(inner)``               what ``inner`` trains on       after the paper: Matryoshka
 ======================================  ============================  ==============================
 """
 
@@ -366,6 +368,131 @@ class MultipleNegativesRankingLoss(SentenceLoss):
         # anchor i's positive is candidate i
         targets = torch.arange(len(anchors), device=anchors.device)
         return F.cross_entropy(scores, targets)
+
+
+class UnsupervisedSimCSELoss(MultipleNegativesRankingLoss):
+    """Unsupervised SimCSE (Gao et al. 2021, Section 3): in-batch negatives with no labels at all.
+
+    Each example is one sentence. It goes through the encoder twice, in train mode, so dropout
+    masks two different sets of units: the two vectors of a sentence are its positive pair, and the
+    other 2B - 1 vectors of the batch are its negatives — ``MultipleNegativesRankingLoss`` on
+    (sentence, the same sentence)::
+
+        s_ij = scale · cos(h_i, h'_j),     loss = mean_i [ -log( exp(s_ii) / Σ_j exp(s_ij) ) ]
+
+    with h_i, h'_i the two dropout views of sentence i (both copies are tokenized into one batch,
+    so ``fit`` runs one forward pass of 2B rows: one mask per row). SimCSE's temperature τ = 0.05
+    is ``scale`` = 1/τ = 20.
+
+    ``same_dropout_mask=True`` is SimCSE's "fixed 0.1" control (Table 2): the batch is embedded
+    once and each vector is its own positive, so s_ii is the largest score there is and the loss
+    only pushes sentences apart. The other control, no dropout (p = 0), is a setting of the
+    encoder, not of the loss (``sbert_lab.course.simcse.set_dropout``).
+
+    Shapes: ``embeddings`` = [h (B, n), h' (B, n)], or [h (B, n)] with ``same_dropout_mask``.
+
+    Example::
+
+        loss = UnsupervisedSimCSELoss()
+        loss.columns(["A man plays.", "A dog runs."])  # [[both], [both]]: two views of each
+        sl.train.fit(encoder, loss, sentences, batch_size=64, lr=3e-5)
+    """
+
+    trains_on = (str,)
+    fields = "one sentence (str)"
+    takes, embedding_names = (1, 2), "two dropout views h, h' (or one with same_dropout_mask)"
+
+    def __init__(self, scale: float = 20.0, same_dropout_mask: bool = False):
+        super().__init__(scale)
+        self.same_dropout_mask = bool(same_dropout_mask)
+
+    def extra_repr(self) -> str:
+        return f"scale={self.scale}, same_dropout_mask={self.same_dropout_mask}"
+
+    def columns(self, batch: Sequence[str]) -> list[list[str]]:
+        return [list(batch)] if self.same_dropout_mask else [list(batch), list(batch)]
+
+    def check(self, examples: Sequence, model=None) -> None:
+        for index, example in enumerate(examples):
+            if not isinstance(example, str):
+                raise TypeError(
+                    f"{self.who} trains on plain sentences (str); examples[{index}] is a "
+                    f"{type(example).__name__}: {_short(example)}"
+                )
+            utf8_text(f"examples[{index}]", example)
+
+    def forward(self, embeddings: list[torch.Tensor], labels: None = None) -> torch.Tensor:
+        views = embeddings if len(embeddings) == 2 else [embeddings[0], embeddings[0]]
+        return super().forward(views, labels)
+
+
+class MatryoshkaLoss(SentenceLoss):
+    """Matryoshka representation learning (Kusupati et al. 2022): one loss per prefix of the vector.
+
+    The wrapped loss is applied to the first d dimensions of every embedding, for each d in
+    ``dims``, and the results are added (``weights``: one factor each, default 1)::
+
+        loss = Σ_d  w_d · inner([u[:, :d], v[:, :d], ...], labels)
+
+    so that a prefix of the vector is a good embedding on its own: a search index can keep 64 of
+    256 numbers and lose little. The full width should be the last of ``dims``; a width above the
+    model's is refused by ``check``. The inner loss must have no weights of its own that depend on
+    the width (``SoftmaxLoss``'s classifier does: it is refused).
+
+    Shapes: ``embeddings`` as the inner loss takes them, each (B, n) with n >= max(dims).
+
+    Example::
+
+        loss = MatryoshkaLoss(MultipleNegativesRankingLoss(), dims=(32, 64, 128, 256))
+        sl.train.fit(encoder, loss, triplets)  # then encode(...)[:, :64] is a 64-d embedding
+    """
+
+    def __init__(
+        self,
+        inner: SentenceLoss,
+        dims: Sequence[int] = (32, 64, 128, 256),
+        weights: Sequence[float] | None = None,
+    ):
+        super().__init__()
+        if not isinstance(inner, SentenceLoss) or isinstance(inner, SoftmaxLoss):
+            raise TypeError(
+                "inner must be a loss of sbert_lab.losses with no width-dependent weights "
+                f"(MultipleNegativesRankingLoss, CosineMSELoss, TripletLoss...), got "
+                f"{type(inner).__name__}"
+            )
+        self.inner = inner
+        self.dims = tuple(integer(f"dims[{i}]", d, at_least=1) for i, d in enumerate(dims))
+        if not self.dims or list(self.dims) != sorted(set(self.dims)):
+            raise ValueError(f"dims must be increasing widths, e.g. (32, 64, 128), got {dims!r}")
+        weights = [1.0] * len(self.dims) if weights is None else list(weights)
+        if len(weights) != len(self.dims):
+            raise ValueError(f"weights has {len(weights)} factors for {len(self.dims)} dims")
+        self.weights = tuple(number(f"weights[{i}]", w, above=0) for i, w in enumerate(weights))
+        self.trains_on, self.fields = inner.trains_on, inner.fields
+
+    def extra_repr(self) -> str:
+        return f"dims={self.dims}, weights={self.weights}"
+
+    def columns(self, batch: Sequence) -> list[list[str]]:
+        return self.inner.columns(batch)
+
+    def labels(self, batch: Sequence) -> torch.Tensor | None:
+        return self.inner.labels(batch)
+
+    def check(self, examples: Sequence, model=None) -> None:
+        width = getattr(model, "dim", None)
+        if width is not None and self.dims[-1] > width:
+            raise ValueError(
+                f"MatryoshkaLoss(dims={self.dims}) asks for {self.dims[-1]} dimensions of a "
+                f"{width}-dimensional model: keep every width <= {width}"
+            )
+        self.inner.check(examples, model)
+
+    def forward(self, embeddings: list[torch.Tensor], labels=None) -> torch.Tensor:
+        return sum(
+            weight * self.inner([e[:, :dim] for e in embeddings], labels)
+            for dim, weight in zip(self.dims, self.weights, strict=True)
+        )
 
 
 def check_labels(examples: Sequence[NLIPair], num_labels: int, who: str) -> None:

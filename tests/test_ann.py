@@ -75,3 +75,43 @@ def test_hnsw_recall_on_the_package_s_sentences_is_at_least_0_95():
     recall = ann.recall_vs_exact(ann.search(ann.hnsw_index(corpus), queries, 10), exact)
     print(f"HNSW recall@10 vs exact on 4,000 STS-B train sentences: {recall:.3f}")
     assert recall >= 0.95
+
+
+# -- int8 and binary codes (lesson 12)
+# ------------------------------------------------------------------------
+def test_binary_codes_are_sign_bits_and_hamming_search_is_exact_on_them():
+    corpus, queries = unit(400, d=64), unit(15, d=64, seed=2)
+    index = ann.BinaryIndex(corpus)
+    assert index.codes.shape == (400, 8) and ann.bytes_per_vector(index) < 8 + 1  # 64 bits
+    bits = corpus > 0
+    hamming = (bits[None, :, :] != (queries > 0)[:, None, :]).sum(-1)  # (q, n), by hand
+    distances, ids = index.search(queries, 5)
+    np.testing.assert_array_equal(distances, np.sort(hamming, axis=1)[:, :5])
+    np.testing.assert_array_equal(np.take_along_axis(hamming, ids, 1), distances)
+
+
+def test_binary_rescoring_ranks_candidates_by_float_query_times_sign_vectors():
+    corpus, queries = unit(300, d=32), unit(10, d=32, seed=3)
+    scores, ids = ann.BinaryIndex(corpus, rescore=300).search(
+        queries, 7
+    )  # every vector a candidate
+    signs = np.where(corpus > 0, 1.0, -1.0)
+    expected = queries @ signs.T  # (q, n): float query · ±1 document, by hand
+    np.testing.assert_allclose(scores, -np.sort(-expected, axis=1)[:, :7], rtol=1e-5)
+    np.testing.assert_allclose(np.take_along_axis(expected, ids, 1), scores, rtol=1e-5)
+
+
+def test_int8_and_binary_recall_on_the_package_s_sentences(minilm, stsb_test_sentences):
+    vectors = course.search.normalize_rows(
+        minilm.encode(stsb_test_sentences[:1500], batch_size=128)
+    )
+    corpus, queries = vectors[100:], vectors[:100]
+    exact = ann.search(ann.exact_index(corpus), queries, 10)
+    int8 = ann.int8_index(corpus)
+    assert ann.bytes_per_vector(int8) <= 384 + 1
+    assert ann.recall_vs_exact(ann.search(int8, queries, 10), exact) >= 0.95
+    plain = ann.recall_vs_exact(ann.search(ann.BinaryIndex(corpus), queries, 10), exact)
+    rescored = ann.recall_vs_exact(
+        ann.search(ann.BinaryIndex(corpus, rescore=4), queries, 10), exact
+    )
+    assert 0.5 < plain < rescored and rescored >= 0.85

@@ -118,3 +118,24 @@ def test_worst_predictions_are_measured_in_ranks():
     assert errors.disagreements(cosines, cosines_bad, k=1) == [0]
     with pytest.raises(ValueError, match="3 cosines for 2 gold scores"):
         errors.rank_errors([1, 2, 3], [1, 2])
+
+
+# -- alignment and uniformity (Wang & Isola 2020)
+# ------------------------------------------------------------------------
+def test_alignment_and_uniformity_match_their_definitions_in_torch():
+    import torch
+
+    from sbert_lab.evaluation import alignment, uniformity
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(300, 6)), rng.normal(size=(300, 6))
+    ux, uy = (torch.nn.functional.normalize(torch.tensor(a), dim=-1) for a in (x, y))
+    # Wang & Isola's reference code: (x - y).norm(dim=1).pow(alpha).mean() and
+    # torch.pdist(x, p=2).pow(2).mul(-t).exp().mean().log()
+    assert alignment(x, y) == pytest.approx(float((ux - uy).norm(dim=1).pow(2).mean()), rel=1e-9)
+    expected = float(torch.pdist(ux, p=2).pow(2).mul(-2).exp().mean().log())
+    assert uniformity(x) == pytest.approx(expected, rel=1e-9)
+    assert uniformity(x, chunk_size=7) == pytest.approx(expected, rel=1e-9)  # blocks change nothing
+    assert alignment(x, 3 * x) == pytest.approx(0.0, abs=1e-12)  # lengths do not count
+    # all vectors alike (the extreme of anisotropy): uniformity 0, its largest value
+    assert uniformity(np.ones((5, 3))) == pytest.approx(0.0, abs=1e-12)

@@ -8,7 +8,14 @@ import torch
 import torch.nn.functional as F
 
 from sbert_lab.data import NLIPair, STSPair, Triplet
-from sbert_lab.losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss, TripletLoss
+from sbert_lab.losses import (
+    CosineMSELoss,
+    MatryoshkaLoss,
+    MultipleNegativesRankingLoss,
+    SoftmaxLoss,
+    TripletLoss,
+    UnsupervisedSimCSELoss,
+)
 
 
 def _vectors(*shape, seed=0):
@@ -171,3 +178,71 @@ def test_losses_name_the_expected_examples():
         TypeError, match=r"CosineMSELoss trains on STSPair.*examples\[0\] is a tuple"
     ):
         CosineMSELoss().check([("a", "b", 1.0)])
+
+
+# -- UnsupervisedSimCSELoss
+# ------------------------------------------------------------------------
+def test_simcse_is_info_nce_between_two_views_written_as_a_log_softmax():
+    h, h2 = _vectors(6, 8, seed=21), _vectors(6, 8, seed=22)
+    cosines = F.normalize(h, dim=-1) @ F.normalize(h2, dim=-1).T  # (B, B)
+    by_hand = -torch.log_softmax(20.0 * cosines, dim=1).diagonal().mean()  # SimCSE's eq. 1, τ=0.05
+    assert float(UnsupervisedSimCSELoss()([h, h2])) == pytest.approx(float(by_hand), abs=1e-5)
+    assert float(UnsupervisedSimCSELoss()([h, h2])) == pytest.approx(
+        _info_nce_loop(h.numpy(), h2.numpy(), scale=20.0), abs=1e-4
+    )
+
+
+def test_simcse_embeds_each_sentence_twice_or_once_with_the_same_mask():
+    batch = ["A man plays.", "A dog runs.", "Rain."]
+    assert UnsupervisedSimCSELoss().columns(batch) == [batch, batch]
+    same = UnsupervisedSimCSELoss(same_dropout_mask=True)
+    assert same.columns(batch) == [batch]
+    h = _vectors(3, 4, seed=23)
+    # one view: each vector is its own positive, so only the negatives can move the loss
+    expected = -torch.log_softmax(20.0 * F.normalize(h, dim=-1) @ F.normalize(h, dim=-1).T, 1)
+    assert float(same([h])) == pytest.approx(float(expected.diagonal().mean()), abs=1e-5)
+
+
+def test_simcse_trains_on_plain_sentences_and_names_the_first_other_example():
+    UnsupervisedSimCSELoss().check(["one sentence", "another"])
+    with pytest.raises(TypeError, match=r"plain sentences \(str\); examples\[1\] is a tuple"):
+        UnsupervisedSimCSELoss().check(["fine", ("a", "b")])
+
+
+def test_simcse_dropout_views_differ_in_train_mode_and_match_without_dropout(tiny_bert):
+    import copy
+
+    from sbert_lab.course.simcse import set_dropout
+
+    model = copy.deepcopy(tiny_bert).train()
+    features = model.tokenize(["A man is playing a guitar."] * 2)  # two copies, one forward pass
+    torch.manual_seed(0)
+    h, h2 = model(features)
+    assert not torch.allclose(h, h2)  # two dropout masks: the positive pair of SimCSE
+    assert set_dropout(model, 0.0) > 0
+    h, h2 = model(features)
+    assert torch.allclose(h, h2, atol=1e-6)  # p = 0: the two views are one vector
+
+
+# -- MatryoshkaLoss
+# ------------------------------------------------------------------------
+def test_matryoshka_is_the_sum_of_the_inner_loss_over_prefixes():
+    a, p, n = _vectors(4, 16, seed=24), _vectors(4, 16, seed=25), _vectors(4, 16, seed=26)
+    loss = MatryoshkaLoss(MultipleNegativesRankingLoss(20.0), dims=(4, 8, 16), weights=(1, 2, 3))
+    expected = sum(
+        w * _info_nce_loop(a[:, :d].numpy(), torch.cat([p, n])[:, :d].numpy(), 20.0)
+        for d, w in ((4, 1), (8, 2), (16, 3))
+    )
+    assert float(loss([a, p, n])) == pytest.approx(expected, abs=1e-3)
+    assert loss.columns([Triplet("a", "b", "c")]) == [["a"], ["b"], ["c"]]
+
+
+def test_matryoshka_refuses_widths_the_model_lacks_and_width_bound_inner_losses(tiny_bert):
+    with pytest.raises(ValueError, match=f"dimensions of a {tiny_bert.dim}-dimensional model"):
+        MatryoshkaLoss(MultipleNegativesRankingLoss(), dims=(8, 4096)).check(
+            [("a", "b")], tiny_bert
+        )
+    with pytest.raises(TypeError, match="no width-dependent weights.*SoftmaxLoss"):
+        MatryoshkaLoss(SoftmaxLoss(8, 3))
+    with pytest.raises(ValueError, match="increasing widths"):
+        MatryoshkaLoss(MultipleNegativesRankingLoss(), dims=(64, 32))

@@ -7,7 +7,9 @@ for a lesson), ``claims`` (each lesson's claims as data, for the claims test and
 the helpers only lessons use: ``baselines`` (averaged GloVe, raw BERT), ``mlm``
 (BERT's pre-training, lesson 0), ``nli_scale`` (lesson 3's data-size record), ``pooling_table``
 (lesson 4's pooling record), ``cost`` (lesson 6), ``search`` and ``ann`` (lessons 8 and 9),
-``transfer`` (lesson 10), ``errors`` (the worst predictions, lessons 1 and 4), ``viz`` (plots).
+``transfer`` (lesson 10), ``simcse`` (lesson 11), ``triplet_objectives`` and ``matryoshka``
+(lesson 12), ``distill`` and ``bridge`` (lesson 13), ``errors`` (the worst predictions, lessons 1
+and 4), ``viz`` (plots).
 
 Imports flow one way: notebooks -> ``sbert_lab.course`` -> the core (``sbert_lab``) -> transformers.
 Submodules load on first use (``course.viz``), as in the core.
@@ -18,10 +20,13 @@ import importlib
 SUBMODULES = (
     "ann",
     "baselines",
+    "bridge",
     "claims",
     "cost",
+    "distill",
     "errors",
     "lesson",
+    "matryoshka",
     "mlm",
     "nli_scale",
     "pooling_table",
@@ -29,7 +34,9 @@ SUBMODULES = (
     "recipes",
     "records",
     "search",
+    "simcse",
     "transfer",
+    "triplet_objectives",
     "viz",
 )
 __all__ = list(SUBMODULES)

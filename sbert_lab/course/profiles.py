@@ -70,6 +70,12 @@ class Profile:
         None  # lesson 3's live run of the paper's objective (None: nli_train_size)
     )
     contrastive_batch_size: int = 64  # MNRL's batch: every other pair of the batch is a negative
+    # lesson 11's unsupervised SimCSE: unlabelled sentences (SimCSE's gain peaks after a few hundred
+    # steps) and sentences per step (SimCSE's 64; each is embedded twice)
+    simcse_train_size: int = 32_000
+    simcse_batch_size: int = 64
+    # lesson 12: NLI triplets each of its four objectives trains on (course.triplet_objectives)
+    triplet_objectives_size: int = 20_000
     triplet_train_size: int | None = None  # NLI triplets for lesson 5 (None: nli_train_size)
     quick_nli_train_size: int | None = (
         None  # for lessons that need some NLI model (None: the full one)
@@ -138,6 +144,7 @@ PROFILES = {
         nli_train=(("allnli", "train"),),
         nli_eval=("allnli", "test"),
         sts_tasks=("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "sickr"),
+        simcse_train_size=32_000,  # 500 steps of 64, SimCSE's batch
         nli_train_size=100_000,  # the paper used all 942k for 1 epoch; a T4 runs fp16 + GradScaler
         quick_nli_train_size=20_000,
         # lesson 3: 6,250 softmax + ~520 in-batch-negatives + 2 x 625 ablation steps (~25 min on
@@ -169,6 +176,9 @@ PROFILES = {
         lr=SMALL_BERT_LR,
         nli_train_size=8_000,
         nli_objective="mnrl",  # 8k pairs move a small BERT with in-batch negatives, not softmax
+        simcse_train_size=6_400,  # 200 steps of 32
+        simcse_batch_size=32,
+        triplet_objectives_size=3_000,
         quick_nli_train_size=2_000,
         sts_train_size=None,
         eval_size=1500,
@@ -211,6 +221,11 @@ PROFILES = {
         # lessons 3-5 and 8 near their 3-minute budget on 2 AVX2 cores (STS-B dev, test: whole)
         nli_train_size=9_000,
         nli_objective="mnrl",
+        # lesson 11: 100 SimCSE steps of 32 sentences (0.7 s a step on 2 AVX2 cores; the record of
+        # course.records "simcse_controls" runs 300)
+        simcse_train_size=3_200,
+        simcse_batch_size=32,
+        triplet_objectives_size=1_500,  # 24 steps of 64 triplets, ~35 s a run on 2 AVX2 cores
         softmax_train_size=1_600,  # 100 steps: at 75 the classifier was still at the majority label
         # lesson 5 trains two models on half of them each (MultiNLI's long premises: 70 s each
         # for 2,000 triplets on 2 AVX2 cores, so 1,500)
@@ -241,6 +256,9 @@ PROFILES = {
         nli_eval=("snli", "test"),
         sts_tasks=("stsb",),
         nli_train_size=96,
+        simcse_train_size=64,
+        simcse_batch_size=8,
+        triplet_objectives_size=64,
         sts_train_size=64,
         eval_size=200,
         batch_size=8,
@@ -319,6 +337,13 @@ def scaled(profile: Profile, factor: float) -> Profile:
         ),
         softmax_train_size=size(profile.softmax_train_size or profile.nli_train_size, "nli", floor),
         sts_train_size=size(profile.sts_train_size, "sts", floor),
+        simcse_train_size=max(
+            2 * profile.simcse_batch_size, math.ceil(profile.simcse_train_size * factor)
+        ),
+        triplet_objectives_size=max(
+            2 * profile.contrastive_batch_size,
+            math.ceil(profile.triplet_objectives_size * factor),
+        ),
         eval_size=size(profile.eval_size, "eval", 50),
         nli_eval_size=None
         if profile.nli_eval_size is None

@@ -218,7 +218,9 @@ def train_nli(
     else:
         loss = MultipleNegativesRankingLoss(scale=MNRL_SCALE)
     examples = nli_examples(pairs, objective)
-    history = _fit(profile, encoder, loss, examples, progress, dev_curve, objective, eval_fn)
+    history = fit_with_recipe(
+        profile, encoder, loss, examples, progress, dev_curve, objective, eval_fn
+    )
     return encoder, loss, history
 
 
@@ -239,7 +241,7 @@ def train_sts(
     if start is None:
         start = SentenceEncoder(profile.raw_model, pooling=pooling, max_length=profile.max_length)
     loss = CosineMSELoss(data.score_range("stsb"))
-    return start, _fit(profile, start, loss, pairs, progress, dev_curve, eval_fn=eval_fn)
+    return start, fit_with_recipe(profile, start, loss, pairs, progress, dev_curve, eval_fn=eval_fn)
 
 
 def sts_model(profile: Profile, progress: bool = True) -> SentenceEncoder:
@@ -345,8 +347,11 @@ def _fit_settings(profile: Profile, objective: str = "softmax") -> dict:
 
 
 def batch_size(profile: Profile, objective: str = "softmax") -> int:
-    """Examples per step: the paper's ``profile.batch_size``, or ``contrastive_batch_size`` for
-    in-batch negatives (a batch of 16 would give each positive only 15 negatives)."""
+    """Examples per step: the paper's ``profile.batch_size``, ``contrastive_batch_size`` for
+    in-batch negatives (a batch of 16 would give each positive only 15 negatives), or
+    ``simcse_batch_size`` for unsupervised SimCSE (lesson 11)."""
+    if objective == "simcse":
+        return profile.simcse_batch_size
     return profile.contrastive_batch_size if objective == "mnrl" else profile.batch_size
 
 
@@ -361,7 +366,7 @@ def eval_every(profile: Profile, examples: int, objective: str = "softmax") -> i
     return max(1, -(-steps(profile, examples, objective) // max(1, profile.eval_points)))
 
 
-def _fit(
+def fit_with_recipe(
     profile: Profile,
     encoder: SentenceEncoder,
     loss,
@@ -371,6 +376,8 @@ def _fit(
     objective: str = "softmax",
     eval_fn: Callable | None = None,
 ) -> History:
+    """``fit`` with the profile's recipe for ``objective`` (module docstring); ``dev_curve``: STS-B
+    dev about ``profile.eval_points`` times, or ``eval_fn`` at those steps."""
     evaluation_settings = {}
     if dev_curve or eval_fn is not None:
         if eval_fn is None:

@@ -10,6 +10,7 @@ record              made by                         shown in
 ==================  ==============================  ======================================
 nli_data_size       tools/nli_data_size.py          lesson 3 (STS-B against NLI pairs)
 pooling_ablation    tools/pooling_ablation.py       lesson 4 (Table 6, pooling)
+simcse_controls     tools/simcse_controls.py        lesson 11 (SimCSE's Table 2 controls)
 ==================  ==============================  ======================================
 """
 
@@ -22,6 +23,7 @@ MEASURED = Path(__file__).parent / "measured"
 MADE_BY = {
     "nli_data_size": "tools/nli_data_size.py",
     "pooling_ablation": "tools/pooling_ablation.py",
+    "simcse_controls": "tools/simcse_controls.py",
 }
 
 
