@@ -90,15 +90,16 @@ def test_binary_codes_are_sign_bits_and_hamming_search_is_exact_on_them():
     np.testing.assert_array_equal(np.take_along_axis(hamming, ids, 1), distances)
 
 
-def test_binary_rescoring_ranks_candidates_by_float_query_times_sign_vectors():
+def test_binary_rescoring_orders_the_shortlist_by_the_float_query_times_int8_vectors():
     corpus, queries = unit(300, d=32), unit(10, d=32, seed=3)
-    scores, ids = ann.BinaryIndex(corpus, rescore=300).search(
-        queries, 7
-    )  # every vector a candidate
-    signs = np.where(corpus > 0, 1.0, -1.0)
-    expected = queries @ signs.T  # (q, n): float query · ±1 document, by hand
-    np.testing.assert_allclose(scores, -np.sort(-expected, axis=1)[:, :7], rtol=1e-5)
-    np.testing.assert_allclose(np.take_along_axis(expected, ids, 1), scores, rtol=1e-5)
+    index = ann.BinaryIndex(corpus, rescore=300)  # rescore 300 x k: every vector is a candidate
+    scores, ids = index.search(queries, 7)
+    exact = queries @ corpus.T  # (q, n): the float inner products, by hand
+    # int8 keeps 256 levels a dimension: the rescored scores are the float ones to ~1e-2
+    np.testing.assert_allclose(scores, np.take_along_axis(exact, ids, 1), atol=2e-2)
+    assert np.all(np.diff(scores, axis=1) <= 0)
+    assert ann.recall_vs_exact(ids, np.argsort(-exact, axis=1)[:, :7]) >= 0.9
+    assert index.rescore_bytes_per_vector == 32 and ann.bytes_per_vector(index) < 4 + 1
 
 
 def test_int8_and_binary_recall_on_the_package_s_sentences(minilm, stsb_test_sentences):
@@ -108,10 +109,10 @@ def test_int8_and_binary_recall_on_the_package_s_sentences(minilm, stsb_test_sen
     corpus, queries = vectors[100:], vectors[:100]
     exact = ann.search(ann.exact_index(corpus), queries, 10)
     int8 = ann.int8_index(corpus)
-    assert ann.bytes_per_vector(int8) <= 384 + 1
+    assert ann.bytes_per_vector(int8) <= 1.01 * 384  # 384 codes + the trained ranges, shared
     assert ann.recall_vs_exact(ann.search(int8, queries, 10), exact) >= 0.95
     plain = ann.recall_vs_exact(ann.search(ann.BinaryIndex(corpus), queries, 10), exact)
     rescored = ann.recall_vs_exact(
         ann.search(ann.BinaryIndex(corpus, rescore=4), queries, 10), exact
     )
-    assert 0.5 < plain < rescored and rescored >= 0.85
+    assert 0.5 < plain < rescored and rescored >= 0.9

@@ -261,6 +261,8 @@ OPTIONAL_FILES = (
     "chat_template.json",
     "processor_config.json",
     "preprocessor_config.json",
+    # sentence-transformers (lesson 13's bridge) asks for every processor config a model may have
+    "video_preprocessor_config.json",
     "generation_config.json",
     "custom_generate/generate.py",
     "modules.json",

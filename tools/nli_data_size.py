@@ -20,7 +20,6 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 from dataclasses import replace  # noqa: E402
@@ -29,8 +28,7 @@ import torch  # noqa: E402
 
 import sbert_lab as sl  # noqa: E402
 from sbert_lab import course  # noqa: E402
-from sbert_lab.course import nli_scale, recipes  # noqa: E402
-from sbert_lab.folders import write_text_atomically  # noqa: E402
+from sbert_lab.course import nli_scale, recipes, records  # noqa: E402
 
 
 def cpu_flags() -> list[str]:
@@ -88,9 +86,7 @@ def main() -> None:
             "dev_curve": history.evals,
             "seconds": round(time.perf_counter() - started, 1),
         }
-        record["runs"].append(run)
-        print(json.dumps({k: v for k, v in run.items() if k != "dev_curve"}), flush=True)
-        write_text_atomically(args.out, json.dumps(record, indent=1) + "\n")
+        records.keep_run(args.out, record, run)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from dataclasses import replace  # noqa: E402
 import sbert_lab as sl  # noqa: E402
 from sbert_lab import course  # noqa: E402
 from sbert_lab.course import pooling_table, recipes, records  # noqa: E402
-from sbert_lab.folders import write_text_atomically  # noqa: E402
 
 
 def main() -> None:
@@ -62,9 +61,7 @@ def main() -> None:
                 "stsb_dev": sl.evaluation.sts_spearman(encoder, dev),
                 "seconds": round(time.perf_counter() - started, 1),
             }
-            record["runs"].append(run)
-            print(json.dumps(run), flush=True)
-            write_text_atomically(args.out, json.dumps(record, indent=1) + "\n")
+            records.keep_run(args.out, record, run)
 
 
 if __name__ == "__main__":

@@ -17,13 +17,11 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import time  # noqa: E402
 
 import sbert_lab as sl  # noqa: E402
 from sbert_lab import course  # noqa: E402
 from sbert_lab.course import recipes, records, simcse  # noqa: E402
-from sbert_lab.folders import write_text_atomically  # noqa: E402
 
 
 def main() -> None:
@@ -50,9 +48,7 @@ def main() -> None:
             "uniformity": uniform,
             "seconds": round(time.perf_counter() - started, 1),
         }
-        record["runs"].append(run)
-        print(json.dumps(run), flush=True)
-        write_text_atomically(args.out, json.dumps(record, indent=1) + "\n")
+        records.keep_run(args.out, record, run)
 
 
 if __name__ == "__main__":

@@ -48,4 +48,14 @@ def load(name: str) -> dict:
         ) from None
 
 
-__all__ = ["MEASURED", "MADE_BY", "path_of", "load"]
+def keep_run(path: str | Path, record: dict, run: dict) -> None:
+    """What a record tool does after each run: add ``run`` to ``record["runs"]``, print it
+    (without its dev curve) and rewrite ``path`` atomically: an interrupted tool keeps its runs."""
+    from ..folders import write_text_atomically
+
+    record["runs"].append(run)
+    print(json.dumps({k: v for k, v in run.items() if k != "dev_curve"}), flush=True)
+    write_text_atomically(path, json.dumps(record, indent=1) + "\n")
+
+
+__all__ = ["MEASURED", "MADE_BY", "path_of", "load", "keep_run"]

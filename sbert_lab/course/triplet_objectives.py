@@ -1,7 +1,8 @@
 """Lesson 12's comparison: four objectives on the same NLI triplets, for the same number of steps.
 
-Each (premise, entailment, contradiction) triplet is read by every objective, ``batch_size(profile,
-"mnrl")`` triplets a step, with the recipes' schedule (``course.recipes``):
+Each (premise, entailment, contradiction) triplet is read by every objective,
+``profile.triplet_objectives_batch_size`` triplets a step, with the recipes' lr, warm-up and seed
+(``course.recipes``):
 
 ==============================  ===============================================================
 objective                       examples made of a triplet, and the loss
@@ -26,7 +27,7 @@ from ..losses import MatryoshkaLoss, MultipleNegativesRankingLoss, SoftmaxLoss
 from ..train import History, fit
 from .lesson import as_profile
 from .profiles import Profile
-from .recipes import MNRL_SCALE, SEED, WARMUP, batch_size
+from .recipes import MNRL_SCALE, SEED, WARMUP
 
 OBJECTIVES = ("softmax", "positives only", "hard negatives", "hard negatives + Matryoshka")
 ENTAILMENT, CONTRADICTION = 0, 2  # sbert_lab.data.NLI_LABELS
@@ -69,14 +70,19 @@ def loss_for(objective: str, width: int):
 
 
 def train_on_triplets(
-    profile: Profile | str, triplets: list[Triplet], objective: str, progress: bool = True
+    profile: Profile | str,
+    triplets: list[Triplet],
+    objective: str,
+    progress: bool = True,
+    length_grouping: bool = True,
 ) -> tuple[SentenceEncoder, History]:
     """``profile.raw_model`` (mean pooling) trained with ``objective`` on ``triplets``: the same
-    triplets and the same number of steps for every objective."""
+    triplets and the same number of steps for every objective. ``length_grouping=False`` draws
+    plain random batches, as sentence-transformers does (``fit``'s setting of the same name)."""
     profile = as_profile(profile)
     encoder = SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
     examples = examples_for(triplets, objective)
-    per_step = batch_size(profile, "mnrl") * len(examples) // len(triplets)
+    per_step = profile.triplet_objectives_batch_size * len(examples) // len(triplets)
     history = fit(
         encoder,
         loss_for(objective, encoder.dim),
@@ -87,5 +93,12 @@ def train_on_triplets(
         warmup=WARMUP,
         seed=SEED,
         progress=progress,
+        length_grouping=length_grouping,
     )
     return encoder, history
+
+
+def steps(profile: Profile | str, triplets: int) -> int:
+    """Optimizer steps of each objective's run on ``triplets`` triplets."""
+    profile = as_profile(profile)
+    return -(-triplets // profile.triplet_objectives_batch_size) * profile.epochs
