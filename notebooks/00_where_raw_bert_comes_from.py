@@ -24,7 +24,7 @@
 # - watch a few hundred steps of pre-training lower the loss, and read a long run's loss curve;
 # - say why nothing in this objective makes the *cosine of two sentence vectors* meaningful.
 #
-# **Paper:** SBERT, Section 4 starts every model from pre-trained BERT (Devlin et al. 2019, whose
+# **Paper:** SBERT, Section 3 starts every model from pre-trained BERT (Devlin et al. 2019, whose
 # Section 3.1 defines the MLM task). On a machine without the hub the workbook uses a small BERT
 # that this project pre-trained itself with these two objectives (`sbert_lab/course/mlm.py`); its
 # model card is `sbert_lab/offline_models/raw-bert-L4-H256/README.md`.
@@ -203,10 +203,11 @@ print(f"the head gives similar pairs {gap:+.3f} more probability of following th
 # ## 5 · Pre-training, live
 #
 # A few hundred steps of the same objective from random weights, on the training sentences of STS-B
-# and SICK that ship with the package: a 2-layer, 128-wide BERT (a quarter of the offline model's
-# width, so that it runs in about a minute anywhere). `course.mlm.pretrain` is the loop that trained
-# the offline model: masked positions only through the head, AdamW with warm-up, a checkpoint every
-# `checkpoint_every` steps, and a resume that continues exactly where a stopped run was.
+# and SICK that ship with the package: a 2-layer, 128-wide BERT (half the offline model's depth and
+# half its width, so that it runs in about a minute anywhere). `course.mlm.pretrain` is the loop
+# that trained the offline model: masked positions only through the head, AdamW with warm-up, a
+# checkpoint every `checkpoint_every` steps, and a resume that continues exactly where a stopped run
+# was.
 
 # %%
 import tempfile
@@ -331,8 +332,9 @@ results_file = lesson.save()
 #
 # - Raw BERT is a masked-word predictor: hide 15 % of the pieces (80 % `[MASK]`, 10 % random, 10 %
 #   unchanged), predict them from both sides, cross-entropy over 30,522 pieces.
-# - It learns a lot about words and their contexts: its guesses are plausible words, its loss falls
-#   far below a uniform guess, and a few hundred steps already show the descent.
+# - It learns a lot about words and their contexts: its guesses are real words of the right kind
+#   (nouns where a noun belongs), though rarely the right one; its loss falls far below a uniform
+#   guess, and a few hundred steps already show the descent.
 # - Its second task, next-sentence prediction, compares two sentences *inside* the network and
 #   trains `[CLS]` for that classifier only.
 # - Nothing in either task asks for one vector per sentence whose cosine means anything. Lesson 1

@@ -359,7 +359,8 @@ results_file = lesson.save()
 #
 # </details>
 #
-# **4.** The last cell measures raw BERT's cosine of one paraphrase pair and of one unrelated pair.
+# **4.** The section "Siamese: one network, both sentences" measures raw BERT's cosine of one
+# paraphrase pair and of one unrelated pair.
 # Why can those two numbers not tell whether raw BERT is a good sentence encoder?
 #
 # <details><summary>Answer</summary>

@@ -52,6 +52,7 @@ lesson = course.lesson.start(
 )
 
 # %%
+import copy
 import math
 import time
 from collections import Counter
@@ -178,6 +179,76 @@ print(
 # Before training the classifier is random, so the loss is close to $\ln 3$: the cost of a uniform
 # guess over three labels.
 #
+# ### One training step by hand — and the same step by `sl.train.fit`
+#
+# Section 4 trains with `sl.train.fit`. Here is one of its steps written out, on a copy of the
+# model and of $W_t$. Three details matter. Both columns go through the encoder in **one** forward
+# pass — the siamese network's shared weights, literally — and are split into u and v afterwards.
+# The gradient's norm is clipped at 1 before AdamW moves anything (the paper's recipe). And AdamW
+# moves the encoder **and** $W_t$; biases and LayerNorm weights get no weight decay, as in BERT.
+# Setting the seed first gives this step the dropout masks `fit` draws with the same seed.
+
+# %%
+by_hand, hand_loss = copy.deepcopy(encoder), copy.deepcopy(softmax_loss)
+step_pairs = nli_train[: profile.batch_size]
+
+sl.train.seed_everything(0)  # what fit does first: the same dropout masks
+order = sl.batching.random_batches(len(step_pairs), len(step_pairs), seed=0)[0]  # fit's shuffle
+step_batch = [step_pairs[i] for i in order]
+by_hand.train()  # dropout on, as in training
+step_premises, step_hypotheses = hand_loss.columns(step_batch)
+tokens = by_hand.tokenize(step_premises + step_hypotheses)  # ONE batch of 2B texts
+u_step, v_step = by_hand(tokens).split(len(step_batch))  # one forward pass -> (B, H) twice
+step_loss = hand_loss([u_step, v_step], hand_loss.labels(step_batch))  # cross-entropy, as above
+step_loss.backward()  # gradients for every weight of the encoder AND of W_t
+
+# %%
+named = [*by_hand.named_parameters(), *hand_loss.named_parameters()]
+grad_norm = torch.nn.utils.clip_grad_norm_([p for _, p in named], max_norm=1.0)
+no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
+groups = [
+    {"params": [p for n, p in named if not n.endswith(no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
+]
+optimizer = torch.optim.AdamW(groups, lr=profile.lr, fused=True)  # fused: fit's implementation
+optimizer.step()  # one step without warm-up: the peak learning rate
+print(f"loss {step_loss.item():.4f}; gradient norm {grad_norm.item():.2f} before clipping at 1")
+
+# %% [markdown]
+# Now the same step by `fit`, from another copy: one batch of the same pairs, the same seed, no
+# warm-up (with one step, a warm-up would leave the learning rate at 0), fp32 as above, and plain
+# shuffling (`fit` groups sentences of similar length by default, our addition). If `fit` did
+# anything else — another order, another clipping, a forgotten $W_t$ — the two models would differ.
+
+# %%
+by_fit, fit_loss = copy.deepcopy(encoder), copy.deepcopy(softmax_loss)
+one_step = sl.train.fit(
+    by_fit,
+    fit_loss,
+    step_pairs,
+    batch_size=len(step_pairs),
+    lr=profile.lr,
+    warmup=0,
+    amp="fp32",
+    length_grouping=False,
+    progress=False,
+)
+hand_weights = [p.detach() for p in [*by_hand.parameters(), *hand_loss.parameters()]]
+fit_weights = [p.detach() for p in [*by_fit.parameters(), *fit_loss.parameters()]]
+start_weights = [p.detach() for p in [*encoder.parameters(), *softmax_loss.parameters()]]
+moved = max((a - b).abs().max().item() for a, b in zip(hand_weights, start_weights))
+apart = max((a - b).abs().max().item() for a, b in zip(hand_weights, fit_weights))
+print(f"loss by hand {step_loss.item():.6f}, by fit {one_step.losses[0]:.6f}")
+print(f"largest weight change of the step {moved:.1e}; largest difference hand vs fit {apart:.1e}")
+assert apart < 1e-6, "fit's step is no longer the step written above"
+del by_hand, hand_loss, by_fit, fit_loss, optimizer  # not used again
+
+# %% [markdown]
+# The two models agree to the last bit on a CPU (a GPU may differ in the last digits: some of its
+# kernels add in a varying order). `fit` adds only what this lesson does not need: batches over
+# many steps and epochs, the warm-up schedule, evaluation, checkpoints, mixed precision and
+# several processes.
+#
 # ## 3. Before training: raw BERT on STS-B
 #
 # The paper's Table 1 gives mean-pooled raw BERT 46.35 on STS-B test. Measure our starting point, on
@@ -209,10 +280,10 @@ lesson.compare("STS-B test, raw BERT mean pooling", paper=46.35, measured=before
 # | schedule | linear warm-up over 10 % of the steps | the same, then linear decay to 0 |
 # | pooling | MEAN | mean |
 #
-# `sl.train.fit` is the whole training loop: it batches the pairs (grouping sentences of similar
-# length so that little time goes into padding — our addition, not the paper's), embeds both columns
-# with the same encoder, calls the loss, steps the optimizer over the encoder's **and** the
-# classifier's weights, and calls `eval_fn` every `eval_every` steps. We pass an `eval_fn` that
+# `sl.train.fit` repeats the step above batch after batch: it batches the pairs (grouping sentences
+# of similar length so that little time goes into padding — our addition, not the paper's), embeds
+# both columns with the same encoder, calls the loss, steps the optimizer over the encoder's **and**
+# the classifier's weights, and calls `eval_fn` every `eval_every` steps. We pass an `eval_fn` that
 # measures STS-B dev Spearman and draws it as it goes.
 #
 # Why lr 2e-5 and a warm-up? BERT's weights are already good at language; big steps early on — when

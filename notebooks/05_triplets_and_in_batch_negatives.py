@@ -17,8 +17,9 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sbert-lab/sbert-lab/blob/main/notebooks/05_triplets_and_in_batch_negatives.ipynb)
 #
-# Lessons 3 and 4 trained SBERT with a classifier (NLI) and a regression (STS scores). Both need
-# labels on *pairs*. Often what we have is weaker and more plentiful: for a sentence, one that
+# Lessons 3 and 4 trained SBERT with a classifier (NLI) and a regression (STS scores); lesson 3 also
+# previewed in-batch negatives, which this lesson builds step by step. The first two need labels on
+# *pairs*. Often what we have is weaker and more plentiful: for a sentence, one that
 # should be **closer** to it than another. The paper's third objective learns exactly that; its
 # modern successor, in-batch negatives, learns it from every other sentence in the batch at once.
 #
@@ -223,10 +224,11 @@ course.lesson.check(
 # %% [markdown]
 # ## 5. Training with the triplet loss
 #
-# The paper's recipe for its triplet model (Section 4.4): one epoch, batch 16, Adam lr 2e-5, 10 %
-# linear warm-up, mean pooling, Euclidean distance, ε = 1. `sl.train.fit` embeds the three columns
-# (anchors, positives, negatives) with the same encoder and calls the loss; we track held-out
-# triplet accuracy as it trains (on a third of the held-out triplets, to save time).
+# The paper's recipe for its triplet model (Section 4.4): one epoch, batch 16, Adam lr 2e-5 (the
+# small BERT of the `cpu` and `offline` profiles: 1e-4, as in lesson 3), 10 % linear warm-up, mean
+# pooling, Euclidean distance, ε = 1. `sl.train.fit` embeds the three columns (anchors, positives,
+# negatives) with the same encoder and calls the loss; we track held-out triplet accuracy as it
+# trains (on a third of the held-out triplets, to save time).
 
 # %%
 steps = math.ceil(len(train_triplets) / profile.batch_size) * profile.epochs
@@ -304,7 +306,7 @@ print(
 # A bigger batch means more negatives and a harder task: this loss likes large batches (hundreds,
 # where memory allows). One catch: NLI premises come with several hypotheses, so the same anchor can
 # appear twice in a batch, and then its other positive counts as a wrong answer. With batches of 16
-# drawn from thousands of premises that is rare.
+# drawn from the profile's triplets (1,500 offline, of about as many premises) that is rare.
 #
 # Same data, same recipe, a fresh raw model:
 
@@ -326,8 +328,8 @@ print(f"{mnrl_history.steps} steps in {mnrl_history.seconds:.0f} s")
 # What the trained model does with one held-out batch: the softmax of each anchor's scores over the
 # 2B candidates. Training pushes probability towards the diagonal of the left half (each anchor's
 # own positive) and away from the right half (the contradictions). How far it gets depends on the
-# data: with AllNLI's 557k triplets the diagonal stands out; with a few thousand triplets
-# (the `offline` profile) the change is faint — compare the two panels row by row rather than
+# data: with AllNLI's 557k triplets the diagonal stands out; with the 1,500 triplets of
+# the `offline` profile the change is faint — compare the two panels row by row rather than
 # looking for a bright line.
 
 # %%
@@ -479,7 +481,7 @@ plt.show()
 # What to look for: after triplet training the red histogram should move right of the green one,
 # and the gap histogram shift right, some triplets past the dashed ε line; the raw model's two
 # histograms overlap more. The shift is larger with more triplets (AllNLI has 557k) than
-# with the few thousand of the `offline` profile. The cell below counts it, for each model: the
+# with the 1,500 of the `offline` profile. The cell below counts it, for each model: the
 # share of triplets right of 0 (the accuracy) and right of ε = 1.
 
 # %%

@@ -81,7 +81,7 @@ profile = lesson.profile
 #   trained on far more pairs than the paper used) — what a well-trained space looks like.
 #
 # How far "yours" moves from raw BERT depends on how much NLI it saw and how: the paper's 942k pairs
-# reshape the space. The `offline` profile's model (lesson 3's in-batch negatives on about 4,000
+# reshape the space. The `offline` profile's model (lesson 3's in-batch negatives on about 3,000
 # entailment pairs) spreads it out and starts to group it — the numbers below measure how far. The
 # reference panel shows what far more training gives.
 
@@ -231,7 +231,8 @@ course.lesson.check(
 #   \approx \lVert m\rVert^2 .$$
 #
 # Anisotropy *is* the squared length of the mean direction: all vectors share one common component.
-# Subtracting the mean removes it — the fix lesson 1's further exercise asked about — and the
+# Subtracting the mean removes it — lesson 1's section 5 did exactly that (the cone went from
+# 0.556 to −0.010 while STS-B barely moved) — and the
 # identity gives the answer for 20,000 sentences without ever building the 20,000 × 20,000 matrix.
 
 # %%
@@ -270,8 +271,8 @@ plt.show()
 # %% [markdown]
 # ## 5 · Pictures of the space: PCA and UMAP
 #
-# A 384- or 768-dimensional space has to be squeezed into 2-D to be seen, and every squeeze lies a
-# little:
+# A 256- or 384-dimensional space (768 for BERT-base) has to be squeezed into 2-D to be seen, and
+# every squeeze lies a little:
 #
 # - **PCA** keeps the two directions of largest variance. It is linear and honest about global
 #   layout, but the top directions may encode something other than meaning (length, punctuation).

@@ -26,7 +26,8 @@
 # **You will learn**
 # - to index a corpus (unit-length vectors) and answer a query with the top-k cosine neighbours;
 # - to **re-rank** the top k with a cross-encoder: the bi-encoder for recall over everything, the
-#   cross-encoder for precision over a few;
+#   cross-encoder — where it is the better judge — for precision over a few (section 5 measures
+#   whether it is here);
 # - to measure retrieval with **recall@k** on known paraphrase pairs, with and without re-ranking;
 # - to **mine paraphrases** — the best pairs among n sentences — in chunks, never holding the n × n
 #   matrix;
@@ -448,9 +449,9 @@ print_clusters(
 # - **Paraphrase mining** needs the best pairs of an n × n matrix, not the matrix: chunks of rows,
 #   `argpartition` and a heap keep memory at chunk × n.
 # - **Clustering** works on the same vectors; the adjusted Rand index against known topics tells a
-#   strong topic structure (trained SBERT) from a weaker one (raw BERT, whose vectors still reflect
-#   shared words: offline, lesson 1 found a same-topic nearest neighbour for most of these
-#   sentences).
+#   clear but partial topic structure (trained SBERT, about 0.5) from a much weaker one (raw BERT,
+#   near chance with one of the two methods; its vectors still reflect shared words: offline,
+#   lesson 1 found a same-topic nearest neighbour for just over half of these sentences).
 
 # %% [markdown]
 # ## Check your understanding

@@ -23,8 +23,8 @@
 # among vectors. Lesson 8 did that search by brute force — one dot product with every vector. That
 # is exact, but its time grows with the corpus: at 40 million vectors it would read 61 GB (57 GiB)
 # of fp32 vectors for every query. What every real SBERT deployment does next is build an **index**
-# made for nearest-neighbour search, which reads only a small part of the vectors and is *almost*
-# always right.
+# made for nearest-neighbour search, which reads only a small part of the vectors: a graph index
+# (HNSW) is *almost* always right, a compressed one (IVF-PQ) noticeably less often.
 #
 # **You will learn**
 # - two index families: **HNSW** (a navigable graph of the vectors) and **IVF-PQ** (k-means cells
@@ -118,7 +118,7 @@ print(
 # renormalised (`course.ann.jittered_copies`; each keeps a cosine of about 0.9 with its source).
 # They are not sentences and carry no meaning; they make the index do the work of a bigger corpus —
 # and they are *harder* than real text for an approximate index, since they crowd around the real
-# vectors. Every table below says how many vectors of each size are real.
+# vectors. The lines printed below say how many vectors of each size are real.
 
 # %%
 largest = max(profile.index_sizes)
@@ -139,14 +139,16 @@ for n in profile.index_sizes:
 #   neighbours, in layers like a skip list. A query starts at the top layer and greedily walks
 #   towards closer nodes, keeping the best `efSearch` = 64 candidates: it visits a few thousand
 #   nodes, not n.
-# - **IVF-PQ** (Jégou et al. 2011): k-means cuts the space into ~4·√n cells; a query scans only the
+# - **IVF-PQ** (Jégou et al. 2011): k-means cuts the space into ~4·√n cells (at most
+#   n/39 on small corpora); a query scans only the
 #   16 cells nearest to it. Each vector is stored as 48 one-byte codes (**product quantisation**:
 #   split the 384 numbers into 48 groups of 8 and replace each group by the id of the nearest of
 #   256 learnt centroids), so scores are approximate too. It needs ≥ 10,000 vectors to learn its
 #   codes.
 #
-# Latency is the median time to answer one query on one core (the best of 3 passes over the 200
-# queries): the latency one user sees. Timings depend on the machine and on what else runs on it.
+# Latency is the mean time to answer one query on one core (the fastest of 3 passes over the 200
+# queries, divided by 200): the latency one user sees. Timings depend on the machine and on what
+# else runs on it.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -188,8 +190,10 @@ for r in rows:
     )
 
 # %% [markdown]
-# The recall of each index at the largest corpus, and the memory each needs per vector, are what
-# this lesson keeps in `results/` (the timings are printed, not kept: they belong to this machine).
+# The recall of each index at the largest corpus, the memory each needs per vector, HNSW's recall
+# at every size and one timing ratio (brute force's latency over HNSW's at the largest size) are
+# what this lesson keeps in `results/`; the other timings are printed, not kept: they belong to
+# this machine.
 
 # %%
 at_largest = {r["index"]: r for r in rows if r["n"] == largest}
@@ -263,8 +267,8 @@ if "IVF-PQ" in at_largest:
 #
 # Fit latency = a · n^b to the sizes measured (from 10,000 up, where the fixed cost of a call no
 # longer dominates) and follow the fit to 40 M. Memory is simpler: bytes per vector × 40 M.
-# Extrapolating two orders of magnitude is a rough guide, not a measurement: a 61 GB index no longer
-# fits in the CPU's caches, nor in this machine's memory.
+# Extrapolating 400-fold (more than two orders of magnitude) is a rough guide, not a measurement: a
+# 61 GB index no longer fits in the CPU's caches, nor in this machine's memory.
 
 # %%
 QUORA = 40_000_000
@@ -388,7 +392,8 @@ for target in (0.9, 0.95, 0.99):
 #   questions it reads the whole 61 GB of fp32 vectors for each query.
 # - An **HNSW graph** answers in a time that barely grows with n, with recall@10 near 1 at the
 #   default `efSearch`; it stores the exact vectors plus its links (more memory, not less).
-# - **IVF-PQ** stores each vector in tens of bytes instead of 1,536, scans only a few cells, and
+# - **IVF-PQ** stores each vector in under a hundred bytes at 100,000 vectors (48 one-byte codes, an
+#   id and its share of the centroids) instead of 1,536, scans only a few cells, and
 #   pays for both in recall.
 # - Measure an approximate index against exact search on your own vectors: recall@10, latency and
 #   bytes per vector — and pick the knob (`efSearch`, `nprobe`) for the recall you need.

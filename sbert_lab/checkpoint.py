@@ -18,12 +18,10 @@ a torn one; leftover ``.tmp-*`` folders are ignored and cleaned up by the next s
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import torch
 from safetensors.torch import load_model, save_model
 from torch import nn
@@ -161,6 +159,23 @@ def load_checkpoint(folder: str | os.PathLike, model: nn.Module, loss: nn.Module
     return state
 
 
+def check_fingerprint(folder: Path, state: dict, expected: dict) -> None:
+    """ValueError unless the checkpoint's run fingerprint (``state["fingerprint"]``) is
+    ``expected``, naming the first setting that differs."""
+    if not isinstance(state.get("fingerprint"), dict):
+        raise ValueError(
+            f"{folder / STATE_FILE} holds no run fingerprint: it was not written by "
+            f"sbert_lab.train.fit; {RESTART}"
+        )
+    for key, value in expected.items():
+        if state["fingerprint"].get(key) != value:
+            raise ValueError(
+                f"{folder} belongs to a different run: {key} was "
+                f"{state['fingerprint'].get(key)!r}, now {value!r}. "
+                "Use another checkpoint_dir, or resume=False to start over"
+            )
+
+
 def _unreadable_state(path: Path, err: Exception) -> ValueError:
     """What to raise when torch could not read a trainer state: a refused pickle that would run
     code is told apart from a file that is cut short, and torch's advice to load it with
@@ -199,105 +214,5 @@ __all__ = [
     "latest_checkpoint",
     "read_trainer_state",
     "load_weights",
+    "check_fingerprint",
 ]
-
-
-# -- a run of ``fit``: its whole state, saved on rank 0, restored on every process
-# --------------------
-def save_run(run, step: int) -> None:
-    """Write a checkpoint of ``run`` (a ``train.Run``) holding every process's random generators."""
-    rngs = run.dist.gather(rng_state())
-    if run.dist.is_main:
-        state = {
-            "step": step,
-            "fingerprint": fingerprint(run),
-            "optimizer": run.optimizer.state_dict(),
-            "scheduler": run.scheduler.state_dict(),
-            "scaler": run.scaler.state_dict(),
-            "rng": rngs,
-            "history": {
-                "losses": run.history.losses,
-                "evals": [list(e) for e in run.history.evals],
-                "learning_rates": run.history.learning_rates,
-                "skipped_steps": run.history.skipped_steps,
-            },
-        }
-        save_checkpoint(run.settings.checkpoint_dir, step, run.model, run.loss, state)
-    run.dist.barrier()
-
-
-def resume_run(run) -> None:
-    """Load the newest checkpoint in ``run.settings.checkpoint_dir``, if any, into ``run``."""
-    checkpoint_dir = run.settings.checkpoint_dir
-    say = print if run.dist.is_main else (lambda *_: None)
-    folder = latest_checkpoint(checkpoint_dir)
-    if folder is None:
-        say(f"resume: no checkpoint in {checkpoint_dir} yet, starting from step 0")
-        return
-    state = read_trainer_state(folder)  # the fingerprint is compared before any weight is replaced
-    if not isinstance(state.get("fingerprint"), dict):
-        raise ValueError(
-            f"{folder / STATE_FILE} holds no run fingerprint: it was not written by "
-            f"sbert_lab.train.fit; {RESTART}"
-        )
-    for key, value in fingerprint(run).items():
-        if state["fingerprint"].get(key) != value:
-            raise ValueError(
-                f"{folder} belongs to a different run: {key} was "
-                f"{state['fingerprint'].get(key)!r}, now {value!r}. "
-                "Use another checkpoint_dir, or resume=False to start over"
-            )
-    load_weights(folder, run.model, run.loss)
-    run.optimizer.load_state_dict(state["optimizer"])
-    run.scheduler.load_state_dict(state["scheduler"])
-    run.scaler.load_state_dict(state["scaler"])
-    set_rng_state(state["rng"][run.dist.rank])
-    history, saved = run.history, state["history"]
-    history.losses = list(saved["losses"])
-    history.evals = [(int(s), float(v)) for s, v in saved["evals"]]
-    history.learning_rates = list(saved["learning_rates"])
-    history.skipped_steps = int(saved.get("skipped_steps", 0))
-    history.steps = history.resumed_from = len(history.losses)
-    say(f"resume: continuing from {folder} (step {run.history.steps})")
-
-
-def fingerprint(run) -> dict:
-    """What must match for a checkpoint to be resumed by ``run``."""
-    s = run.settings
-    return {
-        "examples": len(run.examples),
-        "batch_size": s.batch_size,
-        "epochs": s.epochs,
-        "seed": s.seed,
-        "world_size": run.dist.world_size,
-        "loss": repr(run.loss),
-        "length_grouping": s.length_grouping,
-        # a resumed run would silently keep the old rate (the optimizer's state holds it) and
-        # continue with a new pooling: both are part of what must match
-        "lr": s.lr,
-        "warmup": s.warmup,
-        "weight_decay": s.weight_decay,
-        "pooling": getattr(run.model, "pooling", None),
-    }
-
-
-def rng_state() -> dict:
-    """The random generators of torch (and CUDA), numpy and Python, as tensors and plain values."""
-    np_state = np.random.get_state()
-    state = {
-        "torch": torch.random.get_rng_state(),
-        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
-        "random": random.getstate(),
-    }
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state: dict) -> None:
-    torch.random.set_rng_state(state["torch"])
-    kind, keys, *rest = state["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
-    random.setstate(state["random"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])

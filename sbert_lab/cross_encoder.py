@@ -41,7 +41,8 @@ from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH
 from .folders import atomic_folder, read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_labels
-from .transformer import Transformer, progress_bar
+from .progress import progress_bar
+from .transformer import Transformer
 
 SETTINGS_FILE = "sbert_lab_cross_encoder.json"
 
@@ -233,7 +234,7 @@ class CrossEncoder(Transformer):
             return scores
         order = length_sorted_order(self.token_lengths(pairs))
         with self.inference():
-            for batch in progress_bar(chunks(order, batch_size), progress, "predict"):
+            for batch in progress_bar(chunks(order, batch_size), enabled=progress, desc="predict"):
                 logits = self(self.tokenize([pairs[i] for i in batch]))
                 probabilities = (
                     torch.sigmoid(logits) if self.num_labels == 1 else logits.softmax(-1)

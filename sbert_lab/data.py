@@ -103,8 +103,7 @@ def score_range(name: str) -> tuple[float, float]:
     return SCORE_RANGES.get(name, (0.0, 5.0))
 
 
-# -- parsers of the original files
-# ------------------------------------------------------------------
+# -- parsers of the original files -----------------------------------------------------------------
 def read_bytes(path: Path) -> bytes:
     """The bytes of a file, decompressed when its name ends in .gz or .xz; a ``DataFormatError``
     naming the file when it is empty or its compressed stream is cut short."""
@@ -624,9 +623,7 @@ def _lookup(
         hub_id = (HUB_SOURCES.get(name) or TRANSFER_SOURCES[name])[0]
         try:
             return hub(name, split)
-        except (
-            Exception
-        ) as err:  # ConnectionError, OSError, ValueError... all mean "not from the hub"
+        except Exception as err:  # ConnectionError, OSError, ValueError...: "not from the hub"
             tried.append(f"Hugging Face hub {hub_id}: {type(err).__name__}: {str(err)[:200]}")
     else:
         tried.append(f"Hugging Face hub: no source known for {name!r}")

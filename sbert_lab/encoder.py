@@ -29,8 +29,9 @@ from .batching import chunks, length_sorted_order
 from .checks import flag, integer, utf8_text
 from .folders import atomic_folder
 from .pooling import POOLING_MODES, check_pooling, pool
+from .progress import progress_bar
 from .st_folders import write_settings
-from .transformer import Transformer, progress_bar
+from .transformer import Transformer
 
 DEFAULT_MAX_LENGTH = 256
 
@@ -175,7 +176,7 @@ class SentenceEncoder(Transformer):
         self._warn_truncation(lengths)
         order = length_sorted_order(lengths) if sort_by_length else np.arange(len(sentences))
         with self.inference():
-            for batch in progress_bar(chunks(order, batch_size), progress, "encode"):
+            for batch in progress_bar(chunks(order, batch_size), enabled=progress, desc="encode"):
                 vectors = self(self.tokenize([sentences[i] for i in batch]))  # (b, H) float32
                 if normalize:
                     vectors = F.normalize(vectors, dim=-1)

@@ -177,14 +177,25 @@ def loading_error(name: str, err: Exception) -> Exception:
     return err
 
 
-def write_text_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it and ``os.replace``: a reader
-    sees the old file or the new one, never a torn one."""
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; when the block ends without an error it is
+    flushed to disk and renamed onto ``path`` (``os.replace``), so that a reader sees the old file
+    or the new one, never a torn one. After an error the temporary file is removed."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    fsync(tmp)
-    os.replace(tmp, path)
+    try:
+        yield tmp
+        fsync(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # gone already after a successful rename
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through ``atomic_file``."""
+    with atomic_file(path) as tmp:
+        tmp.write_text(text)
 
 
 def fsync(path: Path) -> None:
@@ -192,9 +203,7 @@ def fsync(path: Path) -> None:
     flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
     try:
         fd = os.open(path, flags)
-    except (
-        OSError
-    ):  # some file systems (and Windows) cannot open folders; the rename is still atomic
+    except OSError:  # some file systems (and Windows) cannot open folders; renaming stays atomic
         return
     try:
         os.fsync(fd)

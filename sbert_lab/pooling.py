@@ -26,8 +26,10 @@ def check_pooling(mode: str) -> str:
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Average of the token vectors where ``mask`` is 1.  hidden (B, T, H), mask (B, T) -> (B,
-    H)."""
+    """Average of the token vectors where ``mask`` is 1.
+
+    hidden (B, T, H), mask (B, T) -> (B, H).
+    """
     mask = mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
     summed = (hidden * mask).sum(dim=1)  # (B, H)
     counts = mask.sum(dim=1).clamp(min=1e-9)  # (B, 1)

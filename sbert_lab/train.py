@@ -44,6 +44,7 @@ from .distributed import Distributed, process_device  # noqa: F401 (re-exported)
 from .losses import SentenceLoss
 from .memory import return_freed_memory_to_the_os
 from .precision import autocast, resolve_precision
+from .progress import progress_bar
 
 # Under fp16 the gradient scaler skips a step that overflowed and halves its scale: from the default
 # 65,536 about 16 skips reach 1, so this many in a row mean the overflow is not the scale's fault.
@@ -102,21 +103,22 @@ def fit(model: nn.Module, loss: SentenceLoss, examples: Sequence, **settings) ->
     dist = Distributed.start(model)
     return_freed_memory_to_the_os()  # activations change size every step (sbert_lab.memory)
     try:
-        return Run(model, loss, examples, settings, dist).train()
+        return TrainingRun(model, loss, examples, settings, dist).train()
     finally:
         dist.stop()
         return_freed_memory_to_the_os()
 
 
-class Run:
-    """One call of ``fit``: the optimizer, the schedule, the history, and the loop that drives
-    them."""
+class TrainingRun:
+    """One call of ``fit``: the module it trains (the model and the loss as one
+    ``TrainingObjective``), the optimizer, the schedule, the history, and the loop that drives them.
+    ``state_dict`` / ``load_state_dict`` hold everything but the weights (``checkpoint`` writes
+    them to files)."""
 
     def __init__(self, model, loss: SentenceLoss, examples: list, settings: FitSettings, dist):
         from transformers import get_linear_schedule_with_warmup
 
-        self.model, self.loss, self.examples = model, loss, examples
-        self.settings, self.dist = settings, dist
+        self.examples, self.settings, self.dist = examples, settings, dist
         precision = resolve_precision(settings.amp, model.device)
         seed_everything(settings.seed + dist.rank)  # a different dropout stream per process
         self.lengths = example_lengths(model, loss, examples)
@@ -127,14 +129,24 @@ class Run:
                 f"{dist.world_size} processes"
             )
         self.total_steps = settings.epochs * self.steps_per_epoch
-        self.objective = TrainingObjective(model, loss.to(model.device), precision)
+        # the one module that trains; DistributedDataParallel wraps it under torchrun
+        self.objective = dist.wrap(TrainingObjective(model, loss.to(model.device), precision))
         self.optimizer = make_optimizer(self.objective, settings.lr, settings.weight_decay)
         warmup = warmup_steps(settings.warmup, self.total_steps)
         self.scheduler = get_linear_schedule_with_warmup(self.optimizer, warmup, self.total_steps)
         self.scaler = torch.amp.GradScaler(model.device.type, enabled=precision == "fp16")
-        self.trainable = dist.wrap(self.objective)  # DistributedDataParallel under torchrun
         self.history = History()
         self.skips_in_a_row = 0
+
+    @property
+    def model(self) -> nn.Module:
+        """The sentence model being trained (inside ``objective``)."""
+        return getattr(self.objective, "module", self.objective).model
+
+    @property
+    def loss(self) -> SentenceLoss:
+        """The loss trained with (inside ``objective``; SoftmaxLoss has weights of its own)."""
+        return getattr(self.objective, "module", self.objective).loss
 
     def step(self, batch: list, where: str) -> float:
         """One optimizer step on ``batch``; the loss value (mean over processes)."""
@@ -143,7 +155,7 @@ class Run:
         sizes = [len(column) for column in columns]
         labels = self.loss.labels(batch)
         labels = None if labels is None else labels.to(self.model.device)
-        value = self.trainable(features, sizes, labels)
+        value = self.objective(features, sizes, labels)
         mean_value = self.dist.mean(value)
         scaling = self.scaler.is_enabled()  # fp16 only
         if not math.isfinite(mean_value) and not scaling:
@@ -170,10 +182,16 @@ class Run:
         started = time.perf_counter()
         s, history = self.settings, self.history
         if s.resume:
-            checkpoint.resume_run(self)
+            self.resume()
         was_training = self.model.training
         self.objective.train()
-        bar = _progress_bar(s.progress and self.dist.is_main, self.total_steps, history.steps)
+        bar = progress_bar(
+            enabled=s.progress and self.dist.is_main,
+            desc="fit",
+            unit="step",
+            total=self.total_steps,
+            initial=history.steps,
+        )
         checkpoint_every = s.checkpoint_every or s.eval_every or self.steps_per_epoch
         seen, step = 0, history.steps
         try:
@@ -194,7 +212,7 @@ class Run:
                     ):
                         history.evals.append((step, self.evaluate()))
                     if s.checkpoint_dir is not None and (last or step % checkpoint_every == 0):
-                        checkpoint.save_run(self, step)
+                        self.save(step)
                     if bar is not None:
                         per_second = seen / (time.perf_counter() - started)
                         loss = f"{history.losses[-1]:.4f}"
@@ -238,6 +256,81 @@ class Run:
                 f"{loss}): training stopped. Try a lower lr or amp='fp32'"
             )
 
+    # -- checkpoints: the run's state (checkpoint.py writes and reads the files) -----------------
+    def save(self, step: int) -> None:
+        """A checkpoint of this step with every process's random generators (rank 0 writes it)."""
+        state = self.state_dict(step)  # every process takes part: the generators are gathered
+        if self.dist.is_main:
+            checkpoint.save_checkpoint(
+                self.settings.checkpoint_dir, step, self.model, self.loss, state
+            )
+        self.dist.barrier()
+
+    def resume(self) -> None:
+        """Continue from the newest checkpoint in ``checkpoint_dir``, if any; a checkpoint of
+        another run (another fingerprint) is refused before a single weight is replaced."""
+        folder = checkpoint.latest_checkpoint(self.settings.checkpoint_dir)
+        say = print if self.dist.is_main else (lambda *_: None)
+        if folder is None:
+            say(
+                f"resume: no checkpoint in {self.settings.checkpoint_dir} yet, starting from step 0"
+            )
+            return
+        state = checkpoint.read_trainer_state(folder)
+        checkpoint.check_fingerprint(folder, state, self.fingerprint())
+        checkpoint.load_weights(folder, self.model, self.loss)
+        self.load_state_dict(state)
+        say(f"resume: continuing from {folder} (step {self.history.steps})")
+
+    def state_dict(self, step: int) -> dict:
+        """All of the run but the weights: optimizer, schedule, scaler, generators, history."""
+        history = self.history
+        return {
+            "step": step,
+            "fingerprint": self.fingerprint(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": self.dist.gather(rng_state()),
+            "history": {
+                "losses": history.losses,
+                "evals": [list(e) for e in history.evals],
+                "learning_rates": history.learning_rates,
+                "skipped_steps": history.skipped_steps,
+            },
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"][self.dist.rank])
+        history, saved = self.history, state["history"]
+        history.losses = list(saved["losses"])
+        history.evals = [(int(s), float(v)) for s, v in saved["evals"]]
+        history.learning_rates = list(saved["learning_rates"])
+        history.skipped_steps = int(saved.get("skipped_steps", 0))
+        history.steps = history.resumed_from = len(history.losses)
+
+    def fingerprint(self) -> dict:
+        """What must match for a checkpoint to be resumed by this run."""
+        s = self.settings
+        return {
+            "examples": len(self.examples),
+            "batch_size": s.batch_size,
+            "epochs": s.epochs,
+            "seed": s.seed,
+            "world_size": self.dist.world_size,
+            "loss": repr(self.loss),
+            "length_grouping": s.length_grouping,
+            # a resumed run would silently keep the old rate (the optimizer's state holds it) and
+            # continue with a new pooling: both are part of what must match
+            "lr": s.lr,
+            "warmup": s.warmup,
+            "weight_decay": s.weight_decay,
+            "pooling": getattr(self.model, "pooling", None),
+        }
+
 
 class TrainingObjective(nn.Module):
     """The model and the loss as one module: what the optimizer, DistributedDataParallel and the
@@ -257,8 +350,9 @@ class TrainingObjective(nn.Module):
         literally — and one large batch runs faster than one small batch per column.
         """
         with autocast(self.precision, self.model.device):
-            stacked = self.model(features)  # (sum(sizes), dim)
-        embeddings = list(stacked.split(sizes))  # one (B, dim) tensor per column
+            # bi-encoder: (sum(sizes), dim) sentence vectors; cross-encoder: (B, labels) scores
+            stacked = self.model(features)
+        embeddings = list(stacked.split(sizes))  # one tensor per column
         return self.loss(embeddings, labels)  # float32, outside autocast
 
 
@@ -324,6 +418,28 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
 
 
+def rng_state() -> dict:
+    """The random generators of torch (and CUDA), numpy and Python, as tensors and plain values."""
+    np_state = np.random.get_state()
+    state = {
+        "torch": torch.random.get_rng_state(),
+        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+        "random": random.getstate(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    torch.random.set_rng_state(state["torch"])
+    kind, keys, *rest = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
+    random.setstate(state["random"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
 def make_optimizer(objective: nn.Module, lr: float, weight_decay: float) -> torch.optim.AdamW:
     """AdamW over the model AND the loss; no weight decay on biases and LayerNorm (as BERT).
 
@@ -350,17 +466,6 @@ def warmup_steps(warmup: float | int, total_steps: int) -> int:
     if isinstance(warmup, float):
         return math.ceil(warmup * total_steps)
     return int(warmup)
-
-
-def _progress_bar(enabled: bool, total: int, initial: int):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    # one redraw a second (see sbert_lab.transformer.progress_bar)
-    return tqdm(
-        total=total, initial=initial, desc="fit", unit="step", dynamic_ncols=True, mininterval=1.0
-    )
 
 
 __all__ = [

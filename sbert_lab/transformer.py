@@ -92,15 +92,3 @@ class Transformer(nn.Module):
         if not Path(folder).is_dir():
             raise FileNotFoundError(f"no model folder at {folder}")
         return cls(folder, **kwargs)
-
-
-def progress_bar(iterable, enabled: bool, desc: str):
-    """``iterable`` with a progress bar when ``enabled``."""
-    if not enabled:
-        return iterable
-    from tqdm.auto import tqdm
-
-    # one redraw a second: in a notebook every redraw is a message to the front end, and a cell
-    # that sends thousands of them can overflow the kernel's output queue (nbval then loses the
-    # cell's end)
-    return tqdm(iterable, desc=desc, unit="batch", mininterval=1.0)

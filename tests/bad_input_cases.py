@@ -376,8 +376,7 @@ CASES = [
         r"SoftmaxLoss\(dim=64\) cannot read the 128",
         lambda c: _sl().evaluation.nli_accuracy(c.encoder, _sl().losses.SoftmaxLoss(64), c.nli),
     ),
-    # -- losses
-    # -------------------------------------------------------------------------------------
+    # -- losses ------------------------------------------------------------------------------------
     Case(
         "SoftmaxLoss(dim='128')",
         TypeError,
@@ -402,8 +401,7 @@ CASES = [
         r"scale must be a finite number",
         lambda c: _sl().losses.MultipleNegativesRankingLoss(scale=math.inf),
     ),
-    # -- fit
-    # ------------------------------------------------------------------------------------------
+    # -- fit ---------------------------------------------------------------------------------------
     Case("fit lr=inf", ValueError, r"lr must be a finite number", lambda c: _fit(c, lr=math.inf)),
     Case("fit lr='2e-5'", TypeError, r"lr must be a number", lambda c: _fit(c, lr="2e-5")),
     Case("fit seed=None", ValueError, r"seed must be an int", lambda c: _fit(c, seed=None)),
@@ -451,8 +449,7 @@ CASES = [
         r"belongs to a different run|does not fit",
         lambda c: _resume_other_model(c),
     ),
-    # -- search
-    # ---------------------------------------------------------------------------------------
+    # -- search ------------------------------------------------------------------------------------
     Case(
         "build_index one string",
         TypeError,
@@ -501,8 +498,7 @@ CASES = [
         r"k must be a positive integer",
         lambda c: _sl().course.search.top_k_cosine(np.eye(2), np.eye(2), k=0),
     ),
-    # -- data files
-    # -----------------------------------------------------------------------------------
+    # -- data files --------------------------------------------------------------------------------
     Case(
         "STS-B tab inside a sentence",
         ValueError,
@@ -545,8 +541,7 @@ CASES = [
         r"size must be an int >= 0",
         lambda c: _sl().course.profiles.subset([1, 2, 3], -5),
     ),
-    # -- command line
-    # ---------------------------------------------------------------------------------
+    # -- command line ------------------------------------------------------------------------------
     Case(
         "CLI --train-size -5",
         SystemExit,

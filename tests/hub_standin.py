@@ -72,8 +72,7 @@ TRANSFER_CARDS = {
 SEED = 0
 
 
-# -- what is served
-# ----------------------------------------------------------------------------------
+# -- what is served --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Served:
     """One repo of the stand-in: its type, the real repo it mirrors, and the function that builds
@@ -157,8 +156,7 @@ SERVED: dict[str, Served] = {
 }
 
 
-# -- rows
-# --------------------------------------------------------------------------------------------
+# -- rows ------------------------------------------------------------------------------------------
 def source_folder() -> Path:
     """Folder of the original data files: the copies shipped in sbert_lab, else
     ``$SBERT_LAB_DATA``."""
@@ -235,8 +233,7 @@ def _sts_table(pairs, scale: float = 1.0) -> object:
     )
 
 
-# -- dataset repos
-# -----------------------------------------------------------------------------------
+# -- dataset repos ---------------------------------------------------------------------------------
 STRING, FLOAT64 = "string", "float64"
 CLASS_LABEL = {"class_label": {"names": NLI_NAMES}}
 
@@ -478,8 +475,7 @@ def build_transfer(folder: Path, rows: dict, hub_id: str) -> None:
     )
 
 
-# -- model repos
-# -------------------------------------------------------------------------------------
+# -- model repos -----------------------------------------------------------------------------------
 BERT_CONFIG_FIELDS = {  # the fields of the real raw BERT configs (BertForMaskedLM-style)
     "architectures": ["BertForMaskedLM"],
     "attention_probs_dropout_prob": 0.1,
@@ -580,8 +576,7 @@ def build_minilm(folder: Path, rows: dict) -> None:
                 shutil.copy2(path, target)
 
 
-# -- the build
-# ---------------------------------------------------------------------------------------
+# -- the build -------------------------------------------------------------------------------------
 def repo_folder(root: Path, repo_type: str, repo_id: str) -> Path:
     """Where a built repo lives: ``root/models/<id>`` or ``root/datasets/<id>``."""
     return root / f"{repo_type}s" / repo_id
@@ -643,8 +638,7 @@ def build_repos(cache_root: str | os.PathLike, source: Path | None = None) -> Pa
     return root
 
 
-# -- the server
-# --------------------------------------------------------------------------------------
+# -- the server ------------------------------------------------------------------------------------
 @dataclass
 class Repo:
     """A served repo: where its files are, their metadata, and its commit id."""
@@ -767,9 +761,7 @@ class _Handler(BaseHTTPRequestHandler):
             status = self._send_error(err, head)
         except (BrokenPipeError, ConnectionResetError):
             status = 499  # the client went away
-        except (
-            Exception
-        ) as err:  # a bug here: answer (or drop the connection), never leave it waiting
+        except Exception as err:  # a bug here: answer (or drop the connection), never hang
             self.close_connection = True
             if not self._started:
                 self._send_error(HubError(500, None, f"{type(err).__name__}: {err}"), head)
@@ -1027,8 +1019,7 @@ class HubStandIn:
         self.stop()
 
 
-# -- pointing the clients at it
-# ----------------------------------------------------------------------
+# -- pointing the clients at it --------------------------------------------------------------------
 OUTSIDE_REQUESTS: list[str] = []  # every request a hub client tried to send anywhere but 127.0.0.1
 
 

@@ -77,8 +77,7 @@ def test_hnsw_recall_on_the_package_s_sentences_is_at_least_0_95():
     assert recall >= 0.95
 
 
-# -- int8 and binary codes (lesson 12)
-# ------------------------------------------------------------------------
+# -- int8 and binary codes (lesson 12) -------------------------------------------------------------
 def test_binary_codes_are_sign_bits_and_hamming_search_is_exact_on_them():
     corpus, queries = unit(400, d=64), unit(15, d=64, seed=2)
     index = ann.BinaryIndex(corpus)

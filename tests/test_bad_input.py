@@ -197,8 +197,7 @@ def test_a_matching_resume_still_loads_the_weights(tmp_path, ctx):
     )
 
 
-# -- numbers that are not numbers never reach torch
-# -------------------------------------------------
+# -- numbers that are not numbers never reach torch ------------------------------------------------
 @pytest.mark.parametrize("setting", ["lr", "weight_decay", "max_grad_norm"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), "1e-3", None])
 def test_no_non_finite_or_mistyped_fit_setting_reaches_torch(setting, value, ctx, monkeypatch):

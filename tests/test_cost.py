@@ -111,8 +111,7 @@ def test_format_duration_rejects_negative_and_nan():
             cost.format_duration(bad)
 
 
-# -- timers
-# -----------------------------------------------------------------------------------------
+# -- timers ----------------------------------------------------------------------------------------
 def test_best_seconds_is_the_fastest_timed_run_after_the_warmup():
     calls = []
     durations = iter([0.05, 0.03, 0.01, 0.02])  # the first is the warm-up and must not count

@@ -19,7 +19,7 @@ def sts_train():
 
 
 @pytest.fixture(scope="module")
-def test_pairs():
+def sts_test_texts():
     return [(p.s1, p.s2) for p in sl.data.load_sts("stsb", "test", "fixtures")]
 
 
@@ -28,15 +28,15 @@ def tiny_cross_encoder(**kwargs) -> CrossEncoder:
     return CrossEncoder(TINY, max_length=64, device="cpu", precision="fp32", **kwargs)
 
 
-def test_predict_scores_in_input_order_whatever_the_batching(test_pairs):
+def test_predict_scores_in_input_order_whatever_the_batching(sts_test_texts):
     model = tiny_cross_encoder()
-    scores = model.predict(test_pairs, batch_size=8)
-    assert scores.shape == (len(test_pairs),) and scores.dtype == np.float32
+    scores = model.predict(sts_test_texts, batch_size=8)
+    assert scores.shape == (len(sts_test_texts),) and scores.dtype == np.float32
     assert ((scores > 0) & (scores < 1)).all()  # sigmoid of one logit
-    one_by_one = np.array([model.predict([pair])[0] for pair in test_pairs])
+    one_by_one = np.array([model.predict([pair])[0] for pair in sts_test_texts])
     np.testing.assert_allclose(scores, one_by_one, atol=1e-5)  # padding in a batch changes nothing
     np.testing.assert_allclose(
-        model.predict(test_pairs[::-1], batch_size=3), scores[::-1], atol=1e-5
+        model.predict(sts_test_texts[::-1], batch_size=3), scores[::-1], atol=1e-5
     )
     assert model.predict([]).shape == (0,)
 
@@ -113,7 +113,7 @@ def test_classification_head_predicts_probabilities():
 
 
 @pytest.mark.slow
-def test_saved_folder_loads_here_and_in_sentence_transformers(tmp_path, test_pairs):
+def test_saved_folder_loads_here_and_in_sentence_transformers(tmp_path, sts_test_texts):
     from sentence_transformers import CrossEncoder as STCrossEncoder
 
     model = tiny_cross_encoder()
@@ -124,13 +124,13 @@ def test_saved_folder_loads_here_and_in_sentence_transformers(tmp_path, test_pai
         amp="fp32",
         progress=False,
     )
-    scores = model.predict(test_pairs)
+    scores = model.predict(sts_test_texts)
     model.save(tmp_path / "ce")
     again = CrossEncoder.load(tmp_path / "ce", device="cpu", precision="fp32")
     assert (again.num_labels, again.max_length, again.score_range) == (1, 64, (1.0, 5.0))
-    np.testing.assert_allclose(again.predict(test_pairs), scores, atol=1e-6)
+    np.testing.assert_allclose(again.predict(sts_test_texts), scores, atol=1e-6)
     # sentence-transformers applies a sigmoid to a single logit, as predict does
-    theirs = STCrossEncoder(str(tmp_path / "ce"), device="cpu").predict(test_pairs)
+    theirs = STCrossEncoder(str(tmp_path / "ce"), device="cpu").predict(sts_test_texts)
     np.testing.assert_allclose(theirs, scores, atol=1e-5)
 
 

@@ -33,8 +33,7 @@ from sbert_lab.data import (
 SICK_HEADER = "pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\n"
 
 
-# -- the original files
-# ------------------------------------------------------------------------------
+# -- the original files ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "split", "rows"),
     [
@@ -89,8 +88,7 @@ def test_sbert_lab_data_is_used_when_no_data_dir_is_given(shared_data, monkeypat
     assert len(load_sts("stsb", "validation")) == 1500  # "validation" is the hub's name for dev
 
 
-# -- malformed files
-# ---------------------------------------------------------------------------------
+# -- malformed files -------------------------------------------------------------------------------
 def _stsb_line(score="2.5", s1="A cat sits.", s2="A cat is sitting."):
     return f"main-captions\tMSRvid\t2012test\t0001\t{score}\t{s1}\t{s2}\n"
 
@@ -227,8 +225,7 @@ def test_senteval_snli_parser_names_what_is_wrong(tmp_path):
         parse_senteval_snli(tmp_path, "dev")
 
 
-# -- where data is looked for
-# ---------------------------------------------------------------------------
+# -- where data is looked for ----------------------------------------------------------------------
 @pytest.fixture
 def no_hub(monkeypatch):
     """No $SBERT_LAB_DATA, no shipped copies, and a hub that answers like an unreachable one."""
@@ -444,8 +441,7 @@ def test_unknown_data_set_names_list_the_valid_ones():
         load_nli("mnli", "train")
 
 
-# -- the hub code paths, with a fake hub
-# -----------------------------------------------------------------
+# -- the hub code paths, with a fake hub -----------------------------------------------------------
 @pytest.fixture
 def fake_hub(monkeypatch):
     """Serve ``rows[(hub id, subset, hub split)]`` from a fake ``datasets.load_dataset`` (no shipped
@@ -517,8 +513,7 @@ def test_a_split_the_hub_does_not_have_is_reported(fake_hub):
         load_sts("sts13", "train")
 
 
-# -- fixtures and helpers
-# ----------------------------------------------------------------------------------
+# -- fixtures and helpers --------------------------------------------------------------------------
 def test_fixtures_have_the_documented_sizes():
     sets = (
         ("sts", load_sts, "stsb", ("train", "dev", "test")),
@@ -568,8 +563,7 @@ def test_score_ranges():
     assert data.NLI_LABELS == ("entailment", "neutral", "contradiction")
 
 
-# -- transfer tasks (Table 5)
-# ------------------------------------------------------------------------
+# -- transfer tasks (Table 5) ----------------------------------------------------------------------
 MRPC_HEADER = "\ufeffQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\n"
 
 

@@ -53,8 +53,7 @@ def test_a_sentence_padded_next_to_long_ones_keeps_its_vector(minilm, pooling):
     np.testing.assert_allclose(in_batch, alone, atol=1e-5, rtol=0)
 
 
-# -- bad and unusual input
-# ---------------------------------------------------------------------------
+# -- bad and unusual input -------------------------------------------------------------------------
 def test_empty_list_gives_an_empty_float32_array_of_the_right_width(minilm):
     result = minilm.encode([])
     assert result.shape == (0, 384) and result.dtype == np.float32
@@ -108,8 +107,7 @@ def test_max_length_beyond_the_model_positions_is_refused():
         SentenceEncoder(PACKAGED_MINILM, max_length=1000)
 
 
-# -- truncation
-# --------------------------------------------------------------------------------------
+# -- truncation ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def minilm16():
     """The packaged MiniLM with room for 16 tokens ([CLS] + 14 wordpieces + [SEP])."""
@@ -145,8 +143,7 @@ def test_truncation_warns_exactly_once_per_call_and_points_at_the_caller(minilm1
         assert caught[0].filename == __file__
 
 
-# -- normalisation, precision, modes
-# -------------------------------------------------------------------
+# -- normalisation, precision, modes ---------------------------------------------------------------
 def test_normalize_gives_unit_rows_in_the_same_direction(minilm, sentences):
     plain = minilm.encode(sentences)
     unit = minilm.encode(sentences, normalize=True)
@@ -272,8 +269,7 @@ def test_with_pooling_shares_the_transformer(minilm):
     assert view.dim == minilm.dim == 384
 
 
-# -- save and load
-# ---------------------------------------------------------------------------------------
+# -- save and load ---------------------------------------------------------------------------------
 def test_save_then_load_gives_the_same_vectors_pooling_and_max_length(tmp_path, sentences):
     original = SentenceEncoder(
         "sbert-lab:tiny-random-bert", pooling="max", max_length=24, precision="fp32"

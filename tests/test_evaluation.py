@@ -120,8 +120,7 @@ def test_worst_predictions_are_measured_in_ranks():
         errors.rank_errors([1, 2, 3], [1, 2])
 
 
-# -- alignment and uniformity (Wang & Isola 2020)
-# ------------------------------------------------------------------------
+# -- alignment and uniformity (Wang & Isola 2020) --------------------------------------------------
 def test_alignment_and_uniformity_match_their_definitions_in_torch():
     import torch
 

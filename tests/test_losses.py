@@ -22,8 +22,7 @@ def _vectors(*shape, seed=0):
     return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
 
 
-# -- SoftmaxLoss
-# ---------------------------------------------------------------------------------------
+# -- SoftmaxLoss -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "features", [("u", "v", "|u-v|"), ("u", "v", "|u-v|", "u*v"), ("|u-v|",), ("u*v", "u")]
 )
@@ -130,8 +129,7 @@ def test_triplet_loss_cosine_and_manhattan_distances():
         TripletLoss(distance="chebyshev")
 
 
-# -- MultipleNegativesRankingLoss
-# ------------------------------------------------------------------------
+# -- MultipleNegativesRankingLoss ------------------------------------------------------------------
 def _info_nce_loop(anchors, candidates, scale):
     """-log softmax of each anchor's own positive among all candidates, one anchor at a time."""
     total = 0.0
@@ -180,8 +178,7 @@ def test_losses_name_the_expected_examples():
         CosineMSELoss().check([("a", "b", 1.0)])
 
 
-# -- UnsupervisedSimCSELoss
-# ------------------------------------------------------------------------
+# -- UnsupervisedSimCSELoss ------------------------------------------------------------------------
 def test_simcse_is_info_nce_between_two_views_written_as_a_log_softmax():
     h, h2 = _vectors(6, 8, seed=21), _vectors(6, 8, seed=22)
     cosines = F.normalize(h, dim=-1) @ F.normalize(h2, dim=-1).T  # (B, B)
@@ -224,8 +221,7 @@ def test_simcse_dropout_views_differ_in_train_mode_and_match_without_dropout(tin
     assert torch.allclose(h, h2, atol=1e-6)  # p = 0: the two views are one vector
 
 
-# -- MatryoshkaLoss
-# ------------------------------------------------------------------------
+# -- MatryoshkaLoss --------------------------------------------------------------------------------
 def test_matryoshka_is_the_sum_of_the_inner_loss_over_prefixes():
     a, p, n = _vectors(4, 16, seed=24), _vectors(4, 16, seed=25), _vectors(4, 16, seed=26)
     loss = MatryoshkaLoss(MultipleNegativesRankingLoss(20.0), dims=(4, 8, 16), weights=(1, 2, 3))

@@ -30,8 +30,7 @@ def lesson_id(path: Path) -> str:
     return path.stem
 
 
-# -- every lesson
-# ------------------------------------------------------------------------------------
+# -- every lesson ----------------------------------------------------------------------------------
 def test_there_are_lessons():
     assert LESSONS, f"no lessons matching {nbtool.LESSON_GLOB} in {ROOT / 'notebooks'}"
 
@@ -90,8 +89,7 @@ def test_student_version_holds_no_solution(source):
     assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
 
 
-# -- stubbing a solution
-# -----------------------------------------------------------------------------
+# -- stubbing a solution ---------------------------------------------------------------------------
 SOLUTION = '''# Write f so that f(x) == x + 1.
 import math
 
@@ -134,8 +132,7 @@ def test_stub_of_invalid_python_names_the_line():
         nbtool.stub_solution("x = 1\ny = (")
 
 
-# -- a small repository in a temporary folder
-# ----------------------------------------------------------
+# -- a small repository in a temporary folder ------------------------------------------------------
 FORK_URL = "https://github.com/someone/sbert-lab-fork"
 
 
@@ -269,8 +266,7 @@ def test_cli_check_exit_codes(repo):
     assert nbtool.main(["--root", str(repo), "check", "09"]) == 2  # no such lesson
 
 
-# -- running
-# --------------------------------------------------------------------------------------------
+# -- running ---------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_run_reports_seconds_memory_and_the_failing_cell(tmp_path):
     notebook = nbformat.v4.new_notebook(

@@ -63,8 +63,7 @@ def forbid_steps(encoder, monkeypatch):
     monkeypatch.setattr(encoder, "forward", forward)
 
 
-# -- bad input: clear errors before any step
-# --------------------------------------------------------
+# -- bad input: clear errors before any step -------------------------------------------------------
 @pytest.fixture(scope="module")
 def encoder_for_checks():
     return tiny()
@@ -142,8 +141,7 @@ def test_a_loss_that_is_not_ours_is_a_type_error(encoder_for_checks):
         fit(encoder_for_checks, torch.nn.MSELoss(), [STSPair("a", "b", 1.0)], progress=False)
 
 
-# -- what a run does
-# --------------------------------------------------------------------------------
+# -- what a run does -------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_same_seed_same_numbers_other_seed_other_numbers(sts_train):
     def run(seed):
@@ -213,6 +211,53 @@ def test_training_lowers_the_loss_and_trains_the_softmax_classifier(nli_train):
     assert not torch.equal(weights(loss), classifier_before)
     accuracy = sl.evaluation.nli_accuracy(encoder, loss, nli_train)
     assert accuracy > 0.5  # chance is 1/3 on this balanced set
+
+
+def one_step_by_hand(encoder, loss, batch, lr: float, seed: int) -> float:
+    """Section 3.1's step written out, without fit: what lesson 03 shows a student."""
+    sl.train.seed_everything(seed)  # fit seeds first: the same dropout masks
+    order = sl.batching.random_batches(len(batch), len(batch), seed)[0]  # fit's shuffle of epoch 0
+    batch = [batch[i] for i in order]
+    encoder.train(), loss.train()
+    columns = loss.columns(batch)  # [premises, hypotheses]
+    stacked = encoder(encoder.tokenize([text for column in columns for text in column]))  # (2B, H)
+    u, v = stacked.split([len(column) for column in columns])  # ONE pass, then split
+    value = loss([u, v], loss.labels(batch))
+    value.backward()
+    named = [*encoder.named_parameters(), *loss.named_parameters()]
+    torch.nn.utils.clip_grad_norm_([p for _, p in named], max_norm=1.0)
+    no_decay = [p for n, p in named if n.endswith(("bias", "LayerNorm.weight", "LayerNorm.bias"))]
+    decay = [p for n, p in named if not n.endswith(("bias", "LayerNorm.weight", "LayerNorm.bias"))]
+    groups = [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=lr, fused=True)
+    optimizer.step()  # one step, no warm-up: the peak lr
+    return value.item()
+
+
+def test_fit_takes_the_step_written_by_hand(nli_train):
+    """Lesson 03's promise: fit's step is columns -> tokenize -> one forward -> split -> loss ->
+    backward -> clip -> AdamW, nothing else (in fp32, on the same batch and seed)."""
+    torch.manual_seed(0)
+    by_hand, hand_loss = tiny(), SoftmaxLoss(128)
+    by_fit, fit_loss = tiny(), SoftmaxLoss(128)
+    by_fit.load_state_dict(by_hand.state_dict()), fit_loss.load_state_dict(hand_loss.state_dict())
+    batch = nli_train[:16]
+    hand_value = one_step_by_hand(by_hand, hand_loss, batch, lr=1e-3, seed=0)
+    history = fit(
+        by_fit,
+        fit_loss,
+        batch,
+        batch_size=16,
+        lr=1e-3,
+        warmup=0,
+        amp="fp32",
+        length_grouping=False,
+        progress=False,
+    )
+    assert history.losses == [pytest.approx(hand_value, abs=0)]
+    assert torch.equal(weights(by_fit), weights(by_hand))
+    assert torch.equal(weights(fit_loss), weights(hand_loss))
+    assert not torch.equal(weights(by_fit), weights(tiny()))  # and the step did move them
 
 
 def test_nli_accuracy_is_the_argmax_of_the_classifier(nli_train):
@@ -293,8 +338,7 @@ def test_under_torchrun_each_rank_builds_its_model_on_its_own_gpu(monkeypatch):
     assert sl.train.process_device() == torch.device("cuda")  # no torchrun: the default GPU
 
 
-# -- checkpoints and resume
-# ---------------------------------------------------------------------------
+# -- checkpoints and resume ------------------------------------------------------------------------
 def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(
     sts_train, tmp_path, monkeypatch
 ):
@@ -434,8 +478,7 @@ def test_a_run_killed_with_sigkill_and_resumed_ends_like_an_uninterrupted_run(tm
     assert difference <= 1e-6
 
 
-# -- DistributedDataParallel
-# -------------------------------------------------------------------------
+# -- DistributedDataParallel -----------------------------------------------------------------------
 DDP_RUN = textwrap.dedent(
     """
     import os, sys

@@ -75,8 +75,7 @@ def test_live_curve_counts_steps_then_takes_the_history_s_own():
     assert list(line.get_xdata()) == [0, 4, 8, 9]
 
 
-# -- projections (lesson 7)
-# ---------------------------------------------------------------------------
+# -- projections (lesson 7) ------------------------------------------------------------------------
 def test_pca_2d_matches_scikit_learn_up_to_sign():
     from sklearn.decomposition import PCA
 

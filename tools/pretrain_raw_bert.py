@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mlm_corpus  # noqa: E402
 
 from sbert_lab.course import mlm  # noqa: E402
+from sbert_lab.folders import atomic_file  # noqa: E402
 from sbert_lab.models import RAW_BERT_DIR, cache_dir, packaged_minilm_path  # noqa: E402
 
 
@@ -60,15 +61,14 @@ def corpora(
         parts = [
             mlm.tokenize_corpus(lines, tok, settings.max_tokens) for lines in (train, held_out)
         ]
-        tmp = run / "corpus.tmp.npz"
-        np.savez(
-            tmp,
-            train_ids=parts[0].ids,
-            train_offsets=parts[0].offsets,
-            held_ids=parts[1].ids,
-            held_offsets=parts[1].offsets,
-        )
-        os.replace(tmp, cached)
+        with atomic_file(cached) as tmp, open(tmp, "wb") as out:  # np.savez: no ".npz" added
+            np.savez(
+                out,
+                train_ids=parts[0].ids,
+                train_offsets=parts[0].offsets,
+                held_ids=parts[1].ids,
+                held_offsets=parts[1].offsets,
+            )
         summary = {
             "lines_per_source": counts,
             "train_lines": len(parts[0]),

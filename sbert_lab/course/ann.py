@@ -69,8 +69,7 @@ def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
     return x
 
 
-# -- indexes
-# -----------------------------------------------------------------------------------------
+# -- indexes ---------------------------------------------------------------------------------------
 def exact_index(vectors: np.ndarray):
     """Brute force in FAISS (``IndexFlatIP``): every query reads all n vectors; the recall
     reference."""
@@ -132,8 +131,7 @@ def ivfpq_index(
     return index
 
 
-# -- fewer bytes per vector: int8 and binary codes (lesson 12)
-# ------------------------------------------------------------------------
+# -- fewer bytes per vector: int8 and binary codes (lesson 12) -------------------------------------
 def int8_index(vectors: np.ndarray):
     """Each dimension scaled to 256 levels between its smallest and largest corpus value (FAISS
     ``IndexScalarQuantizer``, 8 bits; the corpus is the calibration set): d bytes a vector, 4x less
@@ -198,8 +196,7 @@ class BinaryIndex:
         return np.take_along_axis(scores, best, 1), np.take_along_axis(ids, best, 1)
 
 
-# -- measuring them
-# ----------------------------------------------------------------------------------
+# -- measuring them --------------------------------------------------------------------------------
 def search(index, queries: np.ndarray, k: int) -> np.ndarray:
     """The ids (q, k) of each query's k nearest corpus rows, best first; k is capped at the
     index's size, as in ``search.top_k_cosine`` (FAISS would fill the missing places with -1)."""
@@ -238,10 +235,10 @@ def recall_vs_exact(approximate: np.ndarray, exact: np.ndarray) -> float:
 
 
 def query_milliseconds(index, queries: np.ndarray, k: int = 10, repeats: int = 3) -> float:
-    """Median wall milliseconds to answer one query, asked one at a time (a user's lookup).
+    """Mean wall milliseconds to answer one query, asked one at a time (a user's lookup).
 
-    The best of ``repeats`` passes over all queries, so a moment of load elsewhere on the machine
-    does not count; timings still vary between machines and runs.
+    The fastest of ``repeats`` passes over all queries, divided by their number, so that a moment of
+    load elsewhere on the machine does not count; timings still vary between machines and runs.
     """
     q = _queries(index, queries)
     faiss = _faiss()
@@ -272,8 +269,7 @@ def growth_exponent(sizes, values) -> tuple[float, float]:
     return float(np.exp(log_a)), float(b)
 
 
-# -- a bigger corpus than the sentences we have
-# ---------------------------------------------------------
+# -- a bigger corpus than the sentences we have ----------------------------------------------------
 def jittered_copies(vectors: np.ndarray, n: int, noise: float = 0.5, seed: int = 0) -> np.ndarray:
     """``n`` synthetic unit vectors, each a real row plus Gaussian noise of total length ``noise``.
 

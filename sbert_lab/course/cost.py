@@ -38,8 +38,7 @@ import torch
 
 from ..batching import chunks, length_sorted_order
 
-# -- the paper's figures
-# ------------------------------------------------------------------------------
+# -- the paper's figures ---------------------------------------------------------------------------
 PAPER_SENTENCES = 10_000  # Section 1: "a collection of n = 10 000 sentences"
 PAPER_PAIRS = (
     49_995_000  # Section 1: "requires about n·(n−1)/2 = 49 995 000 inference computations"
@@ -55,8 +54,7 @@ PAPER_QUORA_HOURS = 50.0  # Section 1: "a single query would require over 50 hou
 PAPER_SMART_BATCHING = {"cpu": (44.0, 83.0), "gpu": (1378.0, 2042.0)}
 
 
-# -- counting
-# -----------------------------------------------------------------------------------------
+# -- counting --------------------------------------------------------------------------------------
 def pairs_needed(n: int) -> int:
     """Unordered pairs among ``n`` sentences, n(n−1)/2: the cross-encoder passes to compare all of
     them.
@@ -78,8 +76,7 @@ def all_pairs(sentences: Sequence[str]) -> list[tuple[str, str]]:
     return list(itertools.combinations(sentences, 2))
 
 
-# -- extrapolation
-# ------------------------------------------------------------------------------------
+# -- extrapolation ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AllPairsEstimate:
     """Time to score every pair among ``n`` sentences with each architecture (Section 1's
@@ -188,8 +185,7 @@ def format_duration(seconds: float) -> str:
     return f"{years:.3g} years" if years < 1000 else f"{years:,.0f} years"
 
 
-# -- timing
-# -------------------------------------------------------------------------------------------
+# -- timing ----------------------------------------------------------------------------------------
 def best_seconds(run: Callable[[], object], repeats: int = 3, warmup: int = 1) -> float:
     """The fastest of ``repeats`` wall-clock timings of ``run()``, after ``warmup`` untimed calls.
 
@@ -247,8 +243,7 @@ def time_cosine(
     return seconds / (n * n)
 
 
-# -- measured, not extrapolated
-# ---------------------------------------------------------------------
+# -- measured, not extrapolated --------------------------------------------------------------------
 @dataclass(frozen=True)
 class AllPairsTiming:
     """Measured wall-clock seconds to compare all pairs of the first ``n`` sentences, both ways."""
@@ -379,8 +374,7 @@ def time_precisions(
     return throughput
 
 
-# -- helpers
-# ------------------------------------------------------------------------------------------
+# -- helpers ---------------------------------------------------------------------------------------
 def _synchronize() -> None:
     """Wait for queued GPU work, so that a timing covers the computation and not only its launch."""
     if torch.cuda.is_available():

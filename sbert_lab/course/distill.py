@@ -19,7 +19,7 @@ import torch
 
 from ..encoder import SentenceEncoder, check_sentences
 from ..evaluation import unit_rows
-from ..transformer import progress_bar
+from ..progress import progress_bar
 
 SIF_A = 1e-4  # model2vec's SIF coefficient a
 
@@ -63,7 +63,7 @@ def distill_static(
     tokens = [t for t in range(vocabulary_size) if t not in special]
     batches = [tokens[i : i + batch_size] for i in range(0, len(tokens), batch_size)]
     with teacher.inference():
-        for batch in progress_bar(batches, progress, "tokens through the teacher"):
+        for batch in progress_bar(batches, enabled=progress, desc="tokens through the teacher"):
             ids = torch.tensor([[cls, t, sep] for t in batch], device=teacher.device)
             features = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
             vectors[batch] = teacher(features).float().cpu().numpy()

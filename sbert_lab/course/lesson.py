@@ -186,8 +186,7 @@ class exercise:  # noqa: N801 - used as ``with course.lesson.exercise():``, like
         return True  # swallowed: the next cells do not depend on the exercise
 
 
-# -- what compare and record accept
-# ------------------------------------------------------------------
+# -- what compare and record accept ----------------------------------------------------------------
 def _figure(what: str, name: str, value, kind: str = "a number") -> float:
     """``value`` as a float; a TypeError naming the row and the argument when it is not a number."""
     if value is not None and not isinstance(value, (str, bytes, bool)):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,7 +37,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..folders import atomic_file, write_text_atomically
 from ..precision import autocast, resolve_precision
+from ..progress import progress_bar
 
 MASK_FRACTION = 0.15
 LOG_COLUMNS = ("step", "loss", "accuracy", "lr", "tokens", "seconds", "next_loss", "next_accuracy")
@@ -64,8 +65,7 @@ class PretrainSettings:
     init: str = ""  # a model folder to continue from ("" = random weights)
 
 
-# -- the corpus as token ids
-# ---------------------------------------------------------------------------
+# -- the corpus as token ids -----------------------------------------------------------------------
 @dataclass
 class TokenizedCorpus:
     """Lines of text as WordPiece ids: line ``i`` is ``ids[offsets[i]:offsets[i + 1]]`` (no
@@ -148,8 +148,7 @@ def pair_batch(
     return ids, attention, segments, labels
 
 
-# -- masking
-# ---------------------------------------------------------------------------------------------
+# -- masking ---------------------------------------------------------------------------------------
 def pad_batch(
     corpus: TokenizedCorpus, rows: np.ndarray, tokenizer
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -245,8 +244,7 @@ def pair_pretraining_loss(
     return mlm_loss + next_loss, mlm_accuracy, next_loss, next_accuracy
 
 
-# -- the model
-# -------------------------------------------------------------------------------------------
+# -- the model -------------------------------------------------------------------------------------
 def new_model(settings: PretrainSettings, vocab_size: int, folder: Path | None = None):
     """The model a run starts from: ``BertForMaskedLM`` (``BertForPreTraining`` with ``pairs``) of
     the settings' shape, randomly initialised (BERT's own initialisation) or loaded from
@@ -293,15 +291,12 @@ def learning_rate(settings: PretrainSettings, step: int) -> float:
     return settings.lr * left
 
 
-# -- checkpoints
-# -----------------------------------------------------------------------------------------
+# -- checkpoints -----------------------------------------------------------------------------------
 def save_checkpoint(folder: Path, model, optimizer, step: int) -> None:
-    """Write ``checkpoint.pt`` atomically (a temporary file, then a rename)."""
-    tmp = folder / "checkpoint.pt.tmp"
-    torch.save(
-        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}, tmp
-    )
-    os.replace(tmp, folder / "checkpoint.pt")
+    """Write ``checkpoint.pt`` atomically (``folders.atomic_file``)."""
+    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}
+    with atomic_file(folder / "checkpoint.pt") as tmp:
+        torch.save(state, tmp)
 
 
 def load_checkpoint(folder: Path, model, optimizer) -> int:
@@ -326,7 +321,7 @@ def _check_settings(folder: Path, settings: PretrainSettings) -> None:
                 f"{path}: this run was started with other settings (saved, asked): {diff}"
             )
     else:
-        path.write_text(json.dumps(asdict(settings), indent=1))
+        write_text_atomically(path, json.dumps(asdict(settings), indent=1))
 
 
 def read_log(folder: Path) -> list[dict]:
@@ -346,13 +341,10 @@ def _trim_log(folder: Path, step: int) -> None:
     path = folder / "log.tsv"
     rows = [r for r in read_log(folder) if r["step"] < step]
     lines = ["\t".join(LOG_COLUMNS)] + ["\t".join(f"{r[c]:.6g}" for c in LOG_COLUMNS) for r in rows]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    write_text_atomically(path, "\n".join(lines) + "\n")
 
 
-# -- the loop
-# --------------------------------------------------------------------------------------------
+# -- the loop --------------------------------------------------------------------------------------
 def pretrain(
     folder,
     corpus: TokenizedCorpus,
@@ -369,8 +361,6 @@ def pretrain(
     Runs until ``steps`` more steps are done or ``settings.total_steps`` is reached, whichever is
     first.
     """
-    from tqdm.auto import tqdm
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     _check_settings(folder, settings)
@@ -392,14 +382,7 @@ def pretrain(
     precision = resolve_precision(precision, "cpu")
     model.train()
     log = open(folder / "log.tsv", "a")
-    bar = tqdm(
-        range(start, end),
-        initial=0,
-        total=end - start,
-        desc="MLM pretraining",
-        disable=not progress,
-        mininterval=1.0,
-    )
+    bar = progress_bar(range(start, end), enabled=progress, desc="MLM pretraining", unit="step")
     began = time.perf_counter()
     for step in bar:
         rows = batch_lines(len(corpus), step, settings.batch_size, settings.seed)
@@ -457,11 +440,12 @@ def pretrain(
             next_accuracy.item(),
         )
         log.write("\t".join(f"{v:.6g}" for v in values) + "\n")
-        bar.set_postfix(
-            loss=f"{mlm_loss.item():.3f}",
-            acc=f"{accuracy.item():.3f}",
-            **({"next_acc": f"{next_accuracy.item():.2f}"} if settings.pairs else {}),
-        )
+        if progress:
+            bar.set_postfix(
+                loss=f"{mlm_loss.item():.3f}",
+                acc=f"{accuracy.item():.3f}",
+                **({"next_acc": f"{next_accuracy.item():.2f}"} if settings.pairs else {}),
+            )
         if (step + 1) % checkpoint_every == 0 or step + 1 == end:
             log.flush()
             save_checkpoint(folder, model, optimizer, step + 1)

@@ -100,8 +100,7 @@ def sts_pairs(profile: Profile, split: str) -> list[data.STSPair]:
     )
 
 
-# -- the three shared models
-# ------------------------------------------------------------------------
+# -- the three shared models -----------------------------------------------------------------------
 def nli_recipe(profile: Profile, pooling: str = "mean") -> dict:
     """Everything that decides what ``nli_model`` trains (a saved model is reused only if it
     matches)."""
@@ -296,8 +295,7 @@ def cross_encoder(
     return CrossEncoder.load(folder)
 
 
-# -- a lesson that trains one of the three itself keeps it where the others look
-# --------------------
+# -- a lesson that trains one of the three itself keeps it where the others look -------------------
 def save_nli_model(encoder: SentenceEncoder, history: History, profile: Profile) -> Path:
     """Keep an NLI model a lesson trained with ``nli_model``'s recipe, so that ``nli_model`` loads
     it.
@@ -333,8 +331,7 @@ def training_log(profile: Profile, name: str) -> dict:
     return _read_log(path)
 
 
-# -- shared machinery
-# -------------------------------------------------------------------------------
+# -- shared machinery ------------------------------------------------------------------------------
 def _fit_settings(profile: Profile, objective: str = "softmax") -> dict:
     """fit's settings for ``profile``; in-batch negatives ("mnrl") train on larger batches."""
     return {

@@ -490,8 +490,7 @@ def plot_similarity_heatmap(
     return image
 
 
-# -- cost of comparing all pairs (lesson 6)
-# ------------------------------------------------------------
+# -- cost of comparing all pairs (lesson 6) --------------------------------------------------------
 CROSS_COLOR = "#d62728"
 _TIME_MARKS = (
     (1.0, "1 second"),
