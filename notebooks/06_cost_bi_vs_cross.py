@@ -157,8 +157,8 @@ sts = sl.data.load_sts("stsb", "test", profile.data_dir)
 sentences = list(
     dict.fromkeys(s for pair in sts for s in (pair.s1, pair.s2))
 )  # unique, in file order
-# items per timing run: four full batches, so that what a call costs once (on a CPU in bf16, a copy
-# of the weights: ~26 ms here) is shared, as it is when a real workload encodes thousands
+# items per timing run: four full batches, so that what a call costs once (e.g. on a CPU with
+# fast bf16, a bf16 copy of the weights: ~26 ms) is shared, as when real work encodes thousands
 timed = min(len(sts), 4 * profile.encode_batch_size)
 timing_sentences = sentences[:timed]
 timing_pairs = [(pair.s1, pair.s2) for pair in sts[:timed]]
@@ -205,8 +205,8 @@ print(
 # and attention grows with the square of the length. The paper's figures imply
 # $65\,\text{h} / 49{,}995{,}000 = 4.7$ ms per pair and $5\,\text{s} / 10{,}000 = 0.5$ ms per
 # sentence on a V100, a ratio of 9.4; here the ratio is printed below, with a verdict (on 2 CPU
-# cores with the offline profile's 4-layer model it came out at 1.0, 1.4 and 1.1 in three runs:
-# per-batch overheads weigh more than the extra tokens). Either way it is a
+# cores with the offline profile's 4-layer model it has come out between 1.0 and 1.8 across runs,
+# far below 9.4: per-batch overheads weigh as much as the extra tokens). Either way it is a
 # constant factor. The difference between the architectures is not the price of a pass, it is the
 # *number* of passes: n(n − 1)/2 against n.
 
@@ -367,8 +367,8 @@ print(
 # The same story as a picture: seconds to compare all pairs of n sentences, extrapolated from the
 # per-item costs (lines), with your all-pairs measurements of section 4 (dots) and the paper's two
 # V100 figures at n = 10,000 (stars). The bi-encoder line bends upward at the right: the n² cosines
-# catch up with the n encodings eventually, but each is thousands of times cheaper than a pass of
-# BERT.
+# catch up with the n encodings eventually, but each is hundreds of thousands of times cheaper than
+# a pass of BERT (printed in section 3).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -555,8 +555,10 @@ for label, sort in (("input order", False), ("smart batching", True)):
 # How much sorting gains depends on how much the lengths vary and on the batch size: with a handful
 # of sentences, or sentences of equal length, there is nothing to gain. In the paper the gain is
 # larger on a CPU (+89 %) than on a GPU (+48 %), where a batch's padding is partly hidden by
-# parallel hardware. On this project's 2-core CPU with the offline profile's 4-layer model it was
-# +10 %, +8 % and −4 % in three runs — within the noise, for the same padding removed.
+# parallel hardware. On this project's 2-core CPU with the offline profile's 4-layer model the gain
+# grows with the batch: +10 %, +8 % and −4 % in earlier runs with batches of 32 — within the noise —
+# and +111 % to +139 % in runs with batches of 128, where padding every sentence to the longest of
+# a large batch wastes the most (2.66 token positions per real token in input order).
 #
 # ## 9. bf16 against fp32
 #
@@ -631,16 +633,17 @@ plt.show()
 #
 # - A cross-encoder scores a pair in one pass; comparing all pairs of n sentences takes n(n−1)/2
 #   passes — 49,995,000 for n = 10,000, about 65 hours on the paper's V100.
-# - A bi-encoder encodes each sentence once (n passes, about 5 s for 10,000) and compares vectors
-#   with a dot product (0.01 s for all 10,000²); stored vectors are reused by every later query.
+# - A bi-encoder encodes each sentence once (n passes, about 5 s for 10,000 on the paper's V100) and
+#   compares vectors with a dot product (0.01 s for all 10,000² there); stored vectors are reused by
+#   every later query.
 # - A cross-encoder pass costs a constant multiple of a bi-encoder pass (9.4 in the paper's V100
-#   figures; 1.0 to 1.4 in the offline runs on 2 CPU cores); the quadratic *count* of passes
+#   figures; 1.0 to 1.8 in the offline runs on 2 CPU cores); the quadratic *count* of passes
 #   is what makes it unusable for search and clustering — and why lesson 8 uses it only to re-rank
 #   a short list that the bi-encoder found.
 # - Smart batching (sort by length, pad per batch) gives the same vectors from fewer token
-#   positions; how much time that saves depends on the hardware (the paper: +89 % on a CPU;
-#   offline, within the timing noise). bf16 is faster only where the hardware computes it
-#   natively; elsewhere `precision="auto"` stays in fp32.
+#   positions; how much time that saves depends on the hardware (the paper: +89 % on a CPU; offline
+#   on 2 cores from within the noise at batch 32 to +111–139 % at batch 128). bf16 is faster only
+#   where the hardware computes it natively; elsewhere `precision="auto"` stays in fp32.
 
 # %% [markdown]
 # ## Check your understanding
@@ -679,8 +682,8 @@ plt.show()
 #
 # Comparing all pairs of vectors still takes n² cosines, which at large n outgrow the n encodings,
 # so the bi-encoder's cost turns quadratic too. But a cosine of two stored vectors is a dot product,
-# thousands of times cheaper than a pass of BERT, so its quadratic term starts from a far lower
-# price. Shown in section 5, in the figure of seconds against n after the Quora paragraph.
+# hundreds of thousands of times cheaper than a pass of BERT, so its quadratic term starts from a
+# far lower price. Shown in section 5, in the figure of seconds against n after the Quora paragraph.
 #
 # </details>
 #
