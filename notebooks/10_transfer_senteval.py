@@ -226,7 +226,10 @@ for name in encoders:
     lookup = vectors[name]
     for task, splits in tasks.items():
         score = course.transfer.task_accuracy(
-            task, splits, lambda batch, v=lookup: np.stack([v[s] for s in batch])
+            task,
+            splits,
+            lambda batch, v=lookup: np.stack([v[s] for s in batch]),
+            folds=profile.transfer_folds,  # 10, as SentEval (fewer only in scaled-down test runs)
         )
         accuracy[name, task] = 100 * score
         lesson.compare(

@@ -24,6 +24,7 @@ RECIPE = {"epochs": 1, "batch_size": 16, "lr": 2e-5, "warmup": 0.1, "seed": 0, "
 # figure, so this one only needs to show that the SoftmaxLoss classifier and the encoder learn NLI
 # together. 4,000 pairs (250 steps) does that well above chance; bench/train.py runs all 14,342.
 NLI_TRAIN_PAIRS = 4000
+SNLI_TEST_PAIRS = 3000
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,9 @@ def test_nli_softmax_training_learns_the_labels(stsb_test):
     chance."""
     pairs = sl.data.load_nli("snli", "dev") + sl.data.load_nli("sick", "train")
     pairs = course.profiles.subset(pairs, NLI_TRAIN_PAIRS, seed=0)
-    snli_test = sl.data.load_nli("snli", "test")
+    # a seeded third of SNLI test: each accuracy is then one encoding of 6,000 sentences, not 19,648
+    # (standard error about 0.009, far inside the margins asserted below)
+    snli_test = course.profiles.subset(sl.data.load_nli("snli", "test"), SNLI_TEST_PAIRS, seed=0)
     encoder = sl.SentenceEncoder(PACKAGED_MINILM)
     torch.manual_seed(0)
     loss = sl.losses.SoftmaxLoss(encoder.dim)
@@ -65,10 +68,11 @@ def test_nli_softmax_training_learns_the_labels(stsb_test):
         f"Spearman x100 after NLI training {spearman:.2f}; {history.steps} steps in "
         f"{history.seconds:.0f} s"
     )
-    # Measured in CI's clean clone: 0.527 after 250 steps (untrained classifier 0.354; chance about
-    # 1/3). A linear classifier on (u, v, |u-v|) of a 6-layer model after 4,000 pairs is far from
-    # SNLI's state of the art (~0.90 for cross-attention models); the point is that it learns,
-    # together with the encoder.
+    # Measured in CI's clean clone on all of SNLI test: 0.527 after 250 steps (untrained classifier
+    # 0.354; chance about 1/3); on the 3,000-pair subset 0.523 (untrained 0.344). A linear
+    # classifier on (u, v, |u-v|) of a 6-layer model after 4,000 pairs is far from SNLI's state of
+    # the art (~0.90 for cross-attention models); the point is that it learns, together with the
+    # encoder.
     assert accuracy >= 0.45
     assert accuracy >= untrained + 0.10
     assert spearman > 70  # NLI training must not wreck the embedding (82.03 before)

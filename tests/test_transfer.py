@@ -74,3 +74,24 @@ def test_bad_input_is_named(features, labels, message):
 def test_pair_features_refuse_mismatched_shapes():
     with pytest.raises(ValueError, match=r"u \(2, 3\) and v \(2, 4\)"):
         transfer.pair_features(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+def test_task_accuracy_runs_the_folds_it_is_given():
+    """Lesson 10 passes ``profile.transfer_folds``: 10 (SentEval) unless sizes are scaled down."""
+    from sbert_lab.data import Labelled
+
+    x, y = separable(n=300)
+    shuffled = np.random.default_rng(1).permutation(y)  # chance: the fold count shows in the score
+    examples = [Labelled(f"sentence {i}", "", int(label)) for i, label in enumerate(shuffled)]
+    table = {e.s1: row for e, row in zip(examples, x, strict=True)}
+
+    def vectors(batch):
+        return np.stack([table[s] for s in batch])
+
+    splits = {"test": examples}  # CR: cross-validated over its one split
+    assert transfer.task_accuracy("cr", splits, vectors) == transfer.cross_validated_accuracy(
+        x, shuffled
+    )
+    assert transfer.task_accuracy("cr", splits, vectors, folds=3) == (
+        transfer.cross_validated_accuracy(x, shuffled, folds=3, inner_folds=2)
+    )

@@ -106,6 +106,9 @@ class Profile:
     transfer_size: int | None = (
         None  # examples per split of each transfer task, lesson 10 (None: all)
     )
+    # outer folds of SentEval's cross-validated tasks (the paper: 10; C is chosen by an inner CV of
+    # half as many); fewer only when sizes are scaled down, where 10 x 31 fits per task are slow
+    transfer_folds: int = 10
     asks_hub: bool = False  # whether lessons may load hub-only data sets (Table 5's tasks)
     wikisec_train_size: int | None = (
         None  # Table 4's triplets, lesson 5 (None: hub only, not loaded)
@@ -362,6 +365,7 @@ def scaled(profile: Profile, factor: float) -> Profile:
         ),
         index_real_sentences=max(300, math.ceil(profile.index_real_sentences * factor)),
         transfer_size=size(profile.transfer_size, "transfer", 300),
+        transfer_folds=profile.transfer_folds if factor >= 1 else 3,
         reranker_train_size=None
         if profile.reranker_train_size is None
         else max(floor, math.ceil(profile.reranker_train_size * factor)),

@@ -177,9 +177,12 @@ def features(examples, vectors) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(vectors([e.s1 for e in examples]), np.float32), labels
 
 
-def task_accuracy(task: str, splits: dict[str, list], vectors, seed: int = 0) -> float:
+def task_accuracy(
+    task: str, splits: dict[str, list], vectors, seed: int = 0, folds: int = 10
+) -> float:
     """Accuracy on ``task`` by its SentEval protocol (``PROTOCOLS``); ``splits`` maps split ->
-    examples."""
+    examples. ``folds``: outer folds of the cross-validated tasks (C by an inner CV of half as
+    many, at least 2; train/test tasks choose C by 5-fold CV, or by ``folds // 2`` when fewer)."""
     if task not in PROTOCOLS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(PROTOCOLS)}")
     protocol, names = PROTOCOLS[task]
@@ -189,8 +192,12 @@ def task_accuracy(task: str, splits: dict[str, list], vectors, seed: int = 0) ->
     parts = [features(splits[name], vectors) for name in names if name in splits]
     if protocol == "cv":
         return cross_validated_accuracy(
-            np.vstack([x for x, _ in parts]), np.concatenate([y for _, y in parts]), seed=seed
+            np.vstack([x for x, _ in parts]),
+            np.concatenate([y for _, y in parts]),
+            folds=folds,
+            inner_folds=max(2, folds // 2),
+            seed=seed,
         )
     if protocol == "dev":
         return dev_test_accuracy(*parts, seed=seed)
-    return train_test_accuracy(*parts[0], *parts[1], seed=seed)
+    return train_test_accuracy(*parts[0], *parts[1], folds=min(5, max(2, folds // 2)), seed=seed)
