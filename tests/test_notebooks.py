@@ -259,6 +259,22 @@ def test_sync_keeps_the_outputs_of_unchanged_cells_without_machine_noise(repo):
     assert problems_of(repo) == []
 
 
+def test_stored_outputs_print_paths_relative_to_the_checkout(tmp_path):
+    """A stored run must not show the folder of the machine it ran on."""
+    root = tmp_path / "checkout"
+    cell = nbformat.v4.new_code_cell("print(folder)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"models   {root}/runs/offline\n"),
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": f"PosixPath('{root}/results/x.json')"}
+        ),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    nbtool.store_outputs(notebook, root=root)
+    assert cell.outputs[0].text == "models   runs/offline\n"
+    assert cell.outputs[1].data["text/plain"] == "PosixPath('results/x.json')"
+
+
 def test_cli_check_exit_codes(repo):
     assert nbtool.main(["--root", str(repo), "check"]) == 0
     (repo / "notebooks" / "02_siamese_bi_encoder.ipynb").unlink()

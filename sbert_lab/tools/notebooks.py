@@ -256,12 +256,13 @@ def source_hash(cell) -> str:
     return hashlib.sha1(cell.source.encode("utf-8")).hexdigest()[:12]
 
 
-def store_outputs(notebook, everything: bool = True) -> None:
+def store_outputs(notebook, everything: bool = True, root: Path | None = None) -> None:
     """Keep what a reader of the stored notebook should see (in place).
 
     Every code cell keeps its outputs (``everything=False``: only the cells nbval compares), less
     what depends on the machine or the moment rather than the lesson: progress-bar and other widget
-    outputs, the stderr stream (warnings, plain progress bars) and run timestamps. A cell that keeps
+    outputs, the stderr stream (warnings, plain progress bars), run timestamps, and the checkout's
+    own folder (``root``) in printed paths, which become relative to it. A cell that keeps
     outputs records the hash of its source (``SOURCE_HASH_KEY``). nbval skips a stored output whose
     cell has no execution count ("unrun"), so a kept output gets one: the cell's position among the
     code cells, which stays the same from run to run.
@@ -276,10 +277,20 @@ def store_outputs(notebook, everything: bool = True) -> None:
         for output in cell.outputs:
             if "execution_count" in output:
                 output.execution_count = cell.execution_count
+            if root is not None:
+                _relative_paths(output, f"{root}{os.sep}")
         if cell.outputs:
             cell.metadata[SOURCE_HASH_KEY] = source_hash(cell)
         else:
             cell.metadata.pop(SOURCE_HASH_KEY, None)
+
+
+def _relative_paths(output, prefix: str) -> None:
+    """Drop ``prefix`` (the checkout's folder) from the printed text of ``output`` (in place)."""
+    if output.get("output_type") == "stream":
+        output.text = output.text.replace(prefix, "")
+    elif "text/plain" in output.get("data", {}):
+        output.data["text/plain"] = output.data["text/plain"].replace(prefix, "")
 
 
 def _is_lesson_output(output) -> bool:
@@ -903,7 +914,7 @@ def run(
         log(f"  {result.name:<40} {result.seconds:6.1f} s wall  {cpu} CPU  peak {peak}  {status}")
         log("  slowest cells: " + ", ".join(f"#{i} {s:.1f} s" for i, s in result.slowest_cells))
         if inplace and not result.error:
-            store_outputs(executed)
+            store_outputs(executed, root=root)
             if _write_if_changed(target, executed):
                 log(f"  stored the outputs in {target.relative_to(root)}")
     if report:
