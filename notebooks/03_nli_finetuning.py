@@ -240,7 +240,8 @@ moved = max((a - b).abs().max().item() for a, b in zip(hand_weights, start_weigh
 apart = max((a - b).abs().max().item() for a, b in zip(hand_weights, fit_weights))
 print(f"loss by hand {step_loss.item():.6f}, by fit {one_step.losses[0]:.6f}")
 print(f"largest weight change of the step {moved:.1e}; largest difference hand vs fit {apart:.1e}")
-assert apart < 1e-6, "fit's step is no longer the step written above"
+# 0 on a CPU; a GPU may add in another order. A different step would differ by about `moved`.
+assert apart <= 0.01 * moved, "fit's step is no longer the step written above"
 del by_hand, hand_loss, by_fit, fit_loss, optimizer  # not used again
 
 # %% [markdown]
