@@ -295,8 +295,9 @@ for task, splits in tasks.items():
 #   pairs are drawn from sets that include SICK *train* and *trial* (beside SNLI dev, MultiNLI
 #   samples and CAD-SNLI), so that model was fine-tuned on part of SICK-E's own training data. Its
 #   SICK-E accuracy cannot count as transfer (and offline it is level with raw BERT's mean vectors
-#   anyway, within one standard error). On the gpu and cpu profiles
-#   it trains on AllNLI, which holds no SICK.
+#   anyway, within one standard error). On the gpu and cpu profiles it trains on AllNLI, which
+#   holds no SICK. (The offline raw BERT's pretraining text also held SICK's training sentences,
+#   without labels: its model card lists the sources.)
 # - The paper's raw BERT is far stronger than the small one here: it was pretrained on over 500
 #   times more text (3.3 billion words against 6.2 million), with 12 layers of 768. The offline
 #   model's `[CLS]` learnt next-sentence prediction for only 1,800 steps: on MRPC its vector lands
