@@ -1,6 +1,6 @@
 """Bad inputs across the public surface, each with the error a user should get (issue 14's classes).
 
-One table, two readers: ``tests/test_bad_input.py`` asserts every row, and
+One table, two readers: ``tests/core/test_bad_input.py`` asserts every row, and
 ``tools/bad_input_sweep.py`` counts how the package answers them (clear / unclear / silent), which
 is how the "before" and "after" figures of the sweep were measured.
 

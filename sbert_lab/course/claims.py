@@ -1,7 +1,7 @@
 """The paper's claims the workbook shows, as data: what each lesson must measure for the claim to
 hold, and the claims an offline run cannot show, with the reason.
 
-Two readers: ``tests/test_lesson_claims.py`` asserts every claim on the ``results/*.json`` of an
+Two readers: ``tests/lessons/test_lesson_claims.py`` asserts every claim on the ``results/*.json`` of an
 offline run (the project's own small BERT, the shipped data, fixed seeds: the same figures on every
 run), and ``python -m sbert_lab.tools.report`` writes one page with the paper's figure, the measured
 one and the verdict of every claim, for any results folder (a Colab run's too).

@@ -59,7 +59,7 @@ from sbert_lab.tools.notebooks import run_notebook
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCALES = {"cpu": "0.01", "gpu": "0.001"}
 CELL_TIMEOUT = 300  # seconds per cell

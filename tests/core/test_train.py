@@ -2,7 +2,7 @@
 DDP.
 
 All of these use the tiny random BERT and the hand-written fixtures, in fp32 on the CPU; the
-acceptance runs on real data are in tests/test_train_realdata.py.
+acceptance runs on real data are in tests/core/test_train_realdata.py.
 """
 
 import json
@@ -22,7 +22,7 @@ from sbert_lab.data import NLIPair, STSPair, Triplet
 from sbert_lab.losses import CosineMSELoss, SoftmaxLoss, TripletLoss
 from sbert_lab.train import fit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = "sbert-lab:tiny-random-bert"
 
 

@@ -21,7 +21,7 @@ import pytest
 from sbert_lab import course
 from sbert_lab.tools import notebooks as nbtool
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob(nbtool.LESSON_GLOB))
 REPO_URL = nbtool.repository_url(ROOT)
 

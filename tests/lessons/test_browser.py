@@ -25,7 +25,7 @@ from browser_lab import CHROMIUM, JupyterLab, launch_chromium, run_notebook
 # area).
 LESSON = "03_nli_finetuning"
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "browser"
 RUN_TIMEOUT_S = 180  # generous: every lesson runs in under 25 s in the smoke profile
 # A widget view that the front end could not build shows one of these texts instead of the widget.
@@ -56,7 +56,7 @@ def lab(tmp_path):
     _require_browser()
     notebook = REPO / "notebooks" / f"{LESSON}.ipynb"
     assert notebook.exists(), (
-        f"tests/test_browser.py: LESSON = {LESSON!r} but {notebook} does not exist"
+        f"tests/lessons/test_browser.py: LESSON = {LESSON!r} but {notebook} does not exist"
     )
     shutil.copytree(
         REPO / "notebooks",
