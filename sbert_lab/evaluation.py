@@ -48,40 +48,6 @@ def row_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide((a * b).sum(axis=1), norms, out=np.zeros(len(a)), where=norms > 0)
 
 
-def check_sts_pairs(pairs: Sequence[STSPair]) -> np.ndarray:
-    """The gold scores as an array; TypeError / ValueError naming the first pair that cannot be
-    evaluated.
-
-    A correlation with gold scores that hold NaN, an infinity, or a single value is not a number a
-    student should see ("nan", or -40 from a tie-break): it is refused, naming the pair.
-    """
-    if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
-        raise TypeError(
-            f"pairs must be a list of STSPair(s1, s2, score), got {type(pairs).__name__}"
-        )
-    if len(pairs) < 2:
-        raise ValueError(f"a rank correlation needs at least 2 STS pairs, got {len(pairs)}")
-    for index, pair in enumerate(pairs):
-        s1, s2, score = (getattr(pair, name, None) for name in ("s1", "s2", "score"))
-        if not (isinstance(s1, str) and isinstance(s2, str)):
-            raise TypeError(
-                f"pairs[{index}] must be an STSPair with two sentences (str), got {pair!r}"
-            )
-        if (
-            isinstance(score, bool)
-            or not isinstance(score, (int, float, np.number))
-            or not np.isfinite(score)
-        ):
-            raise ValueError(f"pairs[{index}] has gold score {score!r}: it must be a finite number")
-    gold = np.array([p.score for p in pairs], dtype=np.float64)
-    if len(gold) > 1 and np.all(gold == gold[0]):
-        raise ValueError(
-            f"all {len(gold)} pairs have the same gold score {gold[0]:g}: a correlation with it is "
-            "undefined"
-        )
-    return gold
-
-
 def mean_pairwise_cosine(x: np.ndarray, chunk_size: int = 2048) -> float:
     """Mean cosine over all pairs (i, j), i != j, of the rows of ``x`` (n, d): the anisotropy of
     lesson 7.
@@ -225,3 +191,38 @@ def nli_accuracy(
         predicted = softmax_loss.logits(u, v).argmax(dim=-1).cpu().numpy()
     gold = np.array([p.label for p in pairs])
     return float((predicted == gold).mean())
+
+
+# -- checks: what the functions above refuse, out of their way -------------------------------------
+def check_sts_pairs(pairs: Sequence[STSPair]) -> np.ndarray:
+    """The gold scores as an array; TypeError / ValueError naming the first pair that cannot be
+    evaluated.
+
+    A correlation with gold scores that hold NaN, an infinity, or a single value is not a number a
+    student should see ("nan", or -40 from a tie-break): it is refused, naming the pair.
+    """
+    if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
+        raise TypeError(
+            f"pairs must be a list of STSPair(s1, s2, score), got {type(pairs).__name__}"
+        )
+    if len(pairs) < 2:
+        raise ValueError(f"a rank correlation needs at least 2 STS pairs, got {len(pairs)}")
+    for index, pair in enumerate(pairs):
+        s1, s2, score = (getattr(pair, name, None) for name in ("s1", "s2", "score"))
+        if not (isinstance(s1, str) and isinstance(s2, str)):
+            raise TypeError(
+                f"pairs[{index}] must be an STSPair with two sentences (str), got {pair!r}"
+            )
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, (int, float, np.number))
+            or not np.isfinite(score)
+        ):
+            raise ValueError(f"pairs[{index}] has gold score {score!r}: it must be a finite number")
+    gold = np.array([p.score for p in pairs], dtype=np.float64)
+    if len(gold) > 1 and np.all(gold == gold[0]):
+        raise ValueError(
+            f"all {len(gold)} pairs have the same gold score {gold[0]:g}: a correlation with it is "
+            "undefined"
+        )
+    return gold
