@@ -1,4 +1,4 @@
-"""Drive a real JupyterLab in headless Chromium: the helpers behind ``tests/lessons/test_browser.py``.
+"""Drive a real JupyterLab in headless Chromium: the helpers of ``tests/lessons/test_browser.py``.
 
 Three pieces, each usable on its own:
 

@@ -23,6 +23,16 @@ small BERT, and the loss is the same.
 ``checkpoint_every`` steps and appends each step's loss to ``log.tsv``; run it again on the same
 folder and it continues from the last checkpoint with the same data order, masks and dropout (all
 derive from the seed and the step number), as if it had never stopped.
+
+What it shares with ``sbert_lab.train.fit``, and what it cannot: the precision (``autocast``,
+``resolve_precision``), the progress bar and the atomic file writes are fit's own. The loop is its
+own because its unit is different: a step reads ``batch_lines(step)`` of a token corpus (so that a
+resumed run draws the same lines and masks from the step number alone), where fit shuffles examples
+of a loss's columns per epoch; the model is transformers' ``BertForMaskedLM``
+(``BertForPreTraining``), not a SentenceEncoder; and the recipe is BERT's, not SBERT's — AdamW with
+betas (0.9, 0.98) and eps 1e-6, no decay on any 1-D weight, and a warm-up counted in steps over a
+run of a fixed total. Its checkpoint (one ``checkpoint.pt``: weights, optimizer, step) holds no
+random generators, for the same reason: every draw is derived from the seed and the step.
 """
 
 from __future__ import annotations
