@@ -36,6 +36,24 @@ def integer(name: str, value, *, at_least: int = 1) -> int:
     return int(value)
 
 
+def vector_rows(name: str, value, *, empty_ok: bool = True):
+    """``value`` as C-contiguous float32 rows (n, d); a ValueError for another shape, for no rows
+    (unless ``empty_ok``) and for a row with NaN or an infinity, which has no direction."""
+    import numpy as np
+
+    x = np.ascontiguousarray(value, dtype=np.float32)
+    if x.ndim != 2 or (len(x) == 0 and not empty_ok):
+        kind = "a 2-D array" if empty_ok else "a non-empty 2-D array"
+        raise ValueError(f"{name} must be {kind} of row vectors, got shape {x.shape}")
+    broken = np.flatnonzero(~np.isfinite(x).all(axis=1))
+    if len(broken):
+        raise ValueError(
+            f"{name}: {len(broken)} of {len(x)} rows hold NaN or an infinity (first: row "
+            f"{broken[0]}); a model with NaN weights? Such a row has no direction to compare"
+        )
+    return x
+
+
 def pair(name: str, value) -> tuple:
     """``value`` as a 2-tuple: ``score_range=5`` is a mistake, not a range."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:

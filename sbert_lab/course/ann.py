@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from ..checks import integer
+from ..checks import integer, vector_rows
 from .search import normalize_rows
 
 
@@ -47,17 +47,7 @@ def _faiss():
 
 def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
     """``vectors`` as C-contiguous float32 rows that must already be unit length (or zero)."""
-    x = np.ascontiguousarray(vectors, dtype=np.float32)
-    if x.ndim != 2 or len(x) == 0:
-        raise ValueError(
-            f"{name} must be a non-empty 2-D array of row vectors, got shape {x.shape}"
-        )
-    broken = np.flatnonzero(~np.isfinite(x).all(axis=1))
-    if len(broken):
-        raise ValueError(
-            f"{name}: {len(broken)} of {len(x)} rows hold NaN or an infinity (first: row "
-            f"{broken[0]}); a model with NaN weights? Such a row has no direction to compare"
-        )
+    x = vector_rows(name, vectors, empty_ok=False)
     norms = np.linalg.norm(x, axis=1)
     off = np.flatnonzero((np.abs(norms - 1) > 1e-3) & (norms > 0))
     if len(off):

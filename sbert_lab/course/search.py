@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import vector_rows
 from ..encoder import check_sentences
 from ..evaluation import unit_rows
 
@@ -40,16 +41,7 @@ from ..evaluation import unit_rows
 def normalize_rows(x: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length, float32; an all-zero row stays zero (its cosine with anything is
     0)."""
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 2:
-        raise ValueError(f"expected a 2-D array of row vectors, got shape {x.shape}")
-    broken = np.flatnonzero(~np.isfinite(x).all(axis=1))
-    if len(broken):
-        raise ValueError(
-            f"{len(broken)} of {len(x)} vectors hold NaN or an infinity (first: row {broken[0]}); "
-            "a model with NaN weights? Such a row has no direction to compare"
-        )
-    return unit_rows(x)
+    return unit_rows(vector_rows("vectors", x))
 
 
 def _check_k(k: int, n: int, name: str = "k") -> int:
