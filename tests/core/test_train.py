@@ -1,28 +1,21 @@
-"""The training loop: input checks, determinism, schedule, NaN guard, checkpoints, exact resume,
-DDP.
+"""The training loop: input checks, determinism, schedule, the step by hand, NaN guard, fp16,
+memory. Checkpoints and resume: test_checkpoint.py; DDP: test_distributed.py.
 
 All of these use the tiny random BERT and the hand-written fixtures, in fp32 on the CPU; the
 acceptance runs on real data are in tests/core/test_train_realdata.py.
 """
 
-import json
 import math
-import os
-import subprocess
 import sys
-import textwrap
-from pathlib import Path
 
 import pytest
 import torch
 
 import sbert_lab as sl
-from sbert_lab import checkpoint
 from sbert_lab.data import NLIPair, STSPair, Triplet
 from sbert_lab.losses import CosineMSELoss, SoftmaxLoss, TripletLoss
 from sbert_lab.train import fit
 
-ROOT = Path(__file__).resolve().parents[2]
 TINY = "sbert-lab:tiny-random-bert"
 
 
@@ -327,228 +320,7 @@ def test_an_inf_loss_in_fp32_still_stops_at_once(sts_train):
         fit(tiny(), InfAtSteps({2}), sts_train, batch_size=8, amp="fp32", progress=False)
 
 
-def test_under_torchrun_each_rank_builds_its_model_on_its_own_gpu(monkeypatch):
-    chosen = []
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "set_device", chosen.append)
-    monkeypatch.setenv("LOCAL_RANK", "3")
-    device = sl.train.process_device()
-    assert device == torch.device("cuda", 3) and chosen == [torch.device("cuda", 3)]
-    monkeypatch.delenv("LOCAL_RANK")
-    assert sl.train.process_device() == torch.device("cuda")  # no torchrun: the default GPU
-
-
-# -- checkpoints and resume ------------------------------------------------------------------------
-def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(
-    sts_train, tmp_path, monkeypatch
-):
-    encoder = tiny()
-    fit(
-        encoder,
-        CosineMSELoss(),
-        sts_train[:16],
-        batch_size=8,
-        amp="fp32",
-        checkpoint_dir=tmp_path,
-        progress=False,
-    )
-    folder = checkpoint.latest_checkpoint(tmp_path)
-    assert folder.name == "step-00000002"
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "loss.safetensors",
-        "model.safetensors",
-        "trainer_state.pt",
-    ]
-    state = torch.load(folder / "trainer_state.pt", weights_only=True)
-    assert state["step"] == 2 and {
-        "optimizer",
-        "scheduler",
-        "scaler",
-        "rng",
-        "history",
-        "fingerprint",
-    } <= set(state)
-
-    def crash(*args, **kwargs):  # dies while the next checkpoint's files are being written
-        raise KeyboardInterrupt("killed mid-write")
-
-    monkeypatch.setattr(checkpoint.torch, "save", crash)
-    with pytest.raises(KeyboardInterrupt):
-        checkpoint.save_checkpoint(tmp_path, 3, encoder, CosineMSELoss(), {"step": 3})
-    assert checkpoint.latest_checkpoint(tmp_path) == folder  # the complete one is still the latest
-    assert not (tmp_path / "step-00000003").exists()
-    monkeypatch.undo()
-    checkpoint.load_checkpoint(folder, tiny(), CosineMSELoss())
-
-
-def test_resume_refuses_a_checkpoint_of_another_run(sts_train, tmp_path):
-    fit(
-        tiny(),
-        CosineMSELoss(),
-        sts_train[:16],
-        batch_size=8,
-        amp="fp32",
-        checkpoint_dir=tmp_path,
-        progress=False,
-    )
-    with pytest.raises(ValueError, match="batch_size was 8, now 4"):
-        fit(
-            tiny(),
-            CosineMSELoss(),
-            sts_train[:16],
-            batch_size=4,
-            amp="fp32",
-            checkpoint_dir=tmp_path,
-            resume=True,
-            progress=False,
-        )
-
-
-RESUMABLE_RUN = textwrap.dedent(
-    """
-    import json, os, signal, sys
-    import torch
-    torch.set_num_threads(1)
-    import sbert_lab as sl
-
-    checkpoint_dir, kill_at_step, resume = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "resume"
-    if kill_at_step:  # SIGKILL in the middle of that step: after backward, before the update
-        optimizer_step, calls = torch.optim.AdamW.step, []
-        def step(self, *args, **kwargs):
-            calls.append(1)
-            if len(calls) == kill_at_step:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return optimizer_step(self, *args, **kwargs)
-        torch.optim.AdamW.step = step
-    torch.manual_seed(0)
-    encoder = sl.SentenceEncoder("sbert-lab:tiny-random-bert", max_length=32, device="cpu")
-    loss = sl.losses.SoftmaxLoss(encoder.dim)
-    dev = sl.data.load_sts("stsb", "dev", "fixtures")
-    history = sl.train.fit(
-        encoder, loss, sl.data.load_nli("snli", "train", "fixtures"), epochs=2, batch_size=8,
-        lr=1e-4, amp="fp32", checkpoint_dir=checkpoint_dir, checkpoint_every=4, resume=resume,
-        progress=False,
-        eval_fn=lambda e: float(sl.evaluation.sts_cosines(e, dev)[0].mean()), eval_every=3,
-    )
-    print(json.dumps({
-        "losses": history.losses, "evals": history.evals, "resumed_from": history.resumed_from,
-        "weights": torch.cat([p.detach().flatten()
-                              for p in [*encoder.parameters(), *loss.parameters()]]).tolist(),
-    }))
-    """
-)
-
-
-def run_script(script: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    return subprocess.run(
-        [sys.executable, "-c", script, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=timeout,
-    )
-
-
-def last_json(process: subprocess.CompletedProcess) -> dict:
-    assert process.returncode == 0, process.stderr[-3000:]
-    return json.loads(process.stdout.strip().splitlines()[-1])
-
-
-@pytest.mark.slow
-def test_a_run_killed_with_sigkill_and_resumed_ends_like_an_uninterrupted_run(tmp_path):
-    uninterrupted = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "a"), "0", "fresh"))
-    # 12 steps with checkpoints at 4 and 8; killed during step 10
-    killed = run_script(RESUMABLE_RUN, str(tmp_path / "b"), "10", "fresh")
-    assert killed.returncode == -9, killed.stderr[-2000:]
-    assert checkpoint.latest_checkpoint(tmp_path / "b").name == "step-00000008"
-    resumed = last_json(run_script(RESUMABLE_RUN, str(tmp_path / "b"), "0", "resume"))
-    assert resumed["resumed_from"] == 8
-    assert len(resumed["losses"]) == len(uninterrupted["losses"]) == 12
-    assert resumed["losses"] == pytest.approx(uninterrupted["losses"], abs=1e-6)
-    assert resumed["losses"][-1] == pytest.approx(uninterrupted["losses"][-1], abs=1e-6)
-    assert [s for s, _ in resumed["evals"]] == [3, 6, 9, 12]
-    assert [v for _, v in resumed["evals"]] == pytest.approx(
-        [v for _, v in uninterrupted["evals"]], abs=1e-6
-    )
-    difference = (
-        (torch.tensor(resumed["weights"]) - torch.tensor(uninterrupted["weights"])).abs().max()
-    )
-    assert difference <= 1e-6
-
-
-# -- DistributedDataParallel -----------------------------------------------------------------------
-DDP_RUN = textwrap.dedent(
-    """
-    import os, sys
-    import torch
-    torch.set_num_threads(1)
-    import sbert_lab as sl
-
-    out, batch_size = sys.argv[1], int(sys.argv[2])
-    torch.manual_seed(0)
-    encoder = sl.SentenceEncoder("sbert-lab:tiny-random-bert", max_length=32, device="cpu")
-    for module in encoder.modules():  # no dropout: its masks depend on how the batch is split
-        if isinstance(module, torch.nn.Dropout):
-            module.p = 0.0
-    loss = sl.losses.SoftmaxLoss(encoder.dim)
-    history = sl.train.fit(encoder, loss, sl.data.load_nli("snli", "train", "fixtures"),
-                           batch_size=batch_size, lr=1e-3, amp="fp32", progress=False)
-    torch.save({"losses": history.losses, "rank": int(os.environ.get("RANK", "0")),
-                "weights": torch.cat([p.detach().flatten()
-                                      for p in [*encoder.parameters(), *loss.parameters()]])},
-               f"{out}.{os.environ.get('RANK', '0')}")
-    """
-)
-
-DDP_TOLERANCE = (
-    1e-5  # fp32 all-reduce sums gradients in another order than one process does (seen: 8e-7)
-)
-
-
-@pytest.mark.slow
-def test_two_gloo_processes_train_like_one_process_on_the_same_global_batch(tmp_path):
-    script = tmp_path / "ddp_run.py"
-    script.write_text(DDP_RUN)
-    single = run_script(DDP_RUN, str(tmp_path / "single"), "8")
-    assert single.returncode == 0, single.stderr[-3000:]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        "--nproc_per_node",
-        "2",
-        str(script),
-        str(tmp_path / "ddp"),
-        "4",
-    ]
-    ddp = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
-    assert ddp.returncode == 0, ddp.stderr[-3000:]
-    one = torch.load(tmp_path / "single.0", weights_only=True)
-    rank0 = torch.load(tmp_path / "ddp.0", weights_only=True)
-    rank1 = torch.load(tmp_path / "ddp.1", weights_only=True)
-    assert len(rank0["losses"]) == len(one["losses"]) == 6  # 48 examples, global batch 2 x 4 = 8
-    assert rank0["losses"] == pytest.approx(one["losses"], abs=DDP_TOLERANCE)
-    assert torch.equal(rank0["weights"], rank1["weights"])  # DDP keeps the replicas identical
-    assert (rank0["weights"] - one["weights"]).abs().max() <= DDP_TOLERANCE
-    assert (
-        one["weights"] - weights_at_start()
-    ).abs().max() > 100 * DDP_TOLERANCE  # training moved them
-
-
-def weights_at_start() -> torch.Tensor:
-    torch.manual_seed(0)
-    encoder = tiny()
-    return torch.cat(
-        [p.detach().flatten() for p in [*encoder.parameters(), *SoftmaxLoss(128).parameters()]]
-    )
-
-
 def test_freed_training_memory_goes_back_to_the_os():
-    import sys
 
     from sbert_lab import memory
 
