@@ -633,112 +633,6 @@ def _lookup(
     )
 
 
-def _check_data_dir(data_dir) -> None:
-    """TypeError / ValueError / DataNotFoundError for a ``data_dir`` that cannot name a folder."""
-    if data_dir is None or str(data_dir) == FIXTURES:
-        return
-    if not isinstance(data_dir, (str, os.PathLike)):
-        raise TypeError(
-            f"data_dir must be a folder (a str or a pathlib.Path), None or 'fixtures'; got "
-            f"{type(data_dir).__name__} {data_dir!r}"
-        )
-    if str(data_dir) == "":
-        raise ValueError(
-            "data_dir='' names no folder: pass a folder, or None to look in $SBERT_LAB_DATA, the "
-            "copies shipped with sbert_lab, then the hub"
-        )
-    if not Path(data_dir).is_dir():
-        raise DataNotFoundError(f"data_dir={str(data_dir)!r} is not a folder")
-
-
-def _missing(folder: Path, name: str, split: str) -> tuple[list[str], list[Path]]:
-    """(the expected files of ``name``'s ``split`` not in ``folder``, those found)."""
-    missing, found = [], []
-    for subfolder, filename in local_files(name, split) or []:
-        path = _find(folder, subfolder, filename)
-        missing += [] if path else [f"{subfolder}/{filename}"]
-        found += [path] if path else []
-    return missing, found
-
-
-def _check_folder(label: str, folder: Path, name: str, split: str, hub_asked: bool) -> None:
-    """DataNotFoundError unless ``folder`` (``data_dir`` or ``$SBERT_LAB_DATA``) holds every file of
-    ``name``'s ``split``: the message names the folder, the files expected and where else the set
-    would come from."""
-    where = str(folder) if label == "data_dir" else f"{label}={folder}"
-    title = TITLES[name]
-    if not folder.is_dir():
-        raise DataNotFoundError(
-            f"{where} is not a folder: point {label} at a folder of original data files, or unset "
-            "it"
-        )
-    missing, found = _missing(folder, name, split)
-    if not missing and found:
-        return
-    if not found and not missing:  # a split that no data folder holds
-        raise DataNotFoundError(
-            f"no {title} {split} files in {where}: a data folder holds {title}'s "
-            f"{', '.join(LOCAL_SPLITS[name])} splits only"
-        )
-    if found:
-        problem = (
-            f"the {title} {split} files in {where} are incomplete: missing {', '.join(missing)} "
-            f"(found {', '.join(str(p) for p in found)})"
-        )
-    else:
-        expected = ", ".join(str(folder / path) for path in missing)
-        problem = (
-            f"no {title} {split} files found in {where}: expected {expected} (each may also sit "
-            f"directly in {folder}; .gz/.xz allowed){_case_hint(folder, name, split)}"
-        )
-    other = _other_source(name, split, hub_asked)
-    env = os.environ.get("SBERT_LAB_DATA")
-    if label == "data_dir" and env and not _missing(Path(env), name, split)[0]:
-        advice = f"Add them, or leave data_dir out to load {title} from $SBERT_LAB_DATA={env}"
-    elif label == "data_dir" and other:
-        unset = " and unset $SBERT_LAB_DATA" if env else ""
-        advice = f"Add them, or leave data_dir out{unset} to load {title} from {other}"
-    elif label != "data_dir" and other:
-        advice = (
-            f"Add them; without $SBERT_LAB_DATA it would come from {other}: unset $SBERT_LAB_DATA "
-            "to load it from there"
-        )
-    else:
-        advice = "Add them there: no shipped copy or hub source has this split"
-    raise DataNotFoundError(f"{problem}. {advice}")
-
-
-def _case_hint(folder: Path, name: str, split: str) -> str:
-    """A note ("; found SNLI/ ...") when ``folder`` holds the set's subfolder in another case."""
-    subfolder = (local_files(name, split) or [("", "")])[0][0]
-    others = [
-        p.name
-        for p in folder.iterdir()
-        if p.is_dir() and p.name.lower() == subfolder.lower() and p.name != subfolder
-    ]
-    if not others:
-        return ""
-    return f"; found {others[0]}/: file names are case-sensitive, rename it {subfolder}/"
-
-
-def _other_source(name: str, split: str, hub_asked: bool) -> str | None:
-    """Where ``name``'s ``split`` would come from without a data folder: the shipped copy, the hub,
-    or None."""
-    if (
-        SHIPPED_DIR.is_dir()
-        and local_files(name, split)
-        and not _missing(SHIPPED_DIR, name, split)[0]
-    ):
-        return f"the copy shipped with sbert_lab ({SHIPPED_DIR})"
-    source = HUB_SOURCES.get(name) or TRANSFER_SOURCES.get(name)
-    return f"the Hugging Face hub ({source[0]})" if source and hub_asked else None
-
-
-def _check_name(name: str, valid: tuple[str, ...], kind: str) -> None:
-    if name not in valid:
-        raise ValueError(f"unknown {kind} data set {name!r}; valid names are {', '.join(valid)}")
-
-
 def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[STSPair]:
     """STS pairs of ``name`` ("stsb", "sick", or hub-only "sts12".."sts16", "sickr") and ``split``.
 
@@ -866,3 +760,110 @@ def load_triplets(
         return nli_triplets(_fixture_nli("snli", split))
 
     return _lookup("triplet", name, split, data_dir, lambda *_: None, fixture, hub)
+
+
+# -- checks: what the loaders above refuse, and the hints they give --------------------------------
+def _check_data_dir(data_dir) -> None:
+    """TypeError / ValueError / DataNotFoundError for a ``data_dir`` that cannot name a folder."""
+    if data_dir is None or str(data_dir) == FIXTURES:
+        return
+    if not isinstance(data_dir, (str, os.PathLike)):
+        raise TypeError(
+            f"data_dir must be a folder (a str or a pathlib.Path), None or 'fixtures'; got "
+            f"{type(data_dir).__name__} {data_dir!r}"
+        )
+    if str(data_dir) == "":
+        raise ValueError(
+            "data_dir='' names no folder: pass a folder, or None to look in $SBERT_LAB_DATA, the "
+            "copies shipped with sbert_lab, then the hub"
+        )
+    if not Path(data_dir).is_dir():
+        raise DataNotFoundError(f"data_dir={str(data_dir)!r} is not a folder")
+
+
+def _missing(folder: Path, name: str, split: str) -> tuple[list[str], list[Path]]:
+    """(the expected files of ``name``'s ``split`` not in ``folder``, those found)."""
+    missing, found = [], []
+    for subfolder, filename in local_files(name, split) or []:
+        path = _find(folder, subfolder, filename)
+        missing += [] if path else [f"{subfolder}/{filename}"]
+        found += [path] if path else []
+    return missing, found
+
+
+def _check_folder(label: str, folder: Path, name: str, split: str, hub_asked: bool) -> None:
+    """DataNotFoundError unless ``folder`` (``data_dir`` or ``$SBERT_LAB_DATA``) holds every file of
+    ``name``'s ``split``: the message names the folder, the files expected and where else the set
+    would come from."""
+    where = str(folder) if label == "data_dir" else f"{label}={folder}"
+    title = TITLES[name]
+    if not folder.is_dir():
+        raise DataNotFoundError(
+            f"{where} is not a folder: point {label} at a folder of original data files, or unset "
+            "it"
+        )
+    missing, found = _missing(folder, name, split)
+    if not missing and found:
+        return
+    if not found and not missing:  # a split that no data folder holds
+        raise DataNotFoundError(
+            f"no {title} {split} files in {where}: a data folder holds {title}'s "
+            f"{', '.join(LOCAL_SPLITS[name])} splits only"
+        )
+    if found:
+        problem = (
+            f"the {title} {split} files in {where} are incomplete: missing {', '.join(missing)} "
+            f"(found {', '.join(str(p) for p in found)})"
+        )
+    else:
+        expected = ", ".join(str(folder / path) for path in missing)
+        problem = (
+            f"no {title} {split} files found in {where}: expected {expected} (each may also sit "
+            f"directly in {folder}; .gz/.xz allowed){_case_hint(folder, name, split)}"
+        )
+    other = _other_source(name, split, hub_asked)
+    env = os.environ.get("SBERT_LAB_DATA")
+    if label == "data_dir" and env and not _missing(Path(env), name, split)[0]:
+        advice = f"Add them, or leave data_dir out to load {title} from $SBERT_LAB_DATA={env}"
+    elif label == "data_dir" and other:
+        unset = " and unset $SBERT_LAB_DATA" if env else ""
+        advice = f"Add them, or leave data_dir out{unset} to load {title} from {other}"
+    elif label != "data_dir" and other:
+        advice = (
+            f"Add them; without $SBERT_LAB_DATA it would come from {other}: unset $SBERT_LAB_DATA "
+            "to load it from there"
+        )
+    else:
+        advice = "Add them there: no shipped copy or hub source has this split"
+    raise DataNotFoundError(f"{problem}. {advice}")
+
+
+def _case_hint(folder: Path, name: str, split: str) -> str:
+    """A note ("; found SNLI/ ...") when ``folder`` holds the set's subfolder in another case."""
+    subfolder = (local_files(name, split) or [("", "")])[0][0]
+    others = [
+        p.name
+        for p in folder.iterdir()
+        if p.is_dir() and p.name.lower() == subfolder.lower() and p.name != subfolder
+    ]
+    if not others:
+        return ""
+    return f"; found {others[0]}/: file names are case-sensitive, rename it {subfolder}/"
+
+
+def _other_source(name: str, split: str, hub_asked: bool) -> str | None:
+    """Where ``name``'s ``split`` would come from without a data folder: the shipped copy, the hub,
+    or None."""
+    if (
+        SHIPPED_DIR.is_dir()
+        and local_files(name, split)
+        and not _missing(SHIPPED_DIR, name, split)[0]
+    ):
+        return f"the copy shipped with sbert_lab ({SHIPPED_DIR})"
+    source = HUB_SOURCES.get(name) or TRANSFER_SOURCES.get(name)
+    return f"the Hugging Face hub ({source[0]})" if source and hub_asked else None
+
+
+def _check_name(name: str, valid: tuple[str, ...], kind: str) -> None:
+    if name not in valid:
+        raise ValueError(f"unknown {kind} data set {name!r}; valid names are {', '.join(valid)}")
