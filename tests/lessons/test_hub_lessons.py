@@ -19,18 +19,17 @@ cpu      0.01     NLI train 80 pairs (quick 32), STS-B train 58, eval 50, corpus
 gpu      0.001    NLI train 100 pairs (quick 32), STS-B train 32, eval 50, corpus 200
 =======  =======  ==========================================================================
 
-Measured on the 2-core development machine (quiet), wall seconds per lesson including the kernel
-start (09 and 10: both profiles timed together, then halved); the whole file ~12 min, of which
-~10 s build the stand-in's repos once per session:
+Measured with ``pytest --durations`` on the 2-core AVX2 development machine (session 11), wall
+seconds per lesson including the kernel start; 10 after its cross-validation took
+``profile.transfer_folds`` (3 folds at these scales: it took 202 s and 148 s with SentEval's 10);
+the whole file ~12 min, of which ~10 s build the stand-in's repos once per session:
 
-=======  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====
-profile   00    01    02    03    04    05    06    07    08    09    10
-=======  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====
-cpu       55*   16    10    26    30    17    14    43    13    ~35   ~160
-gpu       55*   18    11    22    23    18    19    29    13    ~35   ~160
-=======  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====  ====
-
-(* before lesson 0's live pre-training steps were scaled with ``mlm_live_steps``.)
+=======  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===
+profile   00   01   02   03   04   05   06   07   08   09   10   11   12   13
+=======  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===
+cpu       32   15    9   27   22   23   24   25   12   24   68   23   27   66
+gpu       28   20   10   19   15   16   32   27   13   32   48   21   17   44
+=======  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===
 
 Outside requests: ``datasets`` asks the dataset viewer (``http://datasets-server.<HF_ENDPOINT
 host>``) for exported dataset infos on every ``load_dataset`` of a hub repo; the stand-in fixture
