@@ -182,7 +182,7 @@ def task_accuracy(
 ) -> float:
     """Accuracy on ``task`` by its SentEval protocol (``PROTOCOLS``); ``splits`` maps split ->
     examples. ``folds``: outer folds of the cross-validated tasks (C by an inner CV of half as
-    many, at least 2; train/test tasks choose C by 5-fold CV, or by ``folds // 2`` when fewer)."""
+    many, at least 2: 5 for SentEval's 10; train/test tasks choose C with the inner count too)."""
     if task not in PROTOCOLS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(PROTOCOLS)}")
     protocol, names = PROTOCOLS[task]
@@ -190,14 +190,15 @@ def task_accuracy(
     if missing and protocol != "cv":
         raise ValueError(f"{task} needs the splits {names}; missing {missing}")
     parts = [features(splits[name], vectors) for name in names if name in splits]
+    inner_folds = max(2, folds // 2)  # SentEval: 10 outer, 5 inner
     if protocol == "cv":
         return cross_validated_accuracy(
             np.vstack([x for x, _ in parts]),
             np.concatenate([y for _, y in parts]),
             folds=folds,
-            inner_folds=max(2, folds // 2),
+            inner_folds=inner_folds,
             seed=seed,
         )
     if protocol == "dev":
         return dev_test_accuracy(*parts, seed=seed)
-    return train_test_accuracy(*parts[0], *parts[1], folds=min(5, max(2, folds // 2)), seed=seed)
+    return train_test_accuracy(*parts[0], *parts[1], folds=inner_folds, seed=seed)
