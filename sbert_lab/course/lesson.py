@@ -73,6 +73,18 @@ class Lesson:
             {"what": what, "paper": None, "measured": _plain(what, value), "unit": unit}
         )
 
+    def measured(self, what: str):
+        """The value kept under ``what`` by ``compare`` (rounded as it printed) or ``record``: how a
+        late cell (a summary, a plot) reads a figure measured many cells before, by its name."""
+        for row in reversed(self.rows):
+            if row["what"] == what:
+                return row["measured"]
+        known = ", ".join(repr(row["what"]) for row in self.rows) or "none yet"
+        raise KeyError(
+            f"{self.name} has measured nothing called {what!r} (run the cell that measures it "
+            f"first); measured so far: {known}"
+        )
+
     def save(self) -> Path:
         """Write ``results/<lesson>.json``: profile, device and every compared figure."""
         folder = results_dir()

@@ -346,6 +346,7 @@ def convention_problems(notebook, name: str, repo_url: str) -> list[str]:
         )
     problems += _exercise_problems(cells)
     problems += _understanding_problems(cells)
+    problems += long_range_problems(code)
     sources = "\n".join(c.source for c in code)
     if "lesson.save()" not in sources:
         problems.append("no code cell calls lesson.save()")
@@ -463,8 +464,7 @@ def _bound_names(source: str, imports_only: bool = False) -> set[str]:
 
 def _bound_names_of(statement: ast.stmt, deep: bool = False) -> set[str]:
     """Names a statement binds in the cell's scope (assignments, for targets, with ... as, def,
-    class,
-    import); ``deep`` adds those bound inside a function's body too."""
+    class, import); ``deep`` adds those bound inside a function's body too."""
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not deep:
         return {statement.name}
     names = {
@@ -478,6 +478,82 @@ def _bound_names_of(statement: ast.stmt, deep: bool = False) -> set[str]:
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         names |= {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
     return names
+
+
+# -- state a reader can follow ---------------------------------------------------------------------
+NEAR_CELLS = 5  # a code cell reads names made at most this many code cells before it
+SETUP_CELLS = 2  # the setup cell and the imports cell: what they make is there for the whole lesson
+
+
+def long_range_problems(code) -> list[str]:
+    """Reads of a name made more than ``NEAR_CELLS`` code cells earlier, and functions that read
+    notebook globals (empty when there are none).
+
+    A student re-runs one cell, or reads it alone, and must find where each of its names comes from
+    within a screen or two; a function that reads a global changes its answer when a distant cell
+    rebinds that global. Exempt: what the first ``SETUP_CELLS`` code cells make (``lesson``,
+    ``profile``, modules), every import, and UPPER_CASE constants. A value needed far away is made
+    again in the cell that uses it (loaded, rebuilt, or read back with ``lesson.measured``).
+    """
+    made: dict[str, int] = {}  # name -> code-cell index of its latest binding
+    functions: set[str] = set()
+    exempt: set[str] = set()
+    problems = []
+    for index, cell in enumerate(code):
+        try:
+            statements = ast.parse(cell.source).body
+        except SyntaxError:
+            continue
+        bound_here: set[str] = set()
+        reported: set[str] = set()  # one problem per name and cell
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                problems += _globals_read_by(statement, index, set(made) - exempt - functions)
+            else:
+                read = _names_read(statement) - bound_here - exempt - reported
+                far = sorted(n for n in read if n in made and index - made[n] > NEAR_CELLS)
+                reported |= set(far)
+                for name in far:
+                    problems.append(
+                        f"code cell {index + 1} reads {name!r}, made {index - made[name]} code "
+                        f"cells earlier (code cell {made[name] + 1}); make it again in the cell "
+                        "that uses it, or within 5 cells before"
+                    )
+            names = _bound_names_of(statement)
+            bound_here |= names
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                functions |= names
+            if index < SETUP_CELLS or isinstance(statement, (ast.Import, ast.ImportFrom)):
+                exempt |= names
+            exempt |= {n for n in names if n.isupper()}
+            made.update(dict.fromkeys(names, index))
+    return problems
+
+
+def _names_read(statement: ast.stmt) -> set[str]:
+    """Names a statement reads from the cell's scope (not its own loop variables, comprehension or
+    function locals)."""
+    read = {
+        n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    return read - (_bound_names_of(statement, deep=True) - _bound_names_of(statement))
+
+
+def _globals_read_by(function: ast.FunctionDef, index: int, notebook_values: set[str]) -> list[str]:
+    """A problem for each notebook value (not a function, import or constant) that ``function``'s
+    body reads instead of taking it as an argument."""
+    local = _bound_names_of(function, deep=True) - {function.name}
+    read = {
+        n.id
+        for statement in function.body
+        for n in ast.walk(statement)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    return [
+        f"code cell {index + 1}: function {function.name}() reads the notebook's {name!r}; pass it "
+        "as an argument"
+        for name in sorted((read - local) & notebook_values)
+    ]
 
 
 # -- student versions ------------------------------------------------------------------------------
