@@ -313,6 +313,11 @@ def masked_accuracy(logits, targets):
 
 
 # %%
+# the pre-trained BERT of section 2, loaded again from its folder
+with sl.models.quiet_transformers():
+    raw = AutoModelForMaskedLM.from_pretrained(
+        sl.models.resolve_model(profile.raw_model), dtype=torch.float32
+    )
 with torch.no_grad():
     hidden_states = raw.bert(input_ids=corrupted, attention_mask=attention).last_hidden_state
     check_logits = raw.cls(hidden_states[targets != -100])

@@ -245,6 +245,8 @@ def load_task(task):
         return None
 
 
+# section 2's raw BERT, loaded again from its checkpoint: the same weights, the same vectors
+raw_bert = course.baselines.raw_bert(profile.raw_model, max_length=profile.max_length)
 encoders = {
     "avg. GloVe": glove,
     "BERT mean": raw_bert["mean"],
@@ -370,27 +372,31 @@ plt.show()
 #
 # If the cone were what spoils the ranking, a network whose vectors sit in a narrower cone should
 # rank worse, and removing the cone should help. Both can be measured with what is at hand: the
-# untrained network of section 2, on the same sentences, and raw BERT's vectors **mean-centred** —
-# the mean vector of these STS-B test sentences subtracted from every vector (no gold score is
-# used), which takes the direction all of them share out of every cosine.
+# untrained network of section 2 (loaded again from its folder), on the same sentences, and raw
+# BERT's vectors **mean-centred** — the mean vector of these STS-B test sentences subtracted from
+# every vector (no gold score is used), which takes the direction all of them share out of every
+# cosine.
 
 # %%
 from scipy import stats
 
 
-def cone_and_ranking(v):
-    """Mean cosine of the random pairs, and STS-B test Spearman x 100 of the pairs' cosines."""
+def cone_and_ranking(v, first, second, gold, partner):
+    """Mean cosine of the random pairs (row i and row partner[i], where they differ), and STS-B
+    test Spearman x 100 of the pairs' cosines (rows first[i] and second[i] against gold[i])."""
+    distinct = partner != np.arange(len(partner))
     random_pairs = sl.evaluation.row_cosine(v[distinct], v[partner[distinct]]).mean()
     ranking = stats.spearmanr(sl.evaluation.row_cosine(v[first], v[second]), gold).statistic
     return float(random_pairs), 100 * float(ranking)
 
 
+untrained = course.baselines.raw_bert(profile.untrained_model, max_length=profile.max_length)
 raw_v = vectors["raw BERT mean"]
-raw_cone = cone_and_ranking(raw_v)
-untrained_cone = cone_and_ranking(
-    untrained["mean"].encode(sentences, batch_size=profile.encode_batch_size)
+untrained_v = untrained["mean"].encode(sentences, batch_size=profile.encode_batch_size)
+raw_cone, untrained_cone, centred_cone = (
+    cone_and_ranking(v, first, second, gold, partner)
+    for v in (raw_v, untrained_v, raw_v - raw_v.mean(axis=0))  # centred: minus the mean vector
 )
-centred_cone = cone_and_ranking(raw_v - raw_v.mean(axis=0))  # minus these sentences' mean vector
 lesson.compare(
     "random-pair cosine, untrained BERT mean", paper=None, measured=untrained_cone[0], digits=3
 )
@@ -411,6 +417,7 @@ print(
     f"and a {'better' if better else 'worse'} ranking"
 )
 gain = centred_cone[1] - raw_cone[1]
+reference_score = lesson.measured("STS-B test, trained reference model")  # section 3, rounded
 print(
     f"raw BERT mean-centred: random pairs {raw_cone[0]:.3f} -> {centred_cone[0]:.3f}, STS-B "
     f"{raw_cone[1]:.2f} -> {centred_cone[1]:.2f} ({gain:+.2f}; one standard error ±{noise:.1f})"
@@ -468,10 +475,15 @@ course.errors.show(stsb_test, pair_cosines, disagree, "where the two models disa
 # %%
 topics = sl.data.load_topics()
 topic_of = np.array([topic for topic, _ in topics])
-corpus = [sentence for _, sentence in topics]
+corpus = [text for _, text in topics]
+# section 5's two encoders, loaded again from their checkpoints
+raw_bert = course.baselines.raw_bert(profile.raw_model, max_length=profile.max_length)
+reference = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
+models = {"raw BERT mean": raw_bert["mean"], "trained reference": reference}
 
 
-def nearest_neighbours(encoder):
+# %%
+def nearest_neighbours(encoder, corpus):
     """Row of each corpus sentence's most cosine-similar *other* sentence (its own row is
     excluded)."""
     vectors = encoder.encode(corpus)
@@ -479,7 +491,7 @@ def nearest_neighbours(encoder):
     return ids[:, 0]  # (n,): the best of k = 1
 
 
-neighbour = {name: nearest_neighbours(encoder) for name, encoder in models.items()}
+neighbour = {name: nearest_neighbours(model, corpus) for name, model in models.items()}
 for name, found in neighbour.items():
     same_topic = 100 * (topic_of[found] == topic_of).mean()
     lesson.compare(f"same-topic neighbour (%), {name}", paper=None, measured=same_topic, digits=1)
@@ -501,7 +513,9 @@ print(f"raw BERT picked an off-topic neighbour for {len(wrong)} of {len(corpus)}
 #
 # **Ties matter.** STS gold scores repeat a lot (many pairs score exactly 4.0), and tied values must
 # share the average of the ranks they occupy: the values 10, 20, 20, 30 get the ranks 1, 2.5, 2.5,
-# 4. Complete `average_ranks` and `spearman` below, without `scipy`.
+# 4. Complete `average_ranks` and `spearman` below, without `scipy`. The check after them compares
+# yours with `scipy` on STS-B test: the gold scores against the number of words the two sentences
+# of each pair share, two lists full of ties.
 
 
 # %% tags=["solution"]
@@ -527,12 +541,14 @@ course.lesson.check(
     f"{average_ranks([10, 20, 20, 30])}",
     hint="count the values strictly below each value, then add (number of equal values + 1) / 2",
 )
-cosines = pair_cosines[
-    "trained reference"
-]  # section 5's STS-B test cosines; gold: their gold scores
+gold = [example.score for example in stsb_test]  # STS-B test's gold scores, many of them tied
+shared = [  # how many words the two sentences of each pair share: ties again
+    len(set(example.s1.lower().split()) & set(example.s2.lower().split())) for example in stsb_test
+]
 course.lesson.check(
-    abs(spearman(cosines, gold) - spearmanr(cosines, gold).statistic) < 1e-9,
-    "spearman() disagrees with scipy.stats.spearmanr on the STS-B cosines of the trained model",
+    abs(spearman(shared, gold) - spearmanr(shared, gold).statistic) < 1e-9,
+    "spearman() disagrees with scipy.stats.spearmanr on STS-B test: the number of words the two "
+    "sentences of a pair share, against the gold scores (ties on both sides)",
     hint="Pearson correlation of the two rank vectors: np.corrcoef(ranks_x, ranks_y)[0, 1]",
 )
 
@@ -636,8 +652,9 @@ results_file = lesson.save()
 # %% [markdown]
 # ## Further exercises
 #
-# 1. Spearman vs Pearson: compute `scipy.stats.pearsonr` on the same cosines for raw BERT and for
-#    the trained model. Which metric changes more, and why does the paper prefer Spearman?
+# 1. Spearman vs Pearson: compute `scipy.stats.pearsonr` on section 5's STS-B test cosines
+#    (`pair_cosines`) for raw BERT and for the trained model. Which metric changes more, and why
+#    does the paper prefer Spearman?
 # 2. Whitening: section 5 only subtracted the mean vector. Also rescale: rotate the centred vectors
 #    onto their principal directions (`np.linalg.svd` of the centred matrix) and divide each
 #    coordinate by its standard deviation. Does raw BERT's STS-B score move now? (BERT-whitening,

@@ -236,10 +236,11 @@ for name, pooling in poolings.items():
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.4), gridspec_kw={"width_ratios": [1.3, 1]})
-left.imshow(mask.numpy(), cmap="Greens", vmin=0, vmax=2.5, aspect="auto")
-tokens = [encoder.tokenizer.convert_ids_to_tokens(row) for row in ids]
-for b, row in enumerate(tokens):
-    for t, token in enumerate(row):
+features = encoder.tokenize(sentences)  # the batch of step 1, tokenized again (milliseconds)
+left.imshow(features["attention_mask"].numpy(), cmap="Greens", vmin=0, vmax=2.5, aspect="auto")
+tokens = [encoder.tokenizer.convert_ids_to_tokens(piece_ids) for piece_ids in features["input_ids"]]
+for b, pieces in enumerate(tokens):
+    for t, token in enumerate(pieces):
         left.text(t, b, token, ha="center", va="center", fontsize=8, rotation=45)
 left.set(
     title="the batch of step 1: attention mask (green = real token)",

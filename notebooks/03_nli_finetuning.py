@@ -122,29 +122,19 @@ print(softmax_loss)
 # paper's. A lesson that must run in three minutes on two CPU cores trains on a part of them
 # (`profile.nli_train_size`); section 7 shows runs on all of them, made earlier by the project's
 # own tool. STS-B dev is what we watch during training (never test: choosing anything by looking at
-# test numbers leaks them), STS-B test is what we report.
+# test numbers leaks them), STS-B test is what we report. Each set is loaded where it is first used:
+# the NLI training pairs here (with one example of each label), STS-B dev and test in section 3,
+# the held-out NLI pairs in section 5.
 
 # %%
-nli_train = course.recipes.nli_pairs(
-    profile
-)  # profile.nli_train's sets joined, then a seeded subset of nli_train_size
-nli_eval = course.profiles.subset(
-    sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir),
-    profile.nli_eval_size or profile.eval_size,
-)
-sts_dev = course.recipes.sts_pairs(profile, "dev")  # STS-B dev, at most profile.eval_size pairs
-sts_test = course.recipes.sts_pairs(profile, "test")
-
-labels = Counter(sl.data.NLI_LABELS[pair.label] for pair in nli_train)
+# the profile's NLI sets (profile.nli_train) joined, then a seeded subset of nli_train_size
+nli_train = course.recipes.nli_pairs(profile)
+labels = Counter(sl.data.NLI_LABELS[p.label] for p in nli_train)
 print(f"NLI sets of this profile: {', '.join(f'{n} {s}' for n, s in profile.nli_train)}")
 print(f"NLI train {len(nli_train):,} pairs (a seeded subset): {dict(sorted(labels.items()))}")
-print(f"NLI eval  {len(nli_eval):,} pairs from {profile.nli_eval}")
-print(f"STS-B     dev {len(sts_dev):,} pairs, test {len(sts_test):,} pairs")
-
-# %%
-for label_id, name in enumerate(sl.data.NLI_LABELS):
-    example = next(pair for pair in nli_train if pair.label == label_id)
-    print(f"{name:>13}:  {example.premise!r}\n{'':>15}→ {example.hypothesis!r}")
+for label_id, label in enumerate(sl.data.NLI_LABELS):
+    example = next(p for p in nli_train if p.label == label_id)
+    print(f"{label:>13}:  {example.premise!r}\n{'':>15}→ {example.hypothesis!r}")
 
 # %% [markdown]
 # ### One batch through the objective, shape by shape
@@ -159,12 +149,12 @@ batch = nli_train[:4]
 premises, hypotheses = softmax_loss.columns(batch)
 u = encoder.embed(premises)  # (B, H)
 v = encoder.embed(hypotheses)  # (B, H): the same encoder, the same weights
-features = softmax_loss.concatenate(u, v)  # (B, 3H)
-logits = softmax_loss.classifier(features)  # (B, 3)
+classifier_input = softmax_loss.concatenate(u, v)  # (B, 3H)
+logits = softmax_loss.classifier(classifier_input)  # (B, 3)
 gold = softmax_loss.labels(batch)  # (B,)
 print(
-    f"u {tuple(u.shape)}   v {tuple(v.shape)}   (u, v, |u-v|) {tuple(features.shape)}   logits "
-    f"{tuple(logits.shape)}"
+    f"u {tuple(u.shape)}   v {tuple(v.shape)}   (u, v, |u-v|) {tuple(classifier_input.shape)}   "
+    f"logits {tuple(logits.shape)}"
 )
 print(
     f"W_t {tuple(softmax_loss.classifier.weight.shape)} (+ bias "
@@ -257,15 +247,19 @@ del by_hand, hand_loss, by_fit, fit_loss, optimizer  # not used again
 # says that some sentences are longer than `max_length` tokens, they are cut at
 # `profile.max_length`; the small profiles use a short limit to stay fast, and only a few sentences
 # are affected.
-
+#
+# The cell first builds the pair that section 4 trains, exactly as section 1 built it: the same raw
+# BERT, and $W_t$ drawn with the same seed, so the same weights (the steps above trained copies).
+# Building it here keeps sections 3 to 5 readable, and re-runnable, on their own.
 
 # %%
-def dev_spearman(model) -> float:
-    """STS-B dev Spearman × 100 of cosine similarity: the number we watch while training."""
-    return sl.evaluation.sts_spearman(model, sts_dev, batch_size=profile.encode_batch_size)
-
-
-before_dev = dev_spearman(encoder)
+encoder = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
+torch.manual_seed(0)  # the seed of section 1: the same W_t
+softmax_loss = sl.losses.SoftmaxLoss(encoder.dim, num_labels=3, features=("u", "v", "|u-v|"))
+sts_dev = course.recipes.sts_pairs(profile, "dev")  # STS-B dev, at most profile.eval_size pairs
+sts_test = course.recipes.sts_pairs(profile, "test")
+print(f"STS-B dev {len(sts_dev):,} pairs, test {len(sts_test):,} pairs")
+before_dev = sl.evaluation.sts_spearman(encoder, sts_dev, batch_size=profile.encode_batch_size)
 before_test = sl.evaluation.sts_spearman(encoder, sts_test, batch_size=profile.encode_batch_size)
 lesson.compare("STS-B test, raw BERT mean pooling", paper=46.35, measured=before_test)
 
@@ -295,6 +289,7 @@ lesson.compare("STS-B test, raw BERT mean pooling", paper=46.35, measured=before
 # small BERTs: 1e-4 to 3e-4 learn, 2e-5 learns far less).
 
 # %%
+nli_train = course.recipes.nli_pairs(profile)  # section 2's pairs, loaded again (the same seed)
 softmax_pairs = course.profiles.subset(nli_train, profile.softmax_train_size)
 steps = course.recipes.steps(profile, len(softmax_pairs))
 eval_every = course.recipes.eval_every(profile, len(softmax_pairs))
@@ -305,9 +300,8 @@ print(
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-curve = course.viz.LiveCurve(
-    "STS-B dev Spearman", start=before_dev, paper=80.78
-)  # Table 6: NLI, MEAN, dev
+# paper: Table 6, NLI, MEAN, dev
+curve = course.viz.LiveCurve("STS-B dev Spearman", start=before_dev, paper=80.78)
 history = sl.train.fit(
     encoder,
     softmax_loss,
@@ -317,7 +311,11 @@ history = sl.train.fit(
     lr=profile.lr,  # the paper's 2e-5 for BERT-base; 1e-4 for the small BERT (see the table above)
     warmup=0.1,  # 10 % of the steps (fit's default, as every other setting not given here)
     seed=0,  # the order of the batches (fit's default)
-    eval_fn=curve.track(dev_spearman, every=eval_every, total_steps=steps),
+    eval_fn=curve.track(
+        lambda model: sl.evaluation.sts_spearman(model, sts_dev, profile.encode_batch_size),
+        every=eval_every,
+        total_steps=steps,
+    ),
     eval_every=eval_every,
 )
 curve.finish(history)
@@ -345,14 +343,7 @@ plt.show()
 # BERT-base. STS-B dev and test can differ by several points for one model: they come from
 # different mixes of sources (news, captions, forums), and a small model's errors depend on the
 # source.
-
-# %%
-after_test = sl.evaluation.sts_spearman(encoder, sts_test, batch_size=profile.encode_batch_size)
-print(f"STS-B test before training: {before_test:.2f} (paper 46.35)")
-lesson.compare("STS-B test, softmax objective (live)", paper=77.03, measured=after_test)
-lesson.record("NLI pairs, softmax objective (live)", len(softmax_pairs))
-
-# %% [markdown]
+#
 # The classifier was only a means to an end, but its accuracy on held-out NLI pairs tells us whether
 # the training task itself was learnt. The paper does not report it (it throws $W_t$ away). The
 # floor to beat is always answering the most common label (about 34 % on SNLI test); a classifier
@@ -361,11 +352,37 @@ lesson.record("NLI pairs, softmax objective (live)", len(softmax_pairs))
 # not the classifier.
 
 # %%
+after_test = sl.evaluation.sts_spearman(encoder, sts_test, batch_size=profile.encode_batch_size)
+print(f"STS-B test before training: {before_test:.2f} (paper 46.35)")
+lesson.compare("STS-B test, softmax objective (live)", paper=77.03, measured=after_test)
+lesson.record("NLI pairs, softmax objective (live)", len(softmax_pairs))
+nli_eval = course.profiles.subset(
+    sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir),
+    profile.nli_eval_size or profile.eval_size,
+)
+print(f"NLI eval {len(nli_eval):,} held-out pairs from {profile.nli_eval}")
 nli_acc = sl.evaluation.nli_accuracy(encoder, softmax_loss, nli_eval)
 majority = max(Counter(pair.label for pair in nli_eval).values()) / len(nli_eval)
 lesson.compare("NLI accuracy of the classifier, %", paper=None, measured=100 * nli_acc)
 lesson.compare("NLI accuracy of always the majority label, %", paper=None, measured=100 * majority)
 print(f"the classifier beats the majority label by {100 * (nli_acc - majority):.1f} points")
+
+# %% [markdown]
+# Sections 6, 8 and 9 come back to this run. Rather than carry it through the rest of the notebook,
+# keep it on disk, in the lesson's own folder (`lesson.kept_dir()`): the encoder
+# as a model folder and, in one file beside it, $W_t$, the training history, the STS-B dev score the
+# run started from and the classifier's NLI accuracy. Those sections load what they need from
+# there, so each of them can be re-run on its own.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SOFTMAX_RUN = lesson.kept_dir() / "softmax-run"  # in this lesson's own folder
+encoder.save(SOFTMAX_RUN)
+torch.save(
+    {"W_t": softmax_loss, "history": history, "dev_before": before_dev, "nli_accuracy": nli_acc},
+    SOFTMAX_RUN / "softmax_run.pt",
+)
+print(f"kept the softmax run in {SOFTMAX_RUN}")
 
 # %% [markdown]
 # ## 6. The objective that replaced it: in-batch negatives
@@ -381,6 +398,10 @@ print(f"the classifier beats the majority label by {100 * (nli_acc - majority):.
 # change.
 
 # %%
+# section 4's run, as section 5 kept it: where its dev curve started (raw BERT), its history
+kept_run = torch.load(SOFTMAX_RUN / "softmax_run.pt", weights_only=False)
+before_dev = kept_run["dev_before"]  # raw BERT's STS-B dev: both curves start there
+sts_dev = course.recipes.sts_pairs(profile, "dev")  # what both runs are watched on
 entailment_pairs = course.recipes.nli_examples(nli_train, "mnrl")  # (premise, entailed hypothesis)
 mnrl_steps = course.recipes.steps(profile, len(entailment_pairs), "mnrl")
 mnrl_eval_every = course.recipes.eval_every(profile, len(entailment_pairs), "mnrl")
@@ -402,16 +423,22 @@ mnrl_history = sl.train.fit(
     lr=profile.lr,
     warmup=0.1,
     seed=0,
-    eval_fn=mnrl_curve.track(dev_spearman, every=mnrl_eval_every, total_steps=mnrl_steps),
+    eval_fn=mnrl_curve.track(
+        lambda model: sl.evaluation.sts_spearman(model, sts_dev, profile.encode_batch_size),
+        every=mnrl_eval_every,
+        total_steps=mnrl_steps,
+    ),
     eval_every=mnrl_eval_every,
 )
 mnrl_curve.finish(mnrl_history)
 print(f"{mnrl_history.steps} steps in {mnrl_history.seconds:.0f} s")
 
 # %%
+sts_test = course.recipes.sts_pairs(profile, "test")
 mnrl_test = sl.evaluation.sts_spearman(mnrl_encoder, sts_test, batch_size=profile.encode_batch_size)
 lesson.compare("STS-B test, in-batch negatives (live)", paper=None, measured=mnrl_test)
 lesson.record("entailment pairs, in-batch negatives (live)", len(entailment_pairs))
+before_test = lesson.measured("STS-B test, raw BERT mean pooling")  # section 3's, as printed there
 print(f"raw BERT {before_test:.2f} → softmax {after_test:.2f} / in-batch negatives {mnrl_test:.2f}")
 
 # %% [markdown]
@@ -422,16 +449,18 @@ print(f"raw BERT {before_test:.2f} → softmax {after_test:.2f} / in-batch negat
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-def examples_seen(run, batch: int) -> tuple[list[int], list[float]]:
-    steps_, values = course.viz.eval_points(run, before_dev)
+def examples_seen(run, batch: int, start: float) -> tuple[list[int], list[float]]:
+    steps_, values = course.viz.eval_points(run, start)
     return [step * batch for step in steps_], values
 
 
 course.viz.plot_dev_curves(
     {
-        f"softmax, batch {profile.batch_size}": examples_seen(history, profile.batch_size),
+        f"softmax, batch {profile.batch_size}": examples_seen(
+            kept_run["history"], profile.batch_size, before_dev
+        ),
         f"in-batch negatives, batch {profile.contrastive_batch_size}": examples_seen(
-            mnrl_history, profile.contrastive_batch_size
+            mnrl_history, profile.contrastive_batch_size, before_dev
         ),
     },
     paper=80.78,
@@ -447,11 +476,14 @@ plt.show()
 # objective needs); on `cpu` and `offline` the in-batch-negatives run, because a few thousand pairs
 # move a small BERT only with that objective (section 7 measures it). `course.recipes.nli_model`
 # looks for it in `course.lesson.runs_dir(profile)` and trains it only when it is missing, so we
-# save it where it looks. Only the encoder is saved — the classifier has done its job.
+# save it where it looks. Only the encoder goes there — the classifier has done its job.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-runs = {"softmax": (encoder, history), "mnrl": (mnrl_encoder, mnrl_history)}
+runs = {  # section 4's run, as section 5 kept it, and the in-batch-negatives run above
+    "softmax": (sl.SentenceEncoder.load(SOFTMAX_RUN), kept_run["history"]),
+    "mnrl": (mnrl_encoder, mnrl_history),
+}
 saved = course.recipes.save_nli_model(*runs[profile.nli_objective], profile)
 print(f"saved the {profile.nli_objective} run's encoder to {saved}")
 
@@ -516,9 +548,12 @@ course.viz.plot_data_size(
     extend_to=course.nli_scale.PAPER_PAIRS,
     raw=raw_record,
     paper=(course.nli_scale.PAPER_PAIRS, 77.03, "paper: SBERT-NLI-base, 942k pairs"),
-    live={
-        "softmax, live": (len(softmax_pairs), after_test),
-        "in-batch negatives, live": (len(nli_train), mnrl_test),
+    live={  # this notebook's two runs, as measured in sections 5 and 6
+        "softmax, live": (
+            lesson.measured("NLI pairs, softmax objective (live)"),
+            lesson.measured("STS-B test, softmax objective (live)"),
+        ),
+        "in-batch negatives, live": (len(course.recipes.nli_pairs(profile)), mnrl_test),
     },
 )
 plt.show()
@@ -558,6 +593,21 @@ for objective, trend in trends.items():
 # Write `concat_features(u, v)` returning the (B, 3H) tensor $(u, v, |u - v|)$ — u first, then v,
 # then the element-wise absolute difference, joined along the last dimension. The check compares it
 # with what `SoftmaxLoss` feeds its classifier, and then recomputes the loss from your features.
+# The next cell makes its u and v: four held-out NLI pairs through the encoder that section 4
+# trained, loaded with its $W_t$ from where section 5 kept them.
+
+# %%
+encoder = sl.SentenceEncoder.load(SOFTMAX_RUN)
+softmax_loss = torch.load(SOFTMAX_RUN / "softmax_run.pt", weights_only=False)["W_t"]
+nli_eval = course.profiles.subset(  # section 5's held-out NLI pairs
+    sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir),
+    profile.nli_eval_size or profile.eval_size,
+)
+check_batch = nli_eval[:4]
+check_premises, check_hypotheses = softmax_loss.columns(check_batch)
+check_gold = softmax_loss.labels(check_batch)
+with torch.no_grad():
+    u, v = encoder.embed(check_premises), encoder.embed(check_hypotheses)  # (4, H) each
 
 
 # %% tags=["solution"]
@@ -568,11 +618,7 @@ def concat_features(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-check_batch = nli_eval[:4]  # four held-out pairs through the trained encoder
-check_premises, check_hypotheses = softmax_loss.columns(check_batch)
-check_gold = softmax_loss.labels(check_batch)
 with torch.no_grad():
-    u, v = encoder.embed(check_premises), encoder.embed(check_hypotheses)
     yours = concat_features(u, v)
     reference = softmax_loss.concatenate(u, v)
     loss_from_yours = F.cross_entropy(softmax_loss.classifier(yours), check_gold)
@@ -632,17 +678,25 @@ ABLATION = {  # classifier input -> the paper's STS-B dev Spearman (Table 6)
     ("u", "v"): 66.04,
     ("u", "v", "|u-v|"): 80.78,
 }
+nli_train = course.recipes.nli_pairs(profile)  # section 2's pairs, loaded again
+softmax_pairs = course.profiles.subset(nli_train, profile.softmax_train_size)  # section 4's
 ablation_pairs = course.profiles.subset(
     softmax_pairs, max(profile.batch_size, round(len(softmax_pairs) * profile.ablation_share))
 )
 ablation_dev, ablation_acc = {}, {}
 if len(ablation_pairs) == len(softmax_pairs):  # section 4's run is the (u, v, |u-v|) row
-    ablation_dev[("u", "v", "|u-v|")] = history.evals[-1][1]  # its STS-B dev at the end
-    ablation_acc[("u", "v", "|u-v|")] = 100 * nli_acc
+    kept_run = torch.load(SOFTMAX_RUN / "softmax_run.pt", weights_only=False)  # section 5
+    ablation_dev[("u", "v", "|u-v|")] = kept_run["history"].evals[-1][1]  # dev at the end
+    ablation_acc[("u", "v", "|u-v|")] = 100 * kept_run["nli_accuracy"]
 print(f"each ablation run: {len(ablation_pairs):,} NLI pairs, 1 epoch")
 
 
 # %%
+sts_dev = course.recipes.sts_pairs(profile, "dev")  # Table 6 reports STS-B dev
+nli_eval = course.profiles.subset(  # section 5's held-out NLI pairs
+    sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir),
+    profile.nli_eval_size or profile.eval_size,
+)
 for features in ABLATION:
     if features in ablation_dev:
         continue
@@ -650,7 +704,7 @@ for features in ABLATION:
     model, loss, _ = course.recipes.train_nli(
         profile, ablation_pairs, features=features, progress=False, dev_curve=False
     )
-    ablation_dev[features] = dev_spearman(model)
+    ablation_dev[features] = sl.evaluation.sts_spearman(model, sts_dev, profile.encode_batch_size)
     ablation_acc[features] = 100 * sl.evaluation.nli_accuracy(model, loss, nli_eval)
     name = "(" + ", ".join(features) + ")"
     print(f"{name:<22} trained and evaluated in {time.perf_counter() - started:4.1f} s")

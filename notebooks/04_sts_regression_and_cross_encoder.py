@@ -117,15 +117,15 @@ def cosine_mse(u: torch.Tensor, v: torch.Tensor, targets: torch.Tensor) -> torch
 # %%
 # NBVAL_CHECK_OUTPUT
 sick_train = sl.data.load_sts("sick", "train", profile.data_dir)
-for name, pairs in (("stsb", sts_train[:32]), ("sick", sick_train[:32])):
-    low, high = sl.data.score_range(name)
+for data_set, pairs in (("stsb", sts_train[:32]), ("sick", sick_train[:32])):
+    low, high = sl.data.score_range(data_set)
     reference = sl.losses.CosineMSELoss(score_range=(low, high))
-    yours = torch.tensor([unit_score(p.score, low, high) for p in pairs])
+    yours = torch.tensor([unit_score(pair.score, low, high) for pair in pairs])
     course.lesson.check(
         torch.allclose(yours, reference.labels(pairs)),
-        f"{name}: your targets {yours[:3].tolist()} ... differ from CosineMSELoss's "
+        f"{data_set}: your targets {yours[:3].tolist()} ... differ from CosineMSELoss's "
         f"{reference.labels(pairs)[:3].tolist()} ...",
-        hint=f"{name} scores run from {low} to {high}: "
+        hint=f"{data_set} scores run from {low} to {high}: "
         "subtract the low end, divide by the width of the range",
     )
     u, v = torch.randn(len(pairs), 16), torch.randn(len(pairs), 16)
@@ -133,7 +133,7 @@ for name, pairs in (("stsb", sts_train[:32]), ("sick", sick_train[:32])):
         torch.allclose(
             cosine_mse(u, v, yours), reference([u, v], reference.labels(pairs)), atol=1e-6
         ),
-        f"{name}: your loss {cosine_mse(u, v, yours).item():.5f} ≠ CosineMSELoss "
+        f"{data_set}: your loss {cosine_mse(u, v, yours).item():.5f} ≠ CosineMSELoss "
         f"{reference([u, v], yours).item():.5f}",
         hint="F.cosine_similarity(u, v, dim=-1) gives one cosine per row; then the mean of the "
         "squared differences",
@@ -160,35 +160,30 @@ print(f"NLI objective: {profile.nli_objective}")
 print(encoder)
 
 
+# %% [markdown]
+# ## 5. Train the cosine on STS-B
+#
+# The same loop as in lesson 3 with the same recipe (1 epoch, batch 16, lr `profile.lr`, 10 %
+# warm-up, seed 0); only the loss and the data change. First the schedule, then the score training
+# starts from: the NLI model on STS-B test (the paper's SBERT-NLI row).
+
 # %%
-def test_spearman(model) -> float:
-    return sl.evaluation.sts_spearman(model, sts_test, batch_size=profile.encode_batch_size)
+sts_train = course.recipes.sts_pairs(profile, "train")  # section 2's pairs, read again
+sts_dev = course.recipes.sts_pairs(profile, "dev")
+steps = course.recipes.steps(profile, len(sts_train))
+eval_every = course.recipes.eval_every(profile, len(sts_train))
+print(f"{steps} steps of {profile.batch_size} pairs; STS-B dev every {eval_every} steps")
 
-
-def dev_spearman(model) -> float:
-    return sl.evaluation.sts_spearman(model, sts_dev, batch_size=profile.encode_batch_size)
-
-
+# %%
 nli_cosines, gold = sl.evaluation.sts_cosines(
     encoder, sts_test, batch_size=profile.encode_batch_size
 )
 nli_test = spearmanr(nli_cosines, gold).statistic * 100
 lesson.compare("STS-B test, SBERT-NLI (start)", paper=77.03, measured=nli_test)
 
-# %% [markdown]
-# ## 5. Train the cosine on STS-B
-#
-# The same loop as in lesson 3 with the same recipe (1 epoch, batch 16, lr `profile.lr`, 10 %
-# warm-up, seed 0); only the loss and the data change.
-
-# %%
-steps = course.recipes.steps(profile, len(sts_train))
-eval_every = course.recipes.eval_every(profile, len(sts_train))
-print(f"{steps} steps of {profile.batch_size} pairs; STS-B dev every {eval_every} steps")
-
 # %%
 # NBVAL_IGNORE_OUTPUT
-before_dev = dev_spearman(encoder)
+before_dev = sl.evaluation.sts_spearman(encoder, sts_dev, profile.encode_batch_size)
 curve = course.viz.LiveCurve("STS-B dev Spearman", start=before_dev, paper=None)
 history = sl.train.fit(
     encoder,
@@ -197,7 +192,11 @@ history = sl.train.fit(
     epochs=profile.epochs,
     batch_size=profile.batch_size,
     lr=profile.lr,  # warm-up 10 % and seed 0: fit's defaults
-    eval_fn=curve.track(dev_spearman, every=eval_every, total_steps=steps),
+    eval_fn=curve.track(
+        lambda model: sl.evaluation.sts_spearman(model, sts_dev, profile.encode_batch_size),
+        every=eval_every,
+        total_steps=steps,
+    ),
     eval_every=eval_every,
 )
 curve.finish(history)
@@ -216,6 +215,7 @@ course.viz.plot_training(
 plt.show()
 
 # %%
+sts_test = course.recipes.sts_pairs(profile, "test")  # section 2's test pairs, read again
 sts_cosines, _ = sl.evaluation.sts_cosines(encoder, sts_test, batch_size=profile.encode_batch_size)
 nli_sts_test = spearmanr(sts_cosines, gold).statistic * 100
 lesson.compare("STS-B test, SBERT-NLI-STSb (after)", paper=85.35, measured=nli_sts_test)
@@ -265,8 +265,10 @@ course.errors.show(sts_test, cosines_by_model, moved, "pairs regression moved mo
 
 
 # %%
+# the same recipe as section 5, from raw BERT
+sts_train = course.recipes.sts_pairs(profile, "train")
 sts_only, _ = course.recipes.train_sts(profile, sts_train, pooling="mean", progress=False)
-raw_sts_test = test_spearman(sts_only)  # the same recipe as section 5, from raw BERT
+raw_sts_test = sl.evaluation.sts_spearman(sts_only, sts_test, profile.encode_batch_size)
 del sts_only  # free the memory: only its score is needed from here on
 lesson.compare("STS-B test, SBERT-STSb (raw BERT → STS-B)", paper=84.67, measured=raw_sts_test)
 gain = nli_sts_test - raw_sts_test
@@ -313,6 +315,7 @@ def cross_spearman(model, pairs) -> float:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+sts_dev = course.recipes.sts_pairs(profile, "dev")
 cross_history = cross.fit(
     sts_train,
     score_range=sl.data.score_range("stsb"),
@@ -330,7 +333,7 @@ print(
 )
 
 # %%
-cross_test = cross_spearman(cross, sts_test)
+cross_test = cross_spearman(cross, course.recipes.sts_pairs(profile, "test"))
 lesson.compare("STS-B test, BERT-STSb cross-encoder", paper=84.30, measured=cross_test)
 
 # %% [markdown]
@@ -354,10 +357,10 @@ lesson.compare("STS-B test, BERT-STSb cross-encoder", paper=84.30, measured=cros
 # four rows, beside the paper's:
 
 # %%
-ours = {  # model -> (paper, yours), STS-B test Spearman × 100
-    "SBERT-NLI (bi)": (77.03, nli_test),
+ours = {  # model -> (paper, yours), STS-B test Spearman × 100; section 5's read back by name
+    "SBERT-NLI (bi)": (77.03, lesson.measured("STS-B test, SBERT-NLI (start)")),
     "SBERT-STSb (bi)": (84.67, raw_sts_test),
-    "SBERT-NLI-STSb (bi)": (85.35, nli_sts_test),
+    "SBERT-NLI-STSb (bi)": (85.35, lesson.measured("STS-B test, SBERT-NLI-STSb (after)")),
     "BERT-STSb (cross)": (84.30, cross_test),
 }
 for name, (paper, measured) in ours.items():
@@ -398,6 +401,7 @@ plt.show()
 # which way it went here.
 
 # %%
+raw_sts_test = lesson.measured("STS-B test, SBERT-STSb (raw BERT → STS-B)")  # section 6
 gap = cross_test - raw_sts_test
 print(
     f"cross-encoder {cross_test:.2f} vs bi-encoder trained on the same data {raw_sts_test:.2f}: "

@@ -137,44 +137,24 @@ print(
 
 # %%
 raw = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
-
-
-def triplet_distances(encoder) -> tuple[np.ndarray, np.ndarray]:
-    """Euclidean d(a, p) and d(a, n) of each held-out triplet: two arrays of shape
-    (len(eval_triplets),)."""
-    return sl.evaluation.triplet_distances(
-        encoder, eval_triplets, batch_size=profile.encode_batch_size
-    )
-
-
-# the training curves below are checked on a third of the held-out triplets (each check encodes
-# every sentence of its set); the final accuracies use all of them
-curve_triplets = eval_triplets[: max(profile.batch_size, len(eval_triplets) // 3)]
-
-
-def curve_accuracy(encoder) -> float:
-    return sl.evaluation.triplet_accuracy(
-        encoder, curve_triplets, batch_size=profile.encode_batch_size
-    )
-
-
-def accuracy_from(distances_pair) -> float:
-    d_pos, d_neg = distances_pair
-    return float((d_pos < d_neg).mean())  # what sl.evaluation.triplet_accuracy computes
-
-
-distances = {"raw": triplet_distances(raw)}
-accuracy = {"raw": accuracy_from(distances["raw"])}
+# Euclidean d(a, p) and d(a, n) of each held-out triplet: two arrays of shape (len(eval_triplets),)
+d_pos, d_neg = sl.evaluation.triplet_distances(
+    raw, eval_triplets, batch_size=profile.encode_batch_size
+)
+raw_accuracy = float((d_pos < d_neg).mean())  # what sl.evaluation.triplet_accuracy computes
+# each model's distances are kept in a file, which sections 7 and 8 read back
+DISTANCES = lesson.kept_dir()  # the lesson's own folder on disk
+np.save(DISTANCES / "raw.npy", np.stack([d_pos, d_neg]))  # (2, n): d(a, p), then d(a, n)
 noise = math.sqrt(0.25 / len(eval_triplets))  # one standard error of an accuracy near 0.5
 side = (
     "above"
-    if accuracy["raw"] > 0.5 + noise
+    if raw_accuracy > 0.5 + noise
     else "below"
-    if accuracy["raw"] < 0.5 - noise
+    if raw_accuracy < 0.5 - noise
     else "within noise of"
 )
 print(
-    f"raw {profile.raw_model}: triplet accuracy {accuracy['raw']:.3f}, {side} a coin toss "
+    f"raw {profile.raw_model}: triplet accuracy {raw_accuracy:.3f}, {side} a coin toss "
     f"(0.5 ± {noise:.3f}, one standard error on {len(eval_triplets):,} triplets)"
 )
 
@@ -231,10 +211,22 @@ course.lesson.check(
 # trains (on a third of the held-out triplets, to save time).
 
 # %%
+from functools import partial
+
 steps = math.ceil(len(train_triplets) / profile.batch_size) * profile.epochs
 eval_every = max(1, steps // profile.eval_points)
+# the training curves are checked on a third of the held-out triplets (each check encodes every
+# sentence of its set); the final accuracies use all of them
+curve_triplets = eval_triplets[: max(profile.batch_size, len(eval_triplets) // 3)]
+curve_accuracy = partial(
+    sl.evaluation.triplet_accuracy, triplets=curve_triplets, batch_size=profile.encode_batch_size
+)  # curve_accuracy(model): the share of curve_triplets with d(a, p) < d(a, n)
 recipe = dict(
-    epochs=profile.epochs, batch_size=profile.batch_size, lr=profile.lr, eval_every=eval_every
+    epochs=profile.epochs,
+    batch_size=profile.batch_size,
+    lr=profile.lr,
+    eval_every=eval_every,
+    eval_fn=curve_accuracy,
 )
 print(f"{steps} steps of {profile.batch_size} triplets; held-out accuracy every {eval_every} steps")
 
@@ -245,11 +237,12 @@ triplet_history = sl.train.fit(
     triplet_model,
     sl.losses.TripletLoss(margin=1.0, distance="euclidean"),
     train_triplets,
-    eval_fn=curve_accuracy,
     **recipe,
 )
-distances["triplet"] = triplet_distances(triplet_model)
-accuracy["triplet"] = accuracy_from(distances["triplet"])
+d_pos, d_neg = sl.evaluation.triplet_distances(
+    triplet_model, eval_triplets, batch_size=profile.encode_batch_size
+)
+np.save(DISTANCES / "triplet.npy", np.stack([d_pos, d_neg]))  # read back in sections 7 and 8
 print(f"{triplet_history.steps} steps in {triplet_history.seconds:.0f} s")
 
 # %%
@@ -281,7 +274,16 @@ plt.show()
 # candidate there is. `scale` (20) is an inverse temperature: it sharpens the softmax over cosines,
 # which live in [−1, 1].
 #
-# One batch by hand, shape by shape, on the raw model:
+# One batch by hand, shape by shape, on the raw model. This section makes the triplets of section 2
+# and the raw model of section 3 again (files read, nothing trained), so that it reads on its own:
+
+# %%
+all_train = course.recipes.nli_triplets(profile)
+train_triplets = all_train[: max(profile.batch_size, len(all_train) // 2)]  # as in section 2
+eval_triplets = course.profiles.subset(
+    sl.data.load_triplets(*profile.nli_eval, data_dir=profile.data_dir), profile.eval_size
+)
+raw = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
 
 # %%
 batch_of_triplets = train_triplets[: profile.batch_size]  # the batch of the triplet exercise
@@ -317,11 +319,12 @@ mnrl_history = sl.train.fit(
     mnrl_model,
     sl.losses.MultipleNegativesRankingLoss(scale=20.0),
     train_triplets,
-    eval_fn=curve_accuracy,
     **recipe,
 )
-distances["mnrl"] = triplet_distances(mnrl_model)
-accuracy["mnrl"] = accuracy_from(distances["mnrl"])
+d_pos, d_neg = sl.evaluation.triplet_distances(
+    mnrl_model, eval_triplets, batch_size=profile.encode_batch_size
+)
+np.save(DISTANCES / "mnrl.npy", np.stack([d_pos, d_neg]))  # read back in sections 7 and 8
 print(f"{mnrl_history.steps} steps in {mnrl_history.seconds:.0f} s")
 
 # %% [markdown]
@@ -363,6 +366,9 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+# each model's (d(a, p), d(a, n)) on the held-out triplets, kept by the cell that measured it
+distances = {name: np.load(DISTANCES / f"{name}.npy") for name in ("raw", "triplet", "mnrl")}
+accuracy = {name: float((d_pos < d_neg).mean()) for name, (d_pos, d_neg) in distances.items()}
 lesson.compare("triplet accuracy %, raw (NLI held-out)", paper=None, measured=100 * accuracy["raw"])
 lesson.compare(
     "triplet accuracy %, TripletLoss (NLI held-out)", paper=None, measured=100 * accuracy["triplet"]

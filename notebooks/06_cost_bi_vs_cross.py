@@ -59,6 +59,8 @@ lesson = course.lesson.start(
 )
 
 # %%
+import json
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -95,10 +97,10 @@ profile = lesson.profile
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for n in (10, 100, 1_000, 10_000, 40_000_000):
+for size in (10, 100, 1_000, 10_000, 40_000_000):
     print(
-        f"n = {n:>12,}   cross-encoder passes {cost.pairs_needed(n):>26,}   bi-encoder passes "
-        f"{n:>12,}"
+        f"n = {size:>12,}   cross-encoder passes {cost.pairs_needed(size):>26,}   "
+        f"bi-encoder passes {size:>12,}"
     )
 
 # %%
@@ -199,6 +201,12 @@ print(
     f"cosine similarity of two {encoder.dim}-d vectors (in a 2000 × 2000 matrix): "
     f"{cost.format_duration(per_cosine)}"
 )
+# kept in a file, from which section 5 reads them back: the cells of sections 5 and 6 then re-run
+# on their own, without timing again
+timings_file = lesson.kept_dir() / "timings.json"  # the lesson's own folder on disk
+timings_file.write_text(
+    json.dumps({"per_item": per_item, "per_cosine": per_cosine, "dim": encoder.dim})
+)
 
 # %% [markdown]
 # A cross-encoder pass should be dearer than a bi-encoder pass — its input is two sentences long,
@@ -287,6 +295,11 @@ for row in measured:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+# section 3's per-item costs, read back from the file it kept them in
+kept = json.loads((lesson.kept_dir() / "timings.json").read_text())
+per_item = {int(batch): tuple(seconds) for batch, seconds in kept["per_item"].items()}
+per_sentence, per_pair = per_item[profile.encode_batch_size]
+per_cosine = kept["per_cosine"]
 for n in (100, 1_000, 10_000, 100_000, 1_000_000):
     e = cost.estimate_all_pairs(n, per_sentence, per_pair, per_cosine)
     print(
@@ -359,8 +372,8 @@ print(
     f"then {cost.format_duration(quora.query_seconds)} per query"
 )
 print(
-    f"the 40 M vectors of {encoder.dim} floats each, in fp32: "
-    f"{cost.PAPER_QUORA_QUESTIONS * encoder.dim * 4 / 1e9:,.0f} GB"
+    f"the 40 M vectors of {kept['dim']} floats each, in fp32: "
+    f"{cost.PAPER_QUORA_QUESTIONS * kept['dim'] * 4 / 1e9:,.0f} GB"
 )
 
 # %% [markdown]
@@ -387,8 +400,11 @@ plt.show()
 
 
 # %%
-def show_estimate(n: int, batch_size: int) -> None:
-    """Print and draw the all-pairs estimate for n sentences, timed at ``batch_size``."""
+def show_estimate(
+    n: int, batch_size: int, per_item: dict[int, tuple[float, float]], per_cosine: float
+) -> None:
+    """Print and draw the all-pairs estimate for n sentences, with ``per_item[batch_size]`` (seconds
+    per sentence, per pair) and ``per_cosine`` seconds per cosine."""
     sentence_seconds, pair_seconds = per_item[batch_size]
     e = cost.estimate_all_pairs(n, sentence_seconds, pair_seconds, per_cosine)
     print(f"n = {n:,} sentences → {e.pairs:,} pairs (batch size {batch_size})")
@@ -412,21 +428,19 @@ n_slider = widgets.IntSlider(
     value=10_000, min=10, max=100_000, step=10, description="n", continuous_update=False
 )
 batch_slider = widgets.SelectionSlider(
-    options=batch_sizes,
+    options=sorted(per_item),  # the batch sizes timed in section 3
     value=profile.encode_batch_size,
     description="batch size",
     continuous_update=False,
 )
-display(widgets.interactive(show_estimate, n=n_slider, batch_size=batch_slider))
-
-# %%
-# NBVAL_IGNORE_OUTPUT
+fixed = {"per_item": widgets.fixed(per_item), "per_cosine": widgets.fixed(per_cosine)}
+display(widgets.interactive(show_estimate, n=n_slider, batch_size=batch_slider, **fixed))
 print(f"{'batch':>5} {'n':>9} {'pairs':>14} {'cross-encoder':>14} {'bi-encoder':>11}")
-for batch_size in batch_sizes:
+for batch in sorted(per_item):
     for n in (1_000, 10_000, 100_000):
-        e = cost.estimate_all_pairs(n, *per_item[batch_size], per_cosine)
+        e = cost.estimate_all_pairs(n, *per_item[batch], per_cosine)
         print(
-            f"{batch_size:>5} {n:>9,} {e.pairs:>14,} {cost.format_duration(e.cross_seconds):>14} "
+            f"{batch:>5} {n:>9,} {e.pairs:>14,} {cost.format_duration(e.cross_seconds):>14} "
             f"{cost.format_duration(e.bi_seconds):>11}"
         )
 
@@ -448,11 +462,12 @@ def cross_encoder_hours(n: int, seconds_per_pair: float) -> float:
 
 # %%
 # NBVAL_CHECK_OUTPUT
+seconds_per_pair = lesson.measured("ms per cross-encoder pair") / 1000  # section 3's, rounded
 expected = {
-    n: cost.estimate_all_pairs(n, 0.0, per_pair).cross_seconds / 3600
+    n: cost.estimate_all_pairs(n, 0.0, seconds_per_pair).cross_seconds / 3600
     for n in (2, 3, 10, 1_000, 10_000)
 }
-yours = {n: cross_encoder_hours(n, per_pair) for n in expected}
+yours = {n: cross_encoder_hours(n, seconds_per_pair) for n in expected}
 course.lesson.check(
     all(np.isclose(yours[n], expected[n], rtol=1e-9) for n in expected),
     f"your hours {yours} differ from cost.estimate_all_pairs {expected}",
@@ -482,6 +497,17 @@ course.lesson.check(
 # | Universal Sentence Encoder | 67 | 1382 |
 # | SBERT-base | 44 | 1378 |
 # | **SBERT-base, smart batching** | **83** | **2042** |
+
+# %%
+# the bi-encoder of section 3 and the STS-B test sentences, made again (loading takes a second or
+# two), so that the cells of sections 8 and 9 re-run on their own
+encoder = sl.SentenceEncoder(
+    profile.cross_encoder_model, pooling="mean", max_length=profile.max_length
+)
+sts = sl.data.load_sts("stsb", "test", profile.data_dir)
+sentences = list(
+    dict.fromkeys(text for example in sts for text in (example.s1, example.s2))
+)  # unique, in file order
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -593,7 +619,8 @@ else:
 # NBVAL_IGNORE_OUTPUT
 used = encoder.precision  # what the first two timings ran in: 'auto', resolved for this device
 labels = [f"input order, {used}", f"smart batching, {used}"] + [
-    f"smart batching, {p}" + (" (timed again)" if p == used else "") for p in throughput
+    f"smart batching, {precision}" + (" (timed again)" if precision == used else "")
+    for precision in throughput
 ]
 print(
     f"input order and smart batching were timed in {used}; 'smart batching, {used} (timed "

@@ -58,6 +58,7 @@ lesson = course.lesson.start(
 )
 
 # %%
+import json
 import textwrap
 
 import ipywidgets as widgets
@@ -140,16 +141,22 @@ print(topic_sentences[0], "|", topic_sentences[1])
 
 # %% [markdown]
 # Each encoder turns the pool into unit-length vectors (rows of `vectors[name]`). With unit vectors
-# a dot product *is* the cosine, which makes everything below one matrix product.
+# a dot product *is* the cosine, which makes everything below one matrix product. The cell also
+# keeps the pool (with its sources and NLI pairs) and its vectors in the lesson's own folder
+# (`lesson.kept_dir()`): sections 4–7 read them back from there instead of encoding again.
 
 # %%
 vectors = {
     name: course.search.normalize_rows(encoder.encode(pool, batch_size=profile.encode_batch_size))
     for name, encoder in encoders.items()
 }
-row_of = {s: i for i, s in enumerate(pool)}
-topic_rows = np.array([row_of[s] for s in topic_sentences])
 print({name: v.shape for name, v in vectors.items()})
+
+# Kept for sections 4-7, in the lesson's own folder on disk
+kept = lesson.kept_dir()
+np.savez(kept / "vectors.npz", **vectors)
+pool_info = {"pool": pool, "source_of": source_of, "nli_pairs": nli_pairs}
+(kept / "pool.json").write_text(json.dumps(pool_info))
 
 # %% [markdown]
 # ## 3 · Anisotropy: how alike do unrelated sentences look?
@@ -164,21 +171,21 @@ rng = np.random.default_rng(0)
 first = rng.integers(len(pool), size=5000)
 second = (first + rng.integers(1, len(pool), size=5000)) % len(pool)  # never the same sentence
 random_cosines = {name: (v[first] * v[second]).sum(axis=1) for name, v in vectors.items()}
-for name, cosines in random_cosines.items():
+for name, sample in random_cosines.items():
     lesson.compare(
-        f"mean cosine of random pairs, {name}", paper=None, measured=cosines.mean(), digits=3
+        f"mean cosine of random pairs, {name}", paper=None, measured=sample.mean(), digits=3
     )
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.4))
-for name, cosines in random_cosines.items():
+for name, sample in random_cosines.items():
     ax.hist(
-        cosines,
+        sample,
         bins=60,
         range=(-1, 1),
         histtype="step",
         linewidth=1.6,
-        label=f"{name} (mean {cosines.mean():.2f})",
+        label=f"{name} (mean {sample.mean():.2f})",
     )
 ax.axvline(0, color="black", linewidth=0.5)
 ax.set(
@@ -249,6 +256,22 @@ for name, v in vectors.items():
 # %% [markdown]
 # ## 4 · A similarity heat map
 #
+# Sections 4–6 work on section 2's pool (its sentences, their sources, the NLI pairs) and vectors.
+# The next cell reads them back from the files section 2 kept (`lesson.kept_dir()`): after it, any
+# cell of these sections can be re-run on its own, and nothing is encoded again.
+
+# %%
+kept = lesson.kept_dir()
+vectors = dict(np.load(kept / "vectors.npz"))  # name -> unit rows, one per pool sentence
+pool_info = json.loads((kept / "pool.json").read_text())
+pool, source_of = pool_info["pool"], pool_info["source_of"]
+nli_pairs = [sl.data.NLIPair(*fields) for fields in pool_info["nli_pairs"]]
+row_of = {text: row for row, text in enumerate(pool)}
+topics = sl.data.load_topics()
+topic_labels = [label for label, _ in topics]
+topic_rows = np.array([row_of[text] for _, text in topics])
+
+# %% [markdown]
 # The first four sentences of each topic (two pairs of paraphrases), grouped by topic. On a fixed
 # −1…1 colour scale a useful space shows a **block diagonal**: red within a topic, pale across
 # topics, with the darkest 2 × 2 squares on the paraphrases. An anisotropic space is red everywhere.
@@ -286,8 +309,8 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-topic_of = {sentence: topic for topic, sentence in topics}
-point_labels = [topic_of.get(s, source_of[s]) for s in pool]  # a topic, or "STS-B" / "NLI"
+topic_of = {text: label for label, text in topics}
+point_labels = [topic_of.get(text, source_of[text]) for text in pool]  # a topic, "STS-B" or "NLI"
 fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
 for column, (name, v) in enumerate(vectors.items()):
     for row, (method, project) in enumerate(
@@ -338,7 +361,8 @@ for name, v in vectors.items():
 # meaning.
 
 # %%
-lengths = np.array(raw.token_lengths(pool))
+raw = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
+lengths = np.array(raw.token_lengths(pool))  # raw BERT's tokenizer
 fig, axes = plt.subplots(1, 3, figsize=(14, 4))
 for ax, (name, v) in zip(axes, vectors.items(), strict=True):
     coords = course.viz.pca_2d(v)
@@ -365,9 +389,9 @@ plt.show()
 
 # %%
 labels = sl.data.NLI_LABELS
-gold = np.array([p.label for p in nli_pairs])
-premise_rows = np.array([row_of[p.premise] for p in nli_pairs])
-hypothesis_rows = np.array([row_of[p.hypothesis] for p in nli_pairs])
+gold = np.array([example.label for example in nli_pairs])
+premise_rows = np.array([row_of[example.premise] for example in nli_pairs])
+hypothesis_rows = np.array([row_of[example.hypothesis] for example in nli_pairs])
 nli_cosines = {
     name: (v[premise_rows] * v[hypothesis_rows]).sum(axis=1) for name, v in vectors.items()
 }  # unit rows
@@ -425,16 +449,23 @@ plt.show()
 #
 # `neighbours_table` retrieves the 5 nearest pool sentences of a sentence in every space (the
 # sentence itself left out) and prints them side by side. A raw space returns sentences that *look*
-# alike (length, the same function words); a trained one returns sentences that *mean* alike.
+# alike (length, the same function words); a trained one returns sentences that *mean* alike. It
+# takes the encoders, the vectors and the pool as arguments: the cell after it loads them again.
 
 
 # %%
-def neighbours_table(sentence: str, k: int = 5, width: int = 40) -> str:
-    """The k nearest pool sentences of ``sentence`` in each space, side by side, with cosines."""
+def neighbours_table(
+    sentence: str, encoders: dict, vectors: dict, pool: list[str], k: int = 5, width: int = 40
+) -> str:
+    """The k nearest ``pool`` sentences of ``sentence`` in each space, side by side, with cosines.
+
+    ``vectors[name]`` holds the pool's unit rows in the space of ``encoders[name]``, which encodes a
+    sentence that is not in the pool."""
     columns = []
     for name, encoder in encoders.items():
-        if sentence in row_of:
-            query, skip = vectors[name][[row_of[sentence]]], [row_of[sentence]]
+        if sentence in pool:
+            row = pool.index(sentence)
+            query, skip = vectors[name][[row]], [row]
         else:
             query, skip = encoder.encode([sentence]), None
         scores, ids = course.search.top_k_cosine(query, vectors[name], k=k, exclude=skip)
@@ -447,7 +478,16 @@ def neighbours_table(sentence: str, k: int = 5, width: int = 40) -> str:
     return f"query: {sentence}\n\n" + "\n".join(lines)
 
 
-print(neighbours_table(topic_sentences[0]))
+# %%
+# The three encoders again (a typed sentence must be encoded), and section 2's pool and vectors
+raw = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
+yours = course.recipes.nli_model(profile, quick=True)  # section 1's model, loaded from runs/
+reference = sl.SentenceEncoder(profile.reference_model, max_length=profile.max_length)
+encoders = {"raw BERT": raw, "SBERT-NLI (yours)": yours, "reference SBERT": reference}
+kept = lesson.kept_dir()
+vectors = dict(np.load(kept / "vectors.npz"))
+pool = json.loads((kept / "pool.json").read_text())["pool"]
+print(neighbours_table(pool[0], encoders, vectors, pool))  # pool[0]: the first topic sentence
 
 # %% [markdown]
 # Now pick any pooled sentence, or type your own and press Enter. (Widgets need a live kernel: on
@@ -457,7 +497,7 @@ print(neighbours_table(topic_sentences[0]))
 # NBVAL_IGNORE_OUTPUT
 picker = widgets.Dropdown(
     options=pool[:300],
-    value=topic_sentences[0],
+    value=pool[0],
     description="sentence",
     layout=widgets.Layout(width="95%"),
 )
@@ -469,17 +509,27 @@ typed = widgets.Text(
 shown = widgets.Output()
 
 
-def show(sentence: str) -> None:
-    with shown:
-        shown.clear_output()
-        print(neighbours_table(sentence))
+# %%
+# NBVAL_IGNORE_OUTPUT
+def show(
+    sentence: str, output: widgets.Output, encoders: dict, vectors: dict, pool: list[str]
+) -> None:
+    """Replace what ``output`` shows with the neighbours table of ``sentence``."""
+    with output:
+        output.clear_output()
+        print(neighbours_table(sentence, encoders, vectors, pool))
 
 
-picker.observe(lambda change: show(change["new"]), names="value")
+picker.observe(lambda change: show(change["new"], shown, encoders, vectors, pool), names="value")
 typed.continuous_update = False
-typed.observe(lambda change: show(change["new"]) if change["new"].strip() else None, names="value")
+typed.observe(
+    lambda change: (
+        show(change["new"], shown, encoders, vectors, pool) if change["new"].strip() else None
+    ),
+    names="value",
+)
 display(widgets.VBox([picker, typed, shown]))
-show(picker.value)
+show(picker.value, shown, encoders, vectors, pool)
 
 # %% [markdown]
 # ## Summary

@@ -62,6 +62,8 @@ lesson = course.lesson.start(
 )
 
 # %%
+import itertools
+import json
 import textwrap
 import time
 from collections import Counter
@@ -129,7 +131,7 @@ known = {  # source -> known paraphrase pairs
 distractors = [s for split in stsb.values() for p in split for s in (p.s1, p.s2)]
 distractors += [s for split in snli.values() for p in split for s in (p.premise, p.hypothesis)]
 print(
-    {name: len(pairs) for name, pairs in known.items()},
+    {name: len(known[name]) for name in known},
     f"{len(set(distractors))} distinct distractor sentences",
 )
 
@@ -137,7 +139,7 @@ print(
 cap = profile.corpus_size or 10**9
 pair_room = max(0, cap - len(topic_sentences)) // 4  # sentences
 stsb_pairs = course.profiles.subset(known["STS-B ≥ 4.5"], pair_room // 2)
-known["STS-B ≥ 4.5"] = stsb_pairs
+known = {**known, "STS-B ≥ 4.5": stsb_pairs}  # the known pairs the lesson uses from here on
 corpus = list(dict.fromkeys(topic_sentences + [s for pair in stsb_pairs for s in pair]))
 taken = set(corpus)
 fill = course.profiles.subset(
@@ -156,6 +158,8 @@ print(
 # something in every profile (swap in your own `course.recipes.sts_model(profile)` as an exercise).
 # The "index" is nothing but the matrix of unit-length sentence vectors: with unit vectors, cosine
 # similarity is a dot product, and a query against the whole corpus is one matrix-vector product.
+# The cell also keeps the index on disk (`INDEX_DIR`, in the lesson's own folder), with the known
+# pairs and the time it took to build: sections 5 and 6 load it from there.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -167,6 +171,11 @@ print(
     f"indexed {len(index)} sentences in {encode_seconds:.2f} s -> embeddings "
     f"{index.embeddings.shape}, {index.embeddings.nbytes / 2**20:.1f} MiB"
 )
+INDEX_DIR = lesson.kept_dir() / "search-index"  # in the lesson's own folder on disk
+INDEX_DIR.mkdir(exist_ok=True)
+np.save(INDEX_DIR / "embeddings.npy", index.embeddings)
+about = {"sentences": index.sentences, "known": known, "encode_seconds": encode_seconds}
+(INDEX_DIR / "corpus.json").write_text(json.dumps(about))
 
 # %% [markdown]
 # ## 3 · Search, then re-rank
@@ -263,17 +272,12 @@ for source, (_, relevant) in rankings.items():
     )
 
 # %%
-fig, axes = plt.subplots(1, len(known), figsize=(11, 3.6), sharey=True, squeeze=False)
-for ax, source in zip(axes[0], known, strict=True):
+fig, axes = plt.subplots(1, len(rankings), figsize=(11, 3.6), sharey=True, squeeze=False)
+for ax, source in zip(axes[0], rankings, strict=True):  # the sources measured above
     for shift, method in ((-0.2, "bi-encoder"), (0.2, "re-ranked")):
-        if (source, method) in recalls:
-            label = (
-                "bi-encoder top 10" if method == "bi-encoder" else "re-ranked by the cross-encoder"
-            )
-            bars = ax.bar(
-                np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=label
-            )
-            ax.bar_label(bars, fmt="%.2f", fontsize=7)
+        label = "bi-encoder top 10" if method == "bi-encoder" else "re-ranked by the cross-encoder"
+        bars = ax.bar(np.arange(len(ks)) + shift, recalls[source, method], width=0.4, label=label)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)
     ax.set_xticks(np.arange(len(ks)), [f"@{k}" for k in ks])
     ax.set(title=f"queries: {source} paraphrases", xlabel="recall@k", ylim=(0, 1.3))
 axes[0, 0].set_ylabel("recall")
@@ -308,6 +312,8 @@ def my_recall_at_k(retrieved: np.ndarray, relevant: list[set[int]], k: int) -> f
 
 
 # %%
+toy_retrieved = np.array([[4, 2, 9], [1, 3, 0], [7, 8, 5]])  # section 4's toy case, as above
+toy_relevant = [{2}, {0, 3}, {6}]
 cases = [(toy_retrieved, toy_relevant, k) for k in (1, 2, 3)] + [
     (ids, rel, k) for ids, rel in rankings.values() for k in ks
 ]
@@ -330,7 +336,14 @@ course.lesson.check(
 # it is the n × n cosine matrix — but for n = 1,000,000 that matrix would take 4 TB.
 # `course.search.mine_paraphrases` multiplies a chunk of rows at a time by the rows after them,
 # keeps each chunk's best candidates (`np.argpartition`), and merges them into a heap of the best
-# `top_n`: memory chunk × n, not n × n.
+# `top_n`: memory chunk × n, not n × n. Sections 5 and 6 work on the index section 2 kept on disk:
+# the first cell below loads it.
+
+# %%
+saved = json.loads((INDEX_DIR / "corpus.json").read_text())
+index = course.search.CorpusIndex(saved["sentences"], np.load(INDEX_DIR / "embeddings.npy"))
+known, encode_seconds = saved["known"], saved["encode_seconds"]
+print(f"loaded the index of section 2: {len(index)} sentences")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -348,7 +361,7 @@ for score, i, j in mined:
     print(f"{score:.3f}  {short(index.sentences[i], 55):<57} {short(index.sentences[j], 55)}")
 
 # %%
-known_pairs = {frozenset(pair) for pairs in known.values() for pair in pairs}
+known_pairs = set(map(frozenset, itertools.chain.from_iterable(known.values())))
 found = sum(frozenset((index.sentences[i], index.sentences[j])) in known_pairs for _, i, j in mined)
 print(f"{found} of the {len(mined)} best pairs are known paraphrase pairs of section 1")
 
@@ -383,15 +396,19 @@ print(
 # Raw BERT (`profile.raw_model`) is clustered too, for contrast.
 
 # %%
+topics = sl.data.load_topics()  # section 1's topic corpus: (topic, sentence) pairs
 topic_labels = [topic for topic, _ in topics]
+topic_sentences = [text for _, text in topics]
 topic_vectors = {
     "raw BERT": course.search.normalize_rows(
         sl.SentenceEncoder(profile.raw_model, max_length=profile.max_length).encode(
             topic_sentences, batch_size=profile.encode_batch_size
         )
     ),
-    "reference SBERT": index.embeddings[[index.row[s] for s in topic_sentences]],
+    "reference SBERT": index.embeddings[[index.row[text] for text in topic_sentences]],
 }
+
+# %%
 n_topics = len(set(topic_labels))
 algorithms = {
     "k-means": lambda: KMeans(n_clusters=n_topics, n_init=10, random_state=0),
@@ -416,25 +433,41 @@ for algorithm in algorithms:
 
 
 # %%
-def print_clusters(vectors: np.ndarray, assignment: np.ndarray, examples: int = 3) -> None:
-    """Each cluster: its size, its most common topic, and its most central sentences."""
+def print_clusters(
+    vectors: np.ndarray,
+    assignment: np.ndarray,
+    sentences: list[str],
+    labels: list[str],
+    examples: int = 3,
+) -> None:
+    """Each cluster: its size, its most common topic (of ``labels``), and its most central
+    ``sentences``."""
     for cluster in np.unique(assignment):
         members = np.flatnonzero(assignment == cluster)
         centre = vectors[members].mean(axis=0)
         central = members[np.argsort(-(vectors[members] @ centre))]  # closest to the centre first
-        topic, count = Counter(topic_labels[m] for m in members).most_common(1)[0]
+        topic, count = Counter(labels[m] for m in members).most_common(1)[0]
         print(f"cluster {cluster}: {len(members):>2} sentences, {count:>2} of them '{topic}'")
         for m in central[:examples]:
-            print(f"    {short(topic_sentences[m])}")
+            print(f"    {short(sentences[m])}")
 
 
 print("k-means, reference SBERT")
-print_clusters(topic_vectors["reference SBERT"], clusters["reference SBERT", "k-means"])
+print_clusters(
+    topic_vectors["reference SBERT"],
+    clusters["reference SBERT", "k-means"],
+    topic_sentences,
+    topic_labels,
+)
 
 # %%
 print("agglomerative, reference SBERT")
 print_clusters(
-    topic_vectors["reference SBERT"], clusters["reference SBERT", "agglomerative"], examples=2
+    topic_vectors["reference SBERT"],
+    clusters["reference SBERT", "agglomerative"],
+    topic_sentences,
+    topic_labels,
+    examples=2,
 )
 
 # %% [markdown]

@@ -75,7 +75,8 @@ K = 10  # every search returns the top 10, and recall is measured at 10
 #
 # Real sentences first: every distinct sentence of the STS-B splits and of the profile's NLI sets,
 # up to `profile.index_real_sentences` of them, encoded once by the trained reference model. 200
-# further sentences, not in the corpus, are the **queries**.
+# further sentences, not in the corpus, are the **queries**. The vectors are also written to a file
+# in the lesson's own folder (`lesson.kept_dir()`), from which section 4 reads them back.
 
 # %%
 sources = [
@@ -111,6 +112,8 @@ print(
     f"encoded {len(vectors):,} sentences in {time.perf_counter() - started:.0f} s -> "
     f"{vectors.shape}"
 )
+VECTORS_FILE = lesson.kept_dir() / "vectors.npz"  # the lesson's own folder on disk
+np.savez(VECTORS_FILE, real=real, queries=queries)  # section 4 loads them instead of encoding
 
 # %% [markdown]
 # The corpus sizes of this lesson are `profile.index_sizes`. Where a size is larger than the real
@@ -326,11 +329,22 @@ print(
 # HNSW keeps a list of the `efSearch` best candidates while it walks. A longer list visits more
 # nodes: slower, and more often right. One graph, built once, serves every setting: the trade-off
 # can be chosen per query.
+#
+# First the largest corpus again: section 1's vectors, read back from the file it wrote, and the
+# same jittered copies (the same seed).
+
+# %%
+with np.load(VECTORS_FILE) as saved:
+    real, queries = saved["real"], saved["queries"]
+largest = max(profile.index_sizes)
+extra = course.ann.jittered_copies(real, max(0, largest - len(real)), seed=0)
+corpus = np.concatenate([real, extra])[:largest]
+print(f"n = {len(corpus):,} vectors, {len(queries)} queries")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-hnsw = course.ann.hnsw_index(corpora[largest])
-exact_ids = course.ann.search(course.ann.exact_index(corpora[largest]), queries, K)
+hnsw = course.ann.hnsw_index(corpus)
+exact_ids = course.ann.search(course.ann.exact_index(corpus), queries, K)
 breadths = (8, 16, 32, 64, 128, 256)
 trade_off = []  # (efSearch, ms / query, recall@10)
 for breadth in breadths:
@@ -355,15 +369,15 @@ plt.show()
 # %% [markdown]
 # ### Exercise: choose `efSearch` for a recall target
 #
-# Write `smallest_breadth(index, queries, exact_ids, target)`: the smallest value in `breadths` for
-# which the HNSW `index` reaches recall@10 ≥ `target` against `exact_ids` (set
+# Write `smallest_breadth(index, queries, exact_ids, target, breadths)`: the smallest value in
+# `breadths` for which the HNSW `index` reaches recall@10 ≥ `target` against `exact_ids` (set
 # `index.hnsw.efSearch`, search with `course.ann.search`, score with `course.ann.recall_vs_exact`);
 # `None` if none does.
 
 
 # %% tags=["solution"]
 def smallest_breadth(
-    index, queries: np.ndarray, exact_ids: np.ndarray, target: float
+    index, queries: np.ndarray, exact_ids: np.ndarray, target: float, breadths: tuple[int, ...]
 ) -> int | None:
     """The smallest efSearch in ``breadths`` whose recall@10 against ``exact_ids`` is >= target."""
     for breadth in breadths:
@@ -376,8 +390,8 @@ def smallest_breadth(
 # %%
 recall_at = {breadth: recall for breadth, _, recall in trade_off}  # measured in section 4
 for target in (0.9, 0.95, 0.99):
-    expected = next((b for b in breadths if recall_at[b] >= target), None)
-    yours = smallest_breadth(hnsw, queries, exact_ids, target)
+    expected = next((breadth for breadth in breadths if recall_at[breadth] >= target), None)
+    yours = smallest_breadth(hnsw, queries, exact_ids, target, breadths)
     course.lesson.check(
         yours == expected,
         f"for recall >= {target} you chose efSearch {yours}; the smallest that reaches it is "

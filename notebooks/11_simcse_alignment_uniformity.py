@@ -163,18 +163,19 @@ print(f"{steps} steps of {profile.simcse_batch_size}; STS-B dev every {eval_ever
 
 
 # %%
-def dev_spearman(model) -> float:
-    """STS-B dev Spearman × 100: the number we watch while training."""
-    return sl.evaluation.sts_spearman(model, sts_dev, batch_size=profile.encode_batch_size)
-
-
-raw_dev = dev_spearman(encoder)
+raw_dev = sl.evaluation.sts_spearman(encoder, sts_dev, batch_size=profile.encode_batch_size)
 raw_test = sl.evaluation.sts_spearman(encoder, sts_test, batch_size=profile.encode_batch_size)
 lesson.compare("STS-B test, raw BERT mean pooling", paper=46.35, measured=raw_test)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+from functools import partial
+
 curve = course.viz.LiveCurve("STS-B dev Spearman, unsupervised SimCSE", start=raw_dev, paper=82.5)
+# STS-B dev Spearman × 100 (sts_spearman with the dev pairs bound): the number we watch
+dev_spearman = partial(
+    sl.evaluation.sts_spearman, pairs=sts_dev, batch_size=profile.encode_batch_size
+)
 simcse_model, history = course.simcse.train_simcse(
     profile,
     sentences,
@@ -286,6 +287,10 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+sts_dev = course.recipes.sts_pairs(profile, "dev")  # section 3's STS-B pairs, read again
+sts_test = course.recipes.sts_pairs(profile, "test")
+# section 1's raw encoder, loaded again (SimCSE trained a copy of its own)
+encoder = sl.SentenceEncoder(profile.raw_model, pooling="mean", max_length=profile.max_length)
 models = {
     "raw BERT": encoder,
     "SimCSE (live)": simcse_model,

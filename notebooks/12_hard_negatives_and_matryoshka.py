@@ -196,6 +196,7 @@ course.lesson.check(
 
 # %%
 # NBVAL_IGNORE_OUTPUT
+sts_test = course.recipes.sts_pairs(profile, "test")  # section 1's test pairs, read again
 widths = course.triplet_objectives.matryoshka_dims(models["hard negatives"].dim)
 quality = {
     name: course.matryoshka.prefix_quality(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +85,18 @@ class Lesson:
             f"{self.name} has measured nothing called {what!r} (run the cell that measures it "
             f"first); measured so far: {known}"
         )
+
+    def kept_dir(self) -> Path:
+        """This lesson's folder for what it keeps for its own later cells (a trained run, encoded
+        vectors, timings): a late cell reads them back from here instead of reaching across the
+        notebook for a name made far above. ``runs/<profile>/<lesson>/`` on this machine's disk —
+        on Colab not in Google Drive, which holds only the models later lessons reuse."""
+        base = runs_dir(self.profile)
+        if str(base).startswith(DRIVE_RUNS):
+            base = Path(tempfile.gettempdir()) / "sbert-lab-runs" / self.profile.name
+        folder = base / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def save(self) -> Path:
         """Write ``results/<lesson>.json``: profile, device and every compared figure."""

@@ -44,3 +44,13 @@ def test_save_writes_every_row(probe_lesson, tmp_path, monkeypatch, capsys):
     assert path == tmp_path / "99_probe.json" and saved["profile"] == "smoke"
     assert [row["what"] for row in saved["rows"]] == ["accuracy", "curve"]
     assert saved["rows"][1]["measured"] == [0.25, 0.75]
+
+
+def test_kept_dir_is_the_lesson_s_own_folder_and_never_google_drive(
+    probe_lesson, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SBERT_LAB_RUNS", str(tmp_path))
+    assert probe_lesson.kept_dir() == tmp_path / "smoke" / "99_probe"
+    assert probe_lesson.kept_dir().is_dir()
+    monkeypatch.setenv("SBERT_LAB_RUNS", course.lesson.DRIVE_RUNS)  # what Colab with Drive sets
+    assert not str(probe_lesson.kept_dir()).startswith("/content/drive")
