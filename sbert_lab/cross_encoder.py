@@ -39,7 +39,8 @@ from .batching import chunks, length_sorted_order
 from .checks import integer, utf8_text
 from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH
-from .folders import atomic_folder, read_json
+from .atomic import atomic_folder
+from .model_folders import read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_labels
 from .progress import progress_bar
 from .transformer import Transformer

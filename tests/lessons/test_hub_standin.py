@@ -29,7 +29,7 @@ from hub_standin import (  # noqa: F401  (the two *_fixture functions are the fi
 import sbert_lab.course.profiles as profiles
 import sbert_lab.data as data
 from sbert_lab import SentenceEncoder
-from sbert_lab.models import PACKAGED_MINILM
+from sbert_lab.model_sources import PACKAGED_MINILM
 
 pytestmark = pytest.mark.hub
 

@@ -1,4 +1,4 @@
-"""The lesson notebooks and the instructor tool (``python -m sbert_lab.tools.notebooks``).
+"""The lesson notebooks and the instructor tool (``python -m tools.notebooks``).
 
 For every lesson: the .py source and the .ipynb hold the same cells (type, source, tags — never
 file timestamps), the conventions of notebooks/README.md hold, the student version is up to date
@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from sbert_lab import course
-from sbert_lab.tools import notebooks as nbtool
+from tools import notebooks as nbtool
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob(nbtool.LESSON_GLOB))
@@ -38,12 +38,12 @@ def test_there_are_lessons():
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
 def test_pair_holds_the_same_cells(source):
     ipynb = source.with_suffix(".ipynb")
-    assert ipynb.exists(), f"{ipynb.name} is missing: run python -m sbert_lab.tools.notebooks sync"
+    assert ipynb.exists(), f"{ipynb.name} is missing: run python -m tools.notebooks sync"
     differences = nbtool.cell_differences(
         nbtool.read_source(source), nbtool.read_ipynb(ipynb), source.name, ipynb.name
     )
     assert not differences, (
-        "\n".join(differences) + "\nrun: python -m sbert_lab.tools.notebooks sync"
+        "\n".join(differences) + "\nrun: python -m tools.notebooks sync"
     )
 
 
@@ -56,11 +56,11 @@ def test_lesson_follows_the_conventions(source):
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
 def test_student_version_is_up_to_date(source):
     student = nbtool.student_path(source)
-    assert student.exists(), f"{student} is missing: run python -m sbert_lab.tools.notebooks sync"
+    assert student.exists(), f"{student} is missing: run python -m tools.notebooks sync"
     expected = nbtool.student_version(nbtool.read_source(source), REPO_URL, source.stem)
     assert not nbtool.cell_differences(
         expected, nbtool.read_ipynb(student), "expected", student.name
-    ), f"{student} is out of date: run python -m sbert_lab.tools.notebooks sync"
+    ), f"{student} is out of date: run python -m tools.notebooks sync"
 
 
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
@@ -72,7 +72,7 @@ def test_cells_nbval_compares_have_stored_outputs(source):
         if nbtool.is_checked(cell) and not cell.outputs
     ]
     assert not unstored, (
-        f"cells {unstored}: run python -m sbert_lab.tools.notebooks run --inplace {source.stem}"
+        f"cells {unstored}: run python -m tools.notebooks run --inplace {source.stem}"
     )
 
 
@@ -344,11 +344,11 @@ def test_readme_badges_point_at_existing_notebooks():
         for p in (ROOT / "notebooks").glob(pattern)
     )
     assert sorted(colab) == lessons, (
-        "README's Colab badges differ from the lessons: run `python -m sbert_lab.tools.notebooks "
+        "README's Colab badges differ from the lessons: run `python -m tools.notebooks "
         "sync`"
     )
     assert sorted(binder) == lessons, (
-        "README's Binder badges differ from the lessons: run `python -m sbert_lab.tools.notebooks "
+        "README's Binder badges differ from the lessons: run `python -m tools.notebooks "
         "sync`"
     )
 
