@@ -100,8 +100,7 @@ def main() -> None:
     missing = [str(n) for n in notebooks if not n.exists()]
     if missing:
         parser.error(
-            "missing notebooks (run `python -m tools.notebooks sync`): "
-            f"{', '.join(missing)}"
+            f"missing notebooks (run `python -m tools.notebooks sync`): {', '.join(missing)}"
         )
     data = os.environ.get("SBERT_LAB_DATA") or "unset (fixtures)"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "

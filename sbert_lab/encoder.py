@@ -25,12 +25,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .atomic import atomic_folder
 from .batching import chunks, length_sorted_order
 from .checks import flag, integer, utf8_text
-from .atomic import atomic_folder
+from .model_folders import write_settings
 from .pooling import POOLING_MODES, check_pooling, pool
 from .progress import progress_bar
-from .model_folders import write_settings
 from .transformer import Transformer
 
 DEFAULT_MAX_LENGTH = 256

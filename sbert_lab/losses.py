@@ -324,7 +324,7 @@ class MultipleNegativesRankingLoss(SentenceLoss):
     the inverse temperature (20 as in sentence-transformers).
 
     Inputs: ``Triplet(anchor, positive, negative)`` (the negative is an extra, hard candidate) or
-    plain ``(anchor, positive)`` string pairs such as ``sl.data.load_paraphrases()``; all examples
+    plain ``(anchor, positive)`` string pairs such as known paraphrases; all examples
     of a training set must have the same number of fields. Duplicate positives in a batch count as
     negatives of each other.
 

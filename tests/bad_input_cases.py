@@ -614,7 +614,7 @@ CASES = [
         "data_dir without MRPC",
         FileNotFoundError,
         r"no MRPC train files found in \S+: expected \S+/mrpc/msr_paraphrase_train\.txt",
-        lambda c: _sl().data.load_transfer("mrpc", "train", data_dir=_empty_data(c)),
+        lambda c: _sl().course.lesson_data.load_transfer("mrpc", "train", data_dir=_empty_data(c)),
     ),
     Case(
         "sickr from a data_dir with only SICK train",

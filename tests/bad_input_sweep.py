@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import sys
 import tempfile
 import warnings
 from pathlib import Path

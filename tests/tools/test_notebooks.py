@@ -42,9 +42,7 @@ def test_pair_holds_the_same_cells(source):
     differences = nbtool.cell_differences(
         nbtool.read_source(source), nbtool.read_ipynb(ipynb), source.name, ipynb.name
     )
-    assert not differences, (
-        "\n".join(differences) + "\nrun: python -m tools.notebooks sync"
-    )
+    assert not differences, "\n".join(differences) + "\nrun: python -m tools.notebooks sync"
 
 
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
@@ -344,12 +342,10 @@ def test_readme_badges_point_at_existing_notebooks():
         for p in (ROOT / "notebooks").glob(pattern)
     )
     assert sorted(colab) == lessons, (
-        "README's Colab badges differ from the lessons: run `python -m tools.notebooks "
-        "sync`"
+        "README's Colab badges differ from the lessons: run `python -m tools.notebooks sync`"
     )
     assert sorted(binder) == lessons, (
-        "README's Binder badges differ from the lessons: run `python -m tools.notebooks "
-        "sync`"
+        "README's Binder badges differ from the lessons: run `python -m tools.notebooks sync`"
     )
 
 
