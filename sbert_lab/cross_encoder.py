@@ -99,7 +99,7 @@ class PairClassificationLoss(SentenceLoss):
     """Cross-entropy over ``num_labels`` classes for NLIPair(premise, hypothesis, label)."""
 
     trains_on = (NLIPair,)
-    fields = "premise, hypothesis, label"
+    fields, texts = "premise, hypothesis, label", 2
 
     def __init__(self, num_labels: int):
         super().__init__()

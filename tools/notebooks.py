@@ -531,12 +531,12 @@ def long_range_problems(code) -> list[str]:
 
 
 def _names_read(statement: ast.stmt) -> set[str]:
-    """Names a statement reads from the cell's scope (not its own loop variables, comprehension or
-    function locals)."""
+    """Names a statement reads from the cell's scope (not what it binds itself: its loop variables,
+    comprehension and function locals)."""
     read = {
         n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     }
-    return read - (_bound_names_of(statement, deep=True) - _bound_names_of(statement))
+    return read - _bound_names_of(statement, deep=True)
 
 
 def _globals_read_by(function: ast.FunctionDef, index: int, notebook_values: set[str]) -> list[str]:

@@ -386,6 +386,48 @@ def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
     assert len(problems) == 1 and "cell 4 reads 'vectors'" in problems[0], problems
 
 
+def code(*sources: str) -> list:
+    return [nbformat.v4.new_code_cell(source) for source in sources]
+
+
+def test_a_name_read_more_than_5_code_cells_after_it_is_made_is_reported():
+    setup = ["import numpy as np\nlesson = 1", "profile = 2\nLIMIT = 3"]  # exempt, as constants
+    filler = [f"print({i})" for i in range(5)]
+    cells = code(*setup, "scores = [1, 2]", *filler, "print(scores, lesson, profile, LIMIT, np.pi)")
+    problems = nbtool.long_range_problems(cells)
+    assert problems == [
+        "code cell 9 reads 'scores', made 6 code cells earlier (code cell 3); make it again in the "
+        "cell that uses it, or within 5 cells before"
+    ]
+    assert nbtool.long_range_problems(cells[:2] + cells[3:]) == []  # made 5 cells earlier: near
+
+
+def test_names_a_cell_binds_itself_are_not_long_range_reads():
+    cells = code(
+        "a = 1",
+        "b = 2",
+        "row = 0\nx = [1]",
+        *["pass"] * 6,
+        "for row in range(3):\n    print(row)",  # its own loop variable
+        "print([x for x in range(2)])",  # its own comprehension variable
+        "x = [5]\nprint(x)",  # made again in the cell that uses it
+    )
+    assert nbtool.long_range_problems(cells) == []
+
+
+def test_a_function_that_reads_a_notebook_value_is_reported_not_one_that_takes_it():
+    cells = code(
+        "import math",
+        "lesson = 1",
+        "gold = [1.0, 2.0]",
+        "def closure(x):\n    return x - gold[0]",
+        "def helper(x, gold):\n    return math.sqrt(x) - gold[0] + closure(x)",
+    )
+    assert nbtool.long_range_problems(cells) == [
+        "code cell 4: function closure() reads the notebook's 'gold'; pass it as an argument"
+    ]
+
+
 def understanding_cell(answers: int, closed: int | None = None) -> str:
     """A '## Check your understanding' cell with ``answers`` questions, each answer in <details>
     (the first ``closed`` of them closed: all by default)."""
