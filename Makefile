@@ -27,10 +27,10 @@ test: install
 	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} SBERT_LAB_PROFILE=$${SBERT_LAB_PROFILE:-offline} HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1} $(PY) -m pytest
 
 notebooks: install
-	$(PY) -m sbert_lab.tools.notebooks sync
+	$(PY) -m tools.notebooks sync
 
 check-notebooks: install
-	$(PY) -m sbert_lab.tools.notebooks check
+	$(PY) -m tools.notebooks check
 
 bench: install
 	$(PY) bench/encode.py

@@ -72,7 +72,7 @@ def main() -> None:
     import faiss
 
     sentences = shipped_sentences()
-    encoder = sl.SentenceEncoder(sl.models.PACKAGED_MINILM)
+    encoder = sl.SentenceEncoder(sl.model_sources.PACKAGED_MINILM)
     vectors = course.search.normalize_rows(
         encoder.encode(sentences[: args.real + 500], batch_size=64)
     )

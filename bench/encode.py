@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import sbert_lab as sl  # noqa: E402
-from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path  # noqa: E402
+from sbert_lab.model_sources import PACKAGED_MINILM, packaged_minilm_path  # noqa: E402
 
 
 class Precomputed:

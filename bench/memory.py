@@ -4,7 +4,7 @@
     .venv/bin/python bench/memory.py 03 07 --profile cpu    # some lessons, another profile
 
 Each lesson runs in a fresh kernel through the notebook tool
-(``sbert_lab.tools.notebooks.run_notebook``, which reads the kernel's own
+(``tools.notebooks.run_notebook``, which reads the kernel's own
 ``getrusage(RUSAGE_SELF).ru_maxrss`` after the last cell), in a scratch copy of ``notebooks/`` with
 empty ``results/`` and ``runs/``: no lesson finds a model that another one trained, so each pays for
 the training it needs (the worst case, as for a student who opens that lesson first). The first row
@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sbert_lab.tools.notebooks import NotebookToolError, lesson_sources, run_notebook  # noqa: E402
+from tools.notebooks import NotebookToolError, lesson_sources, run_notebook  # noqa: E402
 
 FLOOR = "(floor: kernel + import sbert_lab, torch, transformers)"
 FLOOR_SOURCE = "import sbert_lab as sl\nimport torch\nimport transformers"
@@ -100,8 +100,7 @@ def main() -> None:
     missing = [str(n) for n in notebooks if not n.exists()]
     if missing:
         parser.error(
-            "missing notebooks (run `python -m sbert_lab.tools.notebooks sync`): "
-            f"{', '.join(missing)}"
+            f"missing notebooks (run `python -m tools.notebooks sync`): {', '.join(missing)}"
         )
     data = os.environ.get("SBERT_LAB_DATA") or "unset (fixtures)"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "

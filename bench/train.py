@@ -42,7 +42,7 @@ import torch  # noqa: E402
 
 import sbert_lab as sl  # noqa: E402
 from sbert_lab import course  # noqa: E402
-from sbert_lab.models import PACKAGED_MINILM, packaged_minilm_path  # noqa: E402
+from sbert_lab.model_sources import PACKAGED_MINILM, packaged_minilm_path  # noqa: E402
 
 RECIPE = {"epochs": 1, "batch_size": 16, "lr": 2e-5, "warmup": 0.1, "seed": 0}
 

@@ -39,9 +39,9 @@ SUBMODULES = (
     "batching",
     "precision",
     "checkpoint",
-    "folders",
-    "st_folders",
-    "models",
+    "atomic",
+    "model_folders",
+    "model_sources",
     "checks",
     "course",
 )

@@ -1,8 +1,8 @@
-"""``python -m sbert_lab train ...``: the command line lives in ``sbert_lab.tools.cli``."""
+"""``python -m sbert_lab train ...``: the command line lives in ``sbert_lab.cli``."""
 
 import sys
 
-from .tools.cli import main
+from .cli import main
 
 if __name__ == "__main__":  # importing this module runs nothing
     sys.exit(main())

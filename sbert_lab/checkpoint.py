@@ -26,9 +26,9 @@ import torch
 from safetensors.torch import load_model, save_model
 from torch import nn
 
-from .folders import check_safetensors
-from .folders import fsync as _fsync
-from .folders import write_text_atomically as _write_text_atomically
+from .atomic import fsync as _fsync
+from .atomic import write_text_atomically as _write_text_atomically
+from .model_folders import check_safetensors
 
 LATEST = "latest"
 MODEL_FILE = "model.safetensors"

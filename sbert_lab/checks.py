@@ -4,7 +4,8 @@ itself.
 ``number("lr", lr, above=0)`` returns ``float(lr)`` or raises: a ``TypeError`` for a value that is
 not a real number (``"2e-5"``, ``None``, ``True``), a ``ValueError`` for NaN, an infinity or a value
 out of range — none of them reaches torch, where they would fail later (or not at all) with a
-message about something else.
+message about something else. ``integer`` likewise, with ``NotAnInt`` (both a TypeError and a
+ValueError) for a value that is not an int.
 """
 
 from __future__ import annotations
@@ -27,10 +28,18 @@ def number(name: str, value, *, above: float | None = None, at_least: float | No
     return value
 
 
+class NotAnInt(TypeError, ValueError):
+    """A setting that must be a whole number and is not (a float, a bool, a string, None).
+
+    Both a TypeError (the kind of value is wrong) and a ValueError (how ``fit`` answers every wrong
+    setting), as numpy's AxisError is both an IndexError and a ValueError: either ``except``
+    catches it."""
+
+
 def integer(name: str, value, *, at_least: int = 1) -> int:
     """``value`` as an int >= ``at_least``; a float (even 64.0), a bool or a string is refused."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        raise NotAnInt(f"{name} must be an int >= {at_least}, got {type(value).__name__} {value!r}")
     if value < at_least:
         raise ValueError(f"{name} must be an int >= {at_least}, got {value}")
     return int(value)
@@ -105,7 +114,7 @@ def check_fit_settings(settings) -> None:
     from .precision import resolve_precision
 
     for name, minimum in (("batch_size", 1), ("epochs", 1), ("seed", 0)):
-        _fit_int(name, getattr(settings, name), minimum)
+        integer(name, getattr(settings, name), at_least=minimum)
     number("lr", settings.lr, above=0)  # inf would "finish" with NaN weights; "2e-5" fail in torch
     number("weight_decay", settings.weight_decay, at_least=0)
     warmup = settings.warmup
@@ -118,11 +127,11 @@ def check_fit_settings(settings) -> None:
     if settings.max_grad_norm is not None:
         number("max_grad_norm", settings.max_grad_norm, above=0)
     if settings.eval_every is not None:
-        _fit_int("eval_every", settings.eval_every, 1)
+        integer("eval_every", settings.eval_every)
         if settings.eval_fn is None:
             raise ValueError("eval_every is set but eval_fn is None: pass the function to call")
     if settings.checkpoint_every is not None:
-        _fit_int("checkpoint_every", settings.checkpoint_every, 1)
+        integer("checkpoint_every", settings.checkpoint_every)
     if (settings.resume or settings.checkpoint_every) and settings.checkpoint_dir is None:
         raise ValueError(
             "resume=True and checkpoint_every need checkpoint_dir: the folder the checkpoints live "
@@ -142,12 +151,3 @@ def check_folder_can_be_made(name: str, folder) -> None:
             if not path.is_dir():
                 raise ValueError(f"{name}={str(folder)!r} cannot be a folder: {path} is a file")
             return
-
-
-def _fit_int(name: str, value, minimum: int) -> None:
-    try:
-        integer(name, value, at_least=minimum)
-    except TypeError as err:  # fit has always answered a wrong setting with ValueError
-        raise ValueError(
-            str(err).replace("must be an int,", f"must be an int >= {minimum},")
-        ) from None

@@ -35,12 +35,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .atomic import atomic_folder
 from .batching import chunks, length_sorted_order
 from .checks import integer, utf8_text
 from .data import NLIPair, STSPair
 from .encoder import DEFAULT_MAX_LENGTH
-from .folders import atomic_folder, read_json
 from .losses import ScoredPairLoss, SentenceLoss, check_labels
+from .model_folders import read_json
 from .progress import progress_bar
 from .transformer import Transformer
 
@@ -98,7 +99,7 @@ class PairClassificationLoss(SentenceLoss):
     """Cross-entropy over ``num_labels`` classes for NLIPair(premise, hypothesis, label)."""
 
     trains_on = (NLIPair,)
-    fields = "premise, hypothesis, label"
+    fields, texts = "premise, hypothesis, label", 2
 
     def __init__(self, num_labels: int):
         super().__init__()

@@ -17,6 +17,9 @@ Every loader looks in the same places, in this order, and stops at the first tha
 3. The Hugging Face hub through ``datasets`` (``HUB_SOURCES`` below).
 4. Otherwise a ``DataNotFoundError`` that lists every place tried and why each failed.
 
+The sets only lessons use (Table 5's transfer tasks, Table 4's Wikipedia sections, the topic corpus)
+are in ``course.lesson_data``; they go through the same ``lookup`` with their own hub sources.
+
 Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5. NLI labels are ids
 0 = entailment, 1 = neutral, 2 = contradiction (the order of sentence-transformers/all-nli).
 """
@@ -77,15 +80,6 @@ class Triplet(NamedTuple):
     anchor: str
     positive: str
     negative: str
-
-
-class Labelled(NamedTuple):
-    """A sentence (``s2`` empty) or a sentence pair, and its class id: an example of a transfer
-    task."""
-
-    s1: str
-    s2: str
-    label: int
 
 
 class DataFormatError(ValueError):
@@ -172,7 +166,7 @@ def read_lines(path: Path) -> list[str]:
     return [line.rstrip("\r") for line in text[:-1].split("\n")]
 
 
-def _tab_rows(path: Path, lines: list[str], first_line_no: int, counts: tuple[int, ...]):
+def tab_rows(path: Path, lines: list[str], first_line_no: int, counts: tuple[int, ...]):
     """(line number, tab-separated fields) of each non-blank line; another field count is an error.
 
     Only the documented counts are accepted: a tab inside a sentence would otherwise move words of
@@ -199,7 +193,7 @@ def parse_stsb_file(path: Path) -> list[STSPair]:
     or a score that is not a number in [0, 5], raises a ``DataFormatError`` naming file and line.
     """
     pairs = []
-    for line_no, fields in _tab_rows(path, read_lines(path), first_line_no=1, counts=(7, 9)):
+    for line_no, fields in tab_rows(path, read_lines(path), first_line_no=1, counts=(7, 9)):
         score = _parse_score(fields[4], path, line_no, (0.0, 5.0))
         pairs.append(STSPair(fields[5], fields[6], score))
     return pairs
@@ -214,37 +208,18 @@ def parse_sick_file(path: Path) -> list[dict]:
     if header[:5] != expected:
         raise DataFormatError(f"{path}:1: expected header {expected}, found {header}")
     rows = []
-    for line_no, fields in _tab_rows(path, lines[1:], first_line_no=2, counts=(5,)):
+    for line_no, fields in tab_rows(path, lines[1:], first_line_no=2, counts=(5,)):
         score = _parse_score(fields[3], path, line_no, (1.0, 5.0))
         label = _parse_label(fields[4], path, line_no)
         rows.append({"s1": fields[1], "s2": fields[2], "score": score, "label": label})
     return rows
 
 
-def parse_mrpc_file(path: Path) -> list[Labelled]:
-    """MRPC's ``msr_paraphrase_{train,test}.txt``: a header, then Quality, #1 ID, #2 ID, #1 String,
-    # 2 String."""
-    lines = read_lines(path)
-    if not lines[0].startswith("Quality"):
-        raise DataFormatError(
-            f"{path}:1: expected MRPC's header line starting with 'Quality', found "
-            f"{lines[0][:40]!r}"
-        )
-    pairs = []
-    for line_no, fields in _tab_rows(path, lines[1:], 2, (5,)):
-        if fields[0] not in ("0", "1"):
-            raise DataFormatError(
-                f"{path}:{line_no}: the quality label must be 0 or 1, found {fields[0]!r}"
-            )
-        pairs.append(Labelled(fields[3], fields[4], int(fields[0])))
-    return pairs
-
-
 def parse_senteval_snli(folder: Path, split: str) -> list[NLIPair]:
     """SentEval's SNLI: ``s1.<split>``, ``s2.<split>``, ``labels.<split>`` (or ``.gz``), one item
     per line."""
     files = [
-        _find(folder, "", f"{name}.{split}") or folder / f"{name}.{split}"
+        find_file(folder, "", f"{name}.{split}") or folder / f"{name}.{split}"
         for name in ("s1", "s2", "labels")
     ]
     columns = [read_lines(path) for path in files]
@@ -299,7 +274,7 @@ def parse_cad_snli_file(path: Path) -> list[NLIPair]:
         raise DataFormatError(f"{path}:1: expected header {expected}, found {lines[0][:60]!r}")
     return [
         NLIPair(first.strip(), second.strip(), _parse_label(label, path, line_no))
-        for line_no, (first, second, label) in _tab_rows(path, lines[1:], 2, (3,))
+        for line_no, (first, second, label) in tab_rows(path, lines[1:], 2, (3,))
     ]
 
 
@@ -333,7 +308,7 @@ def _parse_label(text: str, path: Path, line_no: int | str) -> int:
 
 
 # -- fixtures -------------------------------------------------------------------------------------
-def _read_fixture(name: str) -> list[list[str]]:
+def read_fixture(name: str) -> list[list[str]]:
     path = FIXTURES_DIR / f"{name}.tsv"
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
@@ -354,7 +329,7 @@ def _fixture_split(split: str) -> str:
 
 def _fixture_sts(name: str, split: str) -> list[STSPair]:
     if name in ("sick", "sickr"):
-        rows = _read_fixture("sick")
+        rows = read_fixture("sick")
         return [
             STSPair(a, b, float(r))
             for s, r, _e, a, b in rows
@@ -362,38 +337,27 @@ def _fixture_sts(name: str, split: str) -> list[STSPair]:
         ]
     return [
         STSPair(a, b, float(score))
-        for s, score, a, b in _read_fixture("sts")
+        for s, score, a, b in read_fixture("sts")
         if s == _fixture_split(split)
     ]
 
 
 def _fixture_nli(name: str, split: str) -> list[NLIPair]:
     if name == "sick":
-        rows = _read_fixture("sick")
+        rows = read_fixture("sick")
         wanted = _fixture_split(split).replace("dev", "trial")
         return [
             NLIPair(a, b, NLI_LABELS.index(e.lower())) for s, _r, e, a, b in rows if s == wanted
         ]
     return [
         NLIPair(p, h, NLI_LABELS.index(lab))
-        for s, lab, p, h in _read_fixture("nli")
+        for s, lab, p, h in read_fixture("nli")
         if s == _fixture_split(split)
     ]
 
 
-def load_topics() -> list[tuple[str, str]]:
-    """(topic, sentence) rows of the hand-written topic corpus in
-    ``sbert_lab/fixtures/topics.tsv``."""
-    return [(topic, sentence) for topic, sentence in _read_fixture("topics")]
-
-
-def load_paraphrases() -> list[tuple[str, str]]:
-    """Known paraphrase pairs among the sentences of ``load_topics()``."""
-    return [(a, b) for a, b in _read_fixture("paraphrases")]
-
-
 # -- local folders -------------------------------------------------------------------------------
-def _find(folder: Path, subfolder: str, filename: str) -> Path | None:
+def find_file(folder: Path, subfolder: str, filename: str) -> Path | None:
     """``folder/subfolder/filename`` or ``folder/filename``, plain or with ``.gz`` or ``.xz``
     added; None if neither."""
     for place in (folder / subfolder, folder):
@@ -403,31 +367,31 @@ def _find(folder: Path, subfolder: str, filename: str) -> Path | None:
     return None
 
 
-def _local_sick(folder: Path, split: str, make) -> list | None:
+def local_sick(folder: Path, split: str, make) -> list | None:
     """``make(row)`` for each row of SICK's ``split``; None when its file is not in ``folder``."""
-    path = _find(folder, "sick", _sick_filename(split))
+    path = find_file(folder, "sick", _sick_filename(split))
     return [make(row) for row in parse_sick_file(path)] if path else None
 
 
 def _local_sts(folder: Path, name: str, split: str) -> list[STSPair] | None:
     if name == "stsb":
-        path = _find(folder, "stsbenchmark", f"sts-{split}.csv")
+        path = find_file(folder, "stsbenchmark", f"sts-{split}.csv")
         return parse_stsb_file(path) if path else None
     if name in ("sick", "sickr"):  # SICK-R of Table 1 is the relatedness of SICK's 4,927 test pairs
-        return _local_sick(folder, split, lambda r: STSPair(r["s1"], r["s2"], r["score"]))
+        return local_sick(folder, split, lambda r: STSPair(r["s1"], r["s2"], r["score"]))
     return None
 
 
 def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
     if name == "snli":
-        first = _find(folder, "snli", f"s1.{split}")
+        first = find_file(folder, "snli", f"s1.{split}")
         return parse_senteval_snli(first.parent, split) if first else None
     if name == "sick":
-        return _local_sick(folder, split, lambda r: NLIPair(r["s1"], r["s2"], r["label"]))
+        return local_sick(folder, split, lambda r: NLIPair(r["s1"], r["s2"], r["label"]))
     if name == "multinli":
         return _local_multinli(folder, split)
     if name == "cad-snli" and split == "train":
-        path = _find(folder, "cad-snli", "train.tsv")
+        path = find_file(folder, "cad-snli", "train.tsv")
         return parse_cad_snli_file(path) if path else None
     return None
 
@@ -435,20 +399,11 @@ def _local_nli(folder: Path, name: str, split: str) -> list[NLIPair] | None:
 def _local_multinli(folder: Path, split: str) -> list[NLIPair] | None:
     """MultiNLI's ``split`` (``MULTINLI_FILES``); the two train samples share 262 pairs, which are
     kept once (the first time they occur)."""
-    paths = [_find(folder, "multinli", filename) for filename in MULTINLI_FILES.get(split, ())]
+    paths = [find_file(folder, "multinli", filename) for filename in MULTINLI_FILES.get(split, ())]
     if not paths or None in paths:
         return None
     pairs = [pair for path in paths for pair in parse_multinli_file(path)]
     return list(dict.fromkeys(pairs))
-
-
-def _local_transfer(folder: Path, name: str, split: str) -> list[Labelled] | None:
-    if name == "mrpc":
-        path = _find(folder, "mrpc", f"msr_paraphrase_{split}.txt")
-        return parse_mrpc_file(path) if path else None
-    if name == "sick-e":
-        return _local_sick(folder, split, lambda r: Labelled(r["s1"], r["s2"], r["label"]))
-    return None
 
 
 def _sick_filename(split: str) -> str:
@@ -505,96 +460,65 @@ HUB_SOURCES = {
         t: (f"mteb/{t}-sts", None, {"test": "test"})
         for t in ("sts12", "sts13", "sts14", "sts15", "sts16")
     },
-    # Table 4 (Dor et al. 2018): train 1,779,417 / validation 220,400 / test 222,957 triplets, ~500
-    # MB
-    "wikisec": (
-        "sentence-transformers/wikipedia-sections",
-        "triplet",
-        {"train": "train", "dev": "validation", "test": "test"},
-    ),
 }
-# Table 5's SentEval tasks (data/README.md: what was checked on each card). name: (hub id, subset,
-# {our split: hub split}, sentence columns). MR, CR, SUBJ and MPQA are cross-validated over all
-# splits.
-TRANSFER_SOURCES = {
-    "mr": (
-        "cornell-movie-review-data/rotten_tomatoes",
-        None,
-        {"train": "train", "dev": "validation", "test": "test"},
-        ("text",),
-    ),
-    "cr": ("mattymchen/cr", None, {"test": "test"}, ("text",)),  # all 3,775 reviews in one split
-    "subj": ("SetFit/subj", None, {"train": "train", "test": "test"}, ("text",)),
-    "mpqa": ("jxm/mpqa", None, {"train": "train", "dev": "dev", "test": "test"}, ("sentence",)),
-    "sst2": (
-        "yerevann/sst2",
-        None,
-        {"train": "train", "dev": "validation", "test": "test"},
-        ("sentence",),
-    ),
-    "trec": ("jxm/trec", None, {"train": "train", "test": "test"}, ("sentence",)),
-    # GLUE hides MRPC's test labels (-1): from the hub, "test" is GLUE's validation split (408
-    # pairs); the original files (SentEval's 4,076 / 1,725) are used when $SBERT_LAB_DATA has them.
-    "mrpc": (
-        "nyu-mll/glue",
-        "mrpc",
-        {"train": "train", "test": "validation"},
-        ("sentence1", "sentence2"),
-    ),
-}
-TRANSFER_NAMES = (*TRANSFER_SOURCES, "sick-e")
 # SICK has no hub source on purpose: the package ships the original files (4,500 / 500 / 4,927
 # pairs). On the hub, RobZamp/sick is a loading script that datasets >= 4 refuses, its parquet
 # conversions hold 4,439 / 495 / 4,906 pairs, and mteb/sickr-sts puts all ~9,927 pairs in one "test"
 # split, which is not the paper's SICK-R test set.
 
 
-def _hub_split(name: str, split: str) -> tuple[str, str | None, str]:
-    """(hub id, subset, the hub's name for ``split``) of a set in ``HUB_SOURCES`` or
-    ``TRANSFER_SOURCES``."""
-    hub_id, subset, splits = (
-        HUB_SOURCES[name] if name in HUB_SOURCES else TRANSFER_SOURCES[name][:3]
-    )
+def hub_split(source: tuple, split: str) -> tuple[str, str | None, str]:
+    """(hub id, subset, the hub's name for ``split``) of a ``source`` (hub id, subset, {our split:
+    hub split}, ...) such as ``HUB_SOURCES[name]``."""
+    hub_id, subset, splits = source[:3]
     if split not in splits:
         raise ValueError(f"{hub_id} has no split {split!r}; it has {', '.join(splits)}")
     return hub_id, subset, splits[split]
 
 
-def _hub_rows(name: str, split: str):
-    import datasets
-
-    hub_id, subset, hub_split = _hub_split(name, split)
-    return datasets.load_dataset(hub_id, subset, split=hub_split)
-
-
-def _hub_columns(name: str, split: str, *columns: str) -> list[tuple]:
+def hub_columns(source: tuple, split: str, *columns: str) -> list[tuple]:
     """``columns`` of each row of a hub set, read column by column through Arrow.
 
     Row-by-row iteration of a ``datasets.Dataset`` builds a dict per row: about 40x slower, 12 s
     instead of 0.3 s for AllNLI's 942,069 training pairs.
     """
-    table = _hub_rows(name, split).select_columns(list(columns)).to_dict()
+    import datasets
+
+    hub_id, subset, split_on_hub = hub_split(source, split)
+    rows = datasets.load_dataset(hub_id, subset, split=split_on_hub)
+    table = rows.select_columns(list(columns)).to_dict()
     return list(zip(*(table[column] for column in columns), strict=True))
 
 
 def _hub_sts(name: str, split: str) -> list[STSPair]:
     if name == "stsb":  # sentence-transformers/stsb stores score / 5: put it back on 0-5
-        rows = _hub_columns(name, split, "sentence1", "sentence2", "score")
+        rows = hub_columns(HUB_SOURCES[name], split, "sentence1", "sentence2", "score")
         return [STSPair(s1, s2, float(score) * 5.0) for s1, s2, score in rows]
-    rows = _hub_columns(name, split, "sentence1", "sentence2", "score")
+    rows = hub_columns(HUB_SOURCES[name], split, "sentence1", "sentence2", "score")
     return [STSPair(s1, s2, float(score)) for s1, s2, score in rows]
 
 
 def _hub_nli(name: str, split: str) -> list[NLIPair]:
-    rows = _hub_columns(name, split, "premise", "hypothesis", "label")
+    rows = hub_columns(HUB_SOURCES[name], split, "premise", "hypothesis", "label")
     # SNLI marks pairs with no gold label as -1: they are left out, as in SentEval's copy.
     return [NLIPair(first, second, int(label)) for first, second, label in rows if int(label) >= 0]
 
 
 # -- the lookup ------------------------------------------------------------------------------------
-def _lookup(
-    kind: str, name: str, split: str, data_dir, local: Callable, fixture: Callable, hub: Callable
+def lookup(
+    kind: str,
+    name: str,
+    split: str,
+    data_dir,
+    local: Callable,
+    fixture: Callable,
+    hub: Callable | None,
+    sources: dict = HUB_SOURCES,
 ):
+    """The first of ``data_dir`` / ``$SBERT_LAB_DATA`` (``local`` reads it; ``fixture`` for
+    "fixtures"), the shipped copy, the hub (``hub``, from ``sources[name]``) that gives ``kind`` set
+    ``name``'s ``split``; else a DataNotFoundError listing every place tried (the module's
+    docstring)."""
     _check_data_dir(data_dir)
     tried = []
     given = [("data_dir", data_dir), ("$SBERT_LAB_DATA", os.environ.get("SBERT_LAB_DATA") or None)]
@@ -609,7 +533,7 @@ def _lookup(
         elif local_files(name, split) is None:  # a folder cannot hold it: the hub's sets
             tried.append(f"{label}={folder}: {name} is read from the hub only")
         else:  # the folder has the set's files, or the user is told which it lacks
-            _check_folder(label, Path(folder), name, split, hub is not None)
+            _check_folder(label, Path(folder), name, split, hub is not None, sources)
             return local(Path(folder), name, split)
     if not SHIPPED_DIR.is_dir():
         tried.append(f"shipped copy={SHIPPED_DIR}: no such folder")
@@ -619,8 +543,8 @@ def _lookup(
         tried.append(f"shipped copy={SHIPPED_DIR}: no original {name} {split} file there")
     if hub is None:
         tried.append("Hugging Face hub: not asked (from_hub=False)")
-    elif name in HUB_SOURCES or name in TRANSFER_SOURCES:
-        hub_id = (HUB_SOURCES.get(name) or TRANSFER_SOURCES[name])[0]
+    elif name in sources:
+        hub_id = sources[name][0]
         try:
             return hub(name, split)
         except Exception as err:  # ConnectionError, OSError, ValueError...: "not from the hub"
@@ -640,11 +564,11 @@ def load_sts(name: str, split: str, data_dir: str | os.PathLike | None = None) -
     4927). "sickr" is Table 1's SICK-R: the relatedness scores of SICK's test split (its only
     split). ``score`` stays on the set's own scale (see ``score_range``).
     """
-    _check_name(name, STS_NAMES, "STS")
+    check_name(name, STS_NAMES, "STS")
     split = "dev" if split == "validation" and name == "stsb" else split
     if name == "sickr" and split != "test":
         raise ValueError(f"sickr (Table 1's SICK-R) has only the test split, not {split!r}")
-    return _lookup("STS", name, split, data_dir, _local_sts, _fixture_sts, _hub_sts)
+    return lookup("STS", name, split, data_dir, _local_sts, _fixture_sts, _hub_sts)
 
 
 def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -> list[NLIPair]:
@@ -657,40 +581,9 @@ def load_nli(name: str, split: str, data_dir: str | os.PathLike | None = None) -
     AllNLI (SNLI + MultiNLI, hub): train 942,069.
     With ``data_dir="fixtures"``, "allnli" reads the hand-written NLI fixture.
     """
-    _check_name(name, NLI_NAMES, "NLI")
+    check_name(name, NLI_NAMES, "NLI")
     fixture = lambda n, s: _fixture_nli("snli" if n == "allnli" else n, s)  # noqa: E731
-    return _lookup("NLI", name, split, data_dir, _local_nli, fixture, _hub_nli)
-
-
-def load_transfer(
-    name: str, split: str, data_dir: str | os.PathLike | None = None, from_hub: bool = True
-) -> list[Labelled]:
-    """A SentEval transfer task of Table 5 ("mr", "cr", "subj", "mpqa", "sst2", "trec", "mrpc") or
-    SICK's entailment labels ("sick-e", SentEval's SICK-E), as ``Labelled`` examples.
-
-    MRPC is read from the original files (``mrpc/msr_paraphrase_{train,test}.txt`` in ``data_dir``
-    or ``$SBERT_LAB_DATA``; its licence does not let the package ship it) or from GLUE on the hub;
-    SICK-E from the shipped SICK files; the others from the hub only (``TRANSFER_SOURCES``).
-    ``from_hub=False`` never asks the hub (an offline machine would wait ~25 s per set for retries).
-    """
-    _check_name(name, TRANSFER_NAMES, "transfer")
-
-    def hub(name: str, split: str) -> list[Labelled]:
-        columns = TRANSFER_SOURCES[name][3]
-        rows = _hub_columns(name, split, *columns, "label")
-        if len(columns) == 1:
-            return [Labelled(text, "", int(label)) for text, label in rows]
-        return [Labelled(first, second, int(label)) for first, second, label in rows]
-
-    return _lookup(
-        "transfer",
-        name,
-        split,
-        data_dir,
-        _local_transfer,
-        lambda *_: None,
-        hub if from_hub else None,
-    )
+    return lookup("NLI", name, split, data_dir, _local_nli, fixture, _hub_nli)
 
 
 def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:
@@ -713,31 +606,6 @@ def nli_triplets(pairs: list[NLIPair]) -> list[Triplet]:
     ]
 
 
-def load_wikisec_triplets(split: str, size: int) -> list[Triplet]:
-    """The first ``size`` Wikipedia-section triplets of ``split`` (Table 4; hub only, no offline
-    copy).
-
-    (anchor, a sentence of the same Wikipedia section, a sentence of another section of the same
-    article), from ``sentence-transformers/wikipedia-sections`` (subset ``triplet``). The rows are
-    streamed, so only what is read is downloaded (the whole set is ~500 MB); they come in the
-    card's order, not a random sample.
-    """
-    if not isinstance(size, int) or size < 1:
-        raise ValueError(f"size must be a positive number of triplets, got {size!r}")
-    hub_id, subset, hub_split = _hub_split("wikisec", split)
-    import datasets
-
-    try:
-        stream = datasets.load_dataset(hub_id, subset, split=hub_split, streaming=True)
-        rows = list(stream.take(size))
-    except Exception as err:  # ConnectionError, OSError... all mean "not from the hub"
-        raise DataNotFoundError(
-            f"could not load Wikipedia-section triplets ({hub_id}, {split}) from the "
-            f"Hugging Face hub: {type(err).__name__}: {str(err)[:200]}"
-        ) from None
-    return [Triplet(r["anchor"], r["positive"], r["negative"]) for r in rows]
-
-
 def load_triplets(
     name: str, split: str, data_dir: str | os.PathLike | None = None
 ) -> list[Triplet]:
@@ -753,13 +621,15 @@ def load_triplets(
     def hub(_name: str, split: str) -> list[Triplet]:
         return [
             Triplet(*row)
-            for row in _hub_columns("allnli-triplet", split, "anchor", "positive", "negative")
+            for row in hub_columns(
+                HUB_SOURCES["allnli-triplet"], split, "anchor", "positive", "negative"
+            )
         ]
 
     def fixture(_name: str, split: str) -> list[Triplet]:
         return nli_triplets(_fixture_nli("snli", split))
 
-    return _lookup("triplet", name, split, data_dir, lambda *_: None, fixture, hub)
+    return lookup("triplet", name, split, data_dir, lambda *_: None, fixture, hub)
 
 
 # -- checks: what the loaders above refuse, and the hints they give --------------------------------
@@ -785,13 +655,15 @@ def _missing(folder: Path, name: str, split: str) -> tuple[list[str], list[Path]
     """(the expected files of ``name``'s ``split`` not in ``folder``, those found)."""
     missing, found = [], []
     for subfolder, filename in local_files(name, split) or []:
-        path = _find(folder, subfolder, filename)
+        path = find_file(folder, subfolder, filename)
         missing += [] if path else [f"{subfolder}/{filename}"]
         found += [path] if path else []
     return missing, found
 
 
-def _check_folder(label: str, folder: Path, name: str, split: str, hub_asked: bool) -> None:
+def _check_folder(
+    label: str, folder: Path, name: str, split: str, hub_asked: bool, sources: dict
+) -> None:
     """DataNotFoundError unless ``folder`` (``data_dir`` or ``$SBERT_LAB_DATA``) holds every file of
     ``name``'s ``split``: the message names the folder, the files expected and where else the set
     would come from."""
@@ -821,7 +693,7 @@ def _check_folder(label: str, folder: Path, name: str, split: str, hub_asked: bo
             f"no {title} {split} files found in {where}: expected {expected} (each may also sit "
             f"directly in {folder}; .gz/.xz allowed){_case_hint(folder, name, split)}"
         )
-    other = _other_source(name, split, hub_asked)
+    other = _other_source(name, split, hub_asked, sources)
     env = os.environ.get("SBERT_LAB_DATA")
     if label == "data_dir" and env and not _missing(Path(env), name, split)[0]:
         advice = f"Add them, or leave data_dir out to load {title} from $SBERT_LAB_DATA={env}"
@@ -851,7 +723,7 @@ def _case_hint(folder: Path, name: str, split: str) -> str:
     return f"; found {others[0]}/: file names are case-sensitive, rename it {subfolder}/"
 
 
-def _other_source(name: str, split: str, hub_asked: bool) -> str | None:
+def _other_source(name: str, split: str, hub_asked: bool, sources: dict) -> str | None:
     """Where ``name``'s ``split`` would come from without a data folder: the shipped copy, the hub,
     or None."""
     if (
@@ -860,10 +732,10 @@ def _other_source(name: str, split: str, hub_asked: bool) -> str | None:
         and not _missing(SHIPPED_DIR, name, split)[0]
     ):
         return f"the copy shipped with sbert_lab ({SHIPPED_DIR})"
-    source = HUB_SOURCES.get(name) or TRANSFER_SOURCES.get(name)
+    source = sources.get(name)
     return f"the Hugging Face hub ({source[0]})" if source and hub_asked else None
 
 
-def _check_name(name: str, valid: tuple[str, ...], kind: str) -> None:
+def check_name(name: str, valid: tuple[str, ...], kind: str) -> None:
     if name not in valid:
         raise ValueError(f"unknown {kind} data set {name!r}; valid names are {', '.join(valid)}")

@@ -25,12 +25,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .atomic import atomic_folder
 from .batching import chunks, length_sorted_order
 from .checks import flag, integer, utf8_text
-from .folders import atomic_folder
+from .model_folders import write_settings
 from .pooling import POOLING_MODES, check_pooling, pool
 from .progress import progress_bar
-from .st_folders import write_settings
 from .transformer import Transformer
 
 DEFAULT_MAX_LENGTH = 256
@@ -61,7 +61,7 @@ class SentenceEncoder(Transformer):
     Args:
         name_or_path: a hub id (``bert-base-uncased``), a local folder (a plain transformers folder
             or a sentence-transformers one), or ``sbert-lab:all-MiniLM-L6-v2`` /
-            ``sbert-lab:tiny-random-bert`` (offline, see ``sbert_lab.models``). A
+            ``sbert-lab:tiny-random-bert`` (offline, see ``sbert_lab.model_sources``). A
             sentence-transformers folder's Normalize module is not applied (cosines are the same
             either way): pass ``encode(..., normalize=True)`` for unit vectors.
         pooling: "mean" | "cls" | "max"; None takes the folder's own pooling, else "mean".
@@ -198,7 +198,7 @@ class SentenceEncoder(Transformer):
         """Write weights, tokenizer and pooling in the sentence-transformers folder layout.
 
         All or nothing: the files go to a temporary folder that is renamed to ``folder`` at the end
-        (``sbert_lab.folders.atomic_folder``), so an interrupted save leaves no folder ``load``
+        (``sbert_lab.atomic.atomic_folder``), so an interrupted save leaves no folder ``load``
         accepts.
         """
         with atomic_folder(folder) as tmp:

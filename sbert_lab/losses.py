@@ -47,6 +47,7 @@ class SentenceLoss(nn.Module):
 
     trains_on: tuple[type, ...] = ()  # the example types
     fields: str = ""  # what one example holds, for error messages
+    texts: int | None = None  # how many of its first fields are texts (None: all; then a label)
     # how many embeddings forward takes (most; None: any number) and what they are; a direct call
     # is checked against them before forward runs (check_call, at the end of this file)
     takes: tuple[int, int | None] | None = None
@@ -80,8 +81,7 @@ class SentenceLoss(nn.Module):
                     f"{self.who} trains on {names} examples ({self.fields}); "
                     f"examples[{index}] is a {type(example).__name__}: {_short(example)}"
                 )
-            texts = example[:2] if isinstance(example, (STSPair, NLIPair)) else example
-            for position, text in enumerate(texts):
+            for position, text in enumerate(example[: self.texts]):
                 if not isinstance(text, str):
                     raise TypeError(
                         f"examples[{index}][{position}] is {type(text).__name__}, not str: "
@@ -115,7 +115,7 @@ class SoftmaxLoss(SentenceLoss):
     """
 
     trains_on = (NLIPair,)
-    fields = "premise, hypothesis, label"
+    fields, texts = "premise, hypothesis, label", 2
     takes, embedding_names = (2, 2), "u, v"
 
     def __init__(
@@ -187,7 +187,7 @@ class ScoredPairLoss(SentenceLoss):
     """
 
     trains_on = (STSPair,)
-    fields = "s1, s2, score"
+    fields, texts = "s1, s2, score", 2
 
     def __init__(self, score_range: tuple[float, float] = (0.0, 5.0)):
         super().__init__()
@@ -324,7 +324,7 @@ class MultipleNegativesRankingLoss(SentenceLoss):
     the inverse temperature (20 as in sentence-transformers).
 
     Inputs: ``Triplet(anchor, positive, negative)`` (the negative is an extra, hard candidate) or
-    plain ``(anchor, positive)`` string pairs such as ``sl.data.load_paraphrases()``; all examples
+    plain ``(anchor, positive)`` string pairs such as known paraphrases; all examples
     of a training set must have the same number of fields. Duplicate positives in a batch count as
     negatives of each other.
 
@@ -468,7 +468,7 @@ class MatryoshkaLoss(SentenceLoss):
         if len(weights) != len(self.dims):
             raise ValueError(f"weights has {len(weights)} factors for {len(self.dims)} dims")
         self.weights = tuple(number(f"weights[{i}]", w, above=0) for i, w in enumerate(weights))
-        self.trains_on, self.fields = inner.trains_on, inner.fields
+        self.trains_on, self.fields, self.texts = inner.trains_on, inner.fields, inner.texts
 
     def extra_repr(self) -> str:
         return f"dims={self.dims}, weights={self.weights}"

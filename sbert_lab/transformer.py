@@ -17,9 +17,9 @@ import torch
 from torch import nn
 
 from .checks import model_arguments
-from .models import load_transformer, quiet_transformers, resolve_model
+from .model_folders import FolderSettings, read_folder_settings
+from .model_sources import load_transformer, quiet_transformers, resolve_model
 from .precision import default_device, inference, resolve_precision
-from .st_folders import FolderSettings, read_folder_settings
 
 
 class Transformer(nn.Module):

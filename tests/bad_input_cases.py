@@ -1,7 +1,7 @@
 """Bad inputs across the public surface, each with the error a user should get (issue 14's classes).
 
 One table, two readers: ``tests/core/test_bad_input.py`` asserts every row, and
-``tools/bad_input_sweep.py`` counts how the package answers them (clear / unclear / silent), which
+``tests/bad_input_sweep.py`` counts how the package answers them (clear / unclear / silent), which
 is how the "before" and "after" figures of the sweep were measured.
 
 A row is ``Case(name, expected, pattern, run)``: ``run(ctx)`` must raise ``expected`` with a message
@@ -614,7 +614,7 @@ CASES = [
         "data_dir without MRPC",
         FileNotFoundError,
         r"no MRPC train files found in \S+: expected \S+/mrpc/msr_paraphrase_train\.txt",
-        lambda c: _sl().data.load_transfer("mrpc", "train", data_dir=_empty_data(c)),
+        lambda c: _sl().course.lesson_data.load_transfer("mrpc", "train", data_dir=_empty_data(c)),
     ),
     Case(
         "sickr from a data_dir with only SICK train",
@@ -921,7 +921,7 @@ def _resume_other_model(ctx: Context):
 
 
 def _cli(ctx: Context, *arguments: str):
-    from sbert_lab.tools.cli import build_parser, run_train
+    from sbert_lab.cli import build_parser, run_train
 
     errors = io.StringIO()
     try:

@@ -25,7 +25,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest  # noqa: E402
 
-from sbert_lab.models import PACKAGED_MINILM, TINY_RANDOM_BERT  # noqa: E402
+from sbert_lab.model_sources import PACKAGED_MINILM, TINY_RANDOM_BERT  # noqa: E402
 
 
 def pytest_collection_modifyitems(items):

@@ -37,9 +37,9 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mlm_corpus  # noqa: E402
 
+from sbert_lab.atomic import atomic_file  # noqa: E402
 from sbert_lab.course import mlm  # noqa: E402
-from sbert_lab.folders import atomic_file  # noqa: E402
-from sbert_lab.models import RAW_BERT_DIR, cache_dir, packaged_minilm_path  # noqa: E402
+from sbert_lab.model_sources import RAW_BERT_DIR, cache_dir, packaged_minilm_path  # noqa: E402
 
 
 def tokenizer():

@@ -80,7 +80,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
-        "--model", default=sl.models.RAW_BERT, help="the pretrained model (default: %(default)s)"
+        "--model",
+        default=sl.model_sources.RAW_BERT,
+        help="the pretrained model (default: %(default)s)",
     )
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -88,7 +90,10 @@ def main() -> None:
     train, test = sl.data.load_sts("stsb", "train"), sl.data.load_sts("stsb", "test")
     report = {
         name: measure(model, train, test, args.epochs, args.lr)
-        for name, model in (("MLM-pretrained", args.model), ("random init", sl.models.RANDOM_BERT))
+        for name, model in (
+            ("MLM-pretrained", args.model),
+            ("random init", sl.model_sources.RANDOM_BERT),
+        )
     }
     glove = sl.evaluation.sts_spearman(course.baselines.GloVeAverage(), test)
     columns = [

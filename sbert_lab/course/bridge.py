@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from ..data import Triplet
-from ..models import quiet_transformers, resolve_model
+from ..model_sources import quiet_transformers, resolve_model
 from ..train import warmup_steps
 from .lesson import as_profile
 from .profiles import Profile

@@ -3,7 +3,7 @@ hold, and the claims an offline run cannot show, with the reason.
 
 Two readers: ``tests/lessons/test_lesson_claims.py`` asserts every claim on the ``results/*.json``
 of an offline run (the project's own small BERT, the shipped data, fixed seeds: the same figures on
-every run), and ``python -m sbert_lab.tools.report`` writes one page with the paper's figure, the
+every run), and ``python -m tools.report`` writes one page with the paper's figure, the
 measured one and the verdict of every claim, for any results folder (a Colab run's too).
 
 A claim reads "``measured`` exceeds ``baseline`` by more than ``margin``" (or another ``relation``:

@@ -186,7 +186,7 @@ class exercise:  # noqa: N801 - used as ``with course.lesson.exercise():``, like
     In the student notebooks (``notebooks/student/``) every self-check cell runs inside ``with
     course.lesson.exercise():`` so that "Run All" does not stop at the first exercise a student has
     not done yet; the cells after it never use what the exercise makes
-    (``sbert_lab.tools.notebooks`` checks that). The instructors' notebooks call ``check`` directly,
+    (``tools.notebooks`` checks that). The instructors' notebooks call ``check`` directly,
     so there a broken solution stops the run — which is what CI must see.
     """
 

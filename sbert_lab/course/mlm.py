@@ -47,7 +47,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..folders import atomic_file, write_text_atomically
+from ..atomic import atomic_file, write_text_atomically
 from ..precision import autocast, resolve_precision
 from ..progress import progress_bar
 
@@ -303,7 +303,7 @@ def learning_rate(settings: PretrainSettings, step: int) -> float:
 
 # -- checkpoints -----------------------------------------------------------------------------------
 def save_checkpoint(folder: Path, model, optimizer, step: int) -> None:
-    """Write ``checkpoint.pt`` atomically (``folders.atomic_file``)."""
+    """Write ``checkpoint.pt`` atomically (``atomic.atomic_file``)."""
     state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}
     with atomic_file(folder / "checkpoint.pt") as tmp:
         torch.save(state, tmp)

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..checks import integer
 from ..data import FIXTURES
-from ..models import PACKAGED_MINILM, RANDOM_BERT, RAW_BERT, TINY_RANDOM_BERT
+from ..model_sources import PACKAGED_MINILM, RANDOM_BERT, RAW_BERT, TINY_RANDOM_BERT
 
 PROFILE_NAMES = ("gpu", "cpu", "offline", "smoke")
 PAPER_LR = 2e-5  # Section 3.1

@@ -40,9 +40,9 @@ from pathlib import Path
 import torch
 
 from .. import data, evaluation
+from ..atomic import atomic_folder
 from ..cross_encoder import CrossEncoder
 from ..encoder import SentenceEncoder
-from ..folders import atomic_folder
 from ..losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss
 from ..train import History, fit
 from .lesson import as_profile, runs_dir

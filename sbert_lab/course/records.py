@@ -51,7 +51,7 @@ def load(name: str) -> dict:
 def keep_run(path: str | Path, record: dict, run: dict) -> None:
     """What a record tool does after each run: add ``run`` to ``record["runs"]``, print it
     (without its dev curve) and rewrite ``path`` atomically: an interrupted tool keeps its runs."""
-    from ..folders import write_text_atomically
+    from ..atomic import write_text_atomically
 
     record["runs"].append(run)
     print(json.dumps({k: v for k, v in run.items() if k != "dev_curve"}), flush=True)

@@ -1,6 +1,6 @@
 """Issue 14: every bad input gets an error naming what to fix, and nothing half-written is loaded.
 
-The table of cases is ``tests/bad_input_cases.py`` (``tools/bad_input_sweep.py`` counts it); the
+The table of cases is ``tests/bad_input_cases.py`` (``tests/bad_input_sweep.py`` counts it); the
 tests below add what a table row cannot say: interrupted saves and refused resumes leave nothing
 changed.
 """
@@ -15,7 +15,7 @@ import torch
 from bad_input_cases import CASES, Context
 
 import sbert_lab as sl
-from sbert_lab import course, st_folders
+from sbert_lab import course, model_folders
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def _interrupt(monkeypatch, encoder, where: str):
         )
     else:
         monkeypatch.setattr(
-            st_folders, "_write_json", _fail_on_call(int(where), st_folders._write_json)
+            model_folders, "_write_json", _fail_on_call(int(where), model_folders._write_json)
         )
 
 

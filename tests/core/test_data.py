@@ -19,9 +19,7 @@ from sbert_lab.data import (
     STSPair,
     Triplet,
     load_nli,
-    load_paraphrases,
     load_sts,
-    load_topics,
     load_triplets,
     nli_triplets,
     parse_senteval_snli,
@@ -328,9 +326,6 @@ def test_every_set_of_the_offline_profile_loads_from_sbert_lab_data(shared_data,
         assert load_nli(name, split)
     for name, split in (("stsb", "train"), ("stsb", "dev"), ("stsb", "test"), ("sickr", "test")):
         assert load_sts(name, split)
-    assert data.load_transfer("sick-e", "test")
-    if (shared_data / "mrpc").is_dir():
-        assert data.load_transfer("mrpc", "train") and data.load_transfer("mrpc", "test")
 
 
 def test_a_data_dir_of_the_wrong_type_or_empty_is_named():
@@ -419,7 +414,6 @@ def test_unset_places_are_listed_too(no_hub):
 
 
 def test_the_real_hub_fails_fast_and_clearly_when_offline(tmp_path, monkeypatch):
-    import os
 
     if os.environ.get("HF_HUB_OFFLINE") not in ("1", "true", "True", "YES", "yes", "ON", "on"):
         pytest.skip("skipped: HF_HUB_OFFLINE is not set, so this test could reach the network")
@@ -532,12 +526,6 @@ def test_fixtures_have_the_documented_sizes():
     }  # fmt: skip
     assert len(load_nli("allnli", "train", data_dir="fixtures")) == 48
     assert len(load_triplets("allnli", "dev", data_dir="fixtures")) == 8  # one per premise
-    topics = load_topics()
-    assert len(topics) == 72 and len({t for t, _ in topics}) == 6
-    known = {s for _, s in topics}
-    assert len(load_paraphrases()) == 18 and all(
-        a in known and b in known for a, b in load_paraphrases()
-    )
 
 
 def test_nli_triplets_pair_each_entailment_with_each_contradiction_of_its_premise():
@@ -561,52 +549,3 @@ def test_score_ranges():
         and score_range("sts12") == (0.0, 5.0)
     )
     assert data.NLI_LABELS == ("entailment", "neutral", "contradiction")
-
-
-# -- transfer tasks (Table 5) ----------------------------------------------------------------------
-MRPC_HEADER = "\ufeffQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\n"
-
-
-def test_mrpc_original_file_is_read_with_its_byte_order_mark(tmp_path):
-    (tmp_path / "mrpc").mkdir()
-    (tmp_path / "mrpc" / "msr_paraphrase_train.txt").write_text(
-        MRPC_HEADER + "1\t1\t2\tA cat sat .\tThe cat sat .\n0\t3\t4\tIt rained .\tStocks fell .\n",
-        encoding="utf-8",
-    )
-    pairs = data.load_transfer("mrpc", "train", tmp_path)
-    assert pairs == [
-        data.Labelled("A cat sat .", "The cat sat .", 1),
-        data.Labelled("It rained .", "Stocks fell .", 0),
-    ]
-
-
-def test_mrpc_bad_label_names_file_and_line(tmp_path):
-    path = tmp_path / "msr_paraphrase_test.txt"
-    path.write_text(MRPC_HEADER + "1\t1\t2\ta\tb\nyes\t3\t4\tc\td\n", encoding="utf-8")
-    with pytest.raises(
-        data.DataFormatError, match=r"msr_paraphrase_test.txt:3: the quality label must be 0 or 1"
-    ):
-        data.load_transfer("mrpc", "test", tmp_path)
-
-
-def test_sick_entailment_comes_from_the_shipped_copy(monkeypatch):
-    monkeypatch.delenv("SBERT_LAB_DATA", raising=False)
-    pairs = data.load_transfer("sick-e", "test")
-    assert len(pairs) == 4927 and {p.label for p in pairs} == {0, 1, 2}
-
-
-def test_unknown_transfer_task_lists_the_valid_ones():
-    with pytest.raises(
-        ValueError, match="valid names are mr, cr, subj, mpqa, sst2, trec, mrpc, sick-e"
-    ):
-        data.load_transfer("imdb", "train")
-
-
-@pytest.mark.realdata
-def test_mrpc_real_files_have_senteval_s_sizes():
-    folder = os.environ.get("SBERT_LAB_DATA")
-    if not folder or not (Path(folder) / "mrpc").is_dir():
-        pytest.skip("MRPC is not shipped (its licence): needs $SBERT_LAB_DATA/mrpc")
-    train, test = (data.load_transfer("mrpc", split, folder) for split in ("train", "test"))
-    assert (len(train), len(test)) == (4076, 1725)
-    assert sum(p.label for p in test) == 1147  # 66.5 % paraphrases: the majority baseline

@@ -1,5 +1,5 @@
 """SentenceEncoder: input order, padding invariance, bad input, truncation, modes, save/load.
-Precision: test_precision.py; the sentence-transformers folder layout: test_st_folders.py.
+Precision: test_precision.py; the sentence-transformers folder layout: test_model_folders.py.
 
 Parity with sentence-transformers itself is in test_parity_sentence_transformers.py.
 """
@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from sbert_lab import SentenceEncoder
-from sbert_lab.models import PACKAGED_MINILM
+from sbert_lab.model_sources import PACKAGED_MINILM
 
 LONG = (
     "In the late afternoon, after the storm had finally passed over the hills and the roads had "

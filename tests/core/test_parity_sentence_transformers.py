@@ -12,7 +12,7 @@ import pytest
 
 from sbert_lab import SentenceEncoder
 from sbert_lab.evaluation import sts_spearman
-from sbert_lab.models import TINY_RANDOM_BERT, packaged_minilm_path
+from sbert_lab.model_sources import TINY_RANDOM_BERT, packaged_minilm_path
 
 sentence_transformers = pytest.importorskip(
     "sentence_transformers", reason="parity tests need sentence-transformers"

@@ -11,7 +11,7 @@ import torch
 
 import sbert_lab as sl
 from sbert_lab import course
-from sbert_lab.models import PACKAGED_MINILM
+from sbert_lab.model_sources import PACKAGED_MINILM
 
 pytestmark = [
     pytest.mark.slow,

@@ -68,7 +68,7 @@ def test_hnsw_recall_on_the_package_s_sentences_is_at_least_0_95():
     sentences = list(
         dict.fromkeys(s for p in sl.data.load_sts("stsb", "train") for s in (p.s1, p.s2))
     )[:4200]
-    encoder = sl.SentenceEncoder(sl.models.PACKAGED_MINILM)
+    encoder = sl.SentenceEncoder(sl.model_sources.PACKAGED_MINILM)
     vectors = course.search.normalize_rows(encoder.encode(sentences, batch_size=64))
     corpus, queries = vectors[200:], vectors[:200]
     exact = ann.search(ann.exact_index(corpus), queries, 10)

@@ -8,7 +8,7 @@ from safetensors.torch import load_file
 
 from sbert_lab.course.baselines import GloVeAverage, raw_bert
 from sbert_lab.evaluation import sts_spearman
-from sbert_lab.models import (
+from sbert_lab.model_sources import (
     TINY_RANDOM_BERT,
     build_random_bert,
     packaged_minilm_path,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sbert_lab.course import cost
-from sbert_lab.models import TINY_RANDOM_BERT
+from sbert_lab.model_sources import TINY_RANDOM_BERT
 
 SENTENCES = [
     "A man is playing a guitar.",

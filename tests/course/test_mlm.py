@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from sbert_lab.course import mlm
-from sbert_lab.models import RAW_BERT, RAW_BERT_DIR, packaged_minilm_path, resolve_model
+from sbert_lab.model_sources import RAW_BERT, RAW_BERT_DIR, packaged_minilm_path, resolve_model
 
 SENTENCES = [
     "A man is playing a guitar on the stage.",

@@ -8,7 +8,7 @@ import torch
 from sbert_lab.course import profiles
 from sbert_lab.course.profiles import get_profile, subset
 from sbert_lab.data import FIXTURES, load_nli, load_sts
-from sbert_lab.models import PACKAGED_MINILM, TINY_RANDOM_BERT
+from sbert_lab.model_sources import PACKAGED_MINILM, TINY_RANDOM_BERT
 
 
 @pytest.fixture

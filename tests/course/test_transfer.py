@@ -78,7 +78,7 @@ def test_pair_features_refuse_mismatched_shapes():
 
 def test_task_accuracy_runs_the_folds_it_is_given():
     """Lesson 10 passes ``profile.transfer_folds``: 10 (SentEval) unless sizes are scaled down."""
-    from sbert_lab.data import Labelled
+    from sbert_lab.course.lesson_data import Labelled
 
     x, y = separable(n=300)
     shuffled = np.random.default_rng(1).permutation(y)  # chance: the fold count shows in the score

@@ -54,7 +54,7 @@ from urllib.parse import urlsplit
 import pytest
 from hub_standin import hub_standin_server_fixture  # noqa: F401  (the session fixture)
 
-from sbert_lab.tools.notebooks import run_notebook
+from tools.notebooks import run_notebook
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 

@@ -29,7 +29,8 @@ from hub_standin import (  # noqa: F401  (the two *_fixture functions are the fi
 import sbert_lab.course.profiles as profiles
 import sbert_lab.data as data
 from sbert_lab import SentenceEncoder
-from sbert_lab.models import PACKAGED_MINILM
+from sbert_lab.course import lesson_data
+from sbert_lab.model_sources import PACKAGED_MINILM
 
 pytestmark = pytest.mark.hub
 
@@ -87,7 +88,7 @@ def test_sts12_to_16_have_the_cards_test_sizes(hub_only, task):
     ],
 )
 def test_transfer_tasks_load_from_the_hub(hub_only, task, split, size, classes):
-    examples = data.load_transfer(task, split)
+    examples = lesson_data.load_transfer(task, split)
     assert len(examples) == size
     assert {e.label for e in examples} <= set(range(classes)) and len(
         {e.label for e in examples}
@@ -96,15 +97,15 @@ def test_transfer_tasks_load_from_the_hub(hub_only, task, split, size, classes):
 
 
 def test_wikisec_triplets_stream_only_what_is_asked(hub_only):
-    triplets = data.load_wikisec_triplets("test", 300)
+    triplets = lesson_data.load_wikisec_triplets("test", 300)
     assert len(triplets) == 300 and all(isinstance(t, data.Triplet) and all(t) for t in triplets)
-    assert len(data.load_wikisec_triplets("dev", 10)) == 10
+    assert len(lesson_data.load_wikisec_triplets("dev", 10)) == 10
 
 
 def test_transfer_from_hub_false_never_asks_the_hub(hub_only):
     before = len(hub_only.requests)
     with pytest.raises(data.DataNotFoundError, match=r"not asked \(from_hub=False\)"):
-        data.load_transfer("mr", "train", from_hub=False)
+        lesson_data.load_transfer("mr", "train", from_hub=False)
     assert hub_only.requests[before:] == []
 
 

@@ -2,7 +2,7 @@
 run.
 
 The claims are data (``sbert_lab.course.claims.CLAIMS``: the rows compared, the margin, the paper's
-figures); ``python -m sbert_lab.tools.report`` writes the same verdicts as a page. The notebooks run
+figures); ``python -m tools.report`` writes the same verdicts as a page. The notebooks run
 first (``conftest.py`` moves these tests after every notebook), under the ``offline`` profile in
 CI: the project's own MLM-pretrained small BERT, the real data shipped in the package, fixed seeds
 on the CPU, so the figures are the same on every run. A claim holds when the measured figures point

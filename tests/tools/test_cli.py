@@ -6,7 +6,7 @@ import re
 import pytest
 
 import sbert_lab as sl
-from sbert_lab.tools.cli import main
+from sbert_lab.cli import main
 
 
 @pytest.mark.slow

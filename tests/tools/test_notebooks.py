@@ -1,4 +1,4 @@
-"""The lesson notebooks and the instructor tool (``python -m sbert_lab.tools.notebooks``).
+"""The lesson notebooks and the instructor tool (``python -m tools.notebooks``).
 
 For every lesson: the .py source and the .ipynb hold the same cells (type, source, tags — never
 file timestamps), the conventions of notebooks/README.md hold, the student version is up to date
@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from sbert_lab import course
-from sbert_lab.tools import notebooks as nbtool
+from tools import notebooks as nbtool
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob(nbtool.LESSON_GLOB))
@@ -38,13 +38,11 @@ def test_there_are_lessons():
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
 def test_pair_holds_the_same_cells(source):
     ipynb = source.with_suffix(".ipynb")
-    assert ipynb.exists(), f"{ipynb.name} is missing: run python -m sbert_lab.tools.notebooks sync"
+    assert ipynb.exists(), f"{ipynb.name} is missing: run python -m tools.notebooks sync"
     differences = nbtool.cell_differences(
         nbtool.read_source(source), nbtool.read_ipynb(ipynb), source.name, ipynb.name
     )
-    assert not differences, (
-        "\n".join(differences) + "\nrun: python -m sbert_lab.tools.notebooks sync"
-    )
+    assert not differences, "\n".join(differences) + "\nrun: python -m tools.notebooks sync"
 
 
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
@@ -56,11 +54,11 @@ def test_lesson_follows_the_conventions(source):
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
 def test_student_version_is_up_to_date(source):
     student = nbtool.student_path(source)
-    assert student.exists(), f"{student} is missing: run python -m sbert_lab.tools.notebooks sync"
+    assert student.exists(), f"{student} is missing: run python -m tools.notebooks sync"
     expected = nbtool.student_version(nbtool.read_source(source), REPO_URL, source.stem)
     assert not nbtool.cell_differences(
         expected, nbtool.read_ipynb(student), "expected", student.name
-    ), f"{student} is out of date: run python -m sbert_lab.tools.notebooks sync"
+    ), f"{student} is out of date: run python -m tools.notebooks sync"
 
 
 @pytest.mark.parametrize("source", LESSONS, ids=lesson_id)
@@ -72,7 +70,7 @@ def test_cells_nbval_compares_have_stored_outputs(source):
         if nbtool.is_checked(cell) and not cell.outputs
     ]
     assert not unstored, (
-        f"cells {unstored}: run python -m sbert_lab.tools.notebooks run --inplace {source.stem}"
+        f"cells {unstored}: run python -m tools.notebooks run --inplace {source.stem}"
     )
 
 
@@ -344,12 +342,10 @@ def test_readme_badges_point_at_existing_notebooks():
         for p in (ROOT / "notebooks").glob(pattern)
     )
     assert sorted(colab) == lessons, (
-        "README's Colab badges differ from the lessons: run `python -m sbert_lab.tools.notebooks "
-        "sync`"
+        "README's Colab badges differ from the lessons: run `python -m tools.notebooks sync`"
     )
     assert sorted(binder) == lessons, (
-        "README's Binder badges differ from the lessons: run `python -m sbert_lab.tools.notebooks "
-        "sync`"
+        "README's Binder badges differ from the lessons: run `python -m tools.notebooks sync`"
     )
 
 
@@ -388,6 +384,48 @@ def test_a_cell_that_reads_what_an_exercise_made_is_a_convention_problem():
     ]
     problems = nbtool._exercise_problems(cells)
     assert len(problems) == 1 and "cell 4 reads 'vectors'" in problems[0], problems
+
+
+def code(*sources: str) -> list:
+    return [nbformat.v4.new_code_cell(source) for source in sources]
+
+
+def test_a_name_read_more_than_5_code_cells_after_it_is_made_is_reported():
+    setup = ["import numpy as np\nlesson = 1", "profile = 2\nLIMIT = 3"]  # exempt, as constants
+    filler = [f"print({i})" for i in range(5)]
+    cells = code(*setup, "scores = [1, 2]", *filler, "print(scores, lesson, profile, LIMIT, np.pi)")
+    problems = nbtool.long_range_problems(cells)
+    assert problems == [
+        "code cell 9 reads 'scores', made 6 code cells earlier (code cell 3); make it again in the "
+        "cell that uses it, or within 5 cells before"
+    ]
+    assert nbtool.long_range_problems(cells[:2] + cells[3:]) == []  # made 5 cells earlier: near
+
+
+def test_names_a_cell_binds_itself_are_not_long_range_reads():
+    cells = code(
+        "a = 1",
+        "b = 2",
+        "row = 0\nx = [1]",
+        *["pass"] * 6,
+        "for row in range(3):\n    print(row)",  # its own loop variable
+        "print([x for x in range(2)])",  # its own comprehension variable
+        "x = [5]\nprint(x)",  # made again in the cell that uses it
+    )
+    assert nbtool.long_range_problems(cells) == []
+
+
+def test_a_function_that_reads_a_notebook_value_is_reported_not_one_that_takes_it():
+    cells = code(
+        "import math",
+        "lesson = 1",
+        "gold = [1.0, 2.0]",
+        "def closure(x):\n    return x - gold[0]",
+        "def helper(x, gold):\n    return math.sqrt(x) - gold[0] + closure(x)",
+    )
+    assert nbtool.long_range_problems(cells) == [
+        "code cell 4: function closure() reads the notebook's 'gold'; pass it as an argument"
+    ]
 
 
 def understanding_cell(answers: int, closed: int | None = None) -> str:

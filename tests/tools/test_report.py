@@ -5,7 +5,7 @@ import json
 import pytest
 
 from sbert_lab.course.claims import CLAIMS, LESSONS, NOT_ASSERTED, Claim
-from sbert_lab.tools import report
+from tools import report
 
 
 def write_results(folder, rows_by_lesson, profile="offline"):

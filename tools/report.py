@@ -1,7 +1,7 @@
 """One page of a whole run: every claim of every lesson, the paper's figure, the measured one and
 the verdict (``sbert_lab.course.claims``), and every figure a lesson compared with the paper.
 
-    python -m sbert_lab.tools.report [RESULTS ...] [--out report.md]
+    python -m tools.report [RESULTS ...] [--out report.md]
 
 ``RESULTS`` is a folder of ``results/<lesson>.json`` (default: ``results/``); give two (e.g. an
 offline run and a student's Colab run) to put their figures side by side. The page is Markdown, with
@@ -15,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..course.claims import CLAIMS, LESSONS, NOT_ASSERTED, Claim, read_results
+from sbert_lab.course.claims import CLAIMS, LESSONS, NOT_ASSERTED, Claim, read_results
 
 MARKS = {"holds": "✅ holds", "holds, within the margin": "🟡 holds, within the margin",
          "reversed": "❌ reversed", "not measured": "— not measured"}  # fmt: skip
@@ -126,7 +126,7 @@ def report(folders: list[Path], out: Path) -> str:
     lines = [
         "# sbert-lab: the paper's claims, measured",
         "",
-        "Written by `python -m sbert_lab.tools.report` from "
+        "Written by `python -m tools.report` from "
         + ", ".join(f"`{f}`" for f in folders)
         + ". A claim *holds* when the measured figures point the paper's way by at least the margin"
         " the offline test asserts (`sbert_lab/course/claims.py`); *within the margin* when they"
@@ -145,7 +145,7 @@ def report(folders: list[Path], out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sbert_lab.tools.report", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.report", description=__doc__)
     parser.add_argument("results", nargs="*", default=["results"], type=Path)
     parser.add_argument("--out", default="results/report.md", type=Path)
     args = parser.parse_args(argv)

@@ -1,11 +1,11 @@
-"""The sentence-transformers folder layout (sbert_lab.st_folders): the settings of versions up to
+"""The sentence-transformers folder layout (sbert_lab.model_folders): the settings of versions up to
 5 and of 6 are read alike, and what SentenceEncoder cannot do is refused."""
 
 import json
 
 import pytest
 
-from sbert_lab.st_folders import read_folder_settings
+from sbert_lab.model_folders import read_folder_settings
 
 
 def _write(path, value):

@@ -1,7 +1,7 @@
 """Count how sbert_lab answers the bad inputs of tests/bad_input_cases.py (issue 14's sweep).
 
-    python tools/bad_input_sweep.py                 # the sbert_lab that Python imports
-    PYTHONPATH=../old-checkout python tools/bad_input_sweep.py   # an older version, same cases
+    python tests/bad_input_sweep.py                 # the sbert_lab that Python imports
+    PYTHONPATH=../old-checkout python tests/bad_input_sweep.py   # an older version, same cases
 
 Each case is *clear* when it raises the expected error with a message naming what is at fault,
 *unclear* when it raises something else (a traceback from deep inside torch, or the wrong cause),
@@ -17,16 +17,14 @@ import argparse
 import json
 import os
 import re
-import sys
 import tempfile
 import warnings
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bad_input_cases import CASES, Context  # noqa: E402
+from bad_input_cases import CASES, Context  # noqa: E402 - beside this script
 
 
 def classify(case, ctx) -> tuple[str, str]:

@@ -1,4 +1,11 @@
-"""The sentence-transformers folder layout: what ``SentenceEncoder`` reads from it and writes to it.
+"""Model folders: checked before transformers reads them, and the sentence-transformers layout.
+
+Checking. ``check_model_folder(path)`` looks at a local folder before transformers does, so that a
+broken one is refused with the file at fault named, instead of loading with a made-up tokenizer
+(a folder without tokenizer files gives every word ``[UNK]``), or failing with "header too small",
+"column 12" or "Offline?".
+
+The layout. What ``SentenceEncoder`` reads from a sentence-transformers folder and writes to it::
 
     folder/                          a saved SentenceEncoder (or a sentence-transformers model)
       modules.json                   [Transformer at "", Pooling at "1_Pooling"(, Normalize)]
@@ -7,17 +14,114 @@
       sentence_bert_config.json      max_seq_length (sentence-transformers <= 5)
       1_Pooling/config.json          pooling: pooling_mode_mean_tokens / _cls_token / _max_tokens
 
-Only the layout lives here; ``SentenceEncoder`` loads the transformer and pools (``encoder.py``).
+Only the layout lives here; ``SentenceEncoder`` loads the transformer and pools (``encoder.py``);
+writing a folder whole is ``atomic.atomic_folder``'s job.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .folders import ModelFolderError, read_json
+WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+# Any one of these lets transformers build the real tokenizer (fast JSON, WordPiece, BPE,
+# SentencePiece).
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "vocab.txt",
+    "vocab.json",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+)
 
+
+class ModelFolderError(ValueError):
+    """A local model folder that cannot be loaded; the message names the file and what is wrong."""
+
+
+def read_json(path: str | os.PathLike):
+    """The JSON in ``path``; a ModelFolderError naming the file, line and column if it is not
+    JSON."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ModelFolderError(
+            f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
+            "was it cut short or edited by hand? Save the model again"
+        ) from None
+    except UnicodeDecodeError:
+        raise ModelFolderError(f"{path} is not a UTF-8 text file; save the model again") from None
+
+
+def check_model_folder(folder: str | os.PathLike) -> None:
+    """ModelFolderError unless ``folder`` holds a loadable transformer: config, weights and
+    tokenizer.
+
+    Checks the files' presence and their headers (JSON that parses, a safetensors header that is
+    whole), not every byte of the weights.
+    """
+    folder = Path(folder)
+    if not any(folder.iterdir()):
+        raise ModelFolderError(f"{folder} is an empty folder: no model was saved there")
+    config = folder / "config.json"
+    if not config.is_file():
+        raise ModelFolderError(
+            f"{folder} has no config.json: it is not a transformers model folder"
+        )
+    if not isinstance(read_json(config), dict):
+        raise ModelFolderError(f"{config} does not hold a JSON object")
+    weights = [name for name in WEIGHT_FILES if (folder / name).is_file()]
+    if not weights:
+        raise ModelFolderError(f"{folder} has no weights: none of {', '.join(WEIGHT_FILES)}")
+    if weights[0] == "model.safetensors":
+        check_safetensors(folder / "model.safetensors")
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        raise ModelFolderError(
+            f"{folder} has no tokenizer files (one of {', '.join(TOKENIZER_FILES)}): its tokenizer "
+            "would know no words. Save the tokenizer with the model (SentenceEncoder.save does)"
+        )
+
+
+def check_safetensors(path: Path, remedy: str = "save the model again") -> None:
+    """ModelFolderError if ``path`` is empty, cut short, or not a safetensors file; the message ends
+    with ``remedy``."""
+    from safetensors import safe_open
+
+    size = path.stat().st_size
+    if size == 0:
+        raise ModelFolderError(f"{path} is empty (0 bytes): the save did not finish; {remedy}")
+    try:
+        with safe_open(str(path), framework="pt") as weights:
+            weights.keys()
+    except Exception as err:  # noqa: BLE001 - safetensors raises its own SafetensorError
+        raise ModelFolderError(
+            f"{path} ({size:,} bytes) is not a whole safetensors file ({err}): was it cut short? "
+            f"{remedy[0].upper()}{remedy[1:]}"
+        ) from None
+
+
+def loading_error(name: str, err: Exception) -> Exception:
+    """What to raise when transformers could not load ``name``: a refused pickle gets its own
+    message."""
+    text = str(err)
+    if "weights_only" in text or "Unpickl" in type(err).__name__:
+        return ModelFolderError(
+            f"{name}: the weights file is a pickle that runs code other than loading tensors, and "
+            "was refused. Do not load it with weights_only=False unless you wrote it yourself; ask "
+            "for a safetensors copy"
+        )
+    return err
+
+
+# -- the sentence-transformers layout -------------------------------------------------------------
 ST_POOLING_KEYS = {
     "mean": "pooling_mode_mean_tokens",
     "cls": "pooling_mode_cls_token",

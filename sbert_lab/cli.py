@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..checks import integer, number
+from .checks import integer, number
 
 OBJECTIVES = ("nli", "sts", "triplet", "mnrl")
 
@@ -108,13 +108,13 @@ def run_train(args: argparse.Namespace) -> dict[str, float]:
 
     import torch
 
-    from .. import data, evaluation
-    from ..course import recipes
-    from ..course.lesson import runs_dir
-    from ..course.profiles import get_profile, subset
-    from ..encoder import SentenceEncoder
-    from ..losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss, TripletLoss
-    from ..train import check_folder_can_be_made, fit, process_device
+    from . import data, evaluation
+    from .course import recipes
+    from .course.lesson import runs_dir
+    from .course.profiles import get_profile, subset
+    from .encoder import SentenceEncoder
+    from .losses import CosineMSELoss, MultipleNegativesRankingLoss, SoftmaxLoss, TripletLoss
+    from .train import check_folder_can_be_made, fit, process_device
 
     profile = get_profile(args.profile)
     output = args.output or runs_dir(profile) / f"cli-{args.objective}-{args.pooling}"

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from .folders import check_model_folder, loading_error
+from .model_folders import check_model_folder, loading_error
 
 PACKAGED_MINILM = "sbert-lab:all-MiniLM-L6-v2"
 TINY_RANDOM_BERT = "sbert-lab:tiny-random-bert"

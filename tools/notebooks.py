@@ -1,8 +1,8 @@
-"""The instructor's tool for the lesson notebooks: ``python -m sbert_lab.tools.notebooks COMMAND``.
+"""The instructor's tool for the lesson notebooks: ``python -m tools.notebooks COMMAND``.
 
 Every lesson is a pair in ``notebooks/``: ``NN_topic.py`` (jupytext percent format, the source that
 instructors edit and review) and ``NN_topic.ipynb`` (what students open, generated from the .py).
-``python -m sbert_lab.tools.notebooks`` then::
+``python -m tools.notebooks`` then::
 
     sync            # regenerate every .ipynb (and notebooks/student/) from its .py
     check           # fail when a pair differs or a convention is broken
@@ -834,7 +834,7 @@ def lesson_problems(source: Path, repo_url: str) -> list[str]:
         if stale:
             problems.append(
                 f"cells {stale} hold outputs produced by another version of their source (run: "
-                f"python -m sbert_lab.tools.notebooks run --inplace {source.stem})"
+                f"python -m tools.notebooks run --inplace {source.stem})"
             )
         if not differences:
             unstored = [
@@ -843,7 +843,7 @@ def lesson_problems(source: Path, repo_url: str) -> list[str]:
             if unstored:
                 problems.append(
                     f"cells {unstored} are marked {CHECK_OUTPUT_MARKER} but have no stored output "
-                    f"(run: python -m sbert_lab.tools.notebooks run --inplace {source.stem})"
+                    f"(run: python -m tools.notebooks run --inplace {source.stem})"
                 )
     student = student_path(source)
     if not student.exists():
@@ -1015,7 +1015,7 @@ def run(
 # -- command line ----------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sbert_lab.tools.notebooks", description=__doc__.split("\n\n")[0]
+        prog="python -m tools.notebooks", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--root", help="repository root (default: found from the current folder)")
     commands = parser.add_subparsers(dest="command", required=True)
