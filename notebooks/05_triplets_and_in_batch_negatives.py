@@ -213,8 +213,8 @@ course.lesson.check(
 # %%
 from functools import partial
 
-steps = math.ceil(len(train_triplets) / profile.batch_size) * profile.epochs
-eval_every = max(1, steps // profile.eval_points)
+steps = course.recipes.steps(profile, len(train_triplets))  # as lessons 03 and 04 count them
+eval_every = course.recipes.eval_every(profile, len(train_triplets))
 # the training curves are checked on a third of the held-out triplets (each check encodes every
 # sentence of its set); the final accuracies use all of them
 curve_triplets = eval_triplets[: max(profile.batch_size, len(eval_triplets) // 3)]
@@ -420,8 +420,8 @@ if profile.wikisec_train_size is None:
         "the held-out NLI triplets above stand in for it."
     )
 else:
-    wikisec_train = sl.data.load_wikisec_triplets("train", profile.wikisec_train_size)
-    wikisec_test = sl.data.load_wikisec_triplets("test", profile.wikisec_eval_size)
+    wikisec_train = course.lesson_data.load_wikisec_triplets("train", profile.wikisec_train_size)
+    wikisec_test = course.lesson_data.load_wikisec_triplets("test", profile.wikisec_eval_size)
     wikisec_model = sl.SentenceEncoder(
         profile.raw_model, pooling="mean", max_length=profile.max_length
     )
@@ -430,7 +430,7 @@ else:
     )
     print(
         f"{len(wikisec_train):,} training triplets "
-        f"({math.ceil(len(wikisec_train) / profile.batch_size)} steps), {len(wikisec_test):,} "
+        f"({course.recipes.steps(profile, len(wikisec_train))} steps), {len(wikisec_test):,} "
         "test triplets"
     )
     sl.train.fit(

@@ -30,6 +30,7 @@ __version__ = "0.1.0"
 # it.
 SUBMODULES = (
     "pooling",
+    "transformer",
     "encoder",
     "losses",
     "train",
@@ -39,10 +40,14 @@ SUBMODULES = (
     "batching",
     "precision",
     "checkpoint",
+    "distributed",
     "atomic",
     "model_folders",
     "model_sources",
     "checks",
+    "progress",
+    "memory",
+    "cli",
     "course",
 )
 __all__ = ["SentenceEncoder", *SUBMODULES]

@@ -2,7 +2,7 @@
 needs.
 
 ``profiles`` (sizes per machine), ``lesson`` (set-up, the paper-vs-yours tables, results/*.json),
-``recipes`` (the models several lessons share, trained once), ``records`` (shipped runs too long
+``lesson_data`` (the data sets only lessons use), ``recipes`` (the models several lessons share, trained once), ``records`` (shipped runs too long
 for a lesson), ``claims`` (each lesson's claims as data, for the claims test and the report), and
 the helpers only lessons use: ``baselines`` (averaged GloVe, raw BERT), ``mlm``
 (BERT's pre-training, lesson 0), ``nli_scale`` (lesson 3's data-size record), ``pooling_table``
@@ -26,6 +26,7 @@ SUBMODULES = (
     "distill",
     "errors",
     "lesson",
+    "lesson_data",
     "matryoshka",
     "mlm",
     "nli_scale",

@@ -1,0 +1,26 @@
+"""The package's lazy submodules: every module file is reachable as an attribute, in a fresh
+interpreter (``sl.losses``, ``course.lesson_data``), as the lessons use them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import sbert_lab
+
+PACKAGE = Path(sbert_lab.__file__).parent
+
+
+def modules_in(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("__"))
+
+
+def test_every_module_is_listed_and_loads_on_first_use():
+    core, course = modules_in(PACKAGE), modules_in(PACKAGE / "course")
+    assert set(core) <= set(sbert_lab.SUBMODULES)
+    probe = (
+        "import sbert_lab as sl\nfrom sbert_lab import course\n"
+        f"for name in {core!r}: getattr(sl, name)\n"
+        f"for name in {course!r}: getattr(course, name)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
