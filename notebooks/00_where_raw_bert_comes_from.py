@@ -78,7 +78,7 @@ import torch
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
 profile = lesson.profile
-tokenizer = AutoTokenizer.from_pretrained(sl.models.resolve_model(profile.raw_model))
+tokenizer = AutoTokenizer.from_pretrained(sl.model_sources.resolve_model(profile.raw_model))
 sentences = [
     "A man is playing a guitar on the stage.",
     "Two dogs are running through a snowy field.",
@@ -107,7 +107,7 @@ for row in range(len(sentences)):
 
 # %%
 raw = AutoModelForMaskedLM.from_pretrained(
-    sl.models.resolve_model(profile.raw_model), dtype=torch.float32
+    sl.model_sources.resolve_model(profile.raw_model), dtype=torch.float32
 )
 torch.manual_seed(0)
 untrained = AutoModelForMaskedLM.from_config(raw.config)  # same architecture, random weights
@@ -165,9 +165,11 @@ print(f"uniform guessing: loss ln {len(tokenizer):,} = {math.log(len(tokenizer))
 # %%
 from transformers import BertForPreTraining
 
-with sl.models.quiet_transformers():
+with sl.model_sources.quiet_transformers():
     with_next_head, loading = BertForPreTraining.from_pretrained(
-        sl.models.resolve_model(profile.raw_model), dtype=torch.float32, output_loading_info=True
+        sl.model_sources.resolve_model(profile.raw_model),
+        dtype=torch.float32,
+        output_loading_info=True,
     )
 has_next_head = not any("seq_relationship" in key for key in loading["missing_keys"])
 similar = [(p.s1, p.s2) for p in sl.data.load_sts("stsb", "dev", profile.data_dir) if p.score >= 4][
@@ -258,7 +260,7 @@ lesson.compare("live pre-training: loss, last 20 steps", paper=None, measured=la
 # ships with it:
 
 # %%
-card_folder = sl.models.RAW_BERT_DIR
+card_folder = sl.model_sources.RAW_BERT_DIR
 card = json.loads((card_folder / "training.json").read_text())
 curve = json.loads((card_folder / "loss_curve.json").read_text())["rows"]
 print(
@@ -314,9 +316,9 @@ def masked_accuracy(logits, targets):
 
 # %%
 # the pre-trained BERT of section 2, loaded again from its folder
-with sl.models.quiet_transformers():
+with sl.model_sources.quiet_transformers():
     raw = AutoModelForMaskedLM.from_pretrained(
-        sl.models.resolve_model(profile.raw_model), dtype=torch.float32
+        sl.model_sources.resolve_model(profile.raw_model), dtype=torch.float32
     )
 with torch.no_grad():
     hidden_states = raw.bert(input_ids=corrupted, attention_mask=attention).last_hidden_state

@@ -473,7 +473,7 @@ course.errors.show(stsb_test, pair_cosines, disagree, "where the two models disa
 # encoder should at least stay on topic.
 
 # %%
-topics = sl.data.load_topics()
+topics = course.lesson_data.load_topics()
 topic_of = np.array([topic for topic, _ in topics])
 corpus = [text for _, text in topics]
 # section 5's two encoders, loaded again from their checkpoints

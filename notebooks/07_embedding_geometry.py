@@ -107,7 +107,7 @@ for name, encoder in encoders.items():
 #   (entailment / neutral / contradiction), for section 6.
 
 # %%
-topics = sl.data.load_topics()
+topics = course.lesson_data.load_topics()
 topic_labels = [topic for topic, _ in topics]
 topic_sentences = [sentence for _, sentence in topics]
 
@@ -267,7 +267,7 @@ pool_info = json.loads((kept / "pool.json").read_text())
 pool, source_of = pool_info["pool"], pool_info["source_of"]
 nli_pairs = [sl.data.NLIPair(*fields) for fields in pool_info["nli_pairs"]]
 row_of = {text: row for row, text in enumerate(pool)}
-topics = sl.data.load_topics()
+topics = course.lesson_data.load_topics()
 topic_labels = [label for label, _ in topics]
 topic_rows = np.array([row_of[text] for _, text in topics])
 

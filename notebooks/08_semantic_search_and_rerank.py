@@ -117,10 +117,10 @@ snli = {
     for split in ("dev", "test")
 }
 
-topics = sl.data.load_topics()
+topics = course.lesson_data.load_topics()
 topic_sentences = [sentence for _, sentence in topics]
 known = {  # source -> known paraphrase pairs
-    "hand-written": sl.data.load_paraphrases(),
+    "hand-written": course.lesson_data.load_paraphrases(),
     "STS-B ≥ 4.5": [
         (p.s1, p.s2)
         for split in ("dev", "test")
@@ -396,7 +396,7 @@ print(
 # Raw BERT (`profile.raw_model`) is clustered too, for contrast.
 
 # %%
-topics = sl.data.load_topics()  # section 1's topic corpus: (topic, sentence) pairs
+topics = course.lesson_data.load_topics()  # section 1's topic corpus: (topic, sentence) pairs
 topic_labels = [topic for topic, _ in topics]
 topic_sentences = [text for _, text in topics]
 topic_vectors = {

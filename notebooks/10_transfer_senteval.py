@@ -113,7 +113,9 @@ tasks = {}  # task -> {split: [Labelled]}
 for task in TASKS:
     try:
         splits = {
-            s: sl.data.load_transfer(task, s, profile.data_dir, from_hub=profile.asks_hub)
+            s: course.lesson_data.load_transfer(
+                task, s, profile.data_dir, from_hub=profile.asks_hub
+            )
             for s in course.transfer.PROTOCOLS[task][1]
         }
     except sl.data.DataNotFoundError as err:
