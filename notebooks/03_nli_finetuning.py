@@ -53,6 +53,8 @@ lesson = course.lesson.start(
 
 # %%
 import copy
+import dataclasses
+import json
 import math
 import time
 from collections import Counter
@@ -369,19 +371,20 @@ print(f"the classifier beats the majority label by {100 * (nli_acc - majority):.
 
 # %% [markdown]
 # Sections 6, 8 and 9 come back to this run. Rather than carry it through the rest of the notebook,
-# keep it on disk, in the lesson's own folder (`lesson.kept_dir()`): the encoder
-# as a model folder and, in one file beside it, $W_t$, the training history, the STS-B dev score the
-# run started from and the classifier's NLI accuracy. Those sections load what they need from
-# there, so each of them can be re-run on its own.
+# keep it on disk, in the lesson's own folder (`lesson.kept_dir()`): the encoder as a model folder,
+# $W_t$'s weights beside it, and the plain figures — the training history, the STS-B dev score the
+# run started from, the classifier's NLI accuracy — as JSON. Those sections load what they need from
+# there, so each of them can be re-run on its own. Only tensors and JSON: a file that `torch.load`
+# must unpickle as Python objects could run code, so the library never writes or reads one.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 SOFTMAX_RUN = lesson.kept_dir() / "softmax-run"  # in this lesson's own folder
 encoder.save(SOFTMAX_RUN)
-torch.save(
-    {"W_t": softmax_loss, "history": history, "dev_before": before_dev, "nli_accuracy": nli_acc},
-    SOFTMAX_RUN / "softmax_run.pt",
-)
+torch.save(softmax_loss.state_dict(), SOFTMAX_RUN / "W_t.pt")  # the classifier's weights
+figures = {"dev_before": before_dev, "nli_accuracy": nli_acc}  # and the history, as plain lists
+figures["history"] = dataclasses.asdict(history)
+(SOFTMAX_RUN / "softmax_run.json").write_text(json.dumps(figures))
 print(f"kept the softmax run in {SOFTMAX_RUN}")
 
 # %% [markdown]
@@ -399,7 +402,8 @@ print(f"kept the softmax run in {SOFTMAX_RUN}")
 
 # %%
 # section 4's run, as section 5 kept it: where its dev curve started (raw BERT), its history
-kept_run = torch.load(SOFTMAX_RUN / "softmax_run.pt", weights_only=False)
+kept_run = json.loads((SOFTMAX_RUN / "softmax_run.json").read_text())
+softmax_history = sl.train.History(**kept_run["history"])
 before_dev = kept_run["dev_before"]  # raw BERT's STS-B dev: both curves start there
 sts_dev = course.recipes.sts_pairs(profile, "dev")  # what both runs are watched on
 entailment_pairs = course.recipes.nli_examples(nli_train, "mnrl")  # (premise, entailed hypothesis)
@@ -457,7 +461,7 @@ def examples_seen(run, batch: int, start: float) -> tuple[list[int], list[float]
 course.viz.plot_dev_curves(
     {
         f"softmax, batch {profile.batch_size}": examples_seen(
-            kept_run["history"], profile.batch_size, before_dev
+            softmax_history, profile.batch_size, before_dev
         ),
         f"in-batch negatives, batch {profile.contrastive_batch_size}": examples_seen(
             mnrl_history, profile.contrastive_batch_size, before_dev
@@ -481,7 +485,7 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 runs = {  # section 4's run, as section 5 kept it, and the in-batch-negatives run above
-    "softmax": (sl.SentenceEncoder.load(SOFTMAX_RUN), kept_run["history"]),
+    "softmax": (sl.SentenceEncoder.load(SOFTMAX_RUN), softmax_history),
     "mnrl": (mnrl_encoder, mnrl_history),
 }
 saved = course.recipes.save_nli_model(*runs[profile.nli_objective], profile)
@@ -598,7 +602,8 @@ for objective, trend in trends.items():
 
 # %%
 encoder = sl.SentenceEncoder.load(SOFTMAX_RUN)
-softmax_loss = torch.load(SOFTMAX_RUN / "softmax_run.pt", weights_only=False)["W_t"]
+softmax_loss = sl.losses.SoftmaxLoss(encoder.dim, num_labels=3, features=("u", "v", "|u-v|"))
+softmax_loss.load_state_dict(torch.load(SOFTMAX_RUN / "W_t.pt", weights_only=True))
 nli_eval = course.profiles.subset(  # section 5's held-out NLI pairs
     sl.data.load_nli(*profile.nli_eval, data_dir=profile.data_dir),
     profile.nli_eval_size or profile.eval_size,
@@ -685,8 +690,8 @@ ablation_pairs = course.profiles.subset(
 )
 ablation_dev, ablation_acc = {}, {}
 if len(ablation_pairs) == len(softmax_pairs):  # section 4's run is the (u, v, |u-v|) row
-    kept_run = torch.load(SOFTMAX_RUN / "softmax_run.pt", weights_only=False)  # section 5
-    ablation_dev[("u", "v", "|u-v|")] = kept_run["history"].evals[-1][1]  # dev at the end
+    kept_run = json.loads((SOFTMAX_RUN / "softmax_run.json").read_text())  # section 5
+    ablation_dev[("u", "v", "|u-v|")] = kept_run["history"]["evals"][-1][1]  # dev at the end
     ablation_acc[("u", "v", "|u-v|")] = 100 * kept_run["nli_accuracy"]
 print(f"each ablation run: {len(ablation_pairs):,} NLI pairs, 1 epoch")
 

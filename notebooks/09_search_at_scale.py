@@ -118,15 +118,14 @@ np.savez(VECTORS_FILE, real=real, queries=queries)  # section 4 loads them inste
 # %% [markdown]
 # The corpus sizes of this lesson are `profile.index_sizes`. Where a size is larger than the real
 # sentences we have, the rest are **jittered copies**: a real vector plus Gaussian noise,
-# renormalised (`course.ann.jittered_copies`; each keeps a cosine of about 0.9 with its source).
+# renormalised (`course.ann.jittered_copies`; each keeps a cosine of about 0.9 with its source;
+# `course.ann.grown_corpus` puts the real vectors first and fills up with copies).
 # They are not sentences and carry no meaning; they make the index do the work of a bigger corpus —
 # and they are *harder* than real text for an approximate index, since they crowd around the real
 # vectors. The lines printed below say how many vectors of each size are real.
 
 # %%
-largest = max(profile.index_sizes)
-extra = course.ann.jittered_copies(real, max(0, largest - len(real)), seed=0)
-everything = np.concatenate([real, extra])
+everything = course.ann.grown_corpus(real, max(profile.index_sizes), seed=0)
 corpora = {n: everything[:n] for n in profile.index_sizes}
 for n in profile.index_sizes:
     print(
@@ -199,6 +198,7 @@ for r in rows:
 # this machine.
 
 # %%
+largest = max(profile.index_sizes)
 at_largest = {r["index"]: r for r in rows if r["n"] == largest}
 for kind, r in at_largest.items():
     lesson.compare(
@@ -337,8 +337,7 @@ print(
 with np.load(VECTORS_FILE) as saved:
     real, queries = saved["real"], saved["queries"]
 largest = max(profile.index_sizes)
-extra = course.ann.jittered_copies(real, max(0, largest - len(real)), seed=0)
-corpus = np.concatenate([real, extra])[:largest]
+corpus = course.ann.grown_corpus(real, largest, seed=0)  # as section 1's
 print(f"n = {len(corpus):,} vectors, {len(queries)} queries")
 
 # %%

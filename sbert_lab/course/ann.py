@@ -272,3 +272,10 @@ def jittered_copies(vectors: np.ndarray, n: int, noise: float = 0.5, seed: int =
     sources = x[rng.integers(0, len(x), size=n)]
     jitter = rng.standard_normal(sources.shape).astype(np.float32) * (noise / np.sqrt(x.shape[1]))
     return normalize_rows(sources + jitter)
+
+
+def grown_corpus(real: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
+    """``size`` unit vectors: the rows of ``real`` first, then ``jittered_copies`` of them (drawn
+    with ``seed``) for the rest; only the first ``size`` rows of ``real`` when it has more."""
+    extra = jittered_copies(real, max(0, size - len(real)), seed=seed)
+    return np.concatenate([_unit_rows(real, "real"), extra])[:size]
