@@ -4,10 +4,10 @@ Every loader looks in the same places, in this order, and stops at the first tha
 
 1. ``data_dir`` (an argument), else ``$SBERT_LAB_DATA``: a folder holding the ORIGINAL files —
    ``stsbenchmark/sts-{train,dev,test}.csv``, ``sick/SICK_{train,trial,test_annotated}.txt``,
-   ``snli/{s1,s2,labels}.{train,dev,test}`` (SentEval's copy of SNLI), ``multinli/``, ``cad-snli/``,
-   ``mrpc/`` (``local_files`` lists each set's), plain or compressed (``.gz``, ``.xz``). The files
+   ``snli/{s1,s2,labels}.{train,dev,test}`` (SentEval's copy of SNLI), ``multinli/``, ``cad-snli/``
+   (``LOCAL_SETS`` lists each set's files), plain or compressed (``.gz``, ``.xz``). The files
    may also sit directly in the folder. A folder given this way is used or refused, never passed
-   over: when it lacks the files of a set that has them (``local_files`` is not None), the loader
+   over: when it lacks the files of a set that has them (a set of ``LOCAL_SETS``), the loader
    raises a ``DataNotFoundError`` naming the folder and the files it expected, instead of reading
    another copy. Sets read from the hub only (AllNLI, STS12-16, most transfer tasks) go on to the
    hub. ``data_dir="fixtures"`` means the small hand-written sets in ``sbert_lab/fixtures`` (for
@@ -18,7 +18,8 @@ Every loader looks in the same places, in this order, and stops at the first tha
 4. Otherwise a ``DataNotFoundError`` that lists every place tried and why each failed.
 
 The sets only lessons use (Table 5's transfer tasks, Table 4's Wikipedia sections, the topic corpus)
-are in ``course.lesson_data``; they go through the same ``lookup`` with their own hub sources.
+are in ``course.lesson_data``; they go through the same ``lookup`` with their own hub sources and
+files (MRPC's ``mrpc/``, SICK-E's).
 
 Scores stay on each set's own scale (``SCORE_RANGES``): STS-B 0–5, SICK 1–5. NLI labels are ids
 0 = entailment, 1 = neutral, 2 = contradiction (the order of sentence-transformers/all-nli).
@@ -410,31 +411,44 @@ def _sick_filename(split: str) -> str:
     return {"test": "SICK_test_annotated.txt"}.get(split, f"SICK_{split}.txt")
 
 
-TITLES = {"stsb": "STS-B", "sick": "SICK", "sickr": "SICK", "sick-e": "SICK", "snli": "SNLI"}
-TITLES |= {"multinli": "MultiNLI", "cad-snli": "CAD-SNLI", "mrpc": "MRPC"}
-LOCAL_SPLITS = {**SPLITS, "sickr": ("test",), "sick-e": SPLITS["sick"], "mrpc": ("train", "test")}
-LOCAL_SPLITS |= {"multinli": tuple(MULTINLI_FILES), "cad-snli": ("train",)}
+class LocalSet(NamedTuple):
+    """How a data folder holds one set: its title in messages, the splits a folder may hold, and
+    ``files(split)``, the (subfolder, file name) pairs of a split."""
+
+    title: str
+    splits: tuple[str, ...]
+    files: Callable[[str], list[tuple[str, str]]]
 
 
-def local_files(name: str, split: str) -> list[tuple[str, str]] | None:
+SICK_FILES = LocalSet("SICK", SPLITS["sick"], lambda split: [("sick", _sick_filename(split))])
+LOCAL_SETS = {  # the sets a data folder may hold; sets not here come from the hub only
+    "stsb": LocalSet("STS-B", SPLITS["stsb"], lambda split: [("stsbenchmark", f"sts-{split}.csv")]),
+    "sick": SICK_FILES,
+    "sickr": SICK_FILES._replace(splits=("test",)),
+    "snli": LocalSet(
+        "SNLI",
+        SPLITS["snli"],
+        lambda split: [("snli", f"{column}.{split}") for column in ("s1", "s2", "labels")],
+    ),
+    "multinli": LocalSet(
+        "MultiNLI",
+        tuple(MULTINLI_FILES),
+        lambda split: [("multinli", name) for name in MULTINLI_FILES[split]],
+    ),
+    "cad-snli": LocalSet("CAD-SNLI", ("train",), lambda split: [("cad-snli", "train.tsv")]),
+}
+
+
+def local_files(
+    name: str, split: str, local_sets: dict[str, LocalSet] = LOCAL_SETS
+) -> list[tuple[str, str]] | None:
     """The (subfolder, file name) pairs that hold ``split`` of ``name`` in a data folder ([] for a
     split no folder holds; None for a set read from the hub only). Each file may also sit directly
     in the folder, and end in .gz or .xz."""
-    if name not in TITLES:
+    known = local_sets.get(name)
+    if known is None:
         return None
-    if split not in LOCAL_SPLITS[name]:
-        return []
-    if name == "stsb":
-        return [("stsbenchmark", f"sts-{split}.csv")]
-    if name in ("sick", "sickr", "sick-e"):
-        return [("sick", _sick_filename(split))]
-    if name == "snli":
-        return [("snli", f"{column}.{split}") for column in ("s1", "s2", "labels")]
-    if name == "multinli":
-        return [("multinli", filename) for filename in MULTINLI_FILES[split]]
-    if name == "cad-snli":
-        return [("cad-snli", "train.tsv")]
-    return [("mrpc", f"msr_paraphrase_{split}.txt")]
+    return known.files(split) if split in known.splits else []
 
 
 # -- the hub ---------------------------------------------------------------------------------------
@@ -514,12 +528,14 @@ def lookup(
     fixture: Callable,
     hub: Callable | None,
     sources: dict = HUB_SOURCES,
+    local_sets: dict[str, LocalSet] = LOCAL_SETS,
 ):
-    """The first of ``data_dir`` / ``$SBERT_LAB_DATA`` (``local`` reads it; ``fixture`` for
-    "fixtures"), the shipped copy, the hub (``hub``, from ``sources[name]``) that gives ``kind`` set
-    ``name``'s ``split``; else a DataNotFoundError listing every place tried (the module's
-    docstring)."""
+    """The first of ``data_dir`` / ``$SBERT_LAB_DATA`` (``local`` reads it, laid out as
+    ``local_sets`` says; ``fixture`` for "fixtures"), the shipped copy, the hub (``hub``, from
+    ``sources[name]``) that gives ``kind`` set ``name``'s ``split``; else a DataNotFoundError
+    listing every place tried (the module's docstring)."""
     _check_data_dir(data_dir)
+    files = local_files(name, split, local_sets)
     tried = []
     given = [("data_dir", data_dir), ("$SBERT_LAB_DATA", os.environ.get("SBERT_LAB_DATA") or None)]
     for label, folder in given:
@@ -530,14 +546,15 @@ def lookup(
             if result:
                 return result
             tried.append(f"{label}=fixtures: no {name} {split} fixture")
-        elif local_files(name, split) is None:  # a folder cannot hold it: the hub's sets
+        elif files is None:  # a folder cannot hold it: the hub's sets
             tried.append(f"{label}={folder}: {name} is read from the hub only")
         else:  # the folder has the set's files, or the user is told which it lacks
-            _check_folder(label, Path(folder), name, split, hub is not None, sources)
+            other = _other_source(files, sources.get(name) if hub is not None else None)
+            _check_folder(label, Path(folder), split, local_sets[name], files, other)
             return local(Path(folder), name, split)
     if not SHIPPED_DIR.is_dir():
         tried.append(f"shipped copy={SHIPPED_DIR}: no such folder")
-    elif local_files(name, split) and not _missing(SHIPPED_DIR, name, split)[0]:
+    elif files and not _missing(SHIPPED_DIR, files)[0]:
         return local(SHIPPED_DIR, name, split)
     else:
         tried.append(f"shipped copy={SHIPPED_DIR}: no original {name} {split} file there")
@@ -651,10 +668,10 @@ def _check_data_dir(data_dir) -> None:
         raise DataNotFoundError(f"data_dir={str(data_dir)!r} is not a folder")
 
 
-def _missing(folder: Path, name: str, split: str) -> tuple[list[str], list[Path]]:
-    """(the expected files of ``name``'s ``split`` not in ``folder``, those found)."""
+def _missing(folder: Path, files: list[tuple[str, str]]) -> tuple[list[str], list[Path]]:
+    """(the ``files`` of a split that are not in ``folder``, those found)."""
     missing, found = [], []
-    for subfolder, filename in local_files(name, split) or []:
+    for subfolder, filename in files:
         path = find_file(folder, subfolder, filename)
         missing += [] if path else [f"{subfolder}/{filename}"]
         found += [path] if path else []
@@ -662,25 +679,25 @@ def _missing(folder: Path, name: str, split: str) -> tuple[list[str], list[Path]
 
 
 def _check_folder(
-    label: str, folder: Path, name: str, split: str, hub_asked: bool, sources: dict
+    label: str, folder: Path, split: str, known: LocalSet, files: list, other: str | None
 ) -> None:
     """DataNotFoundError unless ``folder`` (``data_dir`` or ``$SBERT_LAB_DATA``) holds every file of
-    ``name``'s ``split``: the message names the folder, the files expected and where else the set
-    would come from."""
+    the set's ``split`` (``files``): the message names the folder, the files expected and where
+    else (``other``) the set would come from."""
     where = str(folder) if label == "data_dir" else f"{label}={folder}"
-    title = TITLES[name]
+    title = known.title
     if not folder.is_dir():
         raise DataNotFoundError(
             f"{where} is not a folder: point {label} at a folder of original data files, or unset "
             "it"
         )
-    missing, found = _missing(folder, name, split)
+    missing, found = _missing(folder, files)
     if not missing and found:
         return
     if not found and not missing:  # a split that no data folder holds
         raise DataNotFoundError(
             f"no {title} {split} files in {where}: a data folder holds {title}'s "
-            f"{', '.join(LOCAL_SPLITS[name])} splits only"
+            f"{', '.join(known.splits)} splits only"
         )
     if found:
         problem = (
@@ -691,11 +708,10 @@ def _check_folder(
         expected = ", ".join(str(folder / path) for path in missing)
         problem = (
             f"no {title} {split} files found in {where}: expected {expected} (each may also sit "
-            f"directly in {folder}; .gz/.xz allowed){_case_hint(folder, name, split)}"
+            f"directly in {folder}; .gz/.xz allowed){_case_hint(folder, files)}"
         )
-    other = _other_source(name, split, hub_asked, sources)
     env = os.environ.get("SBERT_LAB_DATA")
-    if label == "data_dir" and env and not _missing(Path(env), name, split)[0]:
+    if label == "data_dir" and env and not _missing(Path(env), files)[0]:
         advice = f"Add them, or leave data_dir out to load {title} from $SBERT_LAB_DATA={env}"
     elif label == "data_dir" and other:
         unset = " and unset $SBERT_LAB_DATA" if env else ""
@@ -710,9 +726,9 @@ def _check_folder(
     raise DataNotFoundError(f"{problem}. {advice}")
 
 
-def _case_hint(folder: Path, name: str, split: str) -> str:
+def _case_hint(folder: Path, files: list[tuple[str, str]]) -> str:
     """A note ("; found SNLI/ ...") when ``folder`` holds the set's subfolder in another case."""
-    subfolder = (local_files(name, split) or [("", "")])[0][0]
+    subfolder = files[0][0]
     others = [
         p.name
         for p in folder.iterdir()
@@ -723,17 +739,12 @@ def _case_hint(folder: Path, name: str, split: str) -> str:
     return f"; found {others[0]}/: file names are case-sensitive, rename it {subfolder}/"
 
 
-def _other_source(name: str, split: str, hub_asked: bool, sources: dict) -> str | None:
-    """Where ``name``'s ``split`` would come from without a data folder: the shipped copy, the hub,
-    or None."""
-    if (
-        SHIPPED_DIR.is_dir()
-        and local_files(name, split)
-        and not _missing(SHIPPED_DIR, name, split)[0]
-    ):
+def _other_source(files: list[tuple[str, str]], hub_source: tuple | None) -> str | None:
+    """Where a split (its ``files``) would come from without a data folder: the shipped copy, the
+    hub (``hub_source``, when the hub is asked), or None."""
+    if SHIPPED_DIR.is_dir() and files and not _missing(SHIPPED_DIR, files)[0]:
         return f"the copy shipped with sbert_lab ({SHIPPED_DIR})"
-    source = sources.get(name)
-    return f"the Hugging Face hub ({source[0]})" if source and hub_asked else None
+    return f"the Hugging Face hub ({hub_source[0]})" if hub_source else None
 
 
 def check_name(name: str, valid: tuple[str, ...], kind: str) -> None:

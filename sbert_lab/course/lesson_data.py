@@ -55,6 +55,14 @@ TRANSFER_SOURCES = {
     ),
 }
 TRANSFER_NAMES = (*TRANSFER_SOURCES, "sick-e")
+# The two a data folder may hold: MRPC's original files (its licence keeps them out of the package)
+# and SICK-E, SICK's files read for their entailment labels.
+TRANSFER_LOCAL_SETS = {
+    "mrpc": data.LocalSet(
+        "MRPC", ("train", "test"), lambda split: [("mrpc", f"msr_paraphrase_{split}.txt")]
+    ),
+    "sick-e": data.SICK_FILES,
+}
 # Table 4 (Dor et al. 2018): train 1,779,417 / validation 220,400 / test 222,957 triplets, ~500 MB.
 WIKISEC_SOURCE = (
     "sentence-transformers/wikipedia-sections",
@@ -103,6 +111,7 @@ def load_transfer(
         lambda *_: None,
         hub if from_hub else None,
         TRANSFER_SOURCES,
+        TRANSFER_LOCAL_SETS,
     )
 
 

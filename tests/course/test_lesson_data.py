@@ -2,6 +2,7 @@
 through the same lookup as the core sets."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,13 @@ def test_mrpc_real_files_have_senteval_s_sizes():
     train, test = (lesson_data.load_transfer("mrpc", split, folder) for split in ("train", "test"))
     assert (len(train), len(test)) == (4076, 1725)
     assert sum(p.label for p in test) == 1147  # 66.5 % paraphrases: the majority baseline
+
+
+def test_only_the_course_knows_where_a_folder_keeps_mrpc(tmp_path):
+    assert data.local_files("mrpc", "test") is None  # the core's loaders read no MRPC
+    assert data.local_files("mrpc", "test", lesson_data.TRANSFER_LOCAL_SETS) == [
+        ("mrpc", "msr_paraphrase_test.txt")
+    ]
+    expected = f"no MRPC test files found in {tmp_path}: expected {tmp_path / 'mrpc'}"
+    with pytest.raises(data.DataNotFoundError, match=re.escape(expected)):
+        lesson_data.load_transfer("mrpc", "test", tmp_path)
