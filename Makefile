@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Installed before anything else, so that pip never pulls a multi-GB CUDA build on a CPU machine.
-# --no-compile: Python compiles a module when it is first imported, not every module of every
-# package at install (measured on 2 AVX2 cores: install 88 -> 37 s; the first imports 7 -> 16 s).
+# pip compiles every module at install (88 s here, against 37 s with --no-compile): worth it, since
+# where PYTHONDONTWRITEBYTECODE=1 (as on CI's machines) Python never caches what it compiles on
+# import, and each kernel would compile transformers again (CI took 3 minutes longer).
 TORCH ?= torch==2.13.0
 export SBERT_LAB_DATA ?= $(shell [ -d ../shared/data ] && cd ../shared/data && pwd)
 
@@ -15,8 +16,8 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q --no-compile "$(TORCH)"
-	$(PY) -m pip install -q --no-compile -e ".[dev,notebooks]"
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q -e ".[dev,notebooks]"
 	touch $@
 
 # Kernels inherit the server's environment: idle OpenMP threads sleep instead of spinning (see test).
