@@ -4,8 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Installed before anything else, so that pip never pulls a multi-GB CUDA build on a CPU machine.
 # pip compiles every module at install (88 s here, against 37 s with --no-compile): worth it, since
-# where PYTHONDONTWRITEBYTECODE=1 (as on this project's machines) Python never caches what it compiles on
-# import, and each kernel would compile transformers again (CI took 3 minutes longer).
+# where PYTHONDONTWRITEBYTECODE=1 (as on this project's machines) Python never caches what it
+# compiles on import, and each kernel would compile transformers again (CI took 3 minutes longer).
 TORCH ?= torch==2.13.0
 export SBERT_LAB_DATA ?= $(shell [ -d ../shared/data ] && cd ../shared/data && pwd)
 
