@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Installed before anything else, so that pip never pulls a multi-GB CUDA build on a CPU machine.
-# pip compiles every module at install (88 s here, against 37 s with --no-compile): worth it, since
-# where PYTHONDONTWRITEBYTECODE=1 (as on this project's machines) Python never caches what it
-# compiles on import, and each kernel would compile transformers again (CI took 3 minutes longer).
+# pip compiles every module at install (88 s here, 37 s with --no-compile): where
+# PYTHONDONTWRITEBYTECODE=1 (as on this project's machines) Python never caches what it compiles on
+# import, so without it each kernel would compile transformers again.
 TORCH ?= torch==2.13.0
 export SBERT_LAB_DATA ?= $(shell [ -d ../shared/data ] && cd ../shared/data && pwd)
 
