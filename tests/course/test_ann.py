@@ -50,7 +50,6 @@ def test_jittered_copies_stay_near_their_sources():
     assert 0.85 < nearest.mean() < 0.95
 
 
-
 def test_a_grown_corpus_is_the_real_rows_then_the_same_copies_every_time():
     real = unit(50, d=384)
     grown = ann.grown_corpus(real, 300, seed=3)
@@ -59,6 +58,7 @@ def test_a_grown_corpus_is_the_real_rows_then_the_same_copies_every_time():
     np.testing.assert_array_equal(grown[50:], ann.jittered_copies(real, 250, seed=3))
     np.testing.assert_array_equal(ann.grown_corpus(real, 300, seed=3), grown)
     np.testing.assert_array_equal(ann.grown_corpus(real, 20), real[:20])  # no copies needed
+
 
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="not unit length.*normalize_rows"):

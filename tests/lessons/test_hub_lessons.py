@@ -23,7 +23,7 @@ Measured with ``pytest --durations`` on the 2-core AVX2 development machine (ses
 seconds per lesson including the kernel start; 10 after its cross-validation took
 ``profile.transfer_folds`` (3 folds at these scales: it took 202 s and 148 s with SentEval's 10);
 the whole file ~12 min, of which ~10 s build the stand-in's repos once per session. Under `make
-test` each profile is one lane (``tests/conftest.py: lane``) on a worker of one OpenMP thread,
+test` each profile is one lane (``conftest.py: lane``) on a worker of one OpenMP thread,
 beside the other worker: the whole file took 794 s on one thread beside the unit tests (session
 13), about what it takes alone on two threads, since a lesson at this scale is mostly Python:
 
