@@ -206,7 +206,7 @@ course.lesson.check(
 # %%
 # NBVAL_IGNORE_OUTPUT
 started = time.perf_counter()
-static = course.distill.distill_static(teacher, dims=256)
+static = course.distill.distill_static(teacher, dims=256, tokens=profile.distill_tokens)
 print(f"{static} built in {time.perf_counter() - started:.0f} s")
 
 sentences = [s for pair in sts_test for s in (pair.s1, pair.s2)]

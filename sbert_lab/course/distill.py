@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from ..checks import integer
 from ..encoder import SentenceEncoder, check_sentences
 from ..evaluation import unit_rows
 from ..progress import progress_bar
@@ -53,14 +54,22 @@ class StaticEncoder:
 
 
 def distill_static(
-    teacher: SentenceEncoder, dims: int = 256, batch_size: int = 1024, progress: bool = True
+    teacher: SentenceEncoder,
+    dims: int = 256,
+    batch_size: int = 1024,
+    progress: bool = True,
+    tokens: int | None = None,
 ) -> StaticEncoder:
-    """The model2vec recipe (module docstring) on ``teacher``: one forward pass per token."""
+    """The model2vec recipe (module docstring) on ``teacher``: one forward pass per token.
+
+    ``tokens``: distil only that many of the vocabulary's tokens, evenly spaced in its order (the
+    others keep a zero row); None, the whole vocabulary. For test runs at a small
+    ``$SBERT_LAB_SCALE``, where the ~30,000 forward passes would be most of the lesson's time."""
     vocabulary_size = len(teacher.tokenizer)
     special = set(teacher.tokenizer.all_special_ids)
     cls, sep = teacher.tokenizer.cls_token_id, teacher.tokenizer.sep_token_id
     vectors = np.zeros((vocabulary_size, teacher.dim), dtype=np.float32)
-    tokens = [t for t in range(vocabulary_size) if t not in special]
+    tokens = _evenly_spaced([t for t in range(vocabulary_size) if t not in special], tokens)
     batches = [tokens[i : i + batch_size] for i in range(0, len(tokens), batch_size)]
     with teacher.inference():
         for batch in progress_bar(batches, enabled=progress, desc="tokens through the teacher"):
@@ -71,6 +80,13 @@ def distill_static(
     full = np.zeros((vocabulary_size, table.shape[1]), dtype=np.float32)
     full[tokens] = table * sif_weights(len(tokens))[:, None]
     return StaticEncoder(teacher.tokenizer, full, f"static({teacher.name_or_path}, {dims}d)")
+
+
+def _evenly_spaced(ids: list[int], count: int | None) -> list[int]:
+    """``count`` of ``ids`` at even steps through them, first and last included (all when None)."""
+    if count is None or integer("tokens", count, at_least=2) >= len(ids):
+        return ids
+    return [ids[i] for i in np.linspace(0, len(ids) - 1, count).round().astype(int)]
 
 
 def sif_weights(size: int, a: float = SIF_A) -> np.ndarray:

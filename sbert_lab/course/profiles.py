@@ -115,6 +115,10 @@ class Profile:
     )
     wikisec_eval_size: int = 1_000  # Wikipedia-section test triplets
     projection_points: int = 1000  # points in the UMAP / PCA plots
+    # lesson 13's static distillation: tokens of the teacher's vocabulary passed through it (None:
+    # all ~30,000, as model2vec; fewer only in scaled-down test runs, where they were most of the
+    # lesson's time)
+    distill_tokens: int | None = None
     mlm_live_steps: int = 300  # lesson 0's live masked-word pre-training (a 2-layer, 128-wide BERT)
     reason: str = field(default="", compare=False)
 
@@ -365,7 +369,8 @@ def scaled(profile: Profile, factor: float) -> Profile:
         ),
         index_real_sentences=max(300, math.ceil(profile.index_real_sentences * factor)),
         transfer_size=size(profile.transfer_size, "transfer", 300),
-        transfer_folds=profile.transfer_folds if factor >= 1 else 3,
+        transfer_folds=profile.transfer_folds if factor >= 1 else 2,
+        distill_tokens=max(1_000, math.ceil(BERT_VOCABULARY * factor)),
         reranker_train_size=None
         if profile.reranker_train_size is None
         else max(floor, math.ceil(profile.reranker_train_size * factor)),
@@ -380,6 +385,7 @@ def scaled(profile: Profile, factor: float) -> Profile:
     )
 
 
+BERT_VOCABULARY = 30_522  # WordPiece tokens of bert-base-uncased, MiniLM and the small BERTs
 # (hub profiles, offline profiles): how many items "all of it" is. NLI: AllNLI train vs SNLI dev +
 # SICK train; STS-B train; the largest eval split used (STS-B dev, SNLI test); the search corpus.
 FULL_SIZES = {

@@ -78,9 +78,11 @@ def test_sbert_lab_scale_shrinks_every_size_of_a_profile(monkeypatch):
     )  # 8,000 and 2,000, floor 2 batches
     assert small.sts_train_size == 58 and small.eval_size == 50 and small.corpus_size == 200
     assert "x0.01" in small.describe() and small.lr == get_profile("cpu").lr  # sizes only
-    assert small.transfer_folds == 3  # lesson 10's nested CV: 3 x 7 fits per task, not 10 x 31
+    assert small.transfer_folds == 2  # lesson 10's nested CV: 2 x 13 fits a task, not 10 x 31
+    assert small.distill_tokens == 1_000  # lesson 13's static model: not all 30,522 tokens
     monkeypatch.delenv("SBERT_LAB_SCALE")
     assert get_profile("cpu").transfer_folds == get_profile("offline").transfer_folds == 10
+    assert get_profile("cpu").distill_tokens is get_profile("offline").distill_tokens is None
     monkeypatch.setenv("SBERT_LAB_SCALE", "2")
     with pytest.raises(ValueError, match=r"\$SBERT_LAB_SCALE=2 must be in \(0, 1\]"):
         get_profile("cpu")
