@@ -22,10 +22,13 @@ gpu      0.001    NLI train 100 pairs (quick 32), STS-B train 32, eval 50, corpu
 Measured with ``pytest --durations`` on the 2-core AVX2 development machine (session 11), wall
 seconds per lesson including the kernel start; 10 after its cross-validation took
 ``profile.transfer_folds`` (3 folds at these scales: it took 202 s and 148 s with SentEval's 10);
-the whole file ~12 min, of which ~10 s build the stand-in's repos once per session. Under `make
-test` each profile is one lane (``conftest.py: lane``) on a worker of one OpenMP thread,
-beside the other worker: the whole file took 794 s on one thread beside the unit tests (session
-13), about what it takes alone on two threads, since a lesson at this scale is mostly Python:
+since session 14 scaled profiles run 2 folds, and lesson 13 distils ``profile.distill_tokens``
+(1,000) tokens instead of all 30,522: on the AVX-512 machine, one thread, lessons 10 and 13 went
+from 61 / 57 s and 39 / 35 s (cpu / gpu) to 54 / 40 s and 19 / 18 s. The whole file ~12 min, of
+which ~10 s build the stand-in's repos once per session. Under `make test` each profile is one lane
+(``conftest.py: lane``) on a worker of one OpenMP thread, beside the other worker: the whole file
+took 794 s on one thread beside the unit tests (session 13), about what it takes alone on two
+threads, since a lesson at this scale is mostly Python:
 
 =======  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===  ===
 profile   00   01   02   03   04   05   06   07   08   09   10   11   12   13
