@@ -193,7 +193,8 @@ course.lesson.check(
 # (Tulkens & van Dongen 2024), rebuilt in `course.distill.distill_static`:
 #
 # 1. pass every token of the teacher's vocabulary through the teacher, alone (`[CLS] token
-#    [SEP]`), and keep its sentence vector: a (V, 384) table;
+#    [SEP]`), and keep its sentence vector: a (V, 384) table (`profile.distill_tokens` is None,
+#    every token, except in the test runs at a small `$SBERT_LAB_SCALE`, which pass 1,000);
 # 2. PCA to 256 dimensions — which also centres the table, removing the one direction every raw
 #    vector shares (lesson 7's anisotropy);
 # 3. weight each token by how informative it is: SIF weighting a / (a + p(token)), with p from
