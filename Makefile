@@ -29,7 +29,7 @@ lab: install
 TEST_ENV = OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} SBERT_LAB_PROFILE=$${SBERT_LAB_PROFILE:-offline} HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1}
 # The tests run on TEST_WORKERS processes (pytest-xdist) that share the cores: one OpenMP thread each
 # on 2 cores, where two single-threaded processes do 1.4-1.6x the work of one on two threads. Tests
-# that must run in order share a lane (conftest.py: lane). The lesson claims read every
+# that must run in order share a lane (tests/lanes.py). The lesson claims read every
 # lesson's results/*.json, so they run afterwards, in a second call; both calls always run.
 TEST_WORKERS ?= 2
 TEST_THREADS = $$(( $$(nproc) / $(TEST_WORKERS) > 1 ? $$(nproc) / $(TEST_WORKERS) : 1 ))

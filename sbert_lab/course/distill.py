@@ -69,16 +69,16 @@ def distill_static(
     special = set(teacher.tokenizer.all_special_ids)
     cls, sep = teacher.tokenizer.cls_token_id, teacher.tokenizer.sep_token_id
     vectors = np.zeros((vocabulary_size, teacher.dim), dtype=np.float32)
-    tokens = _evenly_spaced([t for t in range(vocabulary_size) if t not in special], tokens)
-    batches = [tokens[i : i + batch_size] for i in range(0, len(tokens), batch_size)]
+    token_ids = _evenly_spaced([t for t in range(vocabulary_size) if t not in special], tokens)
+    batches = [token_ids[i : i + batch_size] for i in range(0, len(token_ids), batch_size)]
     with teacher.inference():
         for batch in progress_bar(batches, enabled=progress, desc="tokens through the teacher"):
             ids = torch.tensor([[cls, t, sep] for t in batch], device=teacher.device)
             features = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
             vectors[batch] = teacher(features).float().cpu().numpy()
-    table = _pca(vectors[tokens], dims)
+    table = _pca(vectors[token_ids], dims)
     full = np.zeros((vocabulary_size, table.shape[1]), dtype=np.float32)
-    full[tokens] = table * sif_weights(len(tokens))[:, None]
+    full[token_ids] = table * sif_weights(len(token_ids))[:, None]
     return StaticEncoder(teacher.tokenizer, full, f"static({teacher.name_or_path}, {dims}d)")
 
 

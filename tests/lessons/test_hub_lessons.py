@@ -26,7 +26,7 @@ since session 14 scaled profiles run 2 folds, and lesson 13 distils ``profile.di
 (1,000) tokens instead of all 30,522: on the AVX-512 machine, one thread, lessons 10 and 13 went
 from 61 / 57 s and 39 / 35 s (cpu / gpu) to 54 / 40 s and 19 / 18 s. The whole file ~12 min, of
 which ~10 s build the stand-in's repos once per session. Under `make test` each profile is one lane
-(``conftest.py: lane``) on a worker of one OpenMP thread, beside the other worker: the whole file
+(``tests/lanes.py: lane``) on a worker of one OpenMP thread, beside the other worker: the whole file
 took 794 s on one thread beside the unit tests (session 13), about what it takes alone on two
 threads, since a lesson at this scale is mostly Python:
 

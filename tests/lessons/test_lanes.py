@@ -1,25 +1,12 @@
-"""The lanes of `make test` (the repository's conftest.py): which tests must run in order, in one
-process, when pytest-xdist spreads the rest over two."""
+"""The lanes of `make test` (tests/lanes.py, which the repository's conftest.py schedules by): which
+tests must run in order, in one process, when pytest-xdist spreads the rest over two."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _root_conftest():
-    """The repository's conftest.py as a plain module (pytest holds it under the name "conftest",
-    which tests/conftest.py shares)."""
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.lanes import LESSONS_ON_TRAINED_MODELS, lane, lessons_on_trained_models
 
 
 def test_a_lesson_is_on_trained_models_when_its_code_calls_a_shared_model(tmp_path):
-    conftest = _root_conftest()
     (tmp_path / "03_trains.py").write_text(
         "# %%\nsaved = course.recipes.save_nli_model(encoder, history, profile)\n"
     )
@@ -28,17 +15,16 @@ def test_a_lesson_is_on_trained_models_when_its_code_calls_a_shared_model(tmp_pa
         "# try `course.recipes.sts_model(profile)` instead\nx = course.recipes.sts_pairs(profile)\n"
     )
     (tmp_path / "06_own.py").write_text("model = sl.SentenceEncoder(profile.raw_model)\n")
-    assert conftest.lessons_on_trained_models(tmp_path) == {"03", "04"}
+    assert lessons_on_trained_models(tmp_path) == {"03", "04"}
 
 
 def test_the_lessons_that_train_the_shared_models_are_on_the_trained_lane():
-    on_trained = _root_conftest().LESSONS_ON_TRAINED_MODELS
+    on_trained = LESSONS_ON_TRAINED_MODELS
     assert {"03", "04"} <= on_trained  # 03 keeps the NLI model, 04 the STS models
     assert "00" not in on_trained and "09" not in on_trained
 
 
 def test_cells_of_one_notebook_and_each_hub_profile_share_a_lane():
-    lane = _root_conftest().lane
     on_trained = frozenset({"03", "04"})
     cells = [f"notebooks/03_nli_finetuning.ipynb::Cell {i}" for i in range(3)]
     assert {lane(cell, on_trained) for cell in cells} == {"offline-trained"}
