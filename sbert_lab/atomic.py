@@ -1,10 +1,13 @@
 """Writes that are whole or not there: every file or folder that must not be torn goes through here.
 
-``atomic_folder(target)`` hands out a temporary folder beside ``target``; only when everything was
-written into it without an error is it renamed to ``target`` (``os.replace``, atomic on one file
-system). A save that fails half-way — a full disk, an interrupted kernel, a bug — leaves the
-previous folder (or none), never a mix that ``load`` would accept with default settings.
-``atomic_file(path)`` does the same for one file (checkpoints, logs, caches, records).
+``staged_folder(target)`` hands out a temporary folder beside ``target``; only when everything was
+written into it without an error are its files flushed to disk and the folder renamed to
+``target`` (``os.replace``, atomic on one file system). A save that fails half-way — a full disk,
+an interrupted kernel, a bug — leaves the previous folder (or none), never a mix that a reader
+would accept. ``atomic_folder(target)`` is that for a model (it refuses to replace a folder that
+holds anything but a model, and names ``target`` in its errors); checkpoints and the built-in
+models stage their folders directly. ``atomic_file(path)`` does the same for one file
+(checkpoint pointers, logs, caches, records).
 """
 
 from __future__ import annotations
@@ -21,11 +24,37 @@ MODEL_MARKERS = ("config.json", "modules.json")
 
 
 @contextlib.contextmanager
+def staged_folder(target: str | os.PathLike, keep_existing: bool = False) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``target``; when the block ends without an error, its
+    files are flushed to disk and it becomes ``target``. An old ``target`` is moved aside and
+    deleted — or, with ``keep_existing``, kept and the new folder dropped (for a folder that another
+    process may build at the same time, with the same content). After an error, or when dropped,
+    the temporary folder is removed."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+    try:
+        yield tmp
+        for path in tmp.rglob("*"):
+            if path.is_file():
+                fsync(path)
+        if keep_existing:
+            _rename_unless_present(tmp, target)
+        else:
+            _replace_folder(tmp, target)
+        fsync(target.parent)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful rename
+
+
+@contextlib.contextmanager
 def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield an empty temporary folder; on success it becomes ``target`` (replacing an old model).
+    """``staged_folder`` for a model: on success the folder becomes ``target``, replacing an old
+    model.
 
     ``target`` may not exist, be empty, or hold an earlier model (it has config.json or
-    modules.json). A folder holding anything else is refused up front rather than deleted.
+    modules.json). A folder holding anything else is refused up front rather than deleted. An
+    OSError (an unwritable place, a full disk) names ``target``, not the temporary folder.
     """
     target = Path(target)
     if target.exists() and not target.is_dir():
@@ -39,18 +68,14 @@ def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
             f"cannot save a model to {target}: it holds other files and no model "
             f"({', '.join(MODEL_MARKERS)}); save to a new or empty folder"
         )
+    tmp = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
-    except OSError as err:  # an unwritable place: say so about target, not the temporary name
-        raise _save_error(err, target, None) from None
-    try:
-        yield tmp
-        _replace_folder(tmp, target)
+        with staged_folder(target) as tmp:
+            yield tmp
     except OSError as err:
+        if tmp is None:  # the temporary folder could not be made: say so about target alone
+            raise _save_error(err, target, None) from None
         raise _save_error(err, target, tmp) from err
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful rename
 
 
 def _save_error(err: OSError, target: Path, tmp: Path | None) -> OSError:
@@ -72,10 +97,20 @@ def _replace_folder(new: Path, target: Path) -> None:
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-        os.replace(target, old / "model")
+        os.replace(target, old / target.name)
     os.replace(new, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _rename_unless_present(new: Path, target: Path) -> None:
+    """Put ``new`` at ``target`` unless a folder is there already (then ``new`` is left to be
+    removed)."""
+    try:
+        os.replace(new, target)
+    except OSError:
+        if not target.is_dir():  # not "another process finished first": a real failure
+            raise
 
 
 @contextlib.contextmanager

@@ -8,26 +8,25 @@ A checkpoint is a folder ``<checkpoint_dir>/step-00000120/`` holding
   generators of torch / numpy / random (one per process), the step, the history so far, and a
   fingerprint of the run (data size, batch size, seed...) so that a different run cannot resume it.
 
-Atomicity: the folder is written under a temporary name (``.tmp-...``), each file flushed to disk,
-then renamed into place with ``os.replace``; only then is the small text file ``latest`` — which
-names the newest complete folder — replaced, again through a temporary file and ``os.replace``. A
-process killed at any moment therefore leaves either the previous checkpoint or the new one, never
-a torn one; leftover ``.tmp-*`` folders are ignored and cleaned up by the next save.
+Atomicity (``sbert_lab.atomic``): the folder is written under a temporary name
+(``.step-00000120.tmp-...``), each file flushed to disk, then renamed into place with
+``os.replace``; only then is the small text file ``latest`` — which names the newest complete
+folder — replaced, again through a temporary file and ``os.replace``. A process killed at any moment
+therefore leaves either the previous checkpoint or the new one, never a torn one; leftover
+``.step-*`` folders are ignored and cleaned up by the next save.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_model, save_model
 from torch import nn
 
-from .atomic import fsync as _fsync
-from .atomic import write_text_atomically as _write_text_atomically
+from .atomic import fsync, staged_folder, write_text_atomically
 from .model_folders import check_safetensors
 
 LATEST = "latest"
@@ -47,19 +46,14 @@ def save_checkpoint(
     """Write the checkpoint of ``step`` atomically, point ``latest`` at it, and delete older
     ones."""
     root = Path(checkpoint_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".tmp-{step_folder_name(step)}-"))
-    save_model(model, str(tmp / MODEL_FILE))
-    save_model(loss, str(tmp / LOSS_FILE))
-    torch.save(state, tmp / STATE_FILE)
-    for path in tmp.iterdir():
-        _fsync(path)
     final = root / step_folder_name(step)
-    if final.exists():  # the same step written again (e.g. a resumed run that had finished)
-        shutil.rmtree(final)
-    os.replace(tmp, final)
-    _write_text_atomically(root / LATEST, final.name + "\n")
-    _fsync(root)
+    # the same step may be written again (a resumed run that had finished): it is replaced
+    with staged_folder(final) as tmp:
+        save_model(model, str(tmp / MODEL_FILE))
+        save_model(loss, str(tmp / LOSS_FILE))
+        torch.save(state, tmp / STATE_FILE)
+    write_text_atomically(root / LATEST, final.name + "\n")
+    fsync(root)
     _remove_all_but(root, keep=final.name)
     return final
 
@@ -203,7 +197,7 @@ def _remove_all_but(root: Path, keep: str) -> None:
         if (
             path.is_dir()
             and path.name != keep
-            and (path.name.startswith("step-") or path.name.startswith(".tmp-"))
+            and path.name.startswith(("step-", ".step-"))  # .step-*: a killed save's leftovers
         ):
             shutil.rmtree(path, ignore_errors=True)
 

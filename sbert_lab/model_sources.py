@@ -27,11 +27,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from .atomic import staged_folder
 from .model_folders import check_model_folder, loading_error
 
 PACKAGED_MINILM = "sbert-lab:all-MiniLM-L6-v2"
@@ -69,7 +69,8 @@ def build_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layers: in
     """Write a randomly initialised BERT (``hidden`` wide, ``layers`` deep) with the real vocab to
     ``folder``.
 
-    Written to a temporary folder first and renamed, so a half-built model is never seen.
+    Written to a temporary folder first and renamed (``atomic.staged_folder``), so a half-built
+    model is never seen.
     """
     import torch
     from transformers import BertConfig, BertModel
@@ -87,17 +88,12 @@ def build_random_bert(folder: Path, seed: int = 0, hidden: int = 128, layers: in
     torch.manual_seed(seed)
     model = BertModel(config)
     torch.random.set_rng_state(generator_state)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
-    with quiet_transformers():
-        model.save_pretrained(tmp)
-    for name in TOKENIZER_FILES:
-        if (source / name).exists():
-            shutil.copy2(source / name, tmp / name)
-    try:
-        os.replace(tmp, folder)
-    except OSError:  # another process finished first
-        shutil.rmtree(tmp, ignore_errors=True)
+    with staged_folder(folder, keep_existing=True) as tmp:  # another process may finish first
+        with quiet_transformers():
+            model.save_pretrained(tmp)
+        for name in TOKENIZER_FILES:
+            if (source / name).exists():
+                shutil.copy2(source / name, tmp / name)
     return folder
 
 

@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mlm_corpus  # noqa: E402
 
-from sbert_lab.atomic import atomic_file  # noqa: E402
+from sbert_lab.atomic import atomic_file, staged_folder  # noqa: E402
 from sbert_lab.course import mlm  # noqa: E402
 from sbert_lab.model_sources import RAW_BERT_DIR, cache_dir, packaged_minilm_path  # noqa: E402
 
@@ -139,9 +139,6 @@ def export(args) -> None:
     A run that continued from ``--init`` (stage 2) exports the whole history: its card lists both
     stages, and its loss curve is stage 1's followed by this run's steps.
     """
-    import shutil
-    import tempfile
-
     import torch
 
     torch.set_num_threads(args.threads)
@@ -179,21 +176,17 @@ def export(args) -> None:
         "stages": stages,
         "corpus": json.loads((run / "corpus.json").read_text()),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
-    model.half().save_pretrained(tmp, safe_serialization=True)
-    tok.save_pretrained(tmp)
-    (tmp / "training.json").write_text(json.dumps(card, indent=1))
-    (tmp / "loss_curve.json").write_text(
-        json.dumps({"columns": ["step", "loss", "accuracy"], "rows": curve})
-    )
-    (tmp / "README.md").write_text(model_card(card))
-    tmp.chmod(0o755)
-    for path in tmp.iterdir():
-        path.chmod(0o644)
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(tmp, out)
+    with staged_folder(out) as tmp:  # replaces an earlier export whole
+        model.half().save_pretrained(tmp, safe_serialization=True)
+        tok.save_pretrained(tmp)
+        (tmp / "training.json").write_text(json.dumps(card, indent=1))
+        (tmp / "loss_curve.json").write_text(
+            json.dumps({"columns": ["step", "loss", "accuracy"], "rows": curve})
+        )
+        (tmp / "README.md").write_text(model_card(card))
+        tmp.chmod(0o755)
+        for path in tmp.iterdir():
+            path.chmod(0o644)
     print(json.dumps({k: v for k, v in card.items() if k != "corpus"}))
 
 

@@ -66,8 +66,13 @@ def test_checkpoint_holds_everything_and_a_failed_write_leaves_the_previous_one(
         checkpoint.save_checkpoint(tmp_path, 3, encoder, CosineMSELoss(), {"step": 3})
     assert checkpoint.latest_checkpoint(tmp_path) == folder  # the complete one is still the latest
     assert not (tmp_path / "step-00000003").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "step-00000002"]  # no temp left
     monkeypatch.undo()
     checkpoint.load_checkpoint(folder, tiny(), CosineMSELoss())
+    # a save killed outright (SIGKILL) leaves its temporary folder: the next save removes it
+    (tmp_path / ".step-00000003.tmp-killed").mkdir()
+    checkpoint.save_checkpoint(tmp_path, 4, encoder, CosineMSELoss(), {"step": 4})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "step-00000004"]
 
 
 def test_resume_refuses_a_checkpoint_of_another_run(sts_train, tmp_path):

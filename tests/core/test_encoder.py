@@ -1,5 +1,7 @@
 """SentenceEncoder: input order, padding invariance, bad input, truncation, modes, save/load.
-Precision: test_precision.py; the sentence-transformers folder layout: test_model_folders.py.
+Precision: test_precision.py; the sentence-transformers folder layout: test_model_folders.py; what
+it shares with CrossEncoder (loading, inference mode): test_transformer.py; where models come from:
+test_model_sources.py.
 
 Parity with sentence-transformers itself is in test_parity_sentence_transformers.py.
 """
@@ -8,7 +10,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 from sbert_lab import SentenceEncoder
 from sbert_lab.model_sources import PACKAGED_MINILM
@@ -91,13 +92,6 @@ def test_bad_batch_size_is_refused(minilm):
         minilm.encode(["a"], batch_size=0)
 
 
-def test_a_model_that_cannot_be_found_offline_gets_a_clear_error():
-    with pytest.raises(
-        OSError, match="could not load model 'nobody/no-such-model'.*Offline\\? Use 'sbert-lab:"
-    ):
-        SentenceEncoder("nobody/no-such-model")
-
-
 def test_max_length_beyond_the_model_positions_is_refused():
     with pytest.raises(ValueError, match="max_length=1000.*512 positions"):
         SentenceEncoder(PACKAGED_MINILM, max_length=1000)
@@ -149,18 +143,6 @@ def test_normalize_gives_unit_rows_in_the_same_direction(minilm, sentences):
     )
 
 
-def test_encoder_starts_in_eval_mode_and_encode_restores_the_mode(tiny_bert):
-    assert not tiny_bert.training and not tiny_bert.model.training
-    first, second = tiny_bert.embed(["no dropout here"]), tiny_bert.embed(["no dropout here"])
-    torch.testing.assert_close(first, second, rtol=0, atol=0)
-    try:
-        tiny_bert.train()
-        tiny_bert.encode(["training mode survives encode"])
-        assert tiny_bert.training and tiny_bert.model.training
-    finally:
-        tiny_bert.eval()
-
-
 def test_embed_is_differentiable_and_matches_encode(tiny_bert, sentences):
     vectors = tiny_bert.embed(sentences)  # (B, H) with gradients
     assert vectors.shape == (len(sentences), 128) and vectors.requires_grad
@@ -191,8 +173,3 @@ def test_save_then_load_gives_the_same_vectors_pooling_and_max_length(tmp_path, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the long sentence is truncated on both sides
         np.testing.assert_array_equal(loaded.encode(sentences), original.encode(sentences))
-
-
-def test_load_of_a_missing_folder_says_so(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no model folder"):
-        SentenceEncoder.load(tmp_path / "nothing-here")

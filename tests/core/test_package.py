@@ -1,5 +1,6 @@
 """The package's lazy submodules: every module file is reachable as an attribute, in a fresh
-interpreter (``sl.losses``, ``course.lesson_data``), as the lessons use them."""
+interpreter (``sl.losses``, ``course.lesson_data``), as the lessons use them; and every core module
+has its test file."""
 
 import subprocess
 import sys
@@ -24,3 +25,11 @@ def test_every_module_is_listed_and_loads_on_first_use():
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_every_core_module_has_a_test_file_of_its_name():
+    """The tests mirror the package: the tests of ``sbert_lab/<module>.py`` are in
+    ``tests/core/test_<module>.py``, where a reader of the module looks for them."""
+    tests = Path(__file__).parent
+    missing = [name for name in modules_in(PACKAGE) if not (tests / f"test_{name}.py").is_file()]
+    assert not missing, f"core modules without tests/core/test_<module>.py: {missing}"

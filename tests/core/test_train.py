@@ -1,12 +1,12 @@
-"""The training loop: input checks, determinism, schedule, the step by hand, NaN guard, fp16,
-memory. Checkpoints and resume: test_checkpoint.py; DDP: test_distributed.py.
+"""The training loop: input checks, determinism, schedule, the step by hand, NaN guard, fp16.
+Memory given back after training: test_memory.py; checkpoints and resume: test_checkpoint.py; DDP:
+test_distributed.py.
 
 All of these use the tiny random BERT and the hand-written fixtures, in fp32 on the CPU; the
 acceptance runs on real data are in tests/core/test_train_realdata.py.
 """
 
 import math
-import sys
 
 import pytest
 import torch
@@ -318,19 +318,3 @@ def test_fp16_overflow_that_persists_stops_training(sts_train, monkeypatch):
 def test_an_inf_loss_in_fp32_still_stops_at_once(sts_train):
     with pytest.raises(FloatingPointError, match="loss is inf at step 2"):
         fit(tiny(), InfAtSteps({2}), sts_train, batch_size=8, amp="fp32", progress=False)
-
-
-def test_freed_training_memory_goes_back_to_the_os():
-
-    from sbert_lab import memory
-
-    memory.return_freed_memory_to_the_os()  # no error, whatever the platform
-    if sys.platform.startswith("linux") and memory._LIBC is not None:
-        blocks = [bytearray(3 << 20) for _ in range(40)]  # 120 MB above the 1 MB threshold
-        with open("/proc/self/status") as f:
-            before = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-        del blocks
-        memory.return_freed_memory_to_the_os()
-        with open("/proc/self/status") as f:
-            after = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-        assert before - after > 100_000  # kB: the 120 MB were unmapped
