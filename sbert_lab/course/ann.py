@@ -45,7 +45,7 @@ def _faiss():
     return faiss
 
 
-def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
+def _checked_unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
     """``vectors`` as C-contiguous float32 rows that must already be unit length (or zero)."""
     x = vector_rows(name, vectors, empty_ok=False)
     norms = np.linalg.norm(x, axis=1)
@@ -63,7 +63,7 @@ def _unit_rows(vectors: np.ndarray, name: str) -> np.ndarray:
 def exact_index(vectors: np.ndarray):
     """Brute force in FAISS (``IndexFlatIP``): every query reads all n vectors; the recall
     reference."""
-    x = _unit_rows(vectors, "vectors")
+    x = _checked_unit_rows(vectors, "vectors")
     index = _faiss().IndexFlatIP(x.shape[1])
     index.add(x)
     return index
@@ -76,7 +76,7 @@ def hnsw_index(
     ``build_breadth`` while building and ``search_breadth`` while searching (larger: slower, higher
     recall).
     """
-    x = _unit_rows(vectors, "vectors")
+    x = _checked_unit_rows(vectors, "vectors")
     faiss = _faiss()
     index = faiss.IndexHNSWFlat(x.shape[1], links, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = build_breadth
@@ -99,7 +99,7 @@ def ivfpq_index(
     Trained on the corpus itself, which must hold at least 10,000 vectors: each sub-quantiser learns
     256 centroids, and k-means wants ~39 points per centroid.
     """
-    x = _unit_rows(vectors, "vectors")
+    x = _checked_unit_rows(vectors, "vectors")
     n, d = x.shape
     integer("sub_vectors", sub_vectors, at_least=1)
     if d % sub_vectors:
@@ -126,7 +126,7 @@ def int8_index(vectors: np.ndarray):
     """Each dimension scaled to 256 levels between its smallest and largest corpus value (FAISS
     ``IndexScalarQuantizer``, 8 bits; the corpus is the calibration set): d bytes a vector, 4x less
     than float32, searched exactly on the decoded values."""
-    x = _unit_rows(vectors, "vectors")
+    x = _checked_unit_rows(vectors, "vectors")
     faiss = _faiss()
     index = faiss.IndexScalarQuantizer(
         x.shape[1], faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
@@ -149,7 +149,7 @@ class BinaryIndex:
     """
 
     def __init__(self, vectors: np.ndarray, rescore: int = 0):
-        x = _unit_rows(vectors, "vectors")
+        x = _checked_unit_rows(vectors, "vectors")
         if x.shape[1] % 8:
             raise ValueError(f"binary codes pack 8 dimensions a byte: width {x.shape[1]} is not")
         faiss = _faiss()
@@ -198,7 +198,7 @@ def search(index, queries: np.ndarray, k: int) -> np.ndarray:
 
 def _queries(index, queries: np.ndarray) -> np.ndarray:
     """``queries`` as unit float32 rows of the index's width (FAISS only asserts the width)."""
-    q = _unit_rows(queries, "queries")
+    q = _checked_unit_rows(queries, "queries")
     if q.shape[1] != index.d:
         raise ValueError(
             f"queries have {q.shape[1]} dimensions but the index holds {index.d}-dimensional "
@@ -272,13 +272,13 @@ def jittered_copies(
     nothing about semantics, but they spread around the real ones instead of piling onto them
     (with ``noise`` 0.5 a copy keeps a cosine of about 0.9 with its source).
     """
-    return _jittered(_unit_rows(vectors, "vectors"), n, noise, seed)
+    return _jittered(_checked_unit_rows(vectors, "vectors"), n, noise, seed)
 
 
 def grown_corpus(real: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
     """``size`` unit vectors: the rows of ``real`` first, then ``jittered_copies`` of them (drawn
     with ``seed``) for the rest; only the first ``size`` rows of ``real`` when it has more."""
-    x = _unit_rows(real, "real")
+    x = _checked_unit_rows(real, "real")
     return np.concatenate([x, _jittered(x, max(0, size - len(x)), JITTER_NOISE, seed)])[:size]
 
 
