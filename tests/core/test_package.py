@@ -1,6 +1,6 @@
 """The package's lazy submodules: every module file is reachable as an attribute, in a fresh
-interpreter (``sl.losses``, ``course.lesson_data``), as the lessons use them; and every core module
-has its test file."""
+interpreter (``sl.losses``, ``course.lesson_data``), as the lessons use them; and every module has
+its test file."""
 
 import subprocess
 import sys
@@ -27,9 +27,15 @@ def test_every_module_is_listed_and_loads_on_first_use():
     assert run.returncode == 0, run.stderr[-2000:]
 
 
-def test_every_core_module_has_a_test_file_of_its_name():
+def test_every_module_has_a_test_file_of_its_name():
     """The tests mirror the package: the tests of ``sbert_lab/<module>.py`` are in
-    ``tests/core/test_<module>.py``, where a reader of the module looks for them."""
-    tests = Path(__file__).parent
-    missing = [name for name in modules_in(PACKAGE) if not (tests / f"test_{name}.py").is_file()]
-    assert not missing, f"core modules without tests/core/test_<module>.py: {missing}"
+    ``tests/core/test_<module>.py``, those of ``sbert_lab/course/<module>.py`` in
+    ``tests/course/test_<module>.py``, where a reader of the module looks for them."""
+    tests = Path(__file__).parents[1]
+    missing = [
+        f"{layer}/test_{name}.py"
+        for layer, folder in (("core", PACKAGE), ("course", PACKAGE / "course"))
+        for name in modules_in(folder)
+        if not (tests / layer / f"test_{name}.py").is_file()
+    ]
+    assert not missing, f"modules without their test file, missing: {missing}"

@@ -1,13 +1,11 @@
-"""Lesson 12's four objectives on one set of triplets (sbert_lab.course.triplet_objectives) and the
-measure of truncated vectors (sbert_lab.course.matryoshka)."""
+"""Lesson 12's four objectives on one set of triplets (sbert_lab.course.triplet_objectives). The
+measure of truncated vectors: test_matryoshka.py."""
 
-import numpy as np
 import pytest
 
 from sbert_lab import course
-from sbert_lab.course import matryoshka, triplet_objectives
+from sbert_lab.course import triplet_objectives
 from sbert_lab.data import NLIPair, Triplet
-from sbert_lab.evaluation import sts_spearman
 from sbert_lab.losses import MatryoshkaLoss, MultipleNegativesRankingLoss, SoftmaxLoss
 
 TRIPLETS = [Triplet(f"premise {i}", f"entailed {i}", f"contradicted {i}") for i in range(3)]
@@ -46,14 +44,3 @@ def test_every_objective_takes_the_same_number_of_steps():
         for objective in triplet_objectives.OBJECTIVES
     }
     assert len(set(steps.values())) == 1, steps
-
-
-def test_prefix_quality_at_full_width_is_the_usual_spearman(minilm, stsb_test):
-    pairs = stsb_test[:300]
-    quality = matryoshka.prefix_quality(minilm, pairs, (48, 384), k=10)
-    assert quality[384][0] == pytest.approx(sts_spearman(minilm, pairs), abs=1e-6)
-    assert 0 < quality[48][1] <= quality[384][1] <= 1  # the full vector retrieves at least as well
-    x = np.arange(12.0).reshape(3, 4)
-    np.testing.assert_allclose(np.linalg.norm(matryoshka.truncate(x, 2), axis=1), 1.0)
-    with pytest.raises(ValueError, match="dims must be in 1..4"):
-        matryoshka.truncate(x, 5)
