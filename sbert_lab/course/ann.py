@@ -260,31 +260,22 @@ def growth_exponent(sizes, values) -> tuple[float, float]:
 
 
 # -- a bigger corpus than the sentences we have ----------------------------------------------------
-JITTER_NOISE = 0.5  # a copy keeps a cosine of about 0.9 with its source
-
-
-def jittered_copies(
-    vectors: np.ndarray, n: int, noise: float = JITTER_NOISE, seed: int = 0
-) -> np.ndarray:
+def jittered_copies(vectors: np.ndarray, n: int, noise: float = 0.5, seed: int = 0) -> np.ndarray:
     """``n`` synthetic unit vectors, each a real row plus Gaussian noise of total length ``noise``.
 
     For growing a corpus past the real sentences available; the copies are not sentences and say
     nothing about semantics, but they spread around the real ones instead of piling onto them
     (with ``noise`` 0.5 a copy keeps a cosine of about 0.9 with its source).
     """
-    return _jittered(_checked_unit_rows(vectors, "vectors"), n, noise, seed)
+    x = _checked_unit_rows(vectors, "vectors")
+    rng = np.random.default_rng(seed)
+    sources = x[rng.integers(0, len(x), size=n)]
+    jitter = rng.standard_normal(sources.shape).astype(np.float32) * (noise / np.sqrt(x.shape[1]))
+    return normalize_rows(sources + jitter)
 
 
 def grown_corpus(real: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
     """``size`` unit vectors: the rows of ``real`` first, then ``jittered_copies`` of them (drawn
     with ``seed``) for the rest; only the first ``size`` rows of ``real`` when it has more."""
     x = _checked_unit_rows(real, "real")
-    return np.concatenate([x, _jittered(x, max(0, size - len(x)), JITTER_NOISE, seed)])[:size]
-
-
-def _jittered(x: np.ndarray, n: int, noise: float, seed: int) -> np.ndarray:
-    """``jittered_copies`` of unit rows ``x`` already checked."""
-    rng = np.random.default_rng(seed)
-    sources = x[rng.integers(0, len(x), size=n)]
-    jitter = rng.standard_normal(sources.shape).astype(np.float32) * (noise / np.sqrt(x.shape[1]))
-    return normalize_rows(sources + jitter)
+    return np.concatenate([x, jittered_copies(x, max(0, size - len(x)), seed=seed)])[:size]
